@@ -1,0 +1,73 @@
+import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { organizationKinds, roles, scopesForRole, type OrganizationKind, type Role, type Viewer } from './viewer';
+
+/** Only asymmetric algorithms: a leaked verifier key must never be able to mint tokens. */
+export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'] as const;
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface AccessTokenClaims extends JWTPayload {
+  sub: string;
+  org: string;
+  orgKind: OrganizationKind;
+  role: Role;
+  scope: string;
+}
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  /** createLocalJWKSet (users) or createRemoteJWKSet (router, other subgraphs). */
+  keys: JWTVerifyGetKey;
+}
+
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: string) {
+    super(`invalid access token: ${reason}`);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+export type TokenVerifier = (token: string) => Promise<Viewer>;
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, options.keys, {
+        algorithms: [...ACCESS_TOKEN_ALGORITHMS],
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError(error.code);
+      throw error;
+    }
+    return viewerFromClaims(payload);
+  };
+}
+
+function viewerFromClaims(payload: JWTPayload): Viewer {
+  const { sub, org, orgKind, role, jti } = payload as Partial<AccessTokenClaims>;
+  if (typeof sub !== 'string' || typeof org !== 'string') throw new InvalidTokenError('ERR_CLAIMS_MISSING');
+  if (!roles.includes(role as Role)) throw new InvalidTokenError('ERR_ROLE_INVALID');
+  if (!organizationKinds.includes(orgKind as OrganizationKind)) throw new InvalidTokenError('ERR_ORG_KIND_INVALID');
+  return {
+    userId: sub,
+    organizationId: org,
+    organizationKind: orgKind as OrganizationKind,
+    role: role as Role,
+    scopes: scopesForRole(role as Role),
+    tokenId: typeof jti === 'string' ? jti : undefined,
+  };
+}
+
+/** The token in an `Authorization: Bearer <token>` header, or null when there is none. */
+export function bearerToken(header: string | string[] | undefined): string | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
+  if (!match) throw new InvalidTokenError('ERR_AUTHORIZATION_HEADER_MALFORMED');
+  return match[1] ?? null;
+}

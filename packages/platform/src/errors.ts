@@ -1,0 +1,76 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * The stable error codes of the public API. Clients branch on `extensions.code`, never on messages.
+ * Documented in README.md ("Error codes").
+ */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  ACCOUNT_LOCKED: 'ACCOUNT_LOCKED',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+type Extensions = Record<string, unknown>;
+
+function flowError(code: ErrorCode, message: string, extensions: Extensions = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const errors = {
+  unauthenticated: (message = 'You must be signed in to do this.') => flowError(ErrorCode.UNAUTHENTICATED, message),
+  forbidden: (message = 'You are not allowed to do this.') => flowError(ErrorCode.FORBIDDEN, message),
+  /** `field` is the input path of the offending value, e.g. `input.email`. */
+  badUserInput: (field: string, message: string) => flowError(ErrorCode.BAD_USER_INPUT, message, { field }),
+  notFound: (entity: string, id?: string) =>
+    flowError(ErrorCode.NOT_FOUND, `${entity} not found.`, id === undefined ? { entity } : { entity, id }),
+  conflict: (message: string, extensions: Extensions = {}) => flowError(ErrorCode.CONFLICT, message, extensions),
+  accountLocked: (lockedUntil: Date) =>
+    flowError(ErrorCode.ACCOUNT_LOCKED, 'Too many failed sign-in attempts. Try again later.', {
+      lockedUntil: lockedUntil.toISOString(),
+      retryAfterSeconds: Math.max(1, Math.ceil((lockedUntil.getTime() - Date.now()) / 1000)),
+    }),
+  invalidCredentials: () => flowError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect.'),
+  invalidRefreshToken: () =>
+    flowError(ErrorCode.INVALID_REFRESH_TOKEN, 'The refresh token is invalid, expired or revoked. Sign in again.'),
+  rateLimited: (retryAfterSeconds: number) =>
+    flowError(ErrorCode.RATE_LIMITED, 'Too many requests. Slow down.', { retryAfterSeconds }),
+};
+
+const publicCodes = new Set<string>(Object.values(ErrorCode));
+// Codes that graphql-js and Apollo Server themselves produce for malformed requests; safe to show.
+const frameworkCodes = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Apollo `formatError`: errors we raised on purpose pass through; anything else (a database
+ * error, a bug) becomes a generic INTERNAL_SERVER_ERROR so that no SQL, stack or internal message
+ * reaches a client. The original is logged by the caller.
+ */
+export function maskError(formatted: GraphQLFormattedError, options: { exposeDetails: boolean }): GraphQLFormattedError {
+  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
+  if (code && (publicCodes.has(code) || frameworkCodes.has(code)) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    return options.exposeDetails ? formatted : { ...formatted, extensions };
+  }
+  if (options.exposeDetails) return formatted;
+  return {
+    message: 'Internal server error.',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

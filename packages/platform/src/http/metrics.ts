@@ -1,0 +1,43 @@
+import type { Express, NextFunction, Request, Response } from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  graphqlOperations: Counter<'operation' | 'type' | 'outcome'>;
+}
+
+/** One registry per process with default Node metrics, HTTP latency and GraphQL operation counts. */
+export function createMetrics(processName: string): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ process: processName });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'flow_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    graphqlOperations: new Counter({
+      name: 'flow_graphql_operations_total',
+      help: 'GraphQL operations by name, type and outcome',
+      labelNames: ['operation', 'type', 'outcome'],
+      registers: [registry],
+    }),
+  };
+}
+
+export function mountMetrics(app: Express, metrics: Metrics) {
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const stop = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => stop({ route: req.path.startsWith('/health') ? '/health' : req.path, status: String(res.statusCode) }));
+    next();
+  });
+  app.get('/metrics', async (_req: Request, res: Response) => {
+    res.set('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+}

@@ -1,0 +1,169 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type Request, type Response, type NextFunction } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { bearerToken, InvalidTokenError, type TokenVerifier } from './auth/tokens';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequestSignature } from './auth/request-signing';
+import type { Viewer } from './auth/viewer';
+import { ErrorCode, maskError } from './errors';
+import { mountHealth, type HealthState, type ReadinessCheck } from './http/health';
+import { createMetrics, mountMetrics } from './http/metrics';
+import { requestIdMiddleware } from './http/request-id';
+import type { Logger } from './logger';
+
+/** What every subgraph resolver gets; a subgraph extends it with its services and loaders. */
+export interface BaseContext {
+  requestId: string;
+  viewer: Viewer | null;
+  logger: Logger;
+  /** The end client's address as the router saw it (for throttling and audit), when known. */
+  clientAddress: string | null;
+}
+
+export const CLIENT_ADDRESS_HEADER = 'x-flow-client-address';
+
+export interface SubgraphServerOptions<Context extends BaseContext> {
+  name: string;
+  schema: GraphQLSchema;
+  logger: Logger;
+  port: number;
+  host?: string;
+  /** Production refuses any call that does not carry the router's signature. */
+  production: boolean;
+  routerSecret: string;
+  verifyToken: TokenVerifier;
+  buildContext: (base: BaseContext) => Context | Promise<Context>;
+  readiness: Record<string, ReadinessCheck>;
+  /** Extra HTTP routes (e.g. the JWKS document) mounted before /graphql. */
+  routes?: (app: Express) => void;
+  /** Closes the process's own resources (database pools...) after in-flight requests finish. */
+  close?: () => Promise<void>;
+}
+
+export interface RunningSubgraph {
+  app: Express;
+  url: string;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+function reject(res: Response, status: number, code: string, message: string) {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Builds and starts the HTTP server of one subgraph: GraphQL, health, metrics, graceful stop. */
+export async function startSubgraphServer<Context extends BaseContext>(
+  options: SubgraphServerOptions<Context>,
+): Promise<RunningSubgraph> {
+  const { logger } = options;
+  const app = express();
+  const httpServer = http.createServer(app);
+  const state: HealthState = { accepting: true };
+  const metrics = createMetrics(options.name);
+
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  mountMetrics(app, metrics);
+  mountHealth(app, options.readiness, state);
+  options.routes?.(app);
+
+  const loggingPlugin: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (!code || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+              contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            }
+          }
+        },
+        async willSendResponse({ operationName, operation, errors, contextValue }) {
+          metrics.graphqlOperations.inc({
+            operation: operationName ?? 'anonymous',
+            type: operation?.operation ?? 'unknown',
+            outcome: errors?.length ? 'error' : 'ok',
+          });
+          contextValue.logger.debug({ operationName }, 'operation done');
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<Context>({
+    schema: options.schema,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: !options.production,
+    formatError: (formatted) => maskError(formatted, { exposeDetails: !options.production }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      loggingPlugin,
+    ],
+  });
+  await apollo.start();
+
+  const checkSignature = (req: Request, res: Response, next: NextFunction) => {
+    const signature = req.header(SIGNATURE_HEADER);
+    if (!signature && !options.production) return next();
+    const body = (req.body ?? {}) as { query?: unknown; operationName?: unknown; variables?: unknown };
+    const check = verifyRequestSignature(options.routerSecret, signature, {
+      timestamp: req.header(TIMESTAMP_HEADER) ?? '',
+      requestId: req.requestId,
+      authorization: req.header('authorization') ?? '',
+      query: typeof body.query === 'string' ? body.query : '',
+      operationName: typeof body.operationName === 'string' ? body.operationName : null,
+      variables: body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : null,
+    });
+    if (check.valid) return next();
+    logger.warn({ requestId: req.requestId, reason: check.reason }, 'refused a call without a valid router signature');
+    reject(res, 401, ErrorCode.UNAUTHENTICATED, 'This service only accepts requests from the Flow router.');
+  };
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    checkSignature,
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestLogger = logger.child({ requestId: req.requestId });
+        let viewer: Viewer | null = null;
+        try {
+          const token = bearerToken(req.headers.authorization);
+          if (token) viewer = await options.verifyToken(token);
+        } catch (error) {
+          if (error instanceof InvalidTokenError) {
+            requestLogger.info({ reason: error.reason }, 'rejected access token');
+            throw new GraphQLError('The access token is invalid or expired.', {
+              extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+            });
+          }
+          throw error;
+        }
+        const clientAddress = req.header(CLIENT_ADDRESS_HEADER) ?? req.socket.remoteAddress ?? null;
+        return options.buildContext({ requestId: req.requestId, viewer, logger: requestLogger, clientAddress });
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}/graphql`;
+  logger.info({ url }, `${options.name} subgraph ready`);
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      state.accepting = false;
+      await apollo.stop();
+      await options.close?.();
+    })();
+    return stopped;
+  };
+  return { app, url, port, stop };
+}
