@@ -9,3 +9,6 @@ export * from './http/metrics';
 export * from './http/shutdown';
 export * from './http/request-id';
 export * from './subgraph-server';
+export * from './subgraphs';
+export * from './validation';
+export * from './graphql/pagination';

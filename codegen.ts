@@ -1,0 +1,39 @@
+// GraphQL Code Generator: typed resolvers for every subgraph, mapped onto its Prisma models.
+// Run by `npm run generate` (and on install); the output is never edited by hand.
+import type { CodegenConfig } from '@graphql-codegen/cli';
+import { subgraphCatalog } from './packages/platform/src/subgraphs';
+
+/** GraphQL type -> the Prisma model (or service type) its resolvers receive as parent. */
+const mappers: Record<string, Record<string, string>> = {
+  users: {
+    Organization: './prisma/client#Organization as OrganizationModel',
+    User: './prisma/client#User as UserModel',
+    AuthPayload: '../services/auth-service#AuthResult',
+  },
+};
+
+const config: CodegenConfig = {
+  overwrite: true,
+  silent: true,
+  generates: Object.fromEntries(
+    subgraphCatalog.map(({ name }) => [
+      `subgraphs/${name}/src/generated/resolvers-types.ts`,
+      {
+        schema: `schema/${name}.graphql`,
+        plugins: ['typescript', 'typescript-resolvers'],
+        config: {
+          federation: true,
+          useIndexSignature: true,
+          contextType: '../context#Context',
+          mappers: mappers[name] ?? {},
+          enumsAsTypes: true,
+          scalars: { DateTime: 'Date | string' },
+          useTypeImports: true,
+          maybeValue: 'T | null | undefined',
+        },
+      },
+    ]),
+  ),
+};
+
+export default config;

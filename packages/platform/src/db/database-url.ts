@@ -1,0 +1,63 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+
+/** Where one subgraph's tables live: a database and a Postgres schema inside it. */
+export interface SubgraphDatabase {
+  /** A URL that `pg` understands: Prisma's `schema` parameter removed. */
+  connectionString: string;
+  schema: string;
+}
+
+/** `users` -> `USERS_DATABASE_URL`: the variable that points one subgraph at its own database. */
+export function subgraphDatabaseUrlVariable(subgraph: string): string {
+  return `${subgraph.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_DATABASE_URL`;
+}
+
+/**
+ * A subgraph uses its own URL if it has one, else the shared DATABASE_URL. The Postgres schema
+ * comes from `?schema=` as with Prisma, else it is the subgraph's name: one shared database then
+ * holds every subgraph's tables side by side without any configuration.
+ */
+export function subgraphDatabase(
+  subgraph: string,
+  options: { databaseUrl?: string; ownUrl?: string },
+): SubgraphDatabase {
+  const raw = options.ownUrl || options.databaseUrl;
+  if (!raw) {
+    throw new Error(
+      `no database for subgraph "${subgraph}": set DATABASE_URL or ${subgraphDatabaseUrlVariable(subgraph)}`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Never echo the URL: it may hold a password.
+    throw new Error(`the database URL for subgraph "${subgraph}" is not a valid URL`);
+  }
+  const schema = url.searchParams.get('schema') || subgraph;
+  // pg would pass an unknown `schema` parameter on to the server, which rejects it.
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), schema };
+}
+
+/**
+ * A Prisma driver adapter whose queries hit `schema`. PrismaPg's `schema` option makes Prisma
+ * qualify every table it names; the connection's search_path is set as well, so raw SQL with
+ * unqualified names ($queryRaw) lands in the same schema.
+ */
+export function createPgAdapter(database: SubgraphDatabase): PrismaPg {
+  return new PrismaPg({ connectionString: withSearchPath(database) }, { schema: database.schema });
+}
+
+/**
+ * pg lets parameters in the URL override its config object, so search_path goes into the URL's
+ * `options` parameter, appended to whatever options the operator already set there.
+ */
+function withSearchPath({ connectionString, schema }: SubgraphDatabase): string {
+  const url = new URL(connectionString);
+  // libpq splits `options` on unescaped spaces; backslash-escape them inside the value.
+  const value = `"${schema.replace(/"/g, '""')}"`.replace(/[\\ ]/g, (c) => `\\${c}`);
+  const existing = url.searchParams.get('options');
+  url.searchParams.set('options', `${existing ? `${existing} ` : ''}-c search_path=${value}`);
+  return url.toString();
+}

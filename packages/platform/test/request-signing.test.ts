@@ -1,0 +1,43 @@
+import { signRequest, verifyRequestSignature, type SignedParts } from '../src/auth/request-signing';
+
+const secret = 'a-test-secret-of-enough-length';
+const now = new Date('2026-05-01T10:00:00Z');
+const parts: SignedParts = {
+  timestamp: String(now.getTime() / 1000),
+  requestId: 'req-12345678',
+  authorization: 'Bearer abc',
+  query: 'query Me { me { id } }',
+  operationName: 'Me',
+  variables: { a: 1, b: [true, 'x'] },
+};
+
+describe('router request signing', () => {
+  const signature = signRequest(secret, parts);
+
+  it('accepts the router’s own signature', () => {
+    expect(signature).toMatch(/^v1=[0-9a-f]{64}$/);
+    expect(verifyRequestSignature(secret, signature, parts, now)).toEqual({ valid: true });
+  });
+
+  it('accepts variables that went through JSON and back', () => {
+    const roundTripped = JSON.parse(JSON.stringify(parts.variables)) as Record<string, unknown>;
+    expect(verifyRequestSignature(secret, signature, { ...parts, variables: roundTripped }, now).valid).toBe(true);
+  });
+
+  it.each([
+    ['query', { query: 'mutation { logout(refreshToken: "x") }' }],
+    ['variables', { variables: { a: 2, b: [true, 'x'] } }],
+    ['operation name', { operationName: 'Other' }],
+    ['token', { authorization: 'Bearer stolen' }],
+    ['request id', { requestId: 'req-other-id' }],
+  ])('refuses a request whose %s was changed', (_name, change) => {
+    expect(verifyRequestSignature(secret, signature, { ...parts, ...change }, now)).toEqual({ valid: false, reason: 'bad signature' });
+  });
+
+  it('refuses a missing signature, another secret and a stale timestamp', () => {
+    expect(verifyRequestSignature(secret, undefined, parts, now).valid).toBe(false);
+    expect(verifyRequestSignature('another-secret-entirely', signature, parts, now).valid).toBe(false);
+    const later = new Date(now.getTime() + 61_000);
+    expect(verifyRequestSignature(secret, signature, parts, later)).toEqual({ valid: false, reason: 'stale timestamp' });
+  });
+});

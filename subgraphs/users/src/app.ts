@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import type { Express } from 'express';
+import {
+  applyMigrations,
+  createTokenVerifier,
+  startSubgraphServer,
+  subgraphDatabase,
+  type Logger,
+  type RunningSubgraph,
+} from '@flow/platform';
+import { createLocalJWKSet } from 'jose';
+import { bootstrapPlatformAdmin, DEVELOPMENT_ADMIN, seedDemoData } from './bootstrap';
+import type { Context } from './context';
+import { createUsersPrisma } from './db';
+import type { UsersEnvironment } from './env';
+import { SigningKeyStore } from './keys/signing-keys';
+import { createLoaders } from './loaders';
+import { createUsersServices, type UsersServices } from './services';
+import { buildUsersSchema } from './subgraph';
+
+export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'users', 'migrations');
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+export interface UsersApp extends RunningSubgraph {
+  services: UsersServices;
+  keys: SigningKeyStore;
+}
+
+/** Starts the users subgraph: migrate, bootstrap the platform admin, serve. */
+export async function startUsersApp(env: UsersEnvironment, logger: Logger): Promise<UsersApp> {
+  if (!env.DATABASE_URL && !env.USERS_DATABASE_URL) throw new Error('DATABASE_URL (or USERS_DATABASE_URL) is not set');
+  const database = subgraphDatabase('users', { databaseUrl: env.DATABASE_URL ?? env.USERS_DATABASE_URL!, ownUrl: env.USERS_DATABASE_URL });
+  await applyMigrations({ ...database, migrationsDir, logger });
+
+  const prisma = createUsersPrisma(database);
+  const keys = await SigningKeyStore.open({
+    json: env.JWT_SIGNING_KEYS,
+    file: env.JWT_SIGNING_KEYS_FILE ?? join(env.FLOW_DATA_DIR, 'keys', 'users-signing-keys.json'),
+    createIfMissing: env.FLOW_ENV !== 'production',
+  });
+  const services = createUsersServices({
+    prisma,
+    keys,
+    logger,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    lockout: {
+      maxFailures: env.LOGIN_MAX_FAILURES,
+      baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
+      maxSeconds: env.LOGIN_LOCKOUT_MAX_SECONDS,
+    },
+    passwordLog2Cost: env.PASSWORD_SCRYPT_LOG2_COST,
+  });
+
+  const admin = {
+    email: env.FLOW_ADMIN_EMAIL ?? DEVELOPMENT_ADMIN.email,
+    password: env.FLOW_ADMIN_PASSWORD ?? DEVELOPMENT_ADMIN.password,
+  };
+  await bootstrapPlatformAdmin(prisma, services.passwords, admin, logger);
+  if (env.SEED_DEMO_DATA) await seedDemoData(prisma, services.passwords, logger);
+
+  // users verifies tokens against its own published keys: the same set the router fetches.
+  const verifyToken = createTokenVerifier({
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    keys: (header, token) => createLocalJWKSet(keys.jwks())(header, token),
+  });
+
+  const server = await startSubgraphServer<Context>({
+    name: 'users',
+    schema: buildUsersSchema(),
+    logger,
+    port: env.PORT,
+    host: env.HOST,
+    production: env.FLOW_ENV === 'production',
+    routerSecret: env.ROUTER_SIGNING_SECRET,
+    verifyToken,
+    buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma), signedInUserIds: new Set() }),
+    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    routes: (app: Express) => {
+      app.get(JWKS_PATH, (_req, res) => {
+        res.set('cache-control', 'public, max-age=60');
+        res.json(keys.jwks());
+      });
+    },
+    close: () => prisma.$disconnect(),
+  });
+  return { ...server, services, keys };
+}

@@ -1,0 +1,66 @@
+import type { Logger } from '@flow/platform';
+import type { UsersPrisma } from './db';
+import type { Role, OrganizationKind, OrganizationStatus } from './generated/prisma/client';
+import type { PasswordHasher } from './services/passwords';
+
+export const PLATFORM_ORGANIZATION_NAME = 'Flow Platform';
+export const DEVELOPMENT_ADMIN = { email: 'admin@flow.local', password: 'flow-admin-password' };
+
+/** The demo organizations `npm start` seeds; the start script prints these logins. */
+export const demoAccounts = [
+  { organization: 'St. Mary General Hospital', kind: 'HOSPITAL', status: 'ACTIVE', name: 'Hana Hospital-Admin', email: 'hospital.admin@demo.flow.local', role: 'HOSPITAL_ADMIN', password: 'demo-hospital-password' },
+  { organization: 'AirLife Oxygen Supply', kind: 'VENDOR', status: 'ACTIVE', name: 'Victor Vendor-Admin', email: 'vendor.admin@demo.flow.local', role: 'VENDOR_ADMIN', password: 'demo-vendor-password' },
+] as const satisfies readonly {
+  organization: string;
+  kind: OrganizationKind;
+  status: OrganizationStatus;
+  name: string;
+  email: string;
+  role: Role;
+  password: string;
+}[];
+
+async function ensureAccount(
+  prisma: UsersPrisma,
+  passwords: PasswordHasher,
+  account: { organization: string; kind: OrganizationKind; status: OrganizationStatus; name: string; email: string; role: Role; password: string },
+): Promise<boolean> {
+  const email = account.email.trim().toLowerCase();
+  if (await prisma.user.findUnique({ where: { email } })) return false;
+  const passwordHash = await passwords.hash(account.password);
+  await prisma.$transaction(async (tx) => {
+    const organization =
+      (await tx.organization.findFirst({ where: { name: account.organization, kind: account.kind } })) ??
+      (await tx.organization.create({ data: { name: account.organization, kind: account.kind, status: account.status } }));
+    await tx.user.create({ data: { organizationId: organization.id, email, name: account.name, role: account.role, passwordHash } });
+  });
+  return true;
+}
+
+/**
+ * Makes sure the platform admin from FLOW_ADMIN_EMAIL / FLOW_ADMIN_PASSWORD exists. Idempotent:
+ * an existing account keeps its password (it may have been changed since).
+ */
+export async function bootstrapPlatformAdmin(
+  prisma: UsersPrisma,
+  passwords: PasswordHasher,
+  admin: { email: string; password: string },
+  logger: Logger,
+): Promise<void> {
+  const created = await ensureAccount(prisma, passwords, {
+    organization: PLATFORM_ORGANIZATION_NAME,
+    kind: 'PLATFORM',
+    status: 'ACTIVE',
+    name: 'Platform Admin',
+    email: admin.email,
+    role: 'PLATFORM_ADMIN',
+    password: admin.password,
+  });
+  if (created) logger.info({ email: admin.email }, 'platform admin created');
+}
+
+export async function seedDemoData(prisma: UsersPrisma, passwords: PasswordHasher, logger: Logger): Promise<void> {
+  for (const account of demoAccounts) {
+    if (await ensureAccount(prisma, passwords, account)) logger.info({ email: account.email }, 'demo account created');
+  }
+}

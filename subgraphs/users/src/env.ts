@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { booleanSchema, flowEnvSchema, loadEnvironmentOrExit, logLevelSchema, parseEnvironment, portSchema, z } from '@flow/platform';
+
+const repositoryRoot = join(__dirname, '..', '..', '..');
+const DEV_ROUTER_SECRET = 'flow-development-router-signing-secret';
+
+export const usersEnvironmentShape = {
+  FLOW_ENV: flowEnvSchema,
+  LOG_LEVEL: logLevelSchema,
+  PORT: portSchema(8001),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  USERS_DATABASE_URL: z.string().url().optional(),
+  FLOW_DATA_DIR: z.string().default(join(repositoryRoot, '.flow-data')),
+  JWT_ISSUER: z.string().min(1).default('urn:flow:users'),
+  JWT_AUDIENCE: z.string().min(1).default('urn:flow:api'),
+  /** A JSON key set (see keys/signing-keys.ts); when unset the key file in the data folder is used. */
+  JWT_SIGNING_KEYS: z.string().optional(),
+  JWT_SIGNING_KEYS_FILE: z.string().optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  ROUTER_SIGNING_SECRET: z.string().min(16).default(DEV_ROUTER_SECRET),
+  FLOW_ADMIN_EMAIL: z.string().email().optional(),
+  FLOW_ADMIN_PASSWORD: z.string().min(12).optional(),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).default(30),
+  LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** log2 of scrypt's cost N; 15 (32768) takes about 100 ms here. Never below 14. */
+  PASSWORD_SCRYPT_LOG2_COST: z.coerce.number().int().min(14).max(20).default(15),
+  SEED_DEMO_DATA: booleanSchema(false),
+};
+
+export type UsersEnvironment = z.infer<z.ZodObject<typeof usersEnvironmentShape>>;
+
+/** Rules that span variables: production refuses development defaults. */
+export function checkProductionRules(env: UsersEnvironment): string[] {
+  if (env.FLOW_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (env.ROUTER_SIGNING_SECRET === DEV_ROUTER_SECRET || env.ROUTER_SIGNING_SECRET.length < 32)
+    problems.push('ROUTER_SIGNING_SECRET: production needs its own secret of at least 32 characters');
+  if (!env.FLOW_ADMIN_EMAIL) problems.push('FLOW_ADMIN_EMAIL: required in production');
+  if (!env.FLOW_ADMIN_PASSWORD) problems.push('FLOW_ADMIN_PASSWORD: required in production');
+  if (!env.JWT_SIGNING_KEYS && !env.JWT_SIGNING_KEYS_FILE)
+    problems.push('JWT_SIGNING_KEYS: production needs configured signing keys (or JWT_SIGNING_KEYS_FILE)');
+  if (!env.DATABASE_URL && !env.USERS_DATABASE_URL) problems.push('DATABASE_URL: required in production');
+  return problems;
+}
+
+export function parseUsersEnvironment(source: NodeJS.ProcessEnv): UsersEnvironment {
+  const env = parseEnvironment('users', usersEnvironmentShape, source);
+  const problems = checkProductionRules(env);
+  if (problems.length) throw new Error(`users: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return env;
+}
+
+export function loadUsersEnvironment(): UsersEnvironment {
+  const env = loadEnvironmentOrExit('users', usersEnvironmentShape);
+  const problems = checkProductionRules(env);
+  if (problems.length) {
+    process.stderr.write(`users: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.exit(1);
+  }
+  return env;
+}

@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { errors, requireEmail, requireOneOf, requireText, type BaseContext, type Logger } from '@flow/platform';
+import type { Organization, User } from '../generated/prisma/client';
+import type { UsersPrisma } from '../db';
+import type { AccessTokenIssuer } from '../keys/access-tokens';
+import { isLocked, lockedUntil, type LockoutPolicy } from './login-throttle';
+import type { PasswordHasher } from './passwords';
+import { hashRefreshToken, newRefreshToken } from './refresh-tokens';
+
+export interface AuthResult {
+  accessToken: string;
+  refreshToken: string;
+  accessTokenExpiresAt: Date;
+  user: User;
+}
+
+export interface RegisterOrganizationInput {
+  kind: string;
+  organizationName: string;
+  adminName: string;
+  email: string;
+  password: string;
+}
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export function requirePassword(value: string, field: string): string {
+  if (value.length < PASSWORD_MIN_LENGTH) {
+    throw errors.badUserInput(field, `${field} must be at least ${PASSWORD_MIN_LENGTH} characters.`);
+  }
+  if (value.length > PASSWORD_MAX_LENGTH) {
+    throw errors.badUserInput(field, `${field} must be at most ${PASSWORD_MAX_LENGTH} characters.`);
+  }
+  return value;
+}
+
+export const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === 'P2002';
+
+export interface AuthServiceOptions {
+  prisma: UsersPrisma;
+  passwords: PasswordHasher;
+  accessTokens: AccessTokenIssuer;
+  lockout: LockoutPolicy;
+  refreshTokenTtlDays: number;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+type AttemptClaim =
+  | { allowed: false; lockedUntil: Date }
+  | { allowed: true; failures: number; locksAccountUntil: Date | null };
+
+type FailureReason = 'unknown_email' | 'wrong_password' | 'locked' | 'organization_suspended';
+
+export class AuthService {
+  private readonly prisma: UsersPrisma;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: AuthServiceOptions) {
+    this.prisma = options.prisma;
+    this.now = options.clock ?? (() => new Date());
+  }
+
+  async registerOrganization(ctx: BaseContext, input: RegisterOrganizationInput): Promise<AuthResult> {
+    const kind = requireOneOf(input.kind, ['HOSPITAL', 'VENDOR'] as const, 'input.kind');
+    const organizationName = requireText(input.organizationName, 'input.organizationName', { min: 2, max: 200 });
+    const adminName = requireText(input.adminName, 'input.adminName', { max: 200 });
+    const email = requireEmail(input.email, 'input.email');
+    const password = requirePassword(input.password, 'input.password');
+    const passwordHash = await this.options.passwords.hash(password);
+    const refresh = newRefreshToken();
+    try {
+      const user = await this.prisma.$transaction(async (tx) => {
+        const organization = await tx.organization.create({
+          data: { name: organizationName, kind, status: kind === 'VENDOR' ? 'PENDING_APPROVAL' : 'ACTIVE' },
+        });
+        const created = await tx.user.create({
+          data: { organizationId: organization.id, email, name: adminName, passwordHash, role: `${kind}_ADMIN` },
+        });
+        await tx.refreshToken.create({ data: this.refreshRow(created.id, randomUUID(), refresh.hash) });
+        return created;
+      });
+      ctx.logger.info({ userId: user.id, organizationId: user.organizationId, kind }, 'organization registered');
+      return await this.authResult(user, kind, refresh.token);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw errors.conflict('An account with this email already exists.', { field: 'input.email' });
+      throw error;
+    }
+  }
+
+  async login(ctx: BaseContext, rawEmail: string, password: string): Promise<AuthResult> {
+    const email = rawEmail.trim().toLowerCase();
+    const now = this.now();
+    const user = await this.prisma.user.findUnique({ where: { email }, include: { organization: true } });
+    if (!user) {
+      await this.options.passwords.verifyAgainstDummy(password);
+      await this.recordAttempt(ctx, email, null, 'unknown_email');
+      throw errors.invalidCredentials();
+    }
+    const claim = await this.claimAttempt(user.id, now);
+    if (!claim.allowed) {
+      await this.recordAttempt(ctx, email, user.id, 'locked');
+      throw errors.accountLocked(claim.lockedUntil);
+    }
+    if (!(await this.options.passwords.verify(password, user.passwordHash))) {
+      if (claim.locksAccountUntil) {
+        ctx.logger.warn({ userId: user.id, failures: claim.failures, lockedUntil: claim.locksAccountUntil }, 'account locked');
+      }
+      await this.recordAttempt(ctx, email, user.id, 'wrong_password');
+      throw errors.invalidCredentials();
+    }
+    // Checked after the password, so a guesser learns nothing about the organization.
+    if (user.organization.status === 'SUSPENDED') {
+      await this.recordAttempt(ctx, email, user.id, 'organization_suspended');
+      throw errors.forbidden('Your organization is suspended. Contact Flow support.');
+    }
+    const refresh = newRefreshToken();
+    const signedIn = await this.prisma.$transaction(async (tx) => {
+      const updated = await tx.user.update({
+        where: { id: user.id },
+        data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now },
+      });
+      await tx.refreshToken.create({ data: this.refreshRow(user.id, randomUUID(), refresh.hash) });
+      await tx.loginAttempt.create({ data: this.attemptRow(ctx, email, user.id, null) });
+      return updated;
+    });
+    return this.authResult(signedIn, user.organization.kind, refresh.token);
+  }
+
+  /**
+   * Rotates a refresh token. A token that was already rotated (or revoked) being presented again
+   * means it leaked or was replayed: the whole family is revoked and the caller must sign in.
+   */
+  async refreshSession(ctx: BaseContext, token: string): Promise<AuthResult> {
+    const now = this.now();
+    const stored = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(token) } });
+    if (!stored) throw errors.invalidRefreshToken();
+    if (stored.rotatedAt || stored.revokedAt) {
+      if (stored.rotatedAt) await this.revokeFamily(ctx, stored.familyId, 'reuse_detected');
+      throw errors.invalidRefreshToken();
+    }
+    if (stored.expiresAt <= now) throw errors.invalidRefreshToken();
+
+    const next = newRefreshToken();
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      // The conditional update is the lock: of two concurrent refreshes with one token, one wins.
+      const claimed = await tx.refreshToken.updateMany({
+        where: { id: stored.id, rotatedAt: null, revokedAt: null },
+        data: { rotatedAt: now },
+      });
+      if (claimed.count !== 1) return null;
+      const user = await tx.user.findUniqueOrThrow({ where: { id: stored.userId }, include: { organization: true } });
+      if (user.organization.status === 'SUSPENDED') return user;
+      await tx.refreshToken.create({ data: this.refreshRow(user.id, stored.familyId, next.hash) });
+      return user;
+    });
+    if (!outcome) {
+      await this.revokeFamily(ctx, stored.familyId, 'reuse_detected');
+      throw errors.invalidRefreshToken();
+    }
+    if (outcome.organization.status === 'SUSPENDED') {
+      await this.revokeFamily(ctx, stored.familyId, 'organization_suspended');
+      throw errors.forbidden('Your organization is suspended. Contact Flow support.');
+    }
+    return this.authResult(outcome, outcome.organization.kind, next.token);
+  }
+
+  /** Ends the session (token family) the token belongs to. */
+  async logout(ctx: BaseContext, token: string): Promise<boolean> {
+    const stored = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(token) } });
+    if (!stored || stored.revokedAt || stored.rotatedAt) return false;
+    await this.revokeFamily(ctx, stored.familyId, 'logout');
+    return true;
+  }
+
+  /** Revokes every live session of the given users (e.g. their organization was suspended). */
+  async revokeSessionsOfOrganization(organizationId: string, reason: string): Promise<number> {
+    const result = await this.prisma.refreshToken.updateMany({
+      where: { revokedAt: null, user: { organizationId } },
+      data: { revokedAt: this.now(), revokedReason: reason },
+    });
+    return result.count;
+  }
+
+  private async revokeFamily(ctx: BaseContext, familyId: string, reason: string) {
+    const result = await this.prisma.refreshToken.updateMany({
+      where: { familyId, revokedAt: null },
+      data: { revokedAt: this.now(), revokedReason: reason },
+    });
+    const log = reason === 'reuse_detected' ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
+    log({ familyId, reason, revoked: result.count }, 'refresh token family revoked');
+  }
+
+  /**
+   * Counts the attempt as a failure before the password is checked, under a row lock: concurrent
+   * guesses cannot slip past the limit while a slow hash runs. A success resets the count.
+   */
+  private async claimAttempt(userId: string, now: Date): Promise<AttemptClaim> {
+    return this.prisma.$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<{ failed_login_count: number; locked_until: Date | null }[]>`
+        SELECT failed_login_count, locked_until FROM users WHERE id = ${userId}::uuid FOR UPDATE`;
+      if (!row) throw new Error(`user ${userId} vanished during login`);
+      if (isLocked(row.locked_until, now)) return { allowed: false, lockedUntil: row.locked_until! };
+      const failures = row.failed_login_count + 1;
+      const until = lockedUntil(this.options.lockout, failures, now);
+      await tx.user.update({ where: { id: userId }, data: { failedLoginCount: failures, lockedUntil: until ?? row.locked_until } });
+      return { allowed: true, failures, locksAccountUntil: until };
+    });
+  }
+
+  private async recordAttempt(ctx: BaseContext, email: string, userId: string | null, reason: FailureReason) {
+    await this.prisma.loginAttempt.create({ data: this.attemptRow(ctx, email, userId, reason) });
+  }
+
+  private attemptRow(ctx: BaseContext, email: string, userId: string | null, reason: FailureReason | null) {
+    return {
+      email: email.slice(0, 254),
+      userId,
+      succeeded: reason === null,
+      failureReason: reason,
+      clientAddress: ctx.clientAddress,
+      requestId: ctx.requestId,
+    };
+  }
+
+  private refreshRow(userId: string, familyId: string, tokenHash: string) {
+    const expiresAt = new Date(this.now().getTime() + this.options.refreshTokenTtlDays * 86_400_000);
+    return { userId, familyId, tokenHash, expiresAt };
+  }
+
+  private async authResult(user: User, organizationKind: Organization['kind'], refreshToken: string): Promise<AuthResult> {
+    const access = await this.options.accessTokens.issue(
+      { userId: user.id, organizationId: user.organizationId, organizationKind, role: user.role },
+      this.now(),
+    );
+    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
+  }
+}

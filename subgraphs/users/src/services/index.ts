@@ -1,0 +1,54 @@
+import type { Logger } from '@flow/platform';
+import type { UsersPrisma } from '../db';
+import { AccessTokenIssuer } from '../keys/access-tokens';
+import type { SigningKeyStore } from '../keys/signing-keys';
+import { AuthService } from './auth-service';
+import type { LockoutPolicy } from './login-throttle';
+import { OrganizationService } from './organization-service';
+import { PasswordHasher } from './passwords';
+import { UserService } from './user-service';
+
+export interface UsersServices {
+  auth: AuthService;
+  organizations: OrganizationService;
+  users: UserService;
+  passwords: PasswordHasher;
+}
+
+export interface UsersServicesOptions {
+  prisma: UsersPrisma;
+  keys: SigningKeyStore;
+  logger: Logger;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  lockout: LockoutPolicy;
+  passwordLog2Cost: number;
+  clock?: () => Date;
+}
+
+export function createUsersServices(options: UsersServicesOptions): UsersServices {
+  const passwords = new PasswordHasher(options.passwordLog2Cost);
+  const accessTokens = new AccessTokenIssuer({
+    keys: options.keys,
+    issuer: options.issuer,
+    audience: options.audience,
+    ttlSeconds: options.accessTokenTtlSeconds,
+  });
+  const auth = new AuthService({
+    prisma: options.prisma,
+    passwords,
+    accessTokens,
+    lockout: options.lockout,
+    refreshTokenTtlDays: options.refreshTokenTtlDays,
+    logger: options.logger.child({ service: 'auth' }),
+    clock: options.clock,
+  });
+  return {
+    auth,
+    organizations: new OrganizationService(options.prisma, auth),
+    users: new UserService(options.prisma, passwords),
+    passwords,
+  };
+}

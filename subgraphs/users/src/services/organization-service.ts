@@ -1,0 +1,121 @@
+import {
+  decodeCursor,
+  errors,
+  isPlatformAdmin,
+  pageSize,
+  requireOneOf,
+  requireText,
+  requireUuid,
+  requireViewer,
+  toConnection,
+  type BaseContext,
+  type Connection,
+  type Viewer,
+} from '@flow/platform';
+import type { Organization, OrganizationKind, OrganizationStatus } from '../generated/prisma/client';
+import type { UsersPrisma } from '../db';
+import type { Loaders } from '../loaders';
+import type { AuthService } from './auth-service';
+
+export interface ListOrganizationsInput {
+  kind?: string | null;
+  status?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+const KINDS: readonly OrganizationKind[] = ['HOSPITAL', 'VENDOR', 'PLATFORM'];
+const STATUSES: readonly OrganizationStatus[] = ['ACTIVE', 'PENDING_APPROVAL', 'SUSPENDED'];
+
+/** Who may see an organization's internals (its people, why it was suspended). */
+export const canManageOrganization = (viewer: Viewer | null, organizationId: string) =>
+  isPlatformAdmin(viewer) ||
+  (viewer?.organizationId === organizationId && (viewer.role === 'HOSPITAL_ADMIN' || viewer.role === 'VENDOR_ADMIN'));
+
+/** Status transitions; anything not listed is a CONFLICT. */
+const transitions: Record<'approve' | 'suspend', readonly OrganizationStatus[]> = {
+  approve: ['PENDING_APPROVAL', 'SUSPENDED'],
+  suspend: ['ACTIVE', 'PENDING_APPROVAL'],
+};
+
+export class OrganizationService {
+  constructor(
+    private readonly prisma: UsersPrisma,
+    private readonly auth: AuthService,
+  ) {}
+
+  async byId(ctx: BaseContext & { loaders: Loaders }, rawId: string): Promise<Organization | null> {
+    requireViewer(ctx.viewer);
+    const id = requireUuid(rawId, 'id');
+    return ctx.loaders.organizationById.load(id);
+  }
+
+  async list(ctx: BaseContext, input: ListOrganizationsInput): Promise<Connection<Organization>> {
+    this.requirePlatformAdmin(ctx);
+    const size = pageSize(input.first);
+    const after = decodeCursor(input.after);
+    const where = {
+      ...(input.kind ? { kind: requireOneOf(input.kind, KINDS, 'kind') } : {}),
+      ...(input.status ? { status: requireOneOf(input.status, STATUSES, 'status') } : {}),
+    };
+    const keyset = after
+      ? {
+          OR: [
+            { createdAt: { lt: new Date(after.at) } },
+            { createdAt: new Date(after.at), id: { lt: after.id } },
+          ],
+        }
+      : {};
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.organization.findMany({
+        where: { ...where, ...keyset },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: size + 1,
+      }),
+      this.prisma.organization.count({ where }),
+    ]);
+    return toConnection(rows, size, totalCount, (o) => ({ at: o.createdAt.toISOString(), id: o.id }), after !== null);
+  }
+
+  async approve(ctx: BaseContext, rawId: string): Promise<Organization> {
+    this.requirePlatformAdmin(ctx);
+    const organization = await this.transition(ctx, requireUuid(rawId, 'id'), 'approve', { status: 'ACTIVE', suspendedReason: null });
+    ctx.logger.info({ organizationId: organization.id, by: ctx.viewer?.userId }, 'organization approved');
+    return organization;
+  }
+
+  async suspend(ctx: BaseContext, rawId: string, rawReason: string): Promise<Organization> {
+    const admin = this.requirePlatformAdmin(ctx);
+    const id = requireUuid(rawId, 'id');
+    const reason = requireText(rawReason, 'reason', { max: 500 });
+    if (id === admin.organizationId) throw errors.conflict('The platform organization cannot be suspended.');
+    const organization = await this.transition(ctx, id, 'suspend', { status: 'SUSPENDED', suspendedReason: reason });
+    const revoked = await this.auth.revokeSessionsOfOrganization(id, 'organization_suspended');
+    ctx.logger.info({ organizationId: id, by: admin.userId, revokedSessions: revoked }, 'organization suspended');
+    return organization;
+  }
+
+  /** Compare-and-set on the status, so two admins acting at once cannot both "win". */
+  private async transition(
+    _ctx: BaseContext,
+    id: string,
+    action: keyof typeof transitions,
+    data: { status: OrganizationStatus; suspendedReason: string | null },
+  ): Promise<Organization> {
+    const current = await this.prisma.organization.findUnique({ where: { id } });
+    if (!current) throw errors.notFound('Organization', id);
+    if (current.kind === 'PLATFORM') throw errors.conflict('The platform organization cannot change status.');
+    if (!transitions[action].includes(current.status)) {
+      throw errors.conflict(`Cannot ${action} an organization that is ${current.status}.`, { status: current.status });
+    }
+    const updated = await this.prisma.organization.updateMany({ where: { id, status: current.status }, data });
+    if (updated.count !== 1) throw errors.conflict('The organization changed meanwhile; try again.');
+    return this.prisma.organization.findUniqueOrThrow({ where: { id } });
+  }
+
+  private requirePlatformAdmin(ctx: BaseContext): Viewer {
+    const viewer = requireViewer(ctx.viewer);
+    if (!isPlatformAdmin(viewer)) throw errors.forbidden('Only platform admins can do this.');
+    return viewer;
+  }
+}

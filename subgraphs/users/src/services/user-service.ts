@@ -1,0 +1,105 @@
+import {
+  decodeCursor,
+  errors,
+  isPlatformAdmin,
+  pageSize,
+  requireEmail,
+  requireOneOf,
+  requireText,
+  requireViewer,
+  toConnection,
+  type BaseContext,
+  type Connection,
+  type Viewer,
+} from '@flow/platform';
+import type { OrganizationKind, Role, User } from '../generated/prisma/client';
+import type { UsersPrisma } from '../db';
+import type { Loaders } from '../loaders';
+import { isUniqueViolation, requirePassword } from './auth-service';
+import { canManageOrganization } from './organization-service';
+import type { PasswordHasher } from './passwords';
+
+export interface InviteUserInput {
+  email: string;
+  name: string;
+  role: string;
+  password: string;
+}
+
+/** The roles an organization of each kind can give its people. */
+export const rolesByOrganizationKind: Record<OrganizationKind, readonly Role[]> = {
+  HOSPITAL: ['HOSPITAL_STAFF', 'HOSPITAL_ADMIN'],
+  VENDOR: ['VENDOR_STAFF', 'VENDOR_ADMIN', 'DRIVER'],
+  PLATFORM: ['PLATFORM_ADMIN'],
+};
+
+type UsersContext = BaseContext & { loaders: Loaders; signedInUserIds: Set<string> };
+
+export class UserService {
+  constructor(
+    private readonly prisma: UsersPrisma,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  async me(ctx: UsersContext): Promise<User | null> {
+    if (!ctx.viewer) return null;
+    return ctx.loaders.userById.load(ctx.viewer.userId);
+  }
+
+  /** Same organization, platform admin, or the user this request just signed in. */
+  canSeePrivateFields(ctx: UsersContext, user: User): boolean {
+    return (
+      ctx.signedInUserIds.has(user.id) || isPlatformAdmin(ctx.viewer) || ctx.viewer?.organizationId === user.organizationId
+    );
+  }
+
+  email(ctx: UsersContext, user: User): string {
+    if (!this.canSeePrivateFields(ctx, user)) throw errors.forbidden('Only the user’s own organization can see their email.');
+    return user.email;
+  }
+
+  async invite(ctx: UsersContext, input: InviteUserInput): Promise<User> {
+    const viewer = requireViewer(ctx.viewer);
+    if (!canManageOrganization(viewer, viewer.organizationId)) throw errors.forbidden('Only organization admins can invite users.');
+    const organization = await ctx.loaders.organizationById.load(viewer.organizationId);
+    if (!organization) throw errors.forbidden();
+    if (organization.status === 'SUSPENDED') throw errors.forbidden('Your organization is suspended.');
+    const role = requireOneOf(input.role, rolesByOrganizationKind[organization.kind], 'input.role');
+    const email = requireEmail(input.email, 'input.email');
+    const name = requireText(input.name, 'input.name', { max: 200 });
+    const passwordHash = await this.passwords.hash(requirePassword(input.password, 'input.password'));
+    try {
+      const user = await this.prisma.user.create({
+        data: { organizationId: organization.id, email, name, role, passwordHash },
+      });
+      ctx.logger.info({ userId: user.id, role, by: viewer.userId }, 'user invited');
+      return user;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw errors.conflict('An account with this email already exists.', { field: 'input.email' });
+      throw error;
+    }
+  }
+
+  async listOfOrganization(
+    ctx: UsersContext,
+    organizationId: string,
+    input: { first?: number | null; after?: string | null },
+  ): Promise<Connection<User>> {
+    const viewer: Viewer = requireViewer(ctx.viewer);
+    if (!canManageOrganization(viewer, organizationId)) throw errors.forbidden('Only the organization’s admins can list its users.');
+    const size = pageSize(input.first);
+    const after = decodeCursor(input.after);
+    const keyset = after
+      ? { OR: [{ createdAt: { gt: new Date(after.at) } }, { createdAt: new Date(after.at), id: { gt: after.id } }] }
+      : {};
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.user.findMany({
+        where: { organizationId, ...keyset },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: size + 1,
+      }),
+      this.prisma.user.count({ where: { organizationId } }),
+    ]);
+    return toConnection(rows, size, totalCount, (u) => ({ at: u.createdAt.toISOString(), id: u.id }), after !== null);
+  }
+}
