@@ -12,3 +12,5 @@ export * from './subgraph-server';
 export * from './subgraphs';
 export * from './validation';
 export * from './graphql/pagination';
+export * from './db/database-url';
+export * from './db/migrations';

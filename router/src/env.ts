@@ -1,0 +1,152 @@
+// The router's configuration: every environment variable it reads, validated in one place.
+// An invalid value stops the process with a message that names every bad variable.
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import {
+  booleanSchema,
+  defaultSubgraphUrl,
+  disableTelemetry,
+  flowEnvSchema,
+  loadEnvironmentOrExit,
+  logLevelSchema,
+  parseEnvironment,
+  portSchema,
+  ROUTER_PORT,
+  subgraphCatalog,
+  subgraphUrlVariable,
+  z,
+} from '@flow/platform';
+
+// Set before @apollo/gateway is constructed anywhere in this process (startRouter sets it too).
+disableTelemetry();
+
+/** Used only outside production, where a known secret is harmless and saves a setup step. */
+export const DEVELOPMENT_SIGNING_SECRET = 'flow-development-router-signing-secret';
+export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+/** The repository root (router/src/.. /..): relative default paths resolve against it. */
+const repositoryRoot = resolve(__dirname, '..', '..');
+const DEFAULT_SUPERGRAPH_PATH = 'schema/supergraph.graphql';
+
+const resolvePath = (path: string) => (isAbsolute(path) ? path : existsSync(resolve(path)) ? resolve(path) : resolve(repositoryRoot, path));
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max).default(fallback);
+const nonNegativeInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(0).max(max).default(fallback);
+
+/** Variables the router reads, with their defaults. The README's table mirrors this. */
+function routerShape(production: boolean) {
+  return {
+    FLOW_ENV: flowEnvSchema,
+    LOG_LEVEL: logLevelSchema,
+    PORT: portSchema(ROUTER_PORT),
+    /** Loopback by default: a developer's router is not reachable from the network unless asked. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    SUPERGRAPH_PATH: z
+      .string()
+      .default(DEFAULT_SUPERGRAPH_PATH)
+      .transform(resolvePath)
+      .refine((path) => existsSync(path), { error: 'file not found' }),
+    USERS_JWKS_URL: httpUrl.optional(),
+    JWT_ISSUER: z.string().min(1).default('urn:flow:users'),
+    JWT_AUDIENCE: z.string().min(1).default('urn:flow:api'),
+    ROUTER_SIGNING_SECRET: production
+      ? z
+          .string({ error: `required in production (at least ${MIN_PRODUCTION_SECRET_LENGTH} characters)` })
+          .min(MIN_PRODUCTION_SECRET_LENGTH, { error: `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production` })
+          .refine((secret) => secret !== DEVELOPMENT_SIGNING_SECRET, { error: 'must not be the development default in production' })
+      : z.string().min(16).default(DEVELOPMENT_SIGNING_SECRET),
+    /** Seconds jose waits after a JWKS fetch before an unknown `kid` may trigger another one. */
+    JWKS_COOLDOWN_SECONDS: nonNegativeInt(30, 3600),
+    /** Seconds after which the cached JWKS is refetched even when every `kid` is known. */
+    JWKS_CACHE_SECONDS: positiveInt(600, 86_400),
+    MAX_REQUEST_BODY_BYTES: positiveInt(262_144, 16 * 1024 * 1024),
+    MAX_QUERY_DEPTH: positiveInt(15, 1000),
+    MAX_QUERY_ALIASES: nonNegativeInt(30, 100_000),
+    MAX_QUERY_TOKENS: positiveInt(10_000, 1_000_000),
+    SUBGRAPH_TIMEOUT_MS: positiveInt(10_000, 300_000),
+    SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
+    /** Express `trust proxy`: unset (the socket address is the client), a hop count, or addresses/subnets. */
+    TRUST_PROXY: z.string().optional(),
+    /** Comma-separated browser origins allowed by CORS; empty: no cross-origin browser access. */
+    CORS_ORIGINS: z.string().default(''),
+    /** Apollo Sandbox on GET /graphql; defaults to on outside production, and can't be on in production. */
+    SANDBOX: booleanSchema(!production).refine((on) => !(on && production), { error: 'cannot be enabled in production' }),
+    ...Object.fromEntries(subgraphCatalog.map(({ name }) => [subgraphUrlVariable(name), httpUrl.default(defaultSubgraphUrl(name))])),
+  };
+}
+
+export interface SubgraphTarget {
+  name: string;
+  url: string;
+}
+
+export interface RouterConfig {
+  flowEnv: 'development' | 'test' | 'production';
+  production: boolean;
+  logLevel: string;
+  port: number;
+  host: string;
+  supergraphPath: string;
+  subgraphs: SubgraphTarget[];
+  jwt: { issuer: string; audience: string; jwksUrl: string; cooldownSeconds: number; cacheSeconds: number };
+  signingSecret: string;
+  limits: { maxBodyBytes: number; maxDepth: number; maxAliases: number; maxTokens: number };
+  subgraphTimeoutMs: number;
+  shutdownGraceMs: number;
+  trustProxy: boolean | number | string | undefined;
+  corsOrigins: string[];
+  sandbox: boolean;
+}
+
+type Parsed = z.infer<z.ZodObject<ReturnType<typeof routerShape>>>;
+
+function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
+  const subgraphs = subgraphCatalog.map(({ name }) => ({ name, url: String(env[subgraphUrlVariable(name)]) }));
+  const users = subgraphs.find((s) => s.name === 'users');
+  const jwksUrl = env.USERS_JWKS_URL ?? `${new URL(users?.url ?? defaultSubgraphUrl('users')).origin}/.well-known/jwks.json`;
+  const trust = env.TRUST_PROXY;
+  return {
+    flowEnv: env.FLOW_ENV,
+    production: env.FLOW_ENV === 'production',
+    logLevel: env.LOG_LEVEL,
+    port: env.PORT,
+    host: env.HOST,
+    supergraphPath: env.SUPERGRAPH_PATH,
+    subgraphs,
+    jwt: {
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      jwksUrl,
+      cooldownSeconds: env.JWKS_COOLDOWN_SECONDS,
+      cacheSeconds: env.JWKS_CACHE_SECONDS,
+    },
+    signingSecret: env.ROUTER_SIGNING_SECRET,
+    limits: {
+      maxBodyBytes: env.MAX_REQUEST_BODY_BYTES,
+      maxDepth: env.MAX_QUERY_DEPTH,
+      maxAliases: env.MAX_QUERY_ALIASES,
+      maxTokens: env.MAX_QUERY_TOKENS,
+    },
+    subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    trustProxy:
+      trust === undefined ? undefined : trust === 'true' ? true : trust === 'false' ? false : /^\d+$/.test(trust) ? Number(trust) : trust,
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    sandbox: env.SANDBOX,
+  };
+}
+
+const isProduction = (source: NodeJS.ProcessEnv) => source.FLOW_ENV === 'production';
+
+/** Parses the router's configuration; throws InvalidEnvironmentError naming every bad variable. */
+export function parseRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
+  return toConfig(parseEnvironment('router', routerShape(isProduction(source)), source) as Parsed & Record<string, unknown>);
+}
+
+/** For the process entry: prints every bad variable and exits non-zero. */
+export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
+  return toConfig(loadEnvironmentOrExit('router', routerShape(isProduction(source)), source) as Parsed & Record<string, unknown>);
+}
