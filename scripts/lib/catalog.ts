@@ -24,8 +24,7 @@ export async function describeSchema(connectionString: string, schema: string): 
     await add(`
       SELECT format('relation %s (%s)', c.relname, c.relkind) AS fact
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relname <> '_prisma_migrations'
-        AND c.relname NOT LIKE '\\_prisma\\_migrations\\_%'`);
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relname <> '_prisma_migrations'`);
     await add(`
       SELECT format('column %s.%s %s%s%s%s%s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
         CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,

@@ -25,8 +25,14 @@ interface WasmEngine {
     filters: { externalTables: string[]; externalEnums: string[] };
   }): Promise<{ exitCode: number; stdout: string | null }>;
 }
+// Only what is used here: without the DOM lib, TypeScript knows no WebAssembly types.
+type WasmExports = Record<string, unknown>;
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, object>) => { exports: WasmExports };
+};
 interface WasmGlue {
-  __wbg_set_wasm(exports: WebAssembly.Exports): void;
+  __wbg_set_wasm(exports: WasmExports): void;
   SchemaEngine: { new: (options: unknown, log: (line: string) => void, adapter: object) => Promise<WasmEngine> };
 }
 
@@ -76,9 +82,7 @@ function loadEngine(): Promise<WasmEngine> {
     const gluePath = nodeRequire.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const glue = nodeRequire(gluePath) as WasmGlue;
     const module = new WebAssembly.Module(readFileSync(join(dirname(gluePath), 'schema_engine_bg.wasm')));
-    const instance = new WebAssembly.Instance(module, {
-      './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
-    });
+    const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     // Wraps results and errors the way the engine expects from any Prisma driver adapter.

@@ -27,12 +27,17 @@ export interface UsersApp extends RunningSubgraph {
 }
 
 /** Starts the users subgraph: migrate, bootstrap the platform admin, serve. */
-export async function startUsersApp(env: UsersEnvironment, logger: Logger): Promise<UsersApp> {
+export interface UsersAppOptions {
+  /** Sees every SQL statement (tests count them to prove lists do not cost a query per item). */
+  onQuery?: (sql: string) => void;
+}
+
+export async function startUsersApp(env: UsersEnvironment, logger: Logger, options: UsersAppOptions = {}): Promise<UsersApp> {
   if (!env.DATABASE_URL && !env.USERS_DATABASE_URL) throw new Error('DATABASE_URL (or USERS_DATABASE_URL) is not set');
   const database = subgraphDatabase('users', { databaseUrl: env.DATABASE_URL ?? env.USERS_DATABASE_URL!, ownUrl: env.USERS_DATABASE_URL });
   await applyMigrations({ ...database, migrationsDir, logger });
 
-  const prisma = createUsersPrisma(database);
+  const prisma = createUsersPrisma(database, options.onQuery);
   const keys = await SigningKeyStore.open({
     json: env.JWT_SIGNING_KEYS,
     file: env.JWT_SIGNING_KEYS_FILE ?? join(env.FLOW_DATA_DIR, 'keys', 'users-signing-keys.json'),

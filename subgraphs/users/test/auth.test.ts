@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import pg from 'pg';
 import { subgraphDatabase } from '@flow/platform';
 import { createTestEnvironment, type UsersTestEnvironment } from './environment';
@@ -33,13 +33,13 @@ describe('registerOrganization', () => {
     expect(payload.user).toMatchObject({ email: input.email, role: 'HOSPITAL_ADMIN', organization: { kind: 'HOSPITAL', status: 'ACTIVE' } });
     expect(payload.refreshToken).toMatch(/^frt_/);
 
-    const jwks = await (await fetch(new URL('/.well-known/jwks.json', t.app.url))).json();
+    const jwks = (await (await fetch(new URL('/.well-known/jwks.json', t.app.url))).json()) as { keys: JWK[] };
     const { payload: claims, protectedHeader } = await jwtVerify(payload.accessToken, createLocalJWKSet(jwks), {
       issuer: t.env.JWT_ISSUER,
       audience: t.env.JWT_AUDIENCE,
     });
     expect(protectedHeader.alg).toBe('EdDSA');
-    expect(protectedHeader.kid).toBe(jwks.keys[0].kid);
+    expect(protectedHeader.kid).toBe(jwks.keys[0]!.kid);
     expect(claims).toMatchObject({ sub: payload.user.id, org: payload.user.organization.id, orgKind: 'HOSPITAL', role: 'HOSPITAL_ADMIN' });
     expect(claims.exp! - claims.iat!).toBe(900);
     expect(Date.parse(payload.accessTokenExpiresAt!)).toBe(claims.exp! * 1000);

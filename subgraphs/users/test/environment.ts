@@ -8,7 +8,7 @@ import {
   uniqueSchemaName,
   type GraphQLClient,
 } from '@flow/platform/src/testing';
-import { startUsersApp, type UsersApp } from '../src/app';
+import { startUsersApp, type UsersApp, type UsersAppOptions } from '../src/app';
 import { DEVELOPMENT_ADMIN } from '../src/bootstrap';
 import { parseUsersEnvironment, type UsersEnvironment } from '../src/env';
 
@@ -21,7 +21,10 @@ export interface UsersTestEnvironment {
 }
 
 /** The users subgraph on a port of its own, in a Postgres schema of its own, dropped at stop. */
-export async function createTestEnvironment(overrides: Record<string, string> = {}): Promise<UsersTestEnvironment> {
+export async function createTestEnvironment(
+  overrides: Record<string, string> = {},
+  options: UsersAppOptions = {},
+): Promise<UsersTestEnvironment> {
   const schema = uniqueSchemaName('users_test');
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-users-'));
   const env = parseUsersEnvironment({
@@ -33,7 +36,7 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     PASSWORD_SCRYPT_LOG2_COST: '14',
     ...overrides,
   });
-  const app = await startUsersApp(env, createLogger('users', env.LOG_LEVEL));
+  const app = await startUsersApp(env, createLogger('users', env.LOG_LEVEL), options);
   return {
     app,
     env,

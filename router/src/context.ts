@@ -1,0 +1,12 @@
+import type { Logger, Viewer } from '@flow/platform';
+
+/** The per-request context of the router's Apollo Server, also handed to every subgraph call. */
+export interface RouterContext {
+  requestId: string;
+  viewer: Viewer | null;
+  /** The normalized `Bearer <token>` header forwarded to subgraphs, or null when anonymous. */
+  authorization: string | null;
+  /** The end client's address (honouring TRUST_PROXY), forwarded to subgraphs. */
+  clientAddress: string | null;
+  logger: Logger;
+}

@@ -1,0 +1,114 @@
+// How the gateway calls a subgraph: the caller's token, the request id and the client address are
+// forwarded, and the request is signed (HMAC over time, request id, token and the exact
+// query/operationName/variables sent) so the subgraph can refuse anything that did not come
+// through the router (packages/platform/src/subgraph-server.ts verifies it).
+import { randomUUID } from 'node:crypto';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import type { Histogram } from 'prom-client';
+import {
+  CLIENT_ADDRESS_HEADER,
+  REQUEST_ID_HEADER,
+  SIGNATURE_HEADER,
+  signRequest,
+  TIMESTAMP_HEADER,
+  type Logger,
+} from '@flow/platform';
+import type { RouterContext } from './context';
+
+// The gateway's own copies of these types (its nested @apollo/* versions differ from the hoisted ones).
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
+type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+
+export interface SignedDataSourceOptions {
+  name: string;
+  url: string;
+  secret: string;
+  logger: Logger;
+  timeoutMs: number;
+  duration?: Histogram<'subgraph' | 'outcome'>;
+}
+
+/**
+ * Node's own fetch (undici) with a deadline. Unlike the gateway's default (make-fetch-happen), it
+ * never routes through an HTTP proxy taken from the environment: subgraph traffic stays local.
+ */
+function fetchWithTimeout(timeoutMs: number): Fetcher {
+  return async (url, init) =>
+    (await fetch(url, {
+      method: init?.method,
+      headers: init?.headers,
+      body: init?.body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    })) as unknown as FetcherResponse;
+}
+
+export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  private readonly options: SignedDataSourceOptions;
+
+  constructor(options: SignedDataSourceOptions) {
+    super({ url: options.url, apq: false, honorSubgraphCacheControlHeader: false, fetcher: fetchWithTimeout(options.timeoutMs) });
+    this.options = options;
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
+    const stop = this.options.duration?.startTimer({ subgraph: this.options.name });
+    try {
+      const response = await super.process(options);
+      stop?.({ outcome: response.errors?.length ? 'errors' : 'ok' });
+      return response;
+    } catch (error) {
+      stop?.({ outcome: 'failed' });
+      throw error;
+    }
+  }
+
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<RouterContext>): void {
+    const { request } = options;
+    const headers = request.http?.headers;
+    if (!headers) throw new Error('the gateway sent a request without HTTP headers');
+    // Health checks and schema loading carry no incoming request (and no context).
+    const context = 'incomingRequestContext' in options ? options.context : undefined;
+    const requestId = context?.requestId ?? randomUUID();
+    const authorization = context?.authorization ?? '';
+
+    headers.delete('authorization');
+    if (authorization) headers.set('authorization', authorization);
+    headers.set(REQUEST_ID_HEADER, requestId);
+    headers.delete(CLIENT_ADDRESS_HEADER);
+    if (context?.clientAddress) headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
+
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    headers.set(TIMESTAMP_HEADER, timestamp);
+    headers.set(
+      SIGNATURE_HEADER,
+      signRequest(this.options.secret, {
+        timestamp,
+        requestId,
+        authorization,
+        query: request.query ?? '',
+        operationName: request.operationName,
+        variables: request.variables,
+      }),
+    );
+  }
+
+  /** A non-2xx answer is a subgraph failure: logged in full, shown to clients only outside production (masked by formatError). */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    let body: unknown;
+    try {
+      body = await this.parseBody(response);
+    } catch {
+      body = undefined;
+    }
+    this.options.logger.error(
+      { subgraph: this.options.name, status: response.status, body: typeof body === 'string' ? body.slice(0, 2000) : body },
+      'subgraph answered with an HTTP error',
+    );
+    return new GraphQLError(`The ${this.options.name} service answered HTTP ${response.status}.`, {
+      extensions: { code: 'SUBGRAPH_HTTP_ERROR', status: response.status },
+    });
+  }
+}
