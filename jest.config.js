@@ -1,4 +1,4 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: ['<rootDir>/packages/platform', '<rootDir>/subgraphs/users', '<rootDir>/router', '<rootDir>/scripts'],
+  projects: ['<rootDir>/packages/platform', '<rootDir>/subgraphs/users', '<rootDir>/router', '<rootDir>/scripts', '<rootDir>/test'],
 };

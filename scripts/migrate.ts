@@ -5,7 +5,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { subgraphDatabase, subgraphDatabaseUrlVariable } from '../packages/platform/src/db/database-url';
+import {
+  subgraphDatabase,
+  subgraphDatabaseUrlVariable,
+  type SubgraphDatabase,
+} from '../packages/platform/src/db/database-url';
 import { applyMigrations } from '../packages/platform/src/db/migrations';
 import { createLogger, type Logger } from '../packages/platform/src/logger';
 
@@ -32,17 +36,24 @@ export async function migrateAll(options: {
   prismaDir?: string;
 }): Promise<SubgraphMigrations[]> {
   const { env = process.env, logger, prismaDir = PRISMA_DIR } = options;
-  const results: SubgraphMigrations[] = [];
-  // One after another: they share Prisma's database-wide lock anyway.
-  for (const subgraph of prismaSubgraphs(prismaDir)) {
-    const migrationsDir = join(prismaDir, subgraph, 'migrations');
-    if (!existsSync(migrationsDir)) {
-      logger?.warn({ subgraph }, `prisma/${subgraph} has no migrations yet: npm run migration:new -- ${subgraph} init`);
-    }
-    const database = subgraphDatabase(subgraph, {
+  const subgraphs = prismaSubgraphs(prismaDir).map((subgraph) => ({
+    subgraph,
+    database: subgraphDatabase(subgraph, {
       databaseUrl: options.databaseUrl,
       ownUrl: env[subgraphDatabaseUrlVariable(subgraph)],
-    });
+    }),
+  }));
+  refuseSharedSchemas(subgraphs);
+  const results: SubgraphMigrations[] = [];
+  // One after another: they share Prisma's database-wide lock anyway.
+  for (const { subgraph, database } of subgraphs) {
+    const migrationsDir = join(prismaDir, subgraph, 'migrations');
+    if (!existsSync(migrationsDir)) {
+      logger?.warn(
+        { subgraph },
+        `prisma/${subgraph} has no migrations yet: npm run migration:new -- ${subgraph} init`,
+      );
+    }
     const { schema, applied } = await applyMigrations({
       ...database,
       migrationsDir,
@@ -57,6 +68,25 @@ export async function migrateAll(options: {
     results.push({ subgraph, schema, applied });
   }
   return results;
+}
+
+/**
+ * A `?schema=` on the shared DATABASE_URL would put every subgraph in one schema, where their
+ * migration histories would collide (each would see the other's as unknown migrations).
+ */
+function refuseSharedSchemas(subgraphs: { subgraph: string; database: SubgraphDatabase }[]): void {
+  const owners = new Map<string, string>();
+  for (const { subgraph, database } of subgraphs) {
+    const key = `${database.connectionString} ${database.schema}`;
+    const other = owners.get(key);
+    if (other) {
+      throw new Error(
+        `subgraphs ${other} and ${subgraph} would share schema "${database.schema}" in one database; ` +
+          `drop ?schema= from DATABASE_URL or give one of them ${subgraphDatabaseUrlVariable(subgraph)}`,
+      );
+    }
+    owners.set(key, subgraph);
+  }
 }
 
 if (require.main === module) {

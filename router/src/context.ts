@@ -9,4 +9,6 @@ export interface RouterContext {
   /** The end client's address (honouring TRUST_PROXY), forwarded to subgraphs. */
   clientAddress: string | null;
   logger: Logger;
+  /** Records the operation name for the access log line. */
+  noteOperationName: (name: string) => void;
 }

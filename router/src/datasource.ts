@@ -49,11 +49,18 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly options: SignedDataSourceOptions;
 
   constructor(options: SignedDataSourceOptions) {
-    super({ url: options.url, apq: false, honorSubgraphCacheControlHeader: false, fetcher: fetchWithTimeout(options.timeoutMs) });
+    super({
+      url: options.url,
+      apq: false,
+      honorSubgraphCacheControlHeader: false,
+      fetcher: fetchWithTimeout(options.timeoutMs),
+    });
     this.options = options;
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
+  override async process(
+    options: GraphQLDataSourceProcessOptions<RouterContext>,
+  ): Promise<GatewayGraphQLResponse> {
     const stop = this.options.duration?.startTimer({ subgraph: this.options.name });
     try {
       const response = await super.process(options);
@@ -88,6 +95,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
         timestamp,
         requestId,
         authorization,
+        clientAddress: context?.clientAddress ?? '',
         query: request.query ?? '',
         operationName: request.operationName,
         variables: request.variables,
@@ -104,7 +112,11 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
       body = undefined;
     }
     this.options.logger.error(
-      { subgraph: this.options.name, status: response.status, body: typeof body === 'string' ? body.slice(0, 2000) : body },
+      {
+        subgraph: this.options.name,
+        status: response.status,
+        body: typeof body === 'string' ? body.slice(0, 2000) : body,
+      },
       'subgraph answered with an HTTP error',
     );
     return new GraphQLError(`The ${this.options.name} service answered HTTP ${response.status}.`, {

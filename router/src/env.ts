@@ -28,11 +28,14 @@ export const MIN_PRODUCTION_SECRET_LENGTH = 32;
 const repositoryRoot = resolve(__dirname, '..', '..');
 const DEFAULT_SUPERGRAPH_PATH = 'schema/supergraph.graphql';
 
-const resolvePath = (path: string) => (isAbsolute(path) ? path : existsSync(resolve(path)) ? resolve(path) : resolve(repositoryRoot, path));
+const resolvePath = (path: string) =>
+  isAbsolute(path) ? path : existsSync(resolve(path)) ? resolve(path) : resolve(repositoryRoot, path);
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max).default(fallback);
-const nonNegativeInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(0).max(max).default(fallback);
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+const nonNegativeInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(0).max(max).default(fallback);
 
 /** Variables the router reads, with their defaults. The README's table mirrors this. */
 function routerShape(production: boolean) {
@@ -53,8 +56,12 @@ function routerShape(production: boolean) {
     ROUTER_SIGNING_SECRET: production
       ? z
           .string({ error: `required in production (at least ${MIN_PRODUCTION_SECRET_LENGTH} characters)` })
-          .min(MIN_PRODUCTION_SECRET_LENGTH, { error: `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production` })
-          .refine((secret) => secret !== DEVELOPMENT_SIGNING_SECRET, { error: 'must not be the development default in production' })
+          .min(MIN_PRODUCTION_SECRET_LENGTH, {
+            error: `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production`,
+          })
+          .refine((secret) => secret !== DEVELOPMENT_SIGNING_SECRET, {
+            error: 'must not be the development default in production',
+          })
       : z.string().min(16).default(DEVELOPMENT_SIGNING_SECRET),
     /** Seconds jose waits after a JWKS fetch before an unknown `kid` may trigger another one. */
     JWKS_COOLDOWN_SECONDS: nonNegativeInt(30, 3600),
@@ -71,8 +78,15 @@ function routerShape(production: boolean) {
     /** Comma-separated browser origins allowed by CORS; empty: no cross-origin browser access. */
     CORS_ORIGINS: z.string().default(''),
     /** Apollo Sandbox on GET /graphql; defaults to on outside production, and can't be on in production. */
-    SANDBOX: booleanSchema(!production).refine((on) => !(on && production), { error: 'cannot be enabled in production' }),
-    ...Object.fromEntries(subgraphCatalog.map(({ name }) => [subgraphUrlVariable(name), httpUrl.default(defaultSubgraphUrl(name))])),
+    SANDBOX: booleanSchema(!production).refine((on) => !(on && production), {
+      error: 'cannot be enabled in production',
+    }),
+    ...Object.fromEntries(
+      subgraphCatalog.map(({ name }) => [
+        subgraphUrlVariable(name),
+        httpUrl.default(defaultSubgraphUrl(name)),
+      ]),
+    ),
   };
 }
 
@@ -102,9 +116,14 @@ export interface RouterConfig {
 type Parsed = z.infer<z.ZodObject<ReturnType<typeof routerShape>>>;
 
 function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
-  const subgraphs = subgraphCatalog.map(({ name }) => ({ name, url: String(env[subgraphUrlVariable(name)]) }));
+  const subgraphs = subgraphCatalog.map(({ name }) => ({
+    name,
+    url: String(env[subgraphUrlVariable(name)]),
+  }));
   const users = subgraphs.find((s) => s.name === 'users');
-  const jwksUrl = env.USERS_JWKS_URL ?? `${new URL(users?.url ?? defaultSubgraphUrl('users')).origin}/.well-known/jwks.json`;
+  const jwksUrl =
+    env.USERS_JWKS_URL ??
+    `${new URL(users?.url ?? defaultSubgraphUrl('users')).origin}/.well-known/jwks.json`;
   const trust = env.TRUST_PROXY;
   return {
     flowEnv: env.FLOW_ENV,
@@ -131,7 +150,15 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     trustProxy:
-      trust === undefined ? undefined : trust === 'true' ? true : trust === 'false' ? false : /^\d+$/.test(trust) ? Number(trust) : trust,
+      trust === undefined
+        ? undefined
+        : trust === 'true'
+          ? true
+          : trust === 'false'
+            ? false
+            : /^\d+$/.test(trust)
+              ? Number(trust)
+              : trust,
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
@@ -143,10 +170,15 @@ const isProduction = (source: NodeJS.ProcessEnv) => source.FLOW_ENV === 'product
 
 /** Parses the router's configuration; throws InvalidEnvironmentError naming every bad variable. */
 export function parseRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
-  return toConfig(parseEnvironment('router', routerShape(isProduction(source)), source) as Parsed & Record<string, unknown>);
+  return toConfig(
+    parseEnvironment('router', routerShape(isProduction(source)), source) as Parsed & Record<string, unknown>,
+  );
 }
 
 /** For the process entry: prints every bad variable and exits non-zero. */
 export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
-  return toConfig(loadEnvironmentOrExit('router', routerShape(isProduction(source)), source) as Parsed & Record<string, unknown>);
+  return toConfig(
+    loadEnvironmentOrExit('router', routerShape(isProduction(source)), source) as Parsed &
+      Record<string, unknown>,
+  );
 }

@@ -27,7 +27,10 @@ export function isUnexpected(code: unknown): boolean {
  * The platform's maskError plus the router's own codes; in production also drops the
  * `serviceName` the gateway adds to subgraph errors (internal topology is nobody's business).
  */
-export function formatRouterError(formatted: GraphQLFormattedError, production: boolean): GraphQLFormattedError {
+export function formatRouterError(
+  formatted: GraphQLFormattedError,
+  production: boolean,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   let result: GraphQLFormattedError;
   if (typeof code === 'string' && routerCodes.has(code)) {
@@ -36,6 +39,11 @@ export function formatRouterError(formatted: GraphQLFormattedError, production: 
     result = maskError(formatted, { exposeDetails: !production });
   }
   if (!production || !result.extensions) return result;
-  const { stacktrace: _stacktrace, exception: _exception, serviceName: _serviceName, ...extensions } = result.extensions;
+  const {
+    stacktrace: _stacktrace,
+    exception: _exception,
+    serviceName: _serviceName,
+    ...extensions
+  } = result.extensions;
   return { ...result, extensions };
 }

@@ -7,7 +7,22 @@ import type { Logger } from '@flow/platform';
 export const JWKS_PROXY_MAX_AGE_SECONDS = 60;
 
 /** RFC 7517/7518 public members; anything else (d, p, q, dp, dq, qi, k, oth...) is dropped. */
-const PUBLIC_MEMBERS = ['kty', 'kid', 'use', 'alg', 'key_ops', 'crv', 'x', 'y', 'n', 'e', 'x5c', 'x5t', 'x5t#S256', 'x5u'];
+const PUBLIC_MEMBERS = [
+  'kty',
+  'kid',
+  'use',
+  'alg',
+  'key_ops',
+  'crv',
+  'x',
+  'y',
+  'n',
+  'e',
+  'x5c',
+  'x5t',
+  'x5t#S256',
+  'x5u',
+];
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 
 export function publicKeySet(value: unknown, logger: Logger): { keys: Record<string, unknown>[] } {
@@ -19,22 +34,37 @@ export function publicKeySet(value: unknown, logger: Logger): { keys: Record<str
     if (!key || typeof key !== 'object') continue;
     const record = key as Record<string, unknown>;
     if (PRIVATE_MEMBERS.some((member) => member in record)) {
-      logger.error({ kid: record.kid }, 'the users JWKS publishes private or symmetric key material; that key is not re-exposed');
+      logger.error(
+        { kid: record.kid },
+        'the users JWKS publishes private or symmetric key material; that key is not re-exposed',
+      );
       continue;
     }
-    keys.push(Object.fromEntries(PUBLIC_MEMBERS.filter((member) => member in record).map((member) => [member, record[member]])));
+    keys.push(
+      Object.fromEntries(
+        PUBLIC_MEMBERS.filter((member) => member in record).map((member) => [member, record[member]]),
+      ),
+    );
   }
   return { keys };
 }
 
-export function jwksProxy(jwksUrl: string, logger: Logger, maxAgeSeconds = JWKS_PROXY_MAX_AGE_SECONDS): RequestHandler {
+export function jwksProxy(
+  jwksUrl: string,
+  logger: Logger,
+  maxAgeSeconds = JWKS_PROXY_MAX_AGE_SECONDS,
+): RequestHandler {
   let cached: { body: string; fetchedAt: number } | undefined;
   let pending: Promise<void> | undefined;
 
   const refresh = () => {
     pending ??= (async () => {
       try {
-        const response = await fetch(jwksUrl, { signal: AbortSignal.timeout(3000), redirect: 'error', headers: { accept: 'application/json' } });
+        const response = await fetch(jwksUrl, {
+          signal: AbortSignal.timeout(3000),
+          redirect: 'error',
+          headers: { accept: 'application/json' },
+        });
         if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
         cached = { body: JSON.stringify(publicKeySet(await response.json(), logger)), fetchedAt: Date.now() };
       } finally {

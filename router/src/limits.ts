@@ -38,7 +38,10 @@ export function measureOperation(document: DocumentNode, operation: OperationDef
       let inner: OperationShape = { depth: 0, aliases: 0 };
       if (selection.kind === Kind.FIELD) {
         const introspection = selection.name.value === '__schema' || selection.name.value === '__type';
-        const below = selection.selectionSet && !introspection ? measure(selection.selectionSet) : { depth: 0, aliases: 0 };
+        const below =
+          selection.selectionSet && !introspection
+            ? measure(selection.selectionSet)
+            : { depth: 0, aliases: 0 };
         inner = { depth: 1 + below.depth, aliases: (selection.alias ? 1 : 0) + below.aliases };
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         inner = measure(selection.selectionSet);
@@ -66,17 +69,37 @@ export function measureOperation(document: DocumentNode, operation: OperationDef
 }
 
 /** Throws the error to send when the operation is over a limit. */
-export function enforceLimits(document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): OperationShape {
+export function enforceLimits(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  limits: OperationLimits,
+): OperationShape {
   const shape = measureOperation(document, operation);
   if (shape.depth > limits.maxDepth) {
-    throw new GraphQLError(`The operation is nested ${shape.depth} levels deep; the limit is ${limits.maxDepth}.`, {
-      extensions: { code: RouterErrorCode.QUERY_TOO_DEEP, depth: shape.depth, limit: limits.maxDepth, http: { status: 400 } },
-    });
+    throw new GraphQLError(
+      `The operation is nested ${shape.depth} levels deep; the limit is ${limits.maxDepth}.`,
+      {
+        extensions: {
+          code: RouterErrorCode.QUERY_TOO_DEEP,
+          depth: shape.depth,
+          limit: limits.maxDepth,
+          http: { status: 400 },
+        },
+      },
+    );
   }
   if (shape.aliases > limits.maxAliases) {
-    throw new GraphQLError(`The operation uses ${shape.aliases} aliases; the limit is ${limits.maxAliases}.`, {
-      extensions: { code: RouterErrorCode.TOO_MANY_ALIASES, aliases: shape.aliases, limit: limits.maxAliases, http: { status: 400 } },
-    });
+    throw new GraphQLError(
+      `The operation uses ${shape.aliases} aliases; the limit is ${limits.maxAliases}.`,
+      {
+        extensions: {
+          code: RouterErrorCode.TOO_MANY_ALIASES,
+          aliases: shape.aliases,
+          limit: limits.maxAliases,
+          http: { status: 400 },
+        },
+      },
+    );
   }
   return shape;
 }

@@ -30,7 +30,8 @@ const ENFORCED_FEATURES: Record<string, { versions: string[]; directive: keyof D
 
 /** Features that protect data and that this router does not implement yet: refuse to start. */
 const REFUSED_FEATURES: Record<string, string> = {
-  'https://specs.apollo.dev/policy': '@policy is not implemented by the Flow router; serving the graph would skip its checks',
+  'https://specs.apollo.dev/policy':
+    '@policy is not implemented by the Flow router; serving the graph would skip its checks',
 };
 
 export class UnsupportedSupergraphError extends Error {
@@ -84,7 +85,8 @@ function linkInfo(directive: ConstDirectiveNode): LinkInfo | undefined {
 export function prepareSupergraph(sdl: string): PreparedSupergraph {
   const document = parse(sdl);
   const schemaNodes = document.definitions.filter(
-    (d): d is SchemaDefinitionNode | SchemaExtensionNode => d.kind === Kind.SCHEMA_DEFINITION || d.kind === Kind.SCHEMA_EXTENSION,
+    (d): d is SchemaDefinitionNode | SchemaExtensionNode =>
+      d.kind === Kind.SCHEMA_DEFINITION || d.kind === Kind.SCHEMA_EXTENSION,
   );
   const links = schemaNodes
     .flatMap((node) => node.directives ?? [])
@@ -105,22 +107,33 @@ export function prepareSupergraph(sdl: string): PreparedSupergraph {
     const enforced = ENFORCED_FEATURES[link.identity];
     if (enforced) {
       if (!enforced.versions.includes(link.version)) {
-        problems.push(`${link.url}: version ${link.version} is not implemented (known: ${enforced.versions.join(', ')})`);
+        problems.push(
+          `${link.url}: version ${link.version} is not implemented (known: ${enforced.versions.join(', ')})`,
+        );
         continue;
       }
       names[enforced.directive] = link.as ?? link.name;
       if (link.purpose) stripPurpose.add(link.directive);
       continue;
     }
-    if ((link.purpose === 'SECURITY' || link.purpose === 'EXECUTION') && !DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES.has(`${link.identity}/${link.version}`)) {
-      problems.push(`${link.url} is for: ${link.purpose} and neither the gateway nor the router implements it`);
+    if (
+      (link.purpose === 'SECURITY' || link.purpose === 'EXECUTION') &&
+      !DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES.has(`${link.identity}/${link.version}`)
+    ) {
+      problems.push(
+        `${link.url} is for: ${link.purpose} and neither the gateway nor the router implements it`,
+      );
     }
   }
 
   // A directive from the enforced specs used without its @link would otherwise go unnoticed.
   const linkedNames = new Set(links.map((l) => l.as ?? l.name));
   for (const spec of Object.values(ENFORCED_FEATURES)) {
-    if (names[spec.directive] === null && !linkedNames.has(spec.directive) && usesDirective(document, spec.directive)) {
+    if (
+      names[spec.directive] === null &&
+      !linkedNames.has(spec.directive) &&
+      usesDirective(document, spec.directive)
+    ) {
       problems.push(`@${spec.directive} is used without a @link to its specification`);
     }
   }
@@ -156,7 +169,9 @@ function joinGraphs(document: DocumentNode): { name: string; url: string }[] {
     for (const value of definition.values ?? []) {
       const directive = value.directives?.find((d) => d.name.value === 'join__graph');
       if (!directive) continue;
-      const args = Object.fromEntries((directive.arguments ?? []).map((arg) => [arg.name.value, valueFromASTUntyped(arg.value)]));
+      const args = Object.fromEntries(
+        (directive.arguments ?? []).map((arg) => [arg.name.value, valueFromASTUntyped(arg.value)]),
+      );
       graphs.push({ name: String(args.name), url: String(args.url) });
     }
   }

@@ -1,29 +1,42 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { runInThisContext } from 'node:vm';
+import { withSearchPath } from '../../packages/platform/src/db/database-url';
+import { readMigrations } from '../../packages/platform/src/db/migrations';
 
 /**
- * Prisma's schema engine as WebAssembly (@prisma/schema-engine-wasm): it computes the SQL between
- * two datamodels with no database, no network and no native binary.
- *
- * The package is ESM that imports its .wasm file directly, which Node 20 cannot do without a flag
- * and jest (CommonJS) cannot do at all. So the wasm-bindgen glue is loaded with Node's own require
- * (require of ESM works from Node 20.19, outside jest's module registry) and the wasm instantiated
- * here, as prisma-engines' own test harness does.
+ * Prisma's schema engine as WebAssembly (@prisma/schema-engine-wasm): the code behind
+ * `prisma migrate diff` and `prisma migrate status`, with no native binary and no download.
  */
 
 interface DiffTarget {
   tag: 'empty' | 'schemaDatamodel';
   files?: { path: string; content: string }[];
 }
+const NO_FILTERS = { externalTables: [], externalEnums: [] };
+
+/** Prisma's verdict on a database's migration history; `history` null means in sync. */
+export interface MigrationStatus {
+  editedMigrationNames: string[];
+  failedMigrationNames: string[];
+  hasMigrationsTable: boolean;
+  history: { diagnostic: string } | null;
+}
+
 interface WasmEngine {
   diff(params: {
     from: DiffTarget;
     to: DiffTarget;
     script: boolean;
     exitCode: boolean | null;
-    filters: { externalTables: string[]; externalEnums: string[] };
+    filters: typeof NO_FILTERS;
   }): Promise<{ exitCode: number; stdout: string | null }>;
+  diagnoseMigrationHistory(params: {
+    migrationsList: object;
+    optInToShadowDatabase: boolean;
+    filters: typeof NO_FILTERS;
+  }): Promise<MigrationStatus>;
+  free(): void;
 }
 // Only what is used here: without the DOM lib, TypeScript knows no WebAssembly types.
 type WasmExports = Record<string, unknown>;
@@ -33,7 +46,51 @@ declare const WebAssembly: {
 };
 interface WasmGlue {
   __wbg_set_wasm(exports: WasmExports): void;
-  SchemaEngine: { new: (options: unknown, log: (line: string) => void, adapter: object) => Promise<WasmEngine> };
+  SchemaEngine: {
+    new: (options: unknown, log: (line: string) => void, adapter: object) => Promise<WasmEngine>;
+  };
+}
+
+/**
+ * The package is ESM that imports its .wasm file directly, which Node 20 cannot do without a flag
+ * and jest (CommonJS) cannot do at all. So the wasm-bindgen glue is loaded with Node's own require
+ * (require of ESM works from Node 20.19) and the wasm instantiated here, as prisma-engines' own
+ * test harness does. Jest replaces `module` and process.getBuiltinModule inside its sandbox;
+ * code run by vm runs in Node's real global scope, so Node's own require is fetched from there.
+ * Everything handed to the engine (adapters, pg) comes from that same require.
+ */
+function nodeRequire(): NodeJS.Require {
+  const realModule = runInThisContext(
+    'process.getBuiltinModule("node:module")',
+  ) as typeof import('node:module');
+  return realModule.createRequire(__filename);
+}
+
+let loaded: { glue: WasmGlue; load: NodeJS.Require } | undefined;
+function loadGlue(): { glue: WasmGlue; load: NodeJS.Require } {
+  if (loaded) return loaded;
+  const load = nodeRequire();
+  const gluePath = load.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+  const glue = load(gluePath) as WasmGlue;
+  const module = new WebAssembly.Module(readFileSync(join(dirname(gluePath), 'schema_engine_bg.wasm')));
+  const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': glue });
+  glue.__wbg_set_wasm(instance.exports);
+  (instance.exports.__wbindgen_start as () => void)();
+  loaded = { glue, load };
+  return loaded;
+}
+
+/** An engine on a Prisma driver adapter factory, wrapped as the engine expects any adapter. */
+function newEngine(adapterFactory: object): Promise<WasmEngine> {
+  const { glue, load } = loadGlue();
+  const { bindMigrationAwareSqlAdapterFactory } = load('@prisma/driver-adapter-utils') as {
+    bindMigrationAwareSqlAdapterFactory(factory: object): object;
+  };
+  return glue.SchemaEngine.new(
+    { datamodels: undefined },
+    () => undefined,
+    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+  );
 }
 
 /**
@@ -44,7 +101,7 @@ interface WasmGlue {
  */
 const OFFLINE_SERVER_VERSION = { text: 'PostgreSQL 15.0 (offline)', number: 150000 };
 
-function offlineAdapter() {
+function offlineAdapterFactory() {
   const refuse = async (query?: { sql: string }): Promise<never> => {
     throw new Error(`the offline schema engine has no database (it tried: ${query?.sql ?? 'a transaction'})`);
   };
@@ -74,29 +131,7 @@ function offlineAdapter() {
   };
 }
 
-let engine: Promise<WasmEngine> | undefined;
-
-function loadEngine(): Promise<WasmEngine> {
-  engine ??= (async () => {
-    const nodeRequire = createRequire(__filename);
-    const gluePath = nodeRequire.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
-    const glue = nodeRequire(gluePath) as WasmGlue;
-    const module = new WebAssembly.Module(readFileSync(join(dirname(gluePath), 'schema_engine_bg.wasm')));
-    const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': glue });
-    glue.__wbg_set_wasm(instance.exports);
-    (instance.exports.__wbindgen_start as () => void)();
-    // Wraps results and errors the way the engine expects from any Prisma driver adapter.
-    const { bindMigrationAwareSqlAdapterFactory } = nodeRequire('@prisma/driver-adapter-utils') as {
-      bindMigrationAwareSqlAdapterFactory(factory: object): object;
-    };
-    return glue.SchemaEngine.new(
-      { datamodels: undefined },
-      () => undefined,
-      bindMigrationAwareSqlAdapterFactory(offlineAdapter()),
-    );
-  })();
-  return engine;
-}
+let offlineEngine: Promise<WasmEngine> | undefined;
 
 /**
  * The engine puts every model of a schema without `schemas = [...]` in "public" and opens its
@@ -117,16 +152,55 @@ export async function diffDatamodels(from: string | null, to: string): Promise<s
     tag: 'schemaDatamodel',
     files: [{ path: 'schema.prisma', content }],
   });
+  offlineEngine ??= newEngine(offlineAdapterFactory());
   const result = await (
-    await loadEngine()
+    await offlineEngine
   ).diff({
     from: from === null ? { tag: 'empty' } : target(from),
     to: target(to),
     script: true,
     // exitCode 2 means "there is a difference", which is how "nothing to do" is told apart.
     exitCode: true,
-    filters: { externalTables: [], externalEnums: [] },
+    filters: NO_FILTERS,
   });
   if (result.exitCode !== 2 || !result.stdout) return null;
   return withoutDefaultSchema(result.stdout);
+}
+
+/**
+ * What `prisma migrate status` would say about a schema, from Prisma's own code reading the
+ * `_prisma_migrations` table: the proof that our bookkeeping is the one Prisma expects.
+ */
+export async function prismaMigrationStatus(options: {
+  connectionString: string;
+  schema: string;
+  migrationsDir: string;
+}): Promise<MigrationStatus> {
+  const { load } = loadGlue();
+  const pg = load('pg') as typeof import('pg');
+  const { PrismaPg } = load('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
+  // A pool of our own, so that it can be closed: the engine never disposes its adapter. The
+  // engine looks for _prisma_migrations on the search_path, not in PrismaPg's `schema`.
+  const pool = new pg.Pool({ connectionString: withSearchPath(options) });
+  const engine = await newEngine(new PrismaPg(pool, { schema: options.schema }));
+  try {
+    const migrations = await readMigrations(options.migrationsDir);
+    const lockfile = join(options.migrationsDir, 'migration_lock.toml');
+    return await engine.diagnoseMigrationHistory({
+      migrationsList: {
+        baseDir: options.migrationsDir,
+        lockfile: { path: 'migration_lock.toml', content: readFileSync(lockfile, 'utf8') },
+        shadowDbInitScript: '',
+        migrationDirectories: migrations.map((m) => ({
+          path: m.name,
+          migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: m.sql.toString('utf8') } },
+        })),
+      },
+      optInToShadowDatabase: false,
+      filters: NO_FILTERS,
+    });
+  } finally {
+    engine.free();
+    await pool.end();
+  }
 }

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, chmod, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,8 +25,9 @@ import {
   readMigrations,
 } from '../../packages/platform/src/db/migrations';
 import { compareCatalogs, describeSchema } from '../lib/catalog';
-import { diffDatamodels } from '../lib/schema-engine';
+import { diffDatamodels, prismaMigrationStatus } from '../lib/schema-engine';
 import { PRISMA_DIR, prismaSubgraphs } from '../migrate';
+import { createMigration, SNAPSHOT_FILE } from '../new-migration';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/test';
 const USERS_MIGRATIONS = join(PRISMA_DIR, 'users', 'migrations');
@@ -50,9 +62,9 @@ async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[]
   }
 }
 
-/** What schema.prisma describes, built straight from the engine's SQL for an empty database. */
-async function buildFromDatamodel(subgraph: string, schema: string): Promise<void> {
-  const sql = await diffDatamodels(null, await readFile(join(PRISMA_DIR, subgraph, 'schema.prisma'), 'utf8'));
+/** What a schema.prisma describes, built straight from the engine's SQL for an empty database. */
+async function buildFromDatamodel(datamodelFile: string, schema: string): Promise<void> {
+  const sql = await diffDatamodels(null, await readFile(datamodelFile, 'utf8'));
   const s = quoteIdentifier(schema);
   await query(`CREATE SCHEMA ${s}; BEGIN; SET LOCAL search_path TO ${s}; ${sql ?? ''}; COMMIT;`);
 }
@@ -68,11 +80,12 @@ async function copyOfUsersMigrations(): Promise<string> {
   return dir;
 }
 
-async function driftBetween(migrationsDir: string, subgraph: string): Promise<string[]> {
-  const fromMigrations = scratchSchema(`${subgraph}_migrations`);
-  const fromDatamodel = scratchSchema(`${subgraph}_datamodel`);
+/** Builds one scratch schema from the migrations and one from the datamodel, and compares them. */
+async function driftBetween(migrationsDir: string, datamodelFile: string): Promise<string[]> {
+  const fromMigrations = scratchSchema('from_migrations');
+  const fromDatamodel = scratchSchema('from_datamodel');
   await migrate(fromMigrations, migrationsDir);
-  await buildFromDatamodel(subgraph, fromDatamodel);
+  await buildFromDatamodel(datamodelFile, fromDatamodel);
   return compareCatalogs(
     await describeSchema(DATABASE_URL, fromMigrations),
     await describeSchema(DATABASE_URL, fromDatamodel),
@@ -83,7 +96,7 @@ describe('drift: the migrations build exactly what schema.prisma describes', () 
   test.each(prismaSubgraphs())('%s', async (subgraph) => {
     const migrationsDir = join(PRISMA_DIR, subgraph, 'migrations');
     expect(existsSync(migrationsDir)).toBe(true);
-    const differences = await driftBetween(migrationsDir, subgraph);
+    const differences = await driftBetween(migrationsDir, join(PRISMA_DIR, subgraph, 'schema.prisma'));
     if (differences.length > 0) {
       throw new Error(
         `prisma/${subgraph}: the migrations and schema.prisma differ ` +
@@ -108,7 +121,7 @@ ALTER TABLE "login_attempts" ADD CONSTRAINT "login_attempts_user_id_fkey"
 ALTER TYPE "Role" ADD VALUE 'AUDITOR';
 `,
     );
-    const differences = await driftBetween(migrationsDir, 'users');
+    const differences = await driftBetween(migrationsDir, join(PRISMA_DIR, 'users', 'schema.prisma'));
     const text = differences.join('\n');
     expect(text).toMatch(/^\+ index users\.users_email_key /m);
     expect(text).toMatch(/^- column refresh_tokens\.note text$/m);
@@ -127,6 +140,20 @@ describe('applyMigrations', () => {
 
     expect(await migrate(schema)).toEqual({ schema, applied: names });
     expect(await migrate(schema)).toEqual({ schema, applied: [] });
+
+    // Prisma's own code (what `prisma migrate status` runs) finds the history complete and clean.
+    expect(
+      await prismaMigrationStatus({
+        connectionString: DATABASE_URL,
+        schema,
+        migrationsDir: USERS_MIGRATIONS,
+      }),
+    ).toEqual({
+      editedMigrationNames: [],
+      failedMigrationNames: [],
+      hasMigrationsTable: true,
+      history: null,
+    });
 
     const rows = await query<Record<string, unknown>>(
       `SELECT * FROM ${quoteIdentifier(schema)}._prisma_migrations ORDER BY started_at`,
@@ -147,14 +174,56 @@ describe('applyMigrations', () => {
       [schema],
     );
     expect(columns).toEqual([
-      { column_name: 'id', data_type: 'character varying', length: 36, is_nullable: 'NO', column_default: null },
-      { column_name: 'checksum', data_type: 'character varying', length: 64, is_nullable: 'NO', column_default: null },
-      { column_name: 'finished_at', data_type: 'timestamp with time zone', length: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'migration_name', data_type: 'character varying', length: 255, is_nullable: 'NO', column_default: null },
+      {
+        column_name: 'id',
+        data_type: 'character varying',
+        length: 36,
+        is_nullable: 'NO',
+        column_default: null,
+      },
+      {
+        column_name: 'checksum',
+        data_type: 'character varying',
+        length: 64,
+        is_nullable: 'NO',
+        column_default: null,
+      },
+      {
+        column_name: 'finished_at',
+        data_type: 'timestamp with time zone',
+        length: null,
+        is_nullable: 'YES',
+        column_default: null,
+      },
+      {
+        column_name: 'migration_name',
+        data_type: 'character varying',
+        length: 255,
+        is_nullable: 'NO',
+        column_default: null,
+      },
       { column_name: 'logs', data_type: 'text', length: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'rolled_back_at', data_type: 'timestamp with time zone', length: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'started_at', data_type: 'timestamp with time zone', length: null, is_nullable: 'NO', column_default: 'now()' },
-      { column_name: 'applied_steps_count', data_type: 'integer', length: null, is_nullable: 'NO', column_default: '0' },
+      {
+        column_name: 'rolled_back_at',
+        data_type: 'timestamp with time zone',
+        length: null,
+        is_nullable: 'YES',
+        column_default: null,
+      },
+      {
+        column_name: 'started_at',
+        data_type: 'timestamp with time zone',
+        length: null,
+        is_nullable: 'NO',
+        column_default: 'now()',
+      },
+      {
+        column_name: 'applied_steps_count',
+        data_type: 'integer',
+        length: null,
+        is_nullable: 'NO',
+        column_default: '0',
+      },
     ]);
   });
 
@@ -167,6 +236,9 @@ describe('applyMigrations', () => {
     await expect(migrate(schema, migrationsDir)).rejects.toThrow(
       new RegExp(`migration ${first!.name} was changed after it was applied`),
     );
+    // Prisma sees the same edit, so both compute the checksum alike.
+    const status = await prismaMigrationStatus({ connectionString: DATABASE_URL, schema, migrationsDir });
+    expect(status.editedMigrationNames).toEqual([first!.name]);
   });
 
   test('refuses when an applied migration folder is missing', async () => {
@@ -199,7 +271,9 @@ describe('applyMigrations', () => {
       'CREATE TABLE "half_done" ("id" INTEGER);\nSELECT no_such_function();\n',
     );
     await expect(migrate(schema, migrationsDir)).rejects.toThrow(/migration 29990101000000_bad failed/);
-    const tables = await query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'half_done'`, [schema]);
+    const tables = await query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'half_done'`, [
+      schema,
+    ]);
     expect(tables).toEqual([]);
     const history = await query<{ migration_name: string }>(
       `SELECT migration_name FROM ${quoteIdentifier(schema)}._prisma_migrations`,
@@ -276,14 +350,41 @@ describe('createPgAdapter', () => {
   });
 });
 
+describe('migration:new', () => {
+  test('writes the SQL for a schema.prisma change, which then shows no drift', async () => {
+    const subgraphDir = join(await tempDir(), 'users');
+    await cp(join(PRISMA_DIR, 'users'), subgraphDir, { recursive: true });
+    const schemaFile = join(subgraphDir, 'schema.prisma');
+    const datamodel = (await readFile(schemaFile, 'utf8')).replace(
+      /(model LoginAttempt \{\n)/,
+      '$1  userAgent String? @map("user_agent")\n',
+    );
+    await writeFile(schemaFile, datamodel);
+    const newest = (await readMigrations(join(subgraphDir, 'migrations'))).at(-1)!.name;
+
+    // A clock behind the newest migration still sorts the new one last.
+    const created = await createMigration({
+      subgraphDir,
+      name: 'Add user-agent',
+      now: new Date('2000-01-01'),
+    });
+    expect(created.folder).toBe(
+      join(subgraphDir, 'migrations', `${BigInt(newest.slice(0, 14)) + 1n}_add_user_agent`),
+    );
+    expect(created.sql).toMatch(
+      /^-- AlterTable\nALTER TABLE "login_attempts" ADD COLUMN\s+"user_agent" TEXT;\n$/,
+    );
+    expect(await readFile(join(created.folder!, SNAPSHOT_FILE), 'utf8')).toBe(datamodel);
+
+    expect(await createMigration({ subgraphDir, name: 'again' })).toEqual({ folder: null, sql: null });
+    expect(await driftBetween(join(subgraphDir, 'migrations'), schemaFile)).toEqual([]);
+  });
+});
+
 describe('schema engine', () => {
   test('says there is nothing to do when the datamodels match', async () => {
     const datamodel = await readFile(join(PRISMA_DIR, 'users', 'schema.prisma'), 'utf8');
     expect(await diffDatamodels(datamodel, datamodel)).toBeNull();
-    const changed = datamodel.replace(/(model LoginAttempt \{\n)/, '$1  userAgent String? @map("user_agent")\n');
-    expect(await diffDatamodels(datamodel, changed)).toMatch(
-      /ALTER TABLE "login_attempts" ADD COLUMN\s+"user_agent" TEXT;/,
-    );
   });
 });
 

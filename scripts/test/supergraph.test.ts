@@ -15,7 +15,7 @@ describe('supergraph composition', () => {
   });
 
   it('reports a broken subgraph as a composition error', () => {
-    const broken = subgraphCatalog.map(({ name }) => ({
+    const broken: { name: string; url: string; typeDefs: ReturnType<typeof parse> }[] = subgraphCatalog.map(({ name }) => ({
       name,
       url: 'http://127.0.0.1/graphql',
       typeDefs: parse(readFileSync(join(schemaDir, `${name}.graphql`), 'utf8')),

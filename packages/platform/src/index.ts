@@ -14,3 +14,4 @@ export * from './validation';
 export * from './graphql/pagination';
 export * from './db/database-url';
 export * from './db/migrations';
+export * from './db/embedded-postgres';

@@ -98,6 +98,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
     logger,
+    // onShutdownSignal owns the signals; Apollo's own handler would re-raise and force exit 1.
+    stopOnTerminationSignals: false,
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     formatError: (formatted) => maskError(formatted, { exposeDetails: !options.production }),
@@ -117,6 +119,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
       timestamp: req.header(TIMESTAMP_HEADER) ?? '',
       requestId: req.requestId,
       authorization: req.header('authorization') ?? '',
+      clientAddress: req.header(CLIENT_ADDRESS_HEADER) ?? '',
       query: typeof body.query === 'string' ? body.query : '',
       operationName: typeof body.operationName === 'string' ? body.operationName : null,
       variables: body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : null,

@@ -41,3 +41,12 @@ describe('router request signing', () => {
     expect(verifyRequestSignature(secret, signature, parts, later)).toEqual({ valid: false, reason: 'stale timestamp' });
   });
 });
+
+describe('client address binding', () => {
+  it('refuses a signed request whose forwarded client address was changed', () => {
+    const withAddress = { ...parts, clientAddress: '203.0.113.7' };
+    const signature = signRequest(secret, withAddress);
+    expect(verifyRequestSignature(secret, signature, withAddress, now).valid).toBe(true);
+    expect(verifyRequestSignature(secret, signature, { ...withAddress, clientAddress: '198.51.100.1' }, now).valid).toBe(false);
+  });
+});

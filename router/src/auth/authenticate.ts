@@ -2,7 +2,15 @@
 // No Authorization header: anonymous. A bad, expired or foreign token: HTTP 401 UNAUTHENTICATED.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createRemoteJWKSet } from 'jose';
-import { bearerToken, createTokenVerifier, ErrorCode, InvalidTokenError, type Logger, type TokenVerifier, type Viewer } from '@flow/platform';
+import {
+  bearerToken,
+  createTokenVerifier,
+  ErrorCode,
+  InvalidTokenError,
+  type Logger,
+  type TokenVerifier,
+  type Viewer,
+} from '@flow/platform';
 import { RouterErrorCode } from '../errors';
 
 /** What the rest of the request sees, stored in `res.locals.auth`. */
@@ -43,7 +51,10 @@ function sendError(res: Response, status: number, code: string, message: string)
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
-export function authenticate(verify: TokenVerifier, onOutcome: (outcome: AuthOutcome, reason?: string) => void = () => {}): RequestHandler {
+export function authenticate(
+  verify: TokenVerifier,
+  onOutcome: (outcome: AuthOutcome, reason?: string) => void = () => {},
+): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const logger = res.locals.logger as Logger;
     let token: string | null;
@@ -54,7 +65,12 @@ export function authenticate(verify: TokenVerifier, onOutcome: (outcome: AuthOut
       onOutcome('rejected', reason);
       logger.info({ reason }, 'rejected a malformed Authorization header');
       res.setHeader('www-authenticate', 'Bearer error="invalid_request"');
-      return sendError(res, 401, ErrorCode.UNAUTHENTICATED, 'The Authorization header must be "Bearer <access token>".');
+      return sendError(
+        res,
+        401,
+        ErrorCode.UNAUTHENTICATED,
+        'The Authorization header must be "Bearer <access token>".',
+      );
     }
     if (!token) {
       res.locals.auth = { viewer: null, authorization: null } satisfies RequestAuth;
@@ -76,7 +92,12 @@ export function authenticate(verify: TokenVerifier, onOutcome: (outcome: AuthOut
       onOutcome('unavailable', error instanceof InvalidTokenError ? error.reason : 'fetch_failed');
       logger.error({ err: error }, 'could not verify an access token: signing keys unavailable');
       res.setHeader('retry-after', '5');
-      return sendError(res, 503, RouterErrorCode.SERVICE_UNAVAILABLE, 'Access tokens cannot be verified right now. Try again shortly.');
+      return sendError(
+        res,
+        503,
+        RouterErrorCode.SERVICE_UNAVAILABLE,
+        'Access tokens cannot be verified right now. Try again shortly.',
+      );
     }
   };
 }

@@ -44,15 +44,22 @@ export interface DirectiveNames {
 function parseScopes(directive: ConstDirectiveNode, coordinate: string): string[][] {
   const arg = directive.arguments?.find((a) => a.name.value === 'scopes');
   const value: unknown = arg ? valueFromASTUntyped(arg.value) : undefined;
-  const valid = Array.isArray(value) && value.every((inner) => Array.isArray(inner) && inner.every((scope) => typeof scope === 'string'));
+  const valid =
+    Array.isArray(value) &&
+    value.every((inner) => Array.isArray(inner) && inner.every((scope) => typeof scope === 'string'));
   if (!valid) throw new Error(`@requiresScopes on ${coordinate} needs scopes: [[String!]!]!`);
   return value as string[][];
 }
 
-function requirementsOf(directives: readonly ConstDirectiveNode[] | undefined, names: DirectiveNames, coordinate: string): Requirement[] {
+function requirementsOf(
+  directives: readonly ConstDirectiveNode[] | undefined,
+  names: DirectiveNames,
+  coordinate: string,
+): Requirement[] {
   const found: Requirement[] = [];
   for (const directive of directives ?? []) {
-    if (names.authenticated && directive.name.value === names.authenticated) found.push({ kind: 'authenticated' });
+    if (names.authenticated && directive.name.value === names.authenticated)
+      found.push({ kind: 'authenticated' });
     if (names.requiresScopes && directive.name.value === names.requiresScopes) {
       found.push({ kind: 'scopes', anyOf: parseScopes(directive, coordinate) });
     }
@@ -108,6 +115,23 @@ export function isSatisfied(requirement: Requirement, viewer: Viewer | null): bo
   return requirement.anyOf.some((all) => all.every((scope) => viewer.scopes.includes(scope)));
 }
 
+/** Enough to explain a refusal; bounded so that fragments spread at many paths stay cheap. */
+const MAX_VIOLATIONS = 50;
+
+/** Violations without duplicates (a fragment spread twice at one path), at most MAX_VIOLATIONS. */
+class Collector {
+  readonly items: Violation[] = [];
+  private readonly seen = new Set<string>();
+
+  add(violation: Violation) {
+    if (this.items.length >= MAX_VIOLATIONS) return;
+    const key = `${violation.path}\u0000${violation.coordinate}\u0000${JSON.stringify(violation.requirement)}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.items.push(violation);
+  }
+}
+
 /** The operation's selections that the viewer may not make; empty when it may run. */
 export function findViolations(options: {
   schema: GraphQLSchema;
@@ -123,15 +147,16 @@ export function findViolations(options: {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
 
-  const check = (coordinate: string, path: string, out: Violation[]) => {
+  const check = (coordinate: string, path: string, out: Collector) => {
     for (const requirement of requirements.get(coordinate) ?? []) {
-      if (!isSatisfied(requirement, viewer)) out.push({ path, coordinate, requirement });
+      if (!isSatisfied(requirement, viewer)) out.add({ path, coordinate, requirement });
     }
   };
-  const checkType = (type: GraphQLNamedType, path: string, out: Violation[]) => {
+  const checkType = (type: GraphQLNamedType, path: string, out: Collector) => {
     check(type.name, path, out);
     // Selecting through an interface may return any implementation.
-    if (isAbstractType(type)) for (const possible of schema.getPossibleTypes(type)) check(possible.name, path, out);
+    if (isAbstractType(type))
+      for (const possible of schema.getPossibleTypes(type)) check(possible.name, path, out);
   };
 
   // Violations inside a fragment, with paths relative to where it is spread: computed once per
@@ -141,7 +166,12 @@ export function findViolations(options: {
 
   const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
 
-  const walk = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, path: string, out: Violation[]) => {
+  const walk = (
+    selectionSet: SelectionSetNode,
+    parentType: GraphQLCompositeType,
+    path: string,
+    out: Collector,
+  ) => {
     for (const selection of selectionSet.selections) {
       switch (selection.kind) {
         case Kind.FIELD: {
@@ -161,11 +191,14 @@ export function findViolations(options: {
           if (!field) break; // validation already refused unknown fields
           const returnType = getNamedType(field.type);
           checkType(returnType, fieldPath, out);
-          if (selection.selectionSet && isCompositeType(returnType)) walk(selection.selectionSet, returnType, fieldPath, out);
+          if (selection.selectionSet && isCompositeType(returnType))
+            walk(selection.selectionSet, returnType, fieldPath, out);
           break;
         }
         case Kind.INLINE_FRAGMENT: {
-          const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
+          const type = selection.typeCondition
+            ? schema.getType(selection.typeCondition.name.value)
+            : parentType;
           if (!type || !isCompositeType(type)) break;
           if (type !== parentType) checkType(type, path, out);
           walk(selection.selectionSet, type, path, out);
@@ -181,12 +214,14 @@ export function findViolations(options: {
           let relative = fragmentMemo.get(name);
           if (!relative) {
             inProgress.add(name);
-            relative = [];
-            walk(fragment.selectionSet, type, '', relative);
+            const collector = new Collector();
+            walk(fragment.selectionSet, type, '', collector);
             inProgress.delete(name);
+            relative = collector.items;
             fragmentMemo.set(name, relative);
           }
-          for (const violation of relative) out.push({ ...violation, path: violation.path ? join(path, violation.path) : path });
+          for (const violation of relative)
+            out.add({ ...violation, path: violation.path ? join(path, violation.path) : path });
           break;
         }
       }
@@ -195,9 +230,9 @@ export function findViolations(options: {
 
   const rootType = schema.getRootType(operation.operation);
   if (!rootType) return [];
-  const violations: Violation[] = [];
+  const violations = new Collector();
   walk(operation.selectionSet, rootType, '', violations);
-  return violations;
+  return violations.items;
 }
 
 const MAX_LISTED = 10;
@@ -205,7 +240,8 @@ const MAX_LISTED = 10;
 function describe(requirement: Requirement): string {
   return requirement.kind === 'authenticated'
     ? 'a signed-in user'
-    : requirement.anyOf.map((all) => (all.length === 1 ? all[0] : `(${all.join(' and ')})`)).join(' or ') || 'no one';
+    : requirement.anyOf.map((all) => (all.length === 1 ? all[0] : `(${all.join(' and ')})`)).join(' or ') ||
+        'no one';
 }
 
 /**
@@ -214,9 +250,12 @@ function describe(requirement: Requirement): string {
  */
 export function authorizationError(violations: Violation[], viewer: Viewer | null): GraphQLError {
   const byPath = new Map<string, Violation[]>();
-  for (const violation of violations) byPath.set(violation.path, [...(byPath.get(violation.path) ?? []), violation]);
+  for (const violation of violations)
+    byPath.set(violation.path, [...(byPath.get(violation.path) ?? []), violation]);
   const paths = [...byPath.keys()];
-  const listed = paths.slice(0, MAX_LISTED).join(', ') + (paths.length > MAX_LISTED ? `, and ${paths.length - MAX_LISTED} more` : '');
+  const listed =
+    paths.slice(0, MAX_LISTED).join(', ') +
+    (paths.length > MAX_LISTED ? `, and ${paths.length - MAX_LISTED} more` : '');
   const fields = paths.slice(0, MAX_LISTED).map((path) => {
     const found = byPath.get(path) ?? [];
     const scopes = found.flatMap((v) => (v.requirement.kind === 'scopes' ? [v.requirement.anyOf] : []));
@@ -228,7 +267,11 @@ export function authorizationError(violations: Violation[], viewer: Viewer | nul
   });
   if (!viewer) {
     return new GraphQLError(`You must be signed in to query ${listed}.`, {
-      extensions: { code: ErrorCode.UNAUTHENTICATED, fields, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
+      extensions: {
+        code: ErrorCode.UNAUTHENTICATED,
+        fields,
+        http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) },
+      },
     });
   }
   const first = byPath.get(paths[0] ?? '')?.[0];

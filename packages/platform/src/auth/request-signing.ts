@@ -16,6 +16,8 @@ export interface SignedParts {
   timestamp: string;
   requestId: string;
   authorization: string;
+  /** The end client's address the router forwards (x-flow-client-address); '' when none. */
+  clientAddress?: string;
   query: string;
   operationName: string | null | undefined;
   variables: Record<string, unknown> | null | undefined;
@@ -29,7 +31,7 @@ function canonical(parts: SignedParts): string {
     .update('\n')
     .update(JSON.stringify(parts.variables ?? {}))
     .digest('hex');
-  return [SIGNATURE_VERSION, parts.timestamp, parts.requestId, parts.authorization, operation].join('\n');
+  return [SIGNATURE_VERSION, parts.timestamp, parts.requestId, parts.authorization, parts.clientAddress ?? '', operation].join('\n');
 }
 
 export function signRequest(secret: string, parts: SignedParts): string {

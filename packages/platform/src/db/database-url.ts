@@ -50,10 +50,11 @@ export function createPgAdapter(database: SubgraphDatabase): PrismaPg {
 }
 
 /**
- * pg lets parameters in the URL override its config object, so search_path goes into the URL's
- * `options` parameter, appended to whatever options the operator already set there.
+ * The connection string with the schema as search_path, for plain pg clients and tools that name
+ * tables unqualified. pg lets parameters in the URL override its config object, so search_path
+ * goes into the URL's `options` parameter, after whatever options the operator already set there.
  */
-function withSearchPath({ connectionString, schema }: SubgraphDatabase): string {
+export function withSearchPath({ connectionString, schema }: SubgraphDatabase): string {
   const url = new URL(connectionString);
   // libpq splits `options` on unescaped spaces; backslash-escape them inside the value.
   const value = `"${schema.replace(/"/g, '""')}"`.replace(/[\\ ]/g, (c) => `\\${c}`);

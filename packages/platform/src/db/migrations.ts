@@ -59,10 +59,12 @@ function checksumMatches(sql: Buffer, recorded: string): boolean {
 
 /** The migration folders, sorted by name as Prisma sorts them. */
 export async function readMigrations(migrationsDir: string): Promise<MigrationFile[]> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
+  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
   await checkLockfile(migrationsDir);
   const names = entries
     .filter((entry) => entry.isDirectory())
@@ -134,7 +136,9 @@ async function acquireLock(client: pg.Client, timeoutMs: number, logger: Logger 
     ]);
     if (rows[0]?.locked) return;
     if (Date.now() > deadline) {
-      throw new MigrationError(`timed out after ${timeoutMs} ms waiting for another process to finish migrating`);
+      throw new MigrationError(
+        `timed out after ${timeoutMs} ms waiting for another process to finish migrating`,
+      );
     }
     if (!warned) logger?.info({ schema }, 'another process is migrating this database; waiting');
     warned = true;
@@ -193,7 +197,10 @@ function checkHistory(
   const failed = live.filter((row) => row.finished_at === null);
   if (failed.length > 0) {
     const details = failed
-      .map((row) => `  ${row.migration_name} (started ${row.started_at.toISOString()})${row.logs ? `: ${row.logs.trim()}` : ''}`)
+      .map(
+        (row) =>
+          `  ${row.migration_name} (started ${row.started_at.toISOString()})${row.logs ? `: ${row.logs.trim()}` : ''}`,
+      )
       .join('\n');
     throw new MigrationError(
       `schema "${schema}" records failed migrations; repair the database, then mark them rolled back ` +

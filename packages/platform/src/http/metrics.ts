@@ -33,7 +33,12 @@ export function createMetrics(processName: string): Metrics {
 export function mountMetrics(app: Express, metrics: Metrics) {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const stop = metrics.httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => stop({ route: req.path.startsWith('/health') ? '/health' : req.path, status: String(res.statusCode) }));
+    // Bounded labels: every probe of an unknown path shares one series.
+    res.on('finish', () => {
+      const path = req.originalUrl.split('?')[0] ?? '';
+      const route = path.startsWith('/health') ? '/health' : res.statusCode === 404 ? 'unmatched' : path;
+      stop({ route, status: String(res.statusCode) });
+    });
     next();
   });
   app.get('/metrics', async (_req: Request, res: Response) => {

@@ -1,0 +1,365 @@
+// The router: one public HTTP endpoint in front of the subgraphs.
+//
+//   request id -> access log -> metrics -> health -> JWKS -> CORS -> bearer token (401 here)
+//   -> JSON body (size limit) -> Apollo Server + Gateway: parse (token limit), validate,
+//   limits (depth, aliases), declarative auth (@authenticated, @requiresScopes), plan,
+//   signed calls to the subgraphs.
+import './no-telemetry';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { Counter, Histogram } from 'prom-client';
+import {
+  createMetrics,
+  disableTelemetry,
+  ErrorCode,
+  mountHealth,
+  mountMetrics,
+  requestIdMiddleware,
+  type HealthState,
+  type Logger,
+  type ReadinessCheck,
+} from '@flow/platform';
+import { authenticate, createRemoteTokenVerifier, type RequestAuth } from './auth/authenticate';
+import { authorizationError, findViolations } from './auth/declarative';
+import type { RouterContext } from './context';
+import { SignedDataSource } from './datasource';
+import type { RouterConfig } from './env';
+import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
+import { jwksProxy } from './jwks';
+import { enforceLimits } from './limits';
+import { prepareSupergraph } from './supergraph';
+
+export interface RunningRouter {
+  app: Express;
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:8000/graphql. */
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_GRACE_MS), closes sockets. */
+  stop: () => Promise<void>;
+}
+
+const PROBE_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * Operation names are chosen by clients: as metric labels they must stay a bounded set, or random
+ * names would grow the registry without limit.
+ */
+function boundedLabel(limit: number): (value: string | null | undefined) => string {
+  const known = new Set<string>();
+  return (value) => {
+    if (!value) return 'anonymous';
+    if (known.has(value)) return value;
+    if (known.size >= limit || value.length > 64) return 'other';
+    known.add(value);
+    return value;
+  };
+}
+
+function sendError(res: Response, status: number, code: string, message: string) {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Every line logged while serving a request carries its request id; one line per request at the end. */
+function accessLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const requestLogger = logger.child({ requestId: req.requestId });
+    res.locals.logger = requestLogger;
+    res.on('finish', () => {
+      const path = req.originalUrl.split('?')[0] ?? '';
+      const entry = {
+        method: req.method,
+        path,
+        status: res.statusCode,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        operationName: res.locals.operationName as string | undefined,
+      };
+      if (PROBE_PATHS.has(path)) requestLogger.debug(entry, 'request completed');
+      else requestLogger.info(entry, 'request completed');
+    });
+    next();
+  };
+}
+
+function cors(origins: string[]): RequestHandler {
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    const origin = req.header('origin');
+    if (!origin || !allowed.has(origin)) return next();
+    res.vary('Origin');
+    res.set('access-control-allow-origin', origin);
+    res.set('access-control-expose-headers', 'x-request-id');
+    if (req.method !== 'OPTIONS') return next();
+    res.set('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.set(
+      'access-control-allow-headers',
+      'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name',
+    );
+    res.set('access-control-max-age', '600');
+    res.status(204).end();
+  };
+}
+
+function errorHandler(config: RouterConfig, logger: Logger) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const type = (error as { type?: unknown }).type;
+    const status = (error as { status?: unknown }).status;
+    if (type === 'entity.too.large') {
+      return sendError(
+        res,
+        413,
+        RouterErrorCode.PAYLOAD_TOO_LARGE,
+        `The request body is larger than ${config.limits.maxBodyBytes} bytes.`,
+      );
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message =
+        type === 'entity.parse.failed'
+          ? 'The request body is not valid JSON.'
+          : 'The request could not be read.';
+      return sendError(res, status, 'BAD_REQUEST', message);
+    }
+    ((res.locals.logger as Logger | undefined) ?? logger).error(
+      { err: error, path: req.path },
+      'unhandled error',
+    );
+    sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.');
+  };
+}
+
+export async function startRouter(config: RouterConfig, logger: Logger): Promise<RunningRouter> {
+  disableTelemetry(); // before the gateway is constructed, whatever the caller did
+  const production = config.production;
+
+  const supergraph = prepareSupergraph(readFileSync(config.supergraphPath, 'utf8'));
+  const urls = new Map(config.subgraphs.map((s) => [s.name, s.url]));
+  const unknown = supergraph.subgraphs.filter((s) => !urls.has(s.name)).map((s) => s.name);
+  if (unknown.length > 0) {
+    throw new Error(
+      `the supergraph names subgraphs the router has no URL for: ${unknown.join(', ')} (add them to subgraphCatalog)`,
+    );
+  }
+  const served = config.subgraphs.filter((s) => supergraph.subgraphs.some((g) => g.name === s.name));
+
+  const metrics = createMetrics('router');
+  const authOutcomes = new Counter({
+    name: 'flow_router_auth_total',
+    help: 'Bearer-token checks by outcome (anonymous, verified, rejected, unavailable)',
+    labelNames: ['outcome'] as const,
+    registers: [metrics.registry],
+  });
+  const refused = new Counter({
+    name: 'flow_router_operations_refused_total',
+    help: 'Operations refused before planning, by reason',
+    labelNames: ['reason'] as const,
+    registers: [metrics.registry],
+  });
+  const subgraphDuration = new Histogram({
+    name: 'flow_router_subgraph_request_duration_seconds',
+    help: 'Duration of the router’s calls to subgraphs',
+    labelNames: ['subgraph', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [metrics.registry],
+  });
+
+  const operationLabel = boundedLabel(200);
+
+  const app = express();
+  const httpServer = http.createServer(app);
+  const state: HealthState = { accepting: true };
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraph.gatewaySdl,
+    logger: logger.child({ component: 'gateway' }),
+    __exposeQueryPlanExperimental: !production,
+    buildService: ({ name }) =>
+      new SignedDataSource({
+        name,
+        url: urls.get(name) ?? '',
+        secret: config.signingSecret,
+        logger: logger.child({ component: 'subgraph-client', subgraph: name }),
+        timeoutMs: config.subgraphTimeoutMs,
+        duration: subgraphDuration,
+      }),
+  });
+
+  const routerPlugin: ApolloServerPlugin<RouterContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, operationName, contextValue, schema }) {
+          if (operationName) contextValue.noteOperationName(operationName);
+          if (!operation) return;
+          try {
+            enforceLimits(document, operation, config.limits);
+          } catch (error) {
+            refused.inc({ reason: 'limits' });
+            throw error;
+          }
+          const violations = findViolations({
+            schema,
+            document,
+            operation,
+            requirements: supergraph.requirements,
+            viewer: contextValue.viewer,
+          });
+          if (violations.length > 0) {
+            refused.inc({ reason: contextValue.viewer ? 'forbidden' : 'unauthenticated' });
+            contextValue.logger.info(
+              { operationName, fields: violations.slice(0, 10).map((v) => `${v.path} (${v.coordinate})`) },
+              'operation refused by declarative auth',
+            );
+            throw authorizationError(violations, contextValue.viewer);
+          }
+        },
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (!isUnexpected(error.extensions?.code)) continue;
+            contextValue.logger.error(
+              {
+                err: error.originalError ?? error,
+                path: error.path,
+                serviceName: error.extensions?.serviceName,
+                code: error.extensions?.code,
+              },
+              'unexpected error',
+            );
+          }
+        },
+        async willSendResponse({ operationName, operation, errors, contextValue }) {
+          metrics.graphqlOperations.inc({
+            operation: operationLabel(operationName),
+            type: operation?.operation ?? 'unknown',
+            outcome: errors?.length ? 'error' : 'ok',
+          });
+          contextValue.logger.debug({ operationName }, 'operation done');
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<RouterContext>({
+    gateway,
+    introspection: !production,
+    includeStacktraceInErrorResponses: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    formatError: (formatted) => formatRouterError(formatted, production),
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    allowBatchedHttpRequests: false,
+    // Shutdown belongs to server.ts (onShutdownSignal); Apollo's own handler would re-raise the signal.
+    stopOnTerminationSignals: false,
+    logger: logger.child({ component: 'apollo' }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      config.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      routerPlugin,
+    ],
+  });
+  await apollo.start();
+
+  const readiness: Record<string, ReadinessCheck> = Object.fromEntries(
+    served.map(({ name, url }) => [
+      name,
+      async () => {
+        const response = await fetch(`${new URL(url).origin}/health/ready`, {
+          signal: AbortSignal.timeout(1500),
+          redirect: 'error',
+        });
+        await response.body?.cancel();
+        if (response.status !== 200) throw new Error(`${name} is not ready (HTTP ${response.status})`);
+      },
+    ]),
+  );
+
+  const verifyToken = createRemoteTokenVerifier(config.jwt);
+
+  app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  app.use(requestIdMiddleware);
+  app.use(accessLog(logger));
+  mountMetrics(app, metrics);
+  mountHealth(app, readiness, state);
+  app.get('/.well-known/jwks.json', jwksProxy(config.jwt.jwksUrl, logger.child({ component: 'jwks' })));
+  app.use(
+    '/graphql',
+    cors(config.corsOrigins),
+    authenticate(verifyToken, (outcome) => authOutcomes.inc({ outcome })),
+    express.json({ limit: config.limits.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<RouterContext> => {
+        const auth = res.locals.auth as RequestAuth;
+        return {
+          requestId: req.requestId,
+          viewer: auth.viewer,
+          authorization: auth.authorization,
+          clientAddress: req.ip ?? req.socket.remoteAddress ?? null,
+          logger: res.locals.logger as Logger,
+          noteOperationName: (name) => {
+            res.locals.operationName = name;
+          },
+        };
+      },
+    }),
+  );
+  app.use((_req: Request, res: Response) =>
+    sendError(res, 404, ErrorCode.NOT_FOUND, 'Not found. The GraphQL endpoint is /graphql.'),
+  );
+  app.use(errorHandler(config, logger));
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await apollo.stop();
+    throw error;
+  }
+  const port = (httpServer.address() as AddressInfo).port;
+  const shownHost =
+    config.host === '0.0.0.0' || config.host === '::'
+      ? '127.0.0.1'
+      : config.host.includes(':')
+        ? `[${config.host}]`
+        : config.host;
+  const url = `http://${shownHost}:${port}/graphql`;
+  logger.info(
+    { url, subgraphs: served.map((s) => s.name), sandbox: config.sandbox, flowEnv: config.flowEnv },
+    'router ready',
+  );
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      state.accepting = false;
+      await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
+    })();
+    return stopped;
+  };
+  return { app, url, port, stop };
+}

@@ -1,0 +1,110 @@
+// The router in development mode: Apollo Sandbox, introspection, readable errors; telemetry off.
+import type { RunningRouter } from '../src/router';
+import {
+  codeOf,
+  graphql,
+  newSigningKey,
+  signToken,
+  startKeyServer,
+  startTestRouter,
+  startTestSubgraph,
+  type KeyServer,
+  type SigningKey,
+  type TestSubgraph,
+} from './support';
+
+let key: SigningKey;
+let keyServer: KeyServer;
+let subgraph: TestSubgraph;
+let router: RunningRouter;
+let telemetryAfterStart: string | undefined;
+
+beforeAll(async () => {
+  key = await newSigningKey('dev-key');
+  keyServer = await startKeyServer([key.publicJwk]);
+  subgraph = await startTestSubgraph({ production: false, jwksUrl: keyServer.url });
+  // jest.setup.js sets it for every test; prove that the router sets it by itself.
+  delete process.env.APOLLO_TELEMETRY_DISABLED;
+  router = await startTestRouter({
+    FLOW_ENV: 'development',
+    USERS_URL: subgraph.url,
+    USERS_JWKS_URL: keyServer.url,
+    CORS_ORIGINS: 'https://app.flow.test',
+  });
+  telemetryAfterStart = process.env.APOLLO_TELEMETRY_DISABLED;
+});
+
+afterAll(async () => {
+  process.env.APOLLO_TELEMETRY_DISABLED = '1';
+  await router?.stop();
+  await subgraph?.stop();
+  await keyServer?.stop();
+});
+
+it('disables Apollo telemetry (APOLLO_TELEMETRY_DISABLED=1) by itself', () => {
+  expect(telemetryAfterStart).toBe('1');
+});
+
+it('serves the Apollo Sandbox landing page on GET /graphql for browsers', async () => {
+  const response = await fetch(router.url, { headers: { accept: 'text/html' } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/html');
+  const html = await response.text();
+  expect(html).toContain('embeddable-sandbox');
+  expect(html).toContain('initialEndpoint'); // the sandbox talks to the page's own URL
+});
+
+it('allows introspection', async () => {
+  const result = await graphql(router.url, '{ __schema { queryType { name } } }');
+  expect(result.status).toBe(200);
+  expect(result.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+});
+
+it('does not expose the supergraph machinery (join__, link__) through introspection', async () => {
+  const result = await graphql(router.url, '{ __schema { types { name } directives { name } } }');
+  const body = result.body.data as {
+    __schema: { types: { name: string }[]; directives: { name: string }[] };
+  };
+  expect(body.__schema.types.map((t) => t.name).filter((name) => /^(join|link)__/.test(name))).toEqual([]);
+  expect(body.__schema.directives.map((d) => d.name)).not.toContain('join__field');
+});
+
+it('answers CORS preflights for configured origins only', async () => {
+  const preflight = (origin: string) =>
+    fetch(router.url, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+  const allowed = await preflight('https://app.flow.test');
+  expect([allowed.status, await allowed.text()]).toEqual([204, '']);
+  expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.flow.test');
+  expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+  const other = await preflight('https://evil.example');
+  expect(other.headers.get('access-control-allow-origin')).toBeNull();
+});
+
+it('answers 503 SERVICE_UNAVAILABLE (not 401) when the signing keys cannot be fetched', async () => {
+  const keyless = await startTestRouter({
+    FLOW_ENV: 'development',
+    USERS_URL: subgraph.url,
+    USERS_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+  });
+  try {
+    const before = subgraph.hits();
+    const result = await graphql(keyless.url, '{ me { id } }', { token: await signToken(key) });
+    expect(result.status).toBe(503);
+    expect(codeOf(result)).toBe('SERVICE_UNAVAILABLE');
+    expect(result.headers.get('retry-after')).toBe('5');
+    expect(subgraph.hits()).toBe(before);
+    // Anonymous requests do not need the keys.
+    expect((await graphql(keyless.url, '{ me { id } }')).body.data).toEqual({ me: null });
+    const jwks = await fetch(keyless.url.replace('/graphql', '/.well-known/jwks.json'));
+    expect(jwks.status).toBe(503);
+  } finally {
+    await keyless.stop();
+  }
+});

@@ -1,0 +1,137 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { InvalidEnvironmentError } from '@flow/platform';
+import { DEVELOPMENT_SIGNING_SECRET, parseRouterConfig } from '../src/env';
+import { repositoryRoot } from './support';
+
+describe('parseRouterConfig', () => {
+  it('has development defaults for everything', () => {
+    const config = parseRouterConfig({});
+    expect(config).toMatchObject({
+      flowEnv: 'development',
+      production: false,
+      port: 8000,
+      host: '127.0.0.1',
+      supergraphPath: join(repositoryRoot, 'schema', 'supergraph.graphql'),
+      subgraphs: [{ name: 'users', url: 'http://127.0.0.1:8001/graphql' }],
+      jwt: {
+        issuer: 'urn:flow:users',
+        audience: 'urn:flow:api',
+        jwksUrl: 'http://127.0.0.1:8001/.well-known/jwks.json',
+        cooldownSeconds: 30,
+        cacheSeconds: 600,
+      },
+      signingSecret: DEVELOPMENT_SIGNING_SECRET,
+      limits: { maxBodyBytes: 262_144, maxDepth: 15, maxAliases: 30, maxTokens: 10_000 },
+      sandbox: true,
+      corsOrigins: [],
+      trustProxy: undefined,
+    });
+  });
+
+  it('derives the JWKS URL from USERS_URL unless USERS_JWKS_URL is set', () => {
+    expect(parseRouterConfig({ USERS_URL: 'http://users.internal:9001/graphql' }).jwt.jwksUrl).toBe(
+      'http://users.internal:9001/.well-known/jwks.json',
+    );
+    expect(parseRouterConfig({ USERS_JWKS_URL: 'https://keys.example/jwks.json' }).jwt.jwksUrl).toBe(
+      'https://keys.example/jwks.json',
+    );
+  });
+
+  it('treats empty variables as unset and parses lists and proxies', () => {
+    const config = parseRouterConfig({
+      PORT: '',
+      CORS_ORIGINS: 'https://app.flow.test, https://vendor.flow.test',
+      TRUST_PROXY: '1',
+    });
+    expect(config.port).toBe(8000);
+    expect(config.corsOrigins).toEqual(['https://app.flow.test', 'https://vendor.flow.test']);
+    expect(config.trustProxy).toBe(1);
+  });
+
+  it('requires a strong signing secret in production and turns the sandbox off there', () => {
+    expect(() => parseRouterConfig({ FLOW_ENV: 'production' })).toThrow(
+      /ROUTER_SIGNING_SECRET: required in production/,
+    );
+    expect(() => parseRouterConfig({ FLOW_ENV: 'production', ROUTER_SIGNING_SECRET: 'short' })).toThrow(
+      /ROUTER_SIGNING_SECRET: must be at least 32/,
+    );
+    expect(() =>
+      parseRouterConfig({ FLOW_ENV: 'production', ROUTER_SIGNING_SECRET: DEVELOPMENT_SIGNING_SECRET }),
+    ).toThrow(/development default/);
+    const config = parseRouterConfig({ FLOW_ENV: 'production', ROUTER_SIGNING_SECRET: 'x'.repeat(32) });
+    expect(config).toMatchObject({ production: true, sandbox: false });
+    expect(() =>
+      parseRouterConfig({ FLOW_ENV: 'production', ROUTER_SIGNING_SECRET: 'x'.repeat(32), SANDBOX: 'true' }),
+    ).toThrow(/SANDBOX: cannot be enabled/);
+  });
+
+  it('names every bad variable at once', () => {
+    let caught: unknown;
+    try {
+      parseRouterConfig({
+        PORT: 'eighty',
+        USERS_URL: 'not a url',
+        FLOW_ENV: 'staging',
+        MAX_QUERY_DEPTH: '0',
+        SUPERGRAPH_PATH: '/nope.graphql',
+        SANDBOX: 'maybe',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidEnvironmentError);
+    const names = (caught as InvalidEnvironmentError).problems.map((p) => p.split(':')[0]);
+    expect(names.sort()).toEqual([
+      'FLOW_ENV',
+      'MAX_QUERY_DEPTH',
+      'PORT',
+      'SANDBOX',
+      'SUPERGRAPH_PATH',
+      'USERS_URL',
+    ]);
+  });
+});
+
+describe('the router process', () => {
+  const tsx = join(repositoryRoot, 'node_modules', '.bin', 'tsx');
+  const server = join(repositoryRoot, 'router', 'src', 'server.ts');
+
+  it('exits non-zero, naming every bad variable', () => {
+    const result = spawnSync(tsx, [server], {
+      env: { PATH: process.env.PATH, FLOW_ENV: 'production', PORT: '99999', JWT_ISSUER: '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('router: invalid configuration');
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).toContain('ROUTER_SIGNING_SECRET');
+  });
+
+  it('starts, logs JSON, and exits 0 on SIGTERM', async () => {
+    const child = spawn(tsx, [server], {
+      env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', USERS_URL: 'http://127.0.0.1:9/graphql' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('"router ready"')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${stdout}`)));
+    });
+    await ready;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { msg: string });
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['router ready', 'shutting down', 'stopped']),
+    );
+  });
+});

@@ -1,0 +1,302 @@
+// Test fixtures: a JWKS server with keys generated here, a real users subgraph (from
+// schema/users.graphql, tiny resolvers) on the platform's startSubgraphServer, and routers on port 0.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import pino from 'pino';
+import {
+  createTokenVerifier,
+  errors,
+  startSubgraphServer,
+  type BaseContext,
+  type Logger,
+  type RunningSubgraph,
+  type Viewer,
+} from '@flow/platform';
+import { parseRouterConfig } from '../src/env';
+import { startRouter, type RunningRouter } from '../src/router';
+
+export const ISSUER = 'urn:flow:users';
+export const AUDIENCE = 'urn:flow:api';
+export const SECRET = 'test-router-signing-secret-0123456789abcdef';
+export const repositoryRoot = join(__dirname, '..', '..');
+
+export const silentLogger = (): Logger => pino({ level: 'silent' });
+
+/** A logger whose JSON lines are kept in memory. */
+export function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug', base: { process: 'router' } }, stream);
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, lines };
+}
+
+async function listen(server: http.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const close = (server: http.Server) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Keys and tokens
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export async function newSigningKey(kid: string): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA');
+  const jwk = await exportJWK(publicKey);
+  return { kid, privateKey, publicJwk: { ...jwk, kid, alg: 'EdDSA', use: 'sig' } };
+}
+
+export interface KeyServer {
+  url: string;
+  keys: JWK[];
+  fetches: () => number;
+  stop: () => Promise<void>;
+}
+
+/** Serves a JWKS (the keys array can be changed while it runs, as users does on rotation). */
+export async function startKeyServer(initial: JWK[]): Promise<KeyServer> {
+  const keys = [...initial];
+  let fetches = 0;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/.well-known/jwks.json') {
+      fetches += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys }));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    keys,
+    fetches: () => fetches,
+    stop: () => close(server),
+  };
+}
+
+export interface TokenOptions {
+  sub?: string;
+  org?: string;
+  orgKind?: string;
+  role?: string;
+  issuer?: string;
+  audience?: string;
+  /** Seconds from now; negative for an expired token. */
+  expiresIn?: number;
+  issuedAt?: number;
+}
+
+export async function signToken(key: SigningKey, options: TokenOptions = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const role = options.role ?? 'HOSPITAL_STAFF';
+  return new SignJWT({
+    org: options.org ?? 'org-1',
+    orgKind: options.orgKind ?? 'HOSPITAL',
+    role,
+    scope: `role:${role}`,
+  })
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
+    .setSubject(options.sub ?? 'user-1')
+    .setIssuer(options.issuer ?? ISSUER)
+    .setAudience(options.audience ?? AUDIENCE)
+    .setIssuedAt(options.issuedAt ?? now)
+    .setExpirationTime(now + (options.expiresIn ?? 900))
+    .sign(key.privateKey);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The users subgraph
+
+export interface SubgraphCall {
+  requestId: string;
+  viewer: Viewer | null;
+  clientAddress: string | null;
+}
+
+export interface TestSubgraph extends RunningSubgraph {
+  calls: SubgraphCall[];
+  /** POSTs that reached /graphql, signed or not: proves "the subgraph was never called". */
+  hits: () => number;
+}
+
+const createdAt = '2026-01-01T00:00:00.000Z';
+const organizationsById = new Map([
+  [
+    'org-1',
+    {
+      id: 'org-1',
+      name: 'St. Mary Hospital',
+      kind: 'HOSPITAL',
+      status: 'ACTIVE',
+      suspendedReason: null,
+      createdAt,
+    },
+  ],
+  [
+    'org-2',
+    { id: 'org-2', name: 'Oxy Vendor', kind: 'VENDOR', status: 'ACTIVE', suspendedReason: null, createdAt },
+  ],
+]);
+const emptyPage = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+
+/** What the real users subgraph would leak if a database error reached a client unmasked. */
+export const INTERNAL_DETAIL =
+  'connect to db-primary.internal:5432 failed: password authentication failed for user "flow"';
+
+export async function startTestSubgraph(options: {
+  production: boolean;
+  jwksUrl: string;
+  logger?: Logger;
+}): Promise<TestSubgraph> {
+  const calls: SubgraphCall[] = [];
+  let hits = 0;
+  const typeDefs = parse(readFileSync(join(repositoryRoot, 'schema', 'users.graphql'), 'utf8'));
+  const resolvers = {
+    Query: {
+      me: (_: unknown, __: unknown, context: BaseContext) =>
+        context.viewer
+          ? {
+              id: context.viewer.userId,
+              email: `${context.viewer.userId}@example.test`,
+              name: `request ${context.requestId}`,
+              role: context.viewer.role,
+              organizationId: context.viewer.organizationId,
+              createdAt,
+            }
+          : null,
+      organization: async (_: unknown, args: { id: string }) => {
+        if (args.id === 'boom') throw new Error(INTERNAL_DETAIL);
+        if (args.id === 'slow') {
+          await new Promise((resolve) => setTimeout(resolve, 700));
+          return organizationsById.get('org-1');
+        }
+        if (args.id === 'secret') throw errors.forbidden('Only its own admins may see this organization.');
+        return organizationsById.get(args.id) ?? null;
+      },
+      organizations: () => ({
+        edges: [...organizationsById.values()].map((node) => ({ node, cursor: node.id })),
+        pageInfo: emptyPage,
+        totalCount: organizationsById.size,
+      }),
+    },
+    User: {
+      organization: (user: { organizationId: string }) =>
+        organizationsById.get(user.organizationId) ?? { id: user.organizationId },
+    },
+    Organization: {
+      __resolveReference: (reference: { id: string }) => organizationsById.get(reference.id) ?? null,
+      users: () => ({ edges: [], pageInfo: emptyPage, totalCount: 0 }),
+    },
+  };
+  const logger = options.logger ?? silentLogger();
+  const running = await startSubgraphServer<BaseContext>({
+    name: 'users',
+    schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as never }),
+    logger,
+    port: 0,
+    production: options.production,
+    routerSecret: SECRET,
+    verifyToken: createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 0 }),
+    }),
+    buildContext: (base) => {
+      calls.push({ requestId: base.requestId, viewer: base.viewer, clientAddress: base.clientAddress });
+      return base;
+    },
+    readiness: {},
+    routes: (app) =>
+      app.use('/graphql', (req, _res, next) => {
+        if (req.method === 'POST') hits += 1;
+        next();
+      }),
+  });
+  return { ...running, calls, hits: () => hits };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routers and requests
+
+export async function startTestRouter(
+  env: Record<string, string>,
+  logger: Logger = silentLogger(),
+): Promise<RunningRouter> {
+  const config = parseRouterConfig({
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    ROUTER_SIGNING_SECRET: SECRET,
+    JWKS_COOLDOWN_SECONDS: '0',
+    ...env,
+  });
+  return startRouter(config, logger);
+}
+
+export interface GraphQLResult {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[];
+  };
+  text: string;
+}
+
+export async function graphql(
+  url: string,
+  query: string,
+  options: {
+    token?: string;
+    variables?: Record<string, unknown>;
+    operationName?: string;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<GraphQLResult> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables, operationName: options.operationName }),
+  });
+  const text = await response.text();
+  let body: GraphQLResult['body'] = {};
+  try {
+    body = JSON.parse(text) as GraphQLResult['body'];
+  } catch {
+    body = {};
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
+
+export const codeOf = (result: GraphQLResult) => result.body.errors?.[0]?.extensions?.code;
