@@ -5,7 +5,20 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
-    '^.+\\.(t|j|mj)sx?$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', allowJs: true, isolatedModules: true, esModuleInterop: true, types: ['node', 'jest'] }, diagnostics: false }],
+    '^.+\\.(t|j|mj)sx?$': [
+      'ts-jest',
+      {
+        tsconfig: {
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          allowJs: true,
+          isolatedModules: true,
+          esModuleInterop: true,
+          types: ['node', 'jest'],
+        },
+        diagnostics: false,
+      },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(jose|graphql-ws)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

@@ -8,7 +8,9 @@ const tcp = (name, host, port) =>
     const socket = net.connect({ host, port, timeout: 3000 });
     socket.once('connect', () => (socket.destroy(), resolve(`${name} ${host}:${port} reachable`)));
     socket.once('timeout', () => (socket.destroy(), reject(new Error(`${name} ${host}:${port} timed out`))));
-    socket.once('error', (error) => reject(new Error(`${name} ${host}:${port} unreachable: ${error.message}`)));
+    socket.once('error', (error) =>
+      reject(new Error(`${name} ${host}:${port} unreachable: ${error.message}`)),
+    );
   });
 
 async function postgres() {

@@ -25,7 +25,11 @@ for (const subgraph of readdirSync(join(root, 'prisma'))) {
   if (only && subgraph !== only) continue;
   const schema = join(root, 'prisma', subgraph, 'schema.prisma');
   if (!existsSync(schema)) continue;
-  execFileSync(bin('prisma'), ['generate', '--schema', schema], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(bin('prisma'), ['generate', '--schema', schema], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 execFileSync(bin('graphql-codegen'), ['--config', 'codegen.ts'], { cwd: root, env, stdio: 'inherit' });
 console.log('generate: prisma clients and resolver types are up to date');

@@ -10,10 +10,13 @@ async function main() {
   const file = process.env.JWT_SIGNING_KEYS_FILE ?? join(dataDir, 'keys', 'users-signing-keys.json');
   const flag = process.argv.indexOf('--publish-seconds');
   const publishSeconds = flag > 0 ? Number(process.argv[flag + 1]) : 600;
-  if (!Number.isInteger(publishSeconds) || publishSeconds < 0) throw new Error('--publish-seconds must be a whole number');
+  if (!Number.isInteger(publishSeconds) || publishSeconds < 0)
+    throw new Error('--publish-seconds must be a whole number');
   if (publishSeconds < 30) {
     // The router refetches the JWKS for an unknown kid at most every JWKS_COOLDOWN_SECONDS (30).
-    console.warn(`warning: a ${publishSeconds} s publication window is shorter than the router's JWKS cooldown (30 s)`);
+    console.warn(
+      `warning: a ${publishSeconds} s publication window is shorter than the router's JWKS cooldown (30 s)`,
+    );
   }
   const tokenLifetime = Number(process.env.ACCESS_TOKEN_TTL_SECONDS ?? 900);
 

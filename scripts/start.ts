@@ -3,7 +3,12 @@
 // as their own process; Ctrl-C stops them all cleanly.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { disableTelemetry, ROUTER_PORT, subgraphCatalog, subgraphUrlVariable } from '../packages/platform/src';
+import {
+  disableTelemetry,
+  ROUTER_PORT,
+  subgraphCatalog,
+  subgraphUrlVariable,
+} from '../packages/platform/src';
 import { startEmbeddedPostgres } from '../packages/platform/src/db/embedded-postgres';
 import { DEVELOPMENT_ADMIN, demoAccounts } from '../subgraphs/users/src/bootstrap';
 import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from './lib/processes';
@@ -54,7 +59,11 @@ async function main() {
     await waitUntilReady(child, `http://127.0.0.1:${ownPort}/health/ready`);
   }
   const routerPort = Number(process.env.ROUTER_PORT ?? ROUTER_PORT);
-  const router = startProcess('router', join(root, 'router', 'src', 'server.ts'), { ...baseEnv, ...urls, PORT: String(routerPort) });
+  const router = startProcess('router', join(root, 'router', 'src', 'server.ts'), {
+    ...baseEnv,
+    ...urls,
+    PORT: String(routerPort),
+  });
   running.push(router);
   watch(router);
   await waitUntilReady(router, `http://127.0.0.1:${routerPort}/health/ready`);
@@ -83,7 +92,9 @@ function printBanner(routerPort: number) {
     '',
     'Demo logins (mutation { login(email: "...", password: "...") { accessToken } }):',
     `  platform admin  ${admin.email}  ${admin.password}`,
-    ...demoAccounts.map((a) => `  ${a.role.toLowerCase().replace('_', ' ').padEnd(15)} ${a.email}  ${a.password}`),
+    ...demoAccounts.map(
+      (a) => `  ${a.role.toLowerCase().replace('_', ' ').padEnd(15)} ${a.email}  ${a.password}`,
+    ),
     '',
     'Press Ctrl-C to stop.',
     '',

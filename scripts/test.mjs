@@ -7,7 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const env = { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', TURBO_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' };
+const env = {
+  ...process.env,
+  APOLLO_TELEMETRY_DISABLED: '1',
+  TURBO_TELEMETRY_DISABLED: '1',
+  CHECKPOINT_DISABLE: '1',
+};
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (label, command, args) => {
   console.log(`\n== ${label}: ${[command.split('/').pop(), ...args].join(' ')}`);
@@ -38,7 +43,17 @@ if (existsSync(results)) {
 } else {
   failed = 1;
 }
-const failedChecks = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
-console.log(`\nchecks: ${Object.keys(checks).length ? Object.entries(checks).map(([n, ok]) => `${n} ${ok ? 'ok' : 'FAILED'}`).join(', ') : 'skipped (arguments given)'}`);
+const failedChecks = Object.entries(checks)
+  .filter(([, ok]) => !ok)
+  .map(([name]) => name);
+console.log(
+  `\nchecks: ${
+    Object.keys(checks).length
+      ? Object.entries(checks)
+          .map(([n, ok]) => `${n} ${ok ? 'ok' : 'FAILED'}`)
+          .join(', ')
+      : 'skipped (arguments given)'
+  }`,
+);
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(jestPassed && failed === 0 && failedChecks.length === 0 ? 0 : 1);

@@ -5,7 +5,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropSchema, subgraphDatabase } from '../packages/platform/src';
-import { createGraphQLClient, databaseUrlForSchema, uniqueSchemaName, type GraphQLClient } from '../packages/platform/src/testing';
+import {
+  createGraphQLClient,
+  databaseUrlForSchema,
+  uniqueSchemaName,
+  type GraphQLClient,
+} from '../packages/platform/src/testing';
 import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from '../scripts/lib/processes';
 
 const root = join(__dirname, '..');
@@ -31,7 +36,9 @@ export interface PlatformTestEnvironment {
   stop: () => Promise<void>;
 }
 
-export async function createTestEnvironment(extraEnv: Record<string, string> = {}): Promise<PlatformTestEnvironment> {
+export async function createTestEnvironment(
+  extraEnv: Record<string, string> = {},
+): Promise<PlatformTestEnvironment> {
   const schema = uniqueSchemaName('e2e');
   const databaseUrl = databaseUrlForSchema(schema);
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-e2e-'));
@@ -64,12 +71,25 @@ export async function createTestEnvironment(extraEnv: Record<string, string> = {
   };
   try {
     await waitUntilReady(users, `http://127.0.0.1:${usersPort}/health/ready`);
-    router.current = startProcess('router', join(root, 'router/src/server.ts'), { ...common, PORT: String(routerPort), USERS_URL: usersUrl }, quiet);
+    router.current = startProcess(
+      'router',
+      join(root, 'router/src/server.ts'),
+      { ...common, PORT: String(routerPort), USERS_URL: usersUrl },
+      quiet,
+    );
     await waitUntilReady(router.current, `http://127.0.0.1:${routerPort}/health/ready`);
   } catch (error) {
     await stop();
     throw error;
   }
   const routerUrl = `http://127.0.0.1:${routerPort}/graphql`;
-  return { routerUrl, usersUrl, dataDir, gql: createGraphQLClient(routerUrl), users, router: router.current, stop };
+  return {
+    routerUrl,
+    usersUrl,
+    dataDir,
+    gql: createGraphQLClient(routerUrl),
+    users,
+    router: router.current,
+    stop,
+  };
 }

@@ -42,9 +42,15 @@ async function register(kind: 'HOSPITAL' | 'VENDOR') {
 describe('through the router', () => {
   it('registers, signs in, and reads the viewer with the token the router verified', async () => {
     const { input, auth } = await register('HOSPITAL');
-    const login = await t.gql<{ login: Auth }>({ query: LOGIN, variables: { email: input.email, password: input.password } });
+    const login = await t.gql<{ login: Auth }>({
+      query: LOGIN,
+      variables: { email: input.email, password: input.password },
+    });
     expect(login.errors).toBeUndefined();
-    const me = await t.gql<{ me: { id: string; role: string } }>({ query: ME, token: login.data!.login.accessToken });
+    const me = await t.gql<{ me: { id: string; role: string } }>({
+      query: ME,
+      token: login.data!.login.accessToken,
+    });
     expect(me.errors).toBeUndefined();
     expect(me.data?.me).toMatchObject({ id: auth.user.id, role: 'HOSPITAL_ADMIN' });
     expect(me.headers.get('x-request-id')).toBeTruthy();
@@ -65,8 +71,14 @@ describe('through the router', () => {
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const anonymous = await t.gql({ query });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const admin = await t.gql<{ login: Auth }>({ query: LOGIN, variables: { email: 'admin@flow.local', password: 'flow-admin-password' } });
-    const allowed = await t.gql<{ organizations: { totalCount: number } }>({ query, token: admin.data!.login.accessToken });
+    const admin = await t.gql<{ login: Auth }>({
+      query: LOGIN,
+      variables: { email: 'admin@flow.local', password: 'flow-admin-password' },
+    });
+    const allowed = await t.gql<{ organizations: { totalCount: number } }>({
+      query,
+      token: admin.data!.login.accessToken,
+    });
     expect(allowed.errors).toBeUndefined();
     expect(allowed.data!.organizations.totalCount).toBeGreaterThanOrEqual(2);
   });
@@ -87,7 +99,10 @@ describe('through the router', () => {
     const newKid = rotated.keys[rotated.keys.length - 1]!.kid;
     await new Promise((r) => setTimeout(r, 1200));
 
-    const login = await t.gql<{ login: Auth }>({ query: LOGIN, variables: { email: input.email, password: input.password } });
+    const login = await t.gql<{ login: Auth }>({
+      query: LOGIN,
+      variables: { email: input.email, password: input.password },
+    });
     const after = login.data!.login.accessToken;
     expect(decodeProtectedHeader(after).kid).toBe(newKid);
     expect(decodeProtectedHeader(before.accessToken).kid).not.toBe(newKid);

@@ -8,10 +8,19 @@ export interface ManagedProcess {
 }
 
 /** Runs a TypeScript entry point with tsx as its own process, its output prefixed with its name. */
-export function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, quiet = false): ManagedProcess {
+export function startProcess(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  quiet = false,
+): ManagedProcess {
   // Its own process group: a Ctrl-C in the terminal reaches only the supervisor, which then stops
   // the children in order instead of all of them at once.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const pad = name.padEnd(8);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => {
@@ -23,7 +32,11 @@ export function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv
 }
 
 /** Polls a readiness URL until it answers 200, the process dies, or time runs out. */
-export async function waitUntilReady(process: ManagedProcess, url: string, timeoutMs = 60_000): Promise<void> {
+export async function waitUntilReady(
+  process: ManagedProcess,
+  url: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let died = false;
   void process.exited.then(() => (died = true));

@@ -15,15 +15,19 @@ describe('supergraph composition', () => {
   });
 
   it('reports a broken subgraph as a composition error', () => {
-    const broken: { name: string; url: string; typeDefs: ReturnType<typeof parse> }[] = subgraphCatalog.map(({ name }) => ({
-      name,
-      url: 'http://127.0.0.1/graphql',
-      typeDefs: parse(readFileSync(join(schemaDir, `${name}.graphql`), 'utf8')),
-    }));
+    const broken: { name: string; url: string; typeDefs: ReturnType<typeof parse> }[] = subgraphCatalog.map(
+      ({ name }) => ({
+        name,
+        url: 'http://127.0.0.1/graphql',
+        typeDefs: parse(readFileSync(join(schemaDir, `${name}.graphql`), 'utf8')),
+      }),
+    );
     broken.push({
       name: 'clash',
       url: 'http://127.0.0.1/graphql',
-      typeDefs: parse('extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"]) type Organization @key(fields: "id") { id: ID! name: Int! }'),
+      typeDefs: parse(
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"]) type Organization @key(fields: "id") { id: ID! name: Int! }',
+      ),
     });
     expect(composeServices(broken).errors?.length).toBeGreaterThan(0);
   });

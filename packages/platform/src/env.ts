@@ -5,7 +5,9 @@ export { z };
 /** Whether this process runs in production mode (stricter defaults, refuses unsigned subgraph calls). */
 export const flowEnvSchema = z.enum(['development', 'test', 'production']).default('development');
 
-export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const logLevelSchema = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
 
 /** An environment variable that holds a port number. */
 export const portSchema = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

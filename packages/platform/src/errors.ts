@@ -29,13 +29,15 @@ function flowError(code: ErrorCode, message: string, extensions: Extensions = {}
 }
 
 export const errors = {
-  unauthenticated: (message = 'You must be signed in to do this.') => flowError(ErrorCode.UNAUTHENTICATED, message),
+  unauthenticated: (message = 'You must be signed in to do this.') =>
+    flowError(ErrorCode.UNAUTHENTICATED, message),
   forbidden: (message = 'You are not allowed to do this.') => flowError(ErrorCode.FORBIDDEN, message),
   /** `field` is the input path of the offending value, e.g. `input.email`. */
   badUserInput: (field: string, message: string) => flowError(ErrorCode.BAD_USER_INPUT, message, { field }),
   notFound: (entity: string, id?: string) =>
     flowError(ErrorCode.NOT_FOUND, `${entity} not found.`, id === undefined ? { entity } : { entity, id }),
-  conflict: (message: string, extensions: Extensions = {}) => flowError(ErrorCode.CONFLICT, message, extensions),
+  conflict: (message: string, extensions: Extensions = {}) =>
+    flowError(ErrorCode.CONFLICT, message, extensions),
   accountLocked: (lockedUntil: Date) =>
     flowError(ErrorCode.ACCOUNT_LOCKED, 'Too many failed sign-in attempts. Try again later.', {
       lockedUntil: lockedUntil.toISOString(),
@@ -43,7 +45,10 @@ export const errors = {
     }),
   invalidCredentials: () => flowError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect.'),
   invalidRefreshToken: () =>
-    flowError(ErrorCode.INVALID_REFRESH_TOKEN, 'The refresh token is invalid, expired or revoked. Sign in again.'),
+    flowError(
+      ErrorCode.INVALID_REFRESH_TOKEN,
+      'The refresh token is invalid, expired or revoked. Sign in again.',
+    ),
   rateLimited: (retryAfterSeconds: number) =>
     flowError(ErrorCode.RATE_LIMITED, 'Too many requests. Slow down.', { retryAfterSeconds }),
 };
@@ -64,9 +69,16 @@ const frameworkCodes = new Set([
  * error, a bug) becomes a generic INTERNAL_SERVER_ERROR so that no SQL, stack or internal message
  * reaches a client. The original is logged by the caller.
  */
-export function maskError(formatted: GraphQLFormattedError, options: { exposeDetails: boolean }): GraphQLFormattedError {
+export function maskError(
+  formatted: GraphQLFormattedError,
+  options: { exposeDetails: boolean },
+): GraphQLFormattedError {
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
-  if (code && (publicCodes.has(code) || frameworkCodes.has(code)) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+  if (
+    code &&
+    (publicCodes.has(code) || frameworkCodes.has(code)) &&
+    code !== ErrorCode.INTERNAL_SERVER_ERROR
+  ) {
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
     return options.exposeDetails ? formatted : { ...formatted, extensions };
   }

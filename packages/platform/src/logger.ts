@@ -10,7 +10,14 @@ export function createLogger(processName: string, level: string = process.env.LO
     base: { process: processName, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['password', '*.password', 'refreshToken', '*.refreshToken', 'headers.authorization', 'authorization'],
+      paths: [
+        'password',
+        '*.password',
+        'refreshToken',
+        '*.refreshToken',
+        'headers.authorization',
+        'authorization',
+      ],
       censor: '[redacted]',
     },
   });

@@ -79,7 +79,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
           for (const error of errors) {
             const code = error.extensions?.code;
             if (!code || code === ErrorCode.INTERNAL_SERVER_ERROR) {
-              contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+              contextValue.logger.error(
+                { err: error.originalError ?? error, path: error.path },
+                'unexpected error',
+              );
             }
           }
         },
@@ -105,7 +108,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
     formatError: (formatted) => maskError(formatted, { exposeDetails: !options.production }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      options.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       loggingPlugin,
     ],
   });
@@ -122,10 +127,16 @@ export async function startSubgraphServer<Context extends BaseContext>(
       clientAddress: req.header(CLIENT_ADDRESS_HEADER) ?? '',
       query: typeof body.query === 'string' ? body.query : '',
       operationName: typeof body.operationName === 'string' ? body.operationName : null,
-      variables: body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : null,
+      variables:
+        body.variables && typeof body.variables === 'object'
+          ? (body.variables as Record<string, unknown>)
+          : null,
     });
     if (check.valid) return next();
-    logger.warn({ requestId: req.requestId, reason: check.reason }, 'refused a call without a valid router signature');
+    logger.warn(
+      { requestId: req.requestId, reason: check.reason },
+      'refused a call without a valid router signature',
+    );
     reject(res, 401, ErrorCode.UNAUTHENTICATED, 'This service only accepts requests from the Flow router.');
   };
 
@@ -150,7 +161,12 @@ export async function startSubgraphServer<Context extends BaseContext>(
           throw error;
         }
         const clientAddress = req.header(CLIENT_ADDRESS_HEADER) ?? req.socket.remoteAddress ?? null;
-        return options.buildContext({ requestId: req.requestId, viewer, logger: requestLogger, clientAddress });
+        return options.buildContext({
+          requestId: req.requestId,
+          viewer,
+          logger: requestLogger,
+          clientAddress,
+        });
       },
     }),
   );

@@ -15,7 +15,9 @@ export interface GraphQLRequest {
   headers?: Record<string, string>;
 }
 
-export type GraphQLClient = <Data = Record<string, unknown>>(request: GraphQLRequest) => Promise<GraphQLResponse<Data>>;
+export type GraphQLClient = <Data = Record<string, unknown>>(
+  request: GraphQLRequest,
+) => Promise<GraphQLResponse<Data>>;
 
 export function createGraphQLClient(url: string): GraphQLClient {
   return async <Data>({ query, variables, token, headers }: GraphQLRequest) => {

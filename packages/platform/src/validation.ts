@@ -11,15 +11,20 @@ export function requireText(value: string, field: string, limits: { min?: number
   const trimmed = value.trim();
   const min = limits.min ?? 1;
   if (trimmed.length < min) {
-    throw errors.badUserInput(field, min === 1 ? `${field} must not be empty.` : `${field} must be at least ${min} characters.`);
+    throw errors.badUserInput(
+      field,
+      min === 1 ? `${field} must not be empty.` : `${field} must be at least ${min} characters.`,
+    );
   }
-  if (trimmed.length > limits.max) throw errors.badUserInput(field, `${field} must be at most ${limits.max} characters.`);
+  if (trimmed.length > limits.max)
+    throw errors.badUserInput(field, `${field} must be at most ${limits.max} characters.`);
   return trimmed;
 }
 
 export function requireEmail(value: string, field: string): string {
   const email = value.trim().toLowerCase();
-  if (email.length > 254 || !EMAIL.test(email)) throw errors.badUserInput(field, `${field} is not a valid email address.`);
+  if (email.length > 254 || !EMAIL.test(email))
+    throw errors.badUserInput(field, `${field} is not a valid email address.`);
   return email;
 }
 
@@ -29,6 +34,7 @@ export function requireUuid(value: string, field: string): string {
 }
 
 export function requireOneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
-  if (!allowed.includes(value as T)) throw errors.badUserInput(field, `${field} must be one of ${allowed.join(', ')}.`);
+  if (!allowed.includes(value as T))
+    throw errors.badUserInput(field, `${field} must be one of ${allowed.join(', ')}.`);
   return value as T;
 }

@@ -8,12 +8,17 @@ describe('error factories and masking', () => {
     const error = errors.badUserInput('input.email', 'input.email is not a valid email address.');
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.email' });
     expect(errors.notFound('Organization', 'x').extensions.code).toBe('NOT_FOUND');
-    expect(errors.accountLocked(new Date(Date.now() + 30_000)).extensions).toMatchObject({ code: 'ACCOUNT_LOCKED' });
+    expect(errors.accountLocked(new Date(Date.now() + 30_000)).extensions).toMatchObject({
+      code: 'ACCOUNT_LOCKED',
+    });
   });
 
   it('passes our own errors through in production, without stack traces', () => {
     const error = formatted(errors.forbidden());
-    const masked = maskError({ ...error, extensions: { ...error.extensions, stacktrace: ['at x'] } }, { exposeDetails: false });
+    const masked = maskError(
+      { ...error, extensions: { ...error.extensions, stacktrace: ['at x'] } },
+      { exposeDetails: false },
+    );
     expect(masked).toEqual({ message: 'You are not allowed to do this.', extensions: { code: 'FORBIDDEN' } });
   });
 
@@ -25,7 +30,10 @@ describe('error factories and masking', () => {
     expect(masked.message).toBe('Internal server error.');
     expect(JSON.stringify(masked)).not.toContain('users_email_key');
     const uncoded = maskError({ message: 'relation "users" does not exist' }, { exposeDetails: false });
-    expect(uncoded).toEqual({ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(uncoded).toEqual({
+      message: 'Internal server error.',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 
   it('shows details in development', () => {

@@ -6,7 +6,9 @@ describe('pagination helpers', () => {
     const cursor = { at: '2026-01-01T00:00:00.000Z', id: 'abc' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     expect(decodeCursor(undefined)).toBeNull();
-    expect(() => decodeCursor('garbage')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } }));
+    expect(() => decodeCursor('garbage')).toThrow(
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } }),
+    );
   });
 
   it('bounds the page size', () => {
@@ -17,7 +19,13 @@ describe('pagination helpers', () => {
 
   it('uses the extra row only to tell that there is a next page', () => {
     const rows = [1, 2, 3].map((n) => ({ n }));
-    const connection = toConnection(rows, 2, 10, (r) => ({ at: new Date(r.n).toISOString(), id: String(r.n) }), false);
+    const connection = toConnection(
+      rows,
+      2,
+      10,
+      (r) => ({ at: new Date(r.n).toISOString(), id: String(r.n) }),
+      false,
+    );
     expect(connection.edges.map((e) => e.node.n)).toEqual([1, 2]);
     expect(connection.pageInfo.hasNextPage).toBe(true);
     expect(connection.pageInfo.endCursor).toBe(connection.edges[1]!.cursor);
@@ -28,7 +36,9 @@ describe('pagination helpers', () => {
 describe('validation helpers', () => {
   it('normalises and checks input, naming the field', () => {
     expect(requireEmail('  Nurse@Example.ORG ', 'input.email')).toBe('nurse@example.org');
-    expect(() => requireEmail('not-an-email', 'input.email')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.email' } }));
+    expect(() => requireEmail('not-an-email', 'input.email')).toThrow(
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.email' } }),
+    );
     expect(requireText('  St. Mary  ', 'input.organizationName', { min: 2, max: 200 })).toBe('St. Mary');
     expect(() => requireText('   ', 'input.name', { max: 10 })).toThrow(/must not be empty/);
     expect(() => requireUuid('1 OR 1=1', 'id')).toThrow(/not a valid id/);

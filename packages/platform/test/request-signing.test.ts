@@ -21,7 +21,9 @@ describe('router request signing', () => {
 
   it('accepts variables that went through JSON and back', () => {
     const roundTripped = JSON.parse(JSON.stringify(parts.variables)) as Record<string, unknown>;
-    expect(verifyRequestSignature(secret, signature, { ...parts, variables: roundTripped }, now).valid).toBe(true);
+    expect(verifyRequestSignature(secret, signature, { ...parts, variables: roundTripped }, now).valid).toBe(
+      true,
+    );
   });
 
   it.each([
@@ -31,14 +33,20 @@ describe('router request signing', () => {
     ['token', { authorization: 'Bearer stolen' }],
     ['request id', { requestId: 'req-other-id' }],
   ])('refuses a request whose %s was changed', (_name, change) => {
-    expect(verifyRequestSignature(secret, signature, { ...parts, ...change }, now)).toEqual({ valid: false, reason: 'bad signature' });
+    expect(verifyRequestSignature(secret, signature, { ...parts, ...change }, now)).toEqual({
+      valid: false,
+      reason: 'bad signature',
+    });
   });
 
   it('refuses a missing signature, another secret and a stale timestamp', () => {
     expect(verifyRequestSignature(secret, undefined, parts, now).valid).toBe(false);
     expect(verifyRequestSignature('another-secret-entirely', signature, parts, now).valid).toBe(false);
     const later = new Date(now.getTime() + 61_000);
-    expect(verifyRequestSignature(secret, signature, parts, later)).toEqual({ valid: false, reason: 'stale timestamp' });
+    expect(verifyRequestSignature(secret, signature, parts, later)).toEqual({
+      valid: false,
+      reason: 'stale timestamp',
+    });
   });
 });
 
@@ -47,6 +55,8 @@ describe('client address binding', () => {
     const withAddress = { ...parts, clientAddress: '203.0.113.7' };
     const signature = signRequest(secret, withAddress);
     expect(verifyRequestSignature(secret, signature, withAddress, now).valid).toBe(true);
-    expect(verifyRequestSignature(secret, signature, { ...withAddress, clientAddress: '198.51.100.1' }, now).valid).toBe(false);
+    expect(
+      verifyRequestSignature(secret, signature, { ...withAddress, clientAddress: '198.51.100.1' }, now).valid,
+    ).toBe(false);
   });
 });

@@ -32,9 +32,17 @@ export interface UsersAppOptions {
   onQuery?: (sql: string) => void;
 }
 
-export async function startUsersApp(env: UsersEnvironment, logger: Logger, options: UsersAppOptions = {}): Promise<UsersApp> {
-  if (!env.DATABASE_URL && !env.USERS_DATABASE_URL) throw new Error('DATABASE_URL (or USERS_DATABASE_URL) is not set');
-  const database = subgraphDatabase('users', { databaseUrl: env.DATABASE_URL ?? env.USERS_DATABASE_URL!, ownUrl: env.USERS_DATABASE_URL });
+export async function startUsersApp(
+  env: UsersEnvironment,
+  logger: Logger,
+  options: UsersAppOptions = {},
+): Promise<UsersApp> {
+  if (!env.DATABASE_URL && !env.USERS_DATABASE_URL)
+    throw new Error('DATABASE_URL (or USERS_DATABASE_URL) is not set');
+  const database = subgraphDatabase('users', {
+    databaseUrl: env.DATABASE_URL ?? env.USERS_DATABASE_URL!,
+    ownUrl: env.USERS_DATABASE_URL,
+  });
   await applyMigrations({ ...database, migrationsDir, logger });
 
   const prisma = createUsersPrisma(database, options.onQuery);
@@ -82,7 +90,12 @@ export async function startUsersApp(env: UsersEnvironment, logger: Logger, optio
     production: env.FLOW_ENV === 'production',
     routerSecret: env.ROUTER_SIGNING_SECRET,
     verifyToken,
-    buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma), signedInUserIds: new Set() }),
+    buildContext: (base) => ({
+      ...base,
+      services,
+      loaders: createLoaders(prisma),
+      signedInUserIds: new Set(),
+    }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
     routes: (app: Express) => {
       app.get(JWKS_PATH, (_req, res) => {

@@ -8,8 +8,24 @@ export const DEVELOPMENT_ADMIN = { email: 'admin@flow.local', password: 'flow-ad
 
 /** The demo organizations `npm start` seeds; the start script prints these logins. */
 export const demoAccounts = [
-  { organization: 'St. Mary General Hospital', kind: 'HOSPITAL', status: 'ACTIVE', name: 'Hana Hospital-Admin', email: 'hospital.admin@demo.flow.local', role: 'HOSPITAL_ADMIN', password: 'demo-hospital-password' },
-  { organization: 'AirLife Oxygen Supply', kind: 'VENDOR', status: 'ACTIVE', name: 'Victor Vendor-Admin', email: 'vendor.admin@demo.flow.local', role: 'VENDOR_ADMIN', password: 'demo-vendor-password' },
+  {
+    organization: 'St. Mary General Hospital',
+    kind: 'HOSPITAL',
+    status: 'ACTIVE',
+    name: 'Hana Hospital-Admin',
+    email: 'hospital.admin@demo.flow.local',
+    role: 'HOSPITAL_ADMIN',
+    password: 'demo-hospital-password',
+  },
+  {
+    organization: 'AirLife Oxygen Supply',
+    kind: 'VENDOR',
+    status: 'ACTIVE',
+    name: 'Victor Vendor-Admin',
+    email: 'vendor.admin@demo.flow.local',
+    role: 'VENDOR_ADMIN',
+    password: 'demo-vendor-password',
+  },
 ] as const satisfies readonly {
   organization: string;
   kind: OrganizationKind;
@@ -23,7 +39,15 @@ export const demoAccounts = [
 async function ensureAccount(
   prisma: UsersPrisma,
   passwords: PasswordHasher,
-  account: { organization: string; kind: OrganizationKind; status: OrganizationStatus; name: string; email: string; role: Role; password: string },
+  account: {
+    organization: string;
+    kind: OrganizationKind;
+    status: OrganizationStatus;
+    name: string;
+    email: string;
+    role: Role;
+    password: string;
+  },
 ): Promise<boolean> {
   const email = account.email.trim().toLowerCase();
   if (await prisma.user.findUnique({ where: { email } })) return false;
@@ -31,8 +55,12 @@ async function ensureAccount(
   await prisma.$transaction(async (tx) => {
     const organization =
       (await tx.organization.findFirst({ where: { name: account.organization, kind: account.kind } })) ??
-      (await tx.organization.create({ data: { name: account.organization, kind: account.kind, status: account.status } }));
-    await tx.user.create({ data: { organizationId: organization.id, email, name: account.name, role: account.role, passwordHash } });
+      (await tx.organization.create({
+        data: { name: account.organization, kind: account.kind, status: account.status },
+      }));
+    await tx.user.create({
+      data: { organizationId: organization.id, email, name: account.name, role: account.role, passwordHash },
+    });
   });
   return true;
 }
@@ -59,8 +87,13 @@ export async function bootstrapPlatformAdmin(
   if (created) logger.info({ email: admin.email }, 'platform admin created');
 }
 
-export async function seedDemoData(prisma: UsersPrisma, passwords: PasswordHasher, logger: Logger): Promise<void> {
+export async function seedDemoData(
+  prisma: UsersPrisma,
+  passwords: PasswordHasher,
+  logger: Logger,
+): Promise<void> {
   for (const account of demoAccounts) {
-    if (await ensureAccount(prisma, passwords, account)) logger.info({ email: account.email }, 'demo account created');
+    if (await ensureAccount(prisma, passwords, account))
+      logger.info({ email: account.email }, 'demo account created');
   }
 }

@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { booleanSchema, flowEnvSchema, loadEnvironmentOrExit, logLevelSchema, parseEnvironment, portSchema, z } from '@flow/platform';
+import {
+  booleanSchema,
+  flowEnvSchema,
+  loadEnvironmentOrExit,
+  logLevelSchema,
+  parseEnvironment,
+  portSchema,
+  z,
+} from '@flow/platform';
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
 const DEV_ROUTER_SECRET = 'flow-development-router-signing-secret';
@@ -49,7 +57,8 @@ export function checkProductionRules(env: UsersEnvironment): string[] {
 export function parseUsersEnvironment(source: NodeJS.ProcessEnv): UsersEnvironment {
   const env = parseEnvironment('users', usersEnvironmentShape, source);
   const problems = checkProductionRules(env);
-  if (problems.length) throw new Error(`users: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new Error(`users: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return env;
 }
 

@@ -5,7 +5,9 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers';
 
-export const typeDefs = parse(readFileSync(join(__dirname, '..', '..', '..', 'schema', 'users.graphql'), 'utf8'));
+export const typeDefs = parse(
+  readFileSync(join(__dirname, '..', '..', '..', 'schema', 'users.graphql'), 'utf8'),
+);
 
 /** The executable users subgraph schema; tests use it without a port. */
 export function buildUsersSchema(): GraphQLSchema {

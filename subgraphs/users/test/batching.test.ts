@@ -12,10 +12,16 @@ describe('entity resolution batching', () => {
   beforeAll(async () => {
     t = await createTestEnvironment({}, { onQuery: (sql) => statements.push(sql) });
     for (let i = 0; i < 12; i++) {
-      const result = await t.gql<{ registerOrganization: AuthPayload }>({ query: REGISTER, variables: { input: registration('HOSPITAL') } });
+      const result = await t.gql<{ registerOrganization: AuthPayload }>({
+        query: REGISTER,
+        variables: { input: registration('HOSPITAL') },
+      });
       userIds.push(result.data!.registerOrganization.user.id);
     }
-    const login = await t.gql<{ login: AuthPayload }>({ query: LOGIN, variables: { email: t.admin.email, password: t.admin.password } });
+    const login = await t.gql<{ login: AuthPayload }>({
+      query: LOGIN,
+      variables: { email: t.admin.email, password: t.admin.password },
+    });
     adminToken = login.data!.login.accessToken;
   });
   afterAll(() => t?.stop());
@@ -23,7 +29,8 @@ describe('entity resolution batching', () => {
   async function statementsFor(ids: string[]): Promise<number> {
     statements.length = 0;
     const result = await t.gql<{ _entities: { id: string; organization: { id: string; name: string } }[] }>({
-      query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name organization { id name } } } }',
+      query:
+        'query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name organization { id name } } } }',
       variables: { r: ids.map((id) => ({ __typename: 'User', id })) },
       token: adminToken,
     });

@@ -5,23 +5,75 @@ let t: UsersTestEnvironment;
 let adminToken: string;
 
 const INVITE = /* GraphQL */ `
-  mutation Invite($input: InviteUserInput!) { inviteUser(input: $input) { id email role organization { id } } }
+  mutation Invite($input: InviteUserInput!) {
+    inviteUser(input: $input) {
+      id
+      email
+      role
+      organization {
+        id
+      }
+    }
+  }
 `;
-const APPROVE = /* GraphQL */ `mutation Approve($id: ID!) { approveOrganization(id: $id) { id status suspendedReason } }`;
+const APPROVE = /* GraphQL */ `
+  mutation Approve($id: ID!) {
+    approveOrganization(id: $id) {
+      id
+      status
+      suspendedReason
+    }
+  }
+`;
 const SUSPEND = /* GraphQL */ `
-  mutation Suspend($id: ID!, $reason: String!) { suspendOrganization(id: $id, reason: $reason) { id status suspendedReason } }
+  mutation Suspend($id: ID!, $reason: String!) {
+    suspendOrganization(id: $id, reason: $reason) {
+      id
+      status
+      suspendedReason
+    }
+  }
 `;
 const ORGANIZATIONS = /* GraphQL */ `
   query Organizations($kind: OrganizationKind, $status: OrganizationStatus, $first: Int, $after: String) {
     organizations(kind: $kind, status: $status, first: $first, after: $after) {
       totalCount
-      edges { cursor node { id name kind status } }
-      pageInfo { hasNextPage hasPreviousPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          name
+          kind
+          status
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        endCursor
+      }
     }
   }
 `;
 const ORGANIZATION = /* GraphQL */ `
-  query Organization($id: ID!) { organization(id: $id) { id name kind status suspendedReason users(first: 10) { totalCount edges { node { id email } } } } }
+  query Organization($id: ID!) {
+    organization(id: $id) {
+      id
+      name
+      kind
+      status
+      suspendedReason
+      users(first: 10) {
+        totalCount
+        edges {
+          node {
+            id
+            email
+          }
+        }
+      }
+    }
+  }
 `;
 
 async function login(email: string, password: string) {
@@ -32,7 +84,10 @@ async function login(email: string, password: string) {
 
 async function register(kind: 'HOSPITAL' | 'VENDOR') {
   const input = registration(kind);
-  const result = await t.gql<{ registerOrganization: AuthPayload }>({ query: REGISTER, variables: { input } });
+  const result = await t.gql<{ registerOrganization: AuthPayload }>({
+    query: REGISTER,
+    variables: { input },
+  });
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return { input, ...result.data!.registerOrganization };
 }
@@ -46,33 +101,62 @@ afterAll(() => t?.stop());
 describe('platform admin bootstrap', () => {
   it('creates the platform admin once, in the platform organization', async () => {
     const admin = await login(t.admin.email, t.admin.password);
-    expect(admin.user).toMatchObject({ role: 'PLATFORM_ADMIN', organization: { kind: 'PLATFORM', status: 'ACTIVE' } });
+    expect(admin.user).toMatchObject({
+      role: 'PLATFORM_ADMIN',
+      organization: { kind: 'PLATFORM', status: 'ACTIVE' },
+    });
   });
 });
 
 describe('inviteUser', () => {
   it('lets an organization admin add staff who can then sign in', async () => {
     const vendor = await register('VENDOR');
-    const input = { email: `driver.${vendor.input.email}`, name: 'Dana Driver', role: 'DRIVER', password: 'driver-password-1' };
-    const invited = await t.gql<{ inviteUser: { role: string; organization: { id: string } } }>({ query: INVITE, variables: { input }, token: vendor.accessToken });
+    const input = {
+      email: `driver.${vendor.input.email}`,
+      name: 'Dana Driver',
+      role: 'DRIVER',
+      password: 'driver-password-1',
+    };
+    const invited = await t.gql<{ inviteUser: { role: string; organization: { id: string } } }>({
+      query: INVITE,
+      variables: { input },
+      token: vendor.accessToken,
+    });
     expect(invited.errors).toBeUndefined();
-    expect(invited.data!.inviteUser).toMatchObject({ role: 'DRIVER', organization: { id: vendor.user.organization.id } });
+    expect(invited.data!.inviteUser).toMatchObject({
+      role: 'DRIVER',
+      organization: { id: vendor.user.organization.id },
+    });
     const driver = await login(input.email, input.password);
     expect(driver.user.role).toBe('DRIVER');
 
-    const byDriver = await t.gql({ query: INVITE, variables: { input: { ...input, email: `x.${input.email}` } }, token: driver.accessToken });
+    const byDriver = await t.gql({
+      query: INVITE,
+      variables: { input: { ...input, email: `x.${input.email}` } },
+      token: driver.accessToken,
+    });
     expect(byDriver.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('refuses a role that does not belong to the organization kind, naming the field', async () => {
     const hospital = await register('HOSPITAL');
-    const input = { email: `d.${hospital.input.email}`, name: 'Nope', role: 'DRIVER', password: 'driver-password-1' };
+    const input = {
+      email: `d.${hospital.input.email}`,
+      name: 'Nope',
+      role: 'DRIVER',
+      password: 'driver-password-1',
+    };
     const result = await t.gql({ query: INVITE, variables: { input }, token: hospital.accessToken });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.role' });
   });
 
   it('requires a signed-in caller', async () => {
-    const input = { email: 'anon@example.org', name: 'Anon', role: 'HOSPITAL_STAFF', password: 'staff-password-1' };
+    const input = {
+      email: 'anon@example.org',
+      name: 'Anon',
+      role: 'HOSPITAL_STAFF',
+      password: 'staff-password-1',
+    };
     const result = await t.gql({ query: INVITE, variables: { input } });
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -85,7 +169,11 @@ describe('approve and suspend organizations', () => {
     const byVendor = await t.gql({ query: APPROVE, variables: { id }, token: vendor.accessToken });
     expect(byVendor.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    const approved = await t.gql<{ approveOrganization: { status: string } }>({ query: APPROVE, variables: { id }, token: adminToken });
+    const approved = await t.gql<{ approveOrganization: { status: string } }>({
+      query: APPROVE,
+      variables: { id },
+      token: adminToken,
+    });
     expect(approved.data?.approveOrganization.status).toBe('ACTIVE');
     const again = await t.gql({ query: APPROVE, variables: { id }, token: adminToken });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
@@ -99,27 +187,53 @@ describe('approve and suspend organizations', () => {
       variables: { id, reason: 'Unpaid invoices' },
       token: adminToken,
     });
-    expect(suspended.data?.suspendOrganization).toMatchObject({ status: 'SUSPENDED', suspendedReason: 'Unpaid invoices' });
+    expect(suspended.data?.suspendOrganization).toMatchObject({
+      status: 'SUSPENDED',
+      suspendedReason: 'Unpaid invoices',
+    });
 
-    const loginAgain = await t.gql({ query: LOGIN, variables: { email: hospital.input.email, password: hospital.input.password } });
+    const loginAgain = await t.gql({
+      query: LOGIN,
+      variables: { email: hospital.input.email, password: hospital.input.password },
+    });
     expect(loginAgain.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const refresh = await t.gql({ query: REFRESH, variables: { refreshToken: hospital.refreshToken } });
     expect(refresh.errors?.[0]?.extensions?.code).toBe('INVALID_REFRESH_TOKEN');
 
-    const reinstated = await t.gql<{ approveOrganization: { status: string; suspendedReason: null } }>({ query: APPROVE, variables: { id }, token: adminToken });
+    const reinstated = await t.gql<{ approveOrganization: { status: string; suspendedReason: null } }>({
+      query: APPROVE,
+      variables: { id },
+      token: adminToken,
+    });
     expect(reinstated.data?.approveOrganization).toEqual({ id, status: 'ACTIVE', suspendedReason: null });
   });
 
   it('names bad ids and reasons, and cannot suspend the platform itself', async () => {
-    const badId = await t.gql({ query: SUSPEND, variables: { id: 'not-a-uuid', reason: 'x' }, token: adminToken });
+    const badId = await t.gql({
+      query: SUSPEND,
+      variables: { id: 'not-a-uuid', reason: 'x' },
+      token: adminToken,
+    });
     expect(badId.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
     const hospital = await register('HOSPITAL');
-    const noReason = await t.gql({ query: SUSPEND, variables: { id: hospital.user.organization.id, reason: '  ' }, token: adminToken });
+    const noReason = await t.gql({
+      query: SUSPEND,
+      variables: { id: hospital.user.organization.id, reason: '  ' },
+      token: adminToken,
+    });
     expect(noReason.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
-    const missing = await t.gql({ query: APPROVE, variables: { id: '00000000-0000-4000-8000-000000000000' }, token: adminToken });
+    const missing = await t.gql({
+      query: APPROVE,
+      variables: { id: '00000000-0000-4000-8000-000000000000' },
+      token: adminToken,
+    });
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const admin = await login(t.admin.email, t.admin.password);
-    const platform = await t.gql({ query: SUSPEND, variables: { id: admin.user.organization.id, reason: 'oops' }, token: adminToken });
+    const platform = await t.gql({
+      query: SUSPEND,
+      variables: { id: admin.user.organization.id, reason: 'oops' },
+      token: adminToken,
+    });
     expect(platform.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 });
@@ -131,8 +245,19 @@ describe('organization queries', () => {
     let after: string | null = null;
     let total = -1;
     for (let page = 0; page < 20; page++) {
-      const result: { data?: { organizations: { totalCount: number; edges: { node: { id: string; kind: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } | null } =
-        await t.gql({ query: ORGANIZATIONS, variables: { kind: 'VENDOR', first: 2, after }, token: adminToken });
+      const result: {
+        data?: {
+          organizations: {
+            totalCount: number;
+            edges: { node: { id: string; kind: string } }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string };
+          };
+        } | null;
+      } = await t.gql({
+        query: ORGANIZATIONS,
+        variables: { kind: 'VENDOR', first: 2, after },
+        token: adminToken,
+      });
       const connection = result.data!.organizations;
       total = connection.totalCount;
       seen.push(...connection.edges.map((e) => e.node.id));
@@ -159,12 +284,23 @@ describe('organization queries', () => {
     const hospital = await register('HOSPITAL');
     const vendor = await register('VENDOR');
     const id = hospital.user.organization.id;
-    const own = await t.gql<{ organization: { users: { totalCount: number } } }>({ query: ORGANIZATION, variables: { id }, token: hospital.accessToken });
+    const own = await t.gql<{ organization: { users: { totalCount: number } } }>({
+      query: ORGANIZATION,
+      variables: { id },
+      token: hospital.accessToken,
+    });
     expect(own.data?.organization.users.totalCount).toBe(1);
     const byAdmin = await t.gql({ query: ORGANIZATION, variables: { id }, token: adminToken });
     expect(byAdmin.errors).toBeUndefined();
-    const byVendor = await t.gql<{ organization: null }>({ query: ORGANIZATION, variables: { id }, token: vendor.accessToken });
-    expect(byVendor.errors?.[0]).toMatchObject({ path: ['organization', 'users'], extensions: { code: 'FORBIDDEN' } });
+    const byVendor = await t.gql<{ organization: null }>({
+      query: ORGANIZATION,
+      variables: { id },
+      token: vendor.accessToken,
+    });
+    expect(byVendor.errors?.[0]).toMatchObject({
+      path: ['organization', 'users'],
+      extensions: { code: 'FORBIDDEN' },
+    });
     const anonymous = await t.gql({ query: ORGANIZATION, variables: { id } });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -175,8 +311,15 @@ describe('organization queries', () => {
     const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name email } } }`;
     const variables = { r: [{ __typename: 'User', id: hospital.user.id }] };
     const other = await t.gql({ query, variables, token: vendor.accessToken });
-    expect(other.errors?.[0]).toMatchObject({ path: ['_entities', 0, 'email'], extensions: { code: 'FORBIDDEN' } });
-    const own = await t.gql<{ _entities: { email: string }[] }>({ query, variables, token: hospital.accessToken });
+    expect(other.errors?.[0]).toMatchObject({
+      path: ['_entities', 0, 'email'],
+      extensions: { code: 'FORBIDDEN' },
+    });
+    const own = await t.gql<{ _entities: { email: string }[] }>({
+      query,
+      variables,
+      token: hospital.accessToken,
+    });
     expect(own.data?._entities[0]?.email).toBe(hospital.input.email);
   });
 });

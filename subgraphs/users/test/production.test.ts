@@ -29,8 +29,19 @@ describe('users in production mode', () => {
   it('serves a call signed with the router secret, and refuses a tampered one', async () => {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const requestId = 'prod-test-request-1';
-    const signature = signRequest(secret, { timestamp, requestId, authorization: '', query, operationName: null, variables: null });
-    const headers = { 'x-flow-signature': signature, 'x-flow-timestamp': timestamp, 'x-request-id': requestId };
+    const signature = signRequest(secret, {
+      timestamp,
+      requestId,
+      authorization: '',
+      query,
+      operationName: null,
+      variables: null,
+    });
+    const headers = {
+      'x-flow-signature': signature,
+      'x-flow-timestamp': timestamp,
+      'x-request-id': requestId,
+    };
     const signed = await t.gql<{ me: null }>({ query, headers });
     expect(signed.status).toBe(200);
     expect(signed.data).toEqual({ me: null });
@@ -42,8 +53,18 @@ describe('users in production mode', () => {
   async function signed<Data>(query: string) {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const requestId = `prod-test-${Math.random().toString(36).slice(2, 10)}`;
-    const signature = signRequest(secret, { timestamp, requestId, authorization: '', query, operationName: null, variables: null });
-    return t.gql<Data>({ query, headers: { 'x-flow-signature': signature, 'x-flow-timestamp': timestamp, 'x-request-id': requestId } });
+    const signature = signRequest(secret, {
+      timestamp,
+      requestId,
+      authorization: '',
+      query,
+      operationName: null,
+      variables: null,
+    });
+    return t.gql<Data>({
+      query,
+      headers: { 'x-flow-signature': signature, 'x-flow-timestamp': timestamp, 'x-request-id': requestId },
+    });
   }
 
   it('bootstraps the platform admin from FLOW_ADMIN_EMAIL / FLOW_ADMIN_PASSWORD', async () => {
@@ -51,19 +72,25 @@ describe('users in production mode', () => {
       `mutation { login(email: "ops@example.org", password: "an-ops-password-123") { user { role } } }`,
     );
     expect(ok.data?.login.user.role).toBe('PLATFORM_ADMIN');
-    const dev = await signed(`mutation { login(email: "admin@flow.local", password: "flow-admin-password") { accessToken } }`);
+    const dev = await signed(
+      `mutation { login(email: "admin@flow.local", password: "flow-admin-password") { accessToken } }`,
+    );
     expect(dev.errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
   });
 
   it('sends no stack trace with errors', async () => {
-    const wrong = await signed(`mutation { login(email: "ops@example.org", password: "wrong-password-1") { accessToken } }`);
+    const wrong = await signed(
+      `mutation { login(email: "ops@example.org", password: "wrong-password-1") { accessToken } }`,
+    );
     expect(wrong.errors?.[0]?.extensions).toEqual({ code: 'INVALID_CREDENTIALS' });
   });
 });
 
 describe('users configuration', () => {
   it('names every invalid variable', () => {
-    expect(() => parseUsersEnvironment({ PORT: 'x', ACCESS_TOKEN_TTL_SECONDS: '5', FLOW_ADMIN_EMAIL: 'nope' })).toThrow(
+    expect(() =>
+      parseUsersEnvironment({ PORT: 'x', ACCESS_TOKEN_TTL_SECONDS: '5', FLOW_ADMIN_EMAIL: 'nope' }),
+    ).toThrow(
       /PORT[\s\S]*FLOW_ADMIN_EMAIL[\s\S]*ACCESS_TOKEN_TTL_SECONDS|PORT[\s\S]*ACCESS_TOKEN_TTL_SECONDS[\s\S]*FLOW_ADMIN_EMAIL/,
     );
   });
@@ -75,7 +102,13 @@ describe('users configuration', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const name of ['ROUTER_SIGNING_SECRET', 'FLOW_ADMIN_EMAIL', 'FLOW_ADMIN_PASSWORD', 'JWT_SIGNING_KEYS', 'DATABASE_URL']) {
+    for (const name of [
+      'ROUTER_SIGNING_SECRET',
+      'FLOW_ADMIN_EMAIL',
+      'FLOW_ADMIN_PASSWORD',
+      'JWT_SIGNING_KEYS',
+      'DATABASE_URL',
+    ]) {
       expect(message).toContain(name);
     }
   });

@@ -5,7 +5,18 @@ export const REGISTER = /* GraphQL */ `
       accessToken
       refreshToken
       accessTokenExpiresAt
-      user { id email name role organization { id name kind status } }
+      user {
+        id
+        email
+        name
+        role
+        organization {
+          id
+          name
+          kind
+          status
+        }
+      }
     }
   }
 `;
@@ -15,30 +26,66 @@ export const LOGIN = /* GraphQL */ `
     login(email: $email, password: $password) {
       accessToken
       refreshToken
-      user { id email role organization { id kind status } }
+      user {
+        id
+        email
+        role
+        organization {
+          id
+          kind
+          status
+        }
+      }
     }
   }
 `;
 
 export const REFRESH = /* GraphQL */ `
   mutation Refresh($refreshToken: String!) {
-    refreshSession(refreshToken: $refreshToken) { accessToken refreshToken user { id } }
+    refreshSession(refreshToken: $refreshToken) {
+      accessToken
+      refreshToken
+      user {
+        id
+      }
+    }
   }
 `;
 
 export const LOGOUT = /* GraphQL */ `
-  mutation Logout($refreshToken: String!) { logout(refreshToken: $refreshToken) }
+  mutation Logout($refreshToken: String!) {
+    logout(refreshToken: $refreshToken)
+  }
 `;
 
 export const ME = /* GraphQL */ `
-  query Me { me { id email name role organization { id name kind status } } }
+  query Me {
+    me {
+      id
+      email
+      name
+      role
+      organization {
+        id
+        name
+        kind
+        status
+      }
+    }
+  }
 `;
 
 export interface AuthPayload {
   accessToken: string;
   refreshToken: string;
   accessTokenExpiresAt?: string;
-  user: { id: string; email: string; name?: string; role: string; organization: { id: string; name?: string; kind: string; status: string } };
+  user: {
+    id: string;
+    email: string;
+    name?: string;
+    role: string;
+    organization: { id: string; name?: string; kind: string; status: string };
+  };
 }
 
 let counter = 0;

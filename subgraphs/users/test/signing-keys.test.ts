@@ -3,9 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { AccessTokenIssuer } from '../src/keys/access-tokens';
-import { activeKeyOf, parseKeySet, pruneRetiredKeys, rotate, SigningKeyStore, type SigningKeySet } from '../src/keys/signing-keys';
+import {
+  activeKeyOf,
+  parseKeySet,
+  pruneRetiredKeys,
+  rotate,
+  SigningKeyStore,
+  type SigningKeySet,
+} from '../src/keys/signing-keys';
 
-const subject = { userId: 'u1', organizationId: 'o1', organizationKind: 'HOSPITAL' as const, role: 'HOSPITAL_ADMIN' as const };
+const subject = {
+  userId: 'u1',
+  organizationId: 'o1',
+  organizationKind: 'HOSPITAL' as const,
+  role: 'HOSPITAL_ADMIN' as const,
+};
 
 describe('signing keys and rotation', () => {
   let now = new Date('2026-03-01T12:00:00Z');
@@ -19,7 +31,9 @@ describe('signing keys and rotation', () => {
     expect((await again.signingKey()).kid).toBe(first);
     expect(store.jwks().keys).toHaveLength(1);
     expect(store.jwks().keys[0]).not.toHaveProperty('d');
-    await expect(SigningKeyStore.open({ file: `${file}.missing`, createIfMissing: false })).rejects.toThrow(/does not exist/);
+    await expect(SigningKeyStore.open({ file: `${file}.missing`, createIfMissing: false })).rejects.toThrow(
+      /does not exist/,
+    );
   });
 
   it('publishes a rotated key before signing with it, and old tokens keep verifying', async () => {
@@ -46,7 +60,12 @@ describe('signing keys and rotation', () => {
     const verifiedNew = await jwtVerify(newToken, jwks, options);
     expect(verifiedOld.protectedHeader.kid).toBe(oldKid);
     expect(verifiedNew.protectedHeader.kid).toBe(newKid);
-    expect(verifiedNew.payload).toMatchObject({ sub: 'u1', org: 'o1', role: 'HOSPITAL_ADMIN', scope: 'role:HOSPITAL_ADMIN org:admin' });
+    expect(verifiedNew.payload).toMatchObject({
+      sub: 'u1',
+      org: 'o1',
+      role: 'HOSPITAL_ADMIN',
+      scope: 'role:HOSPITAL_ADMIN org:admin',
+    });
   });
 
   it('prunes a key only once every token it signed has expired', async () => {
@@ -60,6 +79,8 @@ describe('signing keys and rotation', () => {
 
   it('refuses malformed key sets', () => {
     expect(() => parseKeySet('{"keys":[]}')).toThrow(/no keys/);
-    expect(() => parseKeySet('{"keys":[{"kid":"a","alg":"RS256","activatesAt":"2026-01-01","privateJwk":{"d":"x"}}]}')).toThrow(/malformed/);
+    expect(() =>
+      parseKeySet('{"keys":[{"kid":"a","alg":"RS256","activatesAt":"2026-01-01","privateJwk":{"d":"x"}}]}'),
+    ).toThrow(/malformed/);
   });
 });

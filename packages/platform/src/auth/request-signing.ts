@@ -31,7 +31,14 @@ function canonical(parts: SignedParts): string {
     .update('\n')
     .update(JSON.stringify(parts.variables ?? {}))
     .digest('hex');
-  return [SIGNATURE_VERSION, parts.timestamp, parts.requestId, parts.authorization, parts.clientAddress ?? '', operation].join('\n');
+  return [
+    SIGNATURE_VERSION,
+    parts.timestamp,
+    parts.requestId,
+    parts.authorization,
+    parts.clientAddress ?? '',
+    operation,
+  ].join('\n');
 }
 
 export function signRequest(secret: string, parts: SignedParts): string {
@@ -49,9 +56,11 @@ export function verifyRequestSignature(
   if (!signature) return { valid: false, reason: 'missing signature' };
   const seconds = Number(parts.timestamp);
   if (!Number.isFinite(seconds)) return { valid: false, reason: 'missing or malformed timestamp' };
-  if (Math.abs(now.getTime() / 1000 - seconds) > MAX_SIGNATURE_AGE_SECONDS) return { valid: false, reason: 'stale timestamp' };
+  if (Math.abs(now.getTime() / 1000 - seconds) > MAX_SIGNATURE_AGE_SECONDS)
+    return { valid: false, reason: 'stale timestamp' };
   const expected = Buffer.from(signRequest(secret, parts));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { valid: false, reason: 'bad signature' };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { valid: false, reason: 'bad signature' };
   return { valid: true };
 }

@@ -1,5 +1,12 @@
 import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { organizationKinds, roles, scopesForRole, type OrganizationKind, type Role, type Viewer } from './viewer';
+import {
+  organizationKinds,
+  roles,
+  scopesForRole,
+  type OrganizationKind,
+  type Role,
+  type Viewer,
+} from './viewer';
 
 /** Only asymmetric algorithms: a leaked verifier key must never be able to mint tokens. */
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'] as const;
@@ -52,7 +59,8 @@ function viewerFromClaims(payload: JWTPayload): Viewer {
   const { sub, org, orgKind, role, jti } = payload as Partial<AccessTokenClaims>;
   if (typeof sub !== 'string' || typeof org !== 'string') throw new InvalidTokenError('ERR_CLAIMS_MISSING');
   if (!roles.includes(role as Role)) throw new InvalidTokenError('ERR_ROLE_INVALID');
-  if (!organizationKinds.includes(orgKind as OrganizationKind)) throw new InvalidTokenError('ERR_ORG_KIND_INVALID');
+  if (!organizationKinds.includes(orgKind as OrganizationKind))
+    throw new InvalidTokenError('ERR_ORG_KIND_INVALID');
   return {
     userId: sub,
     organizationId: org,

@@ -41,7 +41,8 @@ export const isPlatformAdmin = (viewer: Viewer | null): boolean => viewer?.role 
 /** Scopes carried by a role: the role itself plus the coarse ones @requiresScopes uses. */
 export function scopesForRole(role: Role): string[] {
   const scopes = [`role:${role}`];
-  if (role === 'HOSPITAL_ADMIN' || role === 'VENDOR_ADMIN' || role === 'PLATFORM_ADMIN') scopes.push('org:admin');
+  if (role === 'HOSPITAL_ADMIN' || role === 'VENDOR_ADMIN' || role === 'PLATFORM_ADMIN')
+    scopes.push('org:admin');
   if (role === 'PLATFORM_ADMIN') scopes.push('platform:admin');
   return scopes;
 }

@@ -25,7 +25,12 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<{ ok:
 }
 
 /** `/health/live`: the process runs. `/health/ready`: it can serve (its database, broker, subgraphs...). */
-export function mountHealth(app: Express, checks: Record<string, ReadinessCheck>, state: HealthState, timeoutMs = 2000) {
+export function mountHealth(
+  app: Express,
+  checks: Record<string, ReadinessCheck>,
+  state: HealthState,
+  timeoutMs = 2000,
+) {
   app.get('/health/live', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
   });
@@ -34,6 +39,8 @@ export function mountHealth(app: Express, checks: Record<string, ReadinessCheck>
     const results = await Promise.all(names.map((name) => runCheck(checks[name]!, timeoutMs)));
     const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
     const ready = state.accepting && results.every((r) => r.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : state.accepting ? 'unavailable' : 'shutting_down', checks: report });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : state.accepting ? 'unavailable' : 'shutting_down', checks: report });
   });
 }

@@ -20,7 +20,10 @@ export interface AccessTokenIssuerOptions {
 export class AccessTokenIssuer {
   constructor(private readonly options: AccessTokenIssuerOptions) {}
 
-  async issue(subject: AccessTokenSubject, now: Date = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  async issue(
+    subject: AccessTokenSubject,
+    now: Date = new Date(),
+  ): Promise<{ token: string; expiresAt: Date }> {
     const { kid, alg, key } = await this.options.keys.signingKey();
     const issuedAt = Math.floor(now.getTime() / 1000);
     const expiresAt = new Date((issuedAt + this.options.ttlSeconds) * 1000);

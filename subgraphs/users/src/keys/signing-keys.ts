@@ -72,7 +72,11 @@ export function publicJwks(set: SigningKeySet): { keys: JWK[] } {
 }
 
 /** Adds a key that starts signing after `publishFor`; verifiers pick it up from the JWKS meanwhile. */
-export async function rotate(set: SigningKeySet, publishForSeconds: number, now: Date = new Date()): Promise<SigningKeySet> {
+export async function rotate(
+  set: SigningKeySet,
+  publishForSeconds: number,
+  now: Date = new Date(),
+): Promise<SigningKeySet> {
   const next = await createSigningKey(new Date(now.getTime() + publishForSeconds * 1000), now);
   return { keys: [...set.keys, next] };
 }
@@ -81,7 +85,11 @@ export async function rotate(set: SigningKeySet, publishForSeconds: number, now:
  * Drops keys that can no longer have signed a live token: those replaced by a newer active key
  * more than `tokenLifetimeSeconds` ago.
  */
-export function pruneRetiredKeys(set: SigningKeySet, tokenLifetimeSeconds: number, now: Date = new Date()): SigningKeySet {
+export function pruneRetiredKeys(
+  set: SigningKeySet,
+  tokenLifetimeSeconds: number,
+  now: Date = new Date(),
+): SigningKeySet {
   const byActivation = [...set.keys].sort((a, b) => Date.parse(a.activatesAt) - Date.parse(b.activatesAt));
   const keep = byActivation.filter((key, index) => {
     const successor = byActivation[index + 1];
@@ -143,7 +151,7 @@ export class SigningKeyStore {
     const stored = activeKeyOf(this.set, this.clock());
     let key = this.imported.get(stored.kid);
     if (!key) {
-      key = (await importJWK(stored.privateJwk, stored.alg));
+      key = await importJWK(stored.privateJwk, stored.alg);
       this.imported.set(stored.kid, key);
     }
     return { kid: stored.kid, alg: stored.alg, key };

@@ -8,9 +8,15 @@ const signedIn = (ctx: Context, result: AuthResult) => {
   return result;
 };
 
-export const authMutations: Pick<MutationResolvers, 'registerOrganization' | 'login' | 'refreshSession' | 'logout'> = {
-  registerOrganization: async (_, { input }, ctx) => signedIn(ctx, await ctx.services.auth.registerOrganization(ctx, input)),
-  login: async (_, { email, password }, ctx) => signedIn(ctx, await ctx.services.auth.login(ctx, email, password)),
-  refreshSession: async (_, { refreshToken }, ctx) => signedIn(ctx, await ctx.services.auth.refreshSession(ctx, refreshToken)),
+export const authMutations: Pick<
+  MutationResolvers,
+  'registerOrganization' | 'login' | 'refreshSession' | 'logout'
+> = {
+  registerOrganization: async (_, { input }, ctx) =>
+    signedIn(ctx, await ctx.services.auth.registerOrganization(ctx, input)),
+  login: async (_, { email, password }, ctx) =>
+    signedIn(ctx, await ctx.services.auth.login(ctx, email, password)),
+  refreshSession: async (_, { refreshToken }, ctx) =>
+    signedIn(ctx, await ctx.services.auth.refreshSession(ctx, refreshToken)),
   logout: (_, { refreshToken }, ctx) => ctx.services.auth.logout(ctx, refreshToken),
 };

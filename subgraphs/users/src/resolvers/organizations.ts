@@ -17,6 +17,7 @@ export const Organization: OrganizationResolvers = {
     requireViewer(ctx.viewer);
     return ctx.loaders.organizationById.load(reference.id);
   },
-  suspendedReason: (organization, _, ctx) => (canManage(ctx.viewer, organization.id) ? organization.suspendedReason : null),
+  suspendedReason: (organization, _, ctx) =>
+    canManage(ctx.viewer, organization.id) ? organization.suspendedReason : null,
   users: (organization, args, ctx) => ctx.services.users.listOfOrganization(ctx, organization.id, args),
 };

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { errors, requireEmail, requireOneOf, requireText, type BaseContext, type Logger } from '@flow/platform';
+import {
+  errors,
+  requireEmail,
+  requireOneOf,
+  requireText,
+  type BaseContext,
+  type Logger,
+} from '@flow/platform';
 import type { Organization, User } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { AccessTokenIssuer } from '../keys/access-tokens';
@@ -48,8 +55,7 @@ export interface AuthServiceOptions {
 }
 
 type AttemptClaim =
-  | { allowed: false; lockedUntil: Date }
-  | { allowed: true; failures: number; locksAccountUntil: Date | null };
+  { allowed: false; lockedUntil: Date } | { allowed: true; failures: number; locksAccountUntil: Date | null };
 
 type FailureReason = 'unknown_email' | 'wrong_password' | 'locked' | 'organization_suspended';
 
@@ -64,7 +70,10 @@ export class AuthService {
 
   async registerOrganization(ctx: BaseContext, input: RegisterOrganizationInput): Promise<AuthResult> {
     const kind = requireOneOf(input.kind, ['HOSPITAL', 'VENDOR'] as const, 'input.kind');
-    const organizationName = requireText(input.organizationName, 'input.organizationName', { min: 2, max: 200 });
+    const organizationName = requireText(input.organizationName, 'input.organizationName', {
+      min: 2,
+      max: 200,
+    });
     const adminName = requireText(input.adminName, 'input.adminName', { max: 200 });
     const email = requireEmail(input.email, 'input.email');
     const password = requirePassword(input.password, 'input.password');
@@ -76,15 +85,25 @@ export class AuthService {
           data: { name: organizationName, kind, status: kind === 'VENDOR' ? 'PENDING_APPROVAL' : 'ACTIVE' },
         });
         const created = await tx.user.create({
-          data: { organizationId: organization.id, email, name: adminName, passwordHash, role: `${kind}_ADMIN` },
+          data: {
+            organizationId: organization.id,
+            email,
+            name: adminName,
+            passwordHash,
+            role: `${kind}_ADMIN`,
+          },
         });
         await tx.refreshToken.create({ data: this.refreshRow(created.id, randomUUID(), refresh.hash) });
         return created;
       });
-      ctx.logger.info({ userId: user.id, organizationId: user.organizationId, kind }, 'organization registered');
+      ctx.logger.info(
+        { userId: user.id, organizationId: user.organizationId, kind },
+        'organization registered',
+      );
       return await this.authResult(user, kind, refresh.token);
     } catch (error) {
-      if (isUniqueViolation(error)) throw errors.conflict('An account with this email already exists.', { field: 'input.email' });
+      if (isUniqueViolation(error))
+        throw errors.conflict('An account with this email already exists.', { field: 'input.email' });
       throw error;
     }
   }
@@ -105,7 +124,10 @@ export class AuthService {
     }
     if (!(await this.options.passwords.verify(password, user.passwordHash))) {
       if (claim.locksAccountUntil) {
-        ctx.logger.warn({ userId: user.id, failures: claim.failures, lockedUntil: claim.locksAccountUntil }, 'account locked');
+        ctx.logger.warn(
+          { userId: user.id, failures: claim.failures, lockedUntil: claim.locksAccountUntil },
+          'account locked',
+        );
       }
       await this.recordAttempt(ctx, email, user.id, 'wrong_password');
       throw errors.invalidCredentials();
@@ -134,7 +156,9 @@ export class AuthService {
    */
   async refreshSession(ctx: BaseContext, token: string): Promise<AuthResult> {
     const now = this.now();
-    const stored = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(token) } });
+    const stored = await this.prisma.refreshToken.findUnique({
+      where: { tokenHash: hashRefreshToken(token) },
+    });
     if (!stored) throw errors.invalidRefreshToken();
     if (stored.rotatedAt || stored.revokedAt) {
       if (stored.rotatedAt) await this.revokeFamily(ctx, stored.familyId, 'reuse_detected');
@@ -150,7 +174,10 @@ export class AuthService {
         data: { rotatedAt: now },
       });
       if (claimed.count !== 1) return null;
-      const user = await tx.user.findUniqueOrThrow({ where: { id: stored.userId }, include: { organization: true } });
+      const user = await tx.user.findUniqueOrThrow({
+        where: { id: stored.userId },
+        include: { organization: true },
+      });
       if (user.organization.status === 'SUSPENDED') return user;
       await tx.refreshToken.create({ data: this.refreshRow(user.id, stored.familyId, next.hash) });
       return user;
@@ -168,7 +195,9 @@ export class AuthService {
 
   /** Ends the session (token family) the token belongs to. */
   async logout(ctx: BaseContext, token: string): Promise<boolean> {
-    const stored = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(token) } });
+    const stored = await this.prisma.refreshToken.findUnique({
+      where: { tokenHash: hashRefreshToken(token) },
+    });
     if (!stored || stored.revokedAt || stored.rotatedAt) return false;
     await this.revokeFamily(ctx, stored.familyId, 'logout');
     return true;
@@ -188,7 +217,8 @@ export class AuthService {
       where: { familyId, revokedAt: null },
       data: { revokedAt: this.now(), revokedReason: reason },
     });
-    const log = reason === 'reuse_detected' ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
+    const log =
+      reason === 'reuse_detected' ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
     log({ familyId, reason, revoked: result.count }, 'refresh token family revoked');
   }
 
@@ -204,7 +234,10 @@ export class AuthService {
       if (isLocked(row.locked_until, now)) return { allowed: false, lockedUntil: row.locked_until! };
       const failures = row.failed_login_count + 1;
       const until = lockedUntil(this.options.lockout, failures, now);
-      await tx.user.update({ where: { id: userId }, data: { failedLoginCount: failures, lockedUntil: until ?? row.locked_until } });
+      await tx.user.update({
+        where: { id: userId },
+        data: { failedLoginCount: failures, lockedUntil: until ?? row.locked_until },
+      });
       return { allowed: true, failures, locksAccountUntil: until };
     });
   }
@@ -229,7 +262,11 @@ export class AuthService {
     return { userId, familyId, tokenHash, expiresAt };
   }
 
-  private async authResult(user: User, organizationKind: Organization['kind'], refreshToken: string): Promise<AuthResult> {
+  private async authResult(
+    user: User,
+    organizationKind: Organization['kind'],
+    refreshToken: string,
+  ): Promise<AuthResult> {
     const access = await this.options.accessTokens.issue(
       { userId: user.id, organizationId: user.organizationId, organizationKind, role: user.role },
       this.now(),

@@ -20,4 +20,5 @@ export function lockedUntil(policy: LockoutPolicy, consecutiveFailures: number, 
   return seconds === 0 ? null : new Date(now.getTime() + seconds * 1000);
 }
 
-export const isLocked = (lockedUntilAt: Date | null, now: Date) => lockedUntilAt !== null && lockedUntilAt > now;
+export const isLocked = (lockedUntilAt: Date | null, now: Date) =>
+  lockedUntilAt !== null && lockedUntilAt > now;

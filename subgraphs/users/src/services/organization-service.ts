@@ -30,7 +30,8 @@ const STATUSES: readonly OrganizationStatus[] = ['ACTIVE', 'PENDING_APPROVAL', '
 /** Who may see an organization's internals (its people, why it was suspended). */
 export const canManageOrganization = (viewer: Viewer | null, organizationId: string) =>
   isPlatformAdmin(viewer) ||
-  (viewer?.organizationId === organizationId && (viewer.role === 'HOSPITAL_ADMIN' || viewer.role === 'VENDOR_ADMIN'));
+  (viewer?.organizationId === organizationId &&
+    (viewer.role === 'HOSPITAL_ADMIN' || viewer.role === 'VENDOR_ADMIN'));
 
 /** Status transitions; anything not listed is a CONFLICT. */
 const transitions: Record<'approve' | 'suspend', readonly OrganizationStatus[]> = {
@@ -74,12 +75,21 @@ export class OrganizationService {
       }),
       this.prisma.organization.count({ where }),
     ]);
-    return toConnection(rows, size, totalCount, (o) => ({ at: o.createdAt.toISOString(), id: o.id }), after !== null);
+    return toConnection(
+      rows,
+      size,
+      totalCount,
+      (o) => ({ at: o.createdAt.toISOString(), id: o.id }),
+      after !== null,
+    );
   }
 
   async approve(ctx: BaseContext, rawId: string): Promise<Organization> {
     this.requirePlatformAdmin(ctx);
-    const organization = await this.transition(ctx, requireUuid(rawId, 'id'), 'approve', { status: 'ACTIVE', suspendedReason: null });
+    const organization = await this.transition(ctx, requireUuid(rawId, 'id'), 'approve', {
+      status: 'ACTIVE',
+      suspendedReason: null,
+    });
     ctx.logger.info({ organizationId: organization.id, by: ctx.viewer?.userId }, 'organization approved');
     return organization;
   }
@@ -89,9 +99,15 @@ export class OrganizationService {
     const id = requireUuid(rawId, 'id');
     const reason = requireText(rawReason, 'reason', { max: 500 });
     if (id === admin.organizationId) throw errors.conflict('The platform organization cannot be suspended.');
-    const organization = await this.transition(ctx, id, 'suspend', { status: 'SUSPENDED', suspendedReason: reason });
+    const organization = await this.transition(ctx, id, 'suspend', {
+      status: 'SUSPENDED',
+      suspendedReason: reason,
+    });
     const revoked = await this.auth.revokeSessionsOfOrganization(id, 'organization_suspended');
-    ctx.logger.info({ organizationId: id, by: admin.userId, revokedSessions: revoked }, 'organization suspended');
+    ctx.logger.info(
+      { organizationId: id, by: admin.userId, revokedSessions: revoked },
+      'organization suspended',
+    );
     return organization;
   }
 
@@ -106,9 +122,14 @@ export class OrganizationService {
     if (!current) throw errors.notFound('Organization', id);
     if (current.kind === 'PLATFORM') throw errors.conflict('The platform organization cannot change status.');
     if (!transitions[action].includes(current.status)) {
-      throw errors.conflict(`Cannot ${action} an organization that is ${current.status}.`, { status: current.status });
+      throw errors.conflict(`Cannot ${action} an organization that is ${current.status}.`, {
+        status: current.status,
+      });
     }
-    const updated = await this.prisma.organization.updateMany({ where: { id, status: current.status }, data });
+    const updated = await this.prisma.organization.updateMany({
+      where: { id, status: current.status },
+      data,
+    });
     if (updated.count !== 1) throw errors.conflict('The organization changed meanwhile; try again.');
     return this.prisma.organization.findUniqueOrThrow({ where: { id } });
   }

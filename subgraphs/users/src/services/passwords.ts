@@ -4,7 +4,9 @@ const KEY_LENGTH = 32;
 
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCallback(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))),
+    scryptCallback(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
   );
 }
 
@@ -26,7 +28,11 @@ export class PasswordHasher {
     const [scheme, log2N, r, p, salt, hash] = stored.split('$');
     if (scheme !== 'scrypt' || !salt || !hash) return false;
     const expected = Buffer.from(hash, 'base64url');
-    const key = await scrypt(password, Buffer.from(salt, 'base64url'), this.options(Number(log2N), Number(r), Number(p)));
+    const key = await scrypt(
+      password,
+      Buffer.from(salt, 'base64url'),
+      this.options(Number(log2N), Number(r), Number(p)),
+    );
     return key.length === expected.length && timingSafeEqual(key, expected);
   }
 

@@ -49,18 +49,22 @@ export class UserService {
   /** Same organization, platform admin, or the user this request just signed in. */
   canSeePrivateFields(ctx: UsersContext, user: User): boolean {
     return (
-      ctx.signedInUserIds.has(user.id) || isPlatformAdmin(ctx.viewer) || ctx.viewer?.organizationId === user.organizationId
+      ctx.signedInUserIds.has(user.id) ||
+      isPlatformAdmin(ctx.viewer) ||
+      ctx.viewer?.organizationId === user.organizationId
     );
   }
 
   email(ctx: UsersContext, user: User): string {
-    if (!this.canSeePrivateFields(ctx, user)) throw errors.forbidden('Only the user’s own organization can see their email.');
+    if (!this.canSeePrivateFields(ctx, user))
+      throw errors.forbidden('Only the user’s own organization can see their email.');
     return user.email;
   }
 
   async invite(ctx: UsersContext, input: InviteUserInput): Promise<User> {
     const viewer = requireViewer(ctx.viewer);
-    if (!canManageOrganization(viewer, viewer.organizationId)) throw errors.forbidden('Only organization admins can invite users.');
+    if (!canManageOrganization(viewer, viewer.organizationId))
+      throw errors.forbidden('Only organization admins can invite users.');
     const organization = await ctx.loaders.organizationById.load(viewer.organizationId);
     if (!organization) throw errors.forbidden();
     if (organization.status === 'SUSPENDED') throw errors.forbidden('Your organization is suspended.');
@@ -75,7 +79,8 @@ export class UserService {
       ctx.logger.info({ userId: user.id, role, by: viewer.userId }, 'user invited');
       return user;
     } catch (error) {
-      if (isUniqueViolation(error)) throw errors.conflict('An account with this email already exists.', { field: 'input.email' });
+      if (isUniqueViolation(error))
+        throw errors.conflict('An account with this email already exists.', { field: 'input.email' });
       throw error;
     }
   }
@@ -86,11 +91,17 @@ export class UserService {
     input: { first?: number | null; after?: string | null },
   ): Promise<Connection<User>> {
     const viewer: Viewer = requireViewer(ctx.viewer);
-    if (!canManageOrganization(viewer, organizationId)) throw errors.forbidden('Only the organization’s admins can list its users.');
+    if (!canManageOrganization(viewer, organizationId))
+      throw errors.forbidden('Only the organization’s admins can list its users.');
     const size = pageSize(input.first);
     const after = decodeCursor(input.after);
     const keyset = after
-      ? { OR: [{ createdAt: { gt: new Date(after.at) } }, { createdAt: new Date(after.at), id: { gt: after.id } }] }
+      ? {
+          OR: [
+            { createdAt: { gt: new Date(after.at) } },
+            { createdAt: new Date(after.at), id: { gt: after.id } },
+          ],
+        }
       : {};
     const [rows, totalCount] = await Promise.all([
       this.prisma.user.findMany({
@@ -100,6 +111,12 @@ export class UserService {
       }),
       this.prisma.user.count({ where: { organizationId } }),
     ]);
-    return toConnection(rows, size, totalCount, (u) => ({ at: u.createdAt.toISOString(), id: u.id }), after !== null);
+    return toConnection(
+      rows,
+      size,
+      totalCount,
+      (u) => ({ at: u.createdAt.toISOString(), id: u.id }),
+      after !== null,
+    );
   }
 }
