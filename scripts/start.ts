@@ -20,20 +20,24 @@ const running: ManagedProcess[] = [];
 let stopEmbedded: (() => Promise<void>) | undefined;
 let stopping = false;
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    for (const process of [...running].reverse()) await stopProcess(process);
+let stopped: Promise<void> | undefined;
+
+/** Stops the router first, then the subgraphs, then the database; a repeated call waits for the first. */
+function stopAll(code: number): Promise<void> {
+  stopping = true;
+  stopped ??= (async () => {
+    for (const child of [...running].reverse()) await stopProcess(child);
     await stopEmbedded?.();
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopped;
 }
 
 async function main() {
   mkdirSync(dataDir, { recursive: true });
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    console.log('No DATABASE_URL: starting the embedded PostgreSQL in .flow-data/postgres ...');
+    console.log(`No DATABASE_URL: starting the embedded PostgreSQL in ${join(dataDir, 'postgres')} ...`);
     const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres') });
     databaseUrl = embedded.connectionString;
     stopEmbedded = embedded.stop;

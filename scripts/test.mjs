@@ -25,7 +25,7 @@ const checks = {};
 if (jestArgs.length === 0) {
   checks.lint = run('lint', bin('eslint'), ['.', '--max-warnings', '0']);
   checks.format = run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
-  checks.typecheck = run('typecheck', bin('turbo'), ['run', 'typecheck', '--output-logs', 'errors-only']);
+  checks.typecheck = run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 }
 
 const results = join(root, '.jest-results.json');

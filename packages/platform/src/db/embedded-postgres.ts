@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import pg from 'pg';
 import type { Logger } from '../logger';
@@ -97,6 +97,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: (error: unknown) => logger?.warn({ err: error }, 'embedded postgres'),
   });
 
+  if (process.getuid?.() === 0) assertReachableByPostgresUser(dataDir);
   const started = Date.now();
   if (!initialised) {
     logger?.info({ dataDir }, 'initialising embedded PostgreSQL (first start)');
@@ -267,5 +268,22 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * As root the server runs as the `postgres` user, which must be able to walk down to the data
+ * folder; a private parent (mkdtemp makes 0700 folders) otherwise fails deep inside initdb.
+ */
+function assertReachableByPostgresUser(dataDir: string): void {
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the "postgres" user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}); ` +
+          'choose a data folder it can reach (FLOW_DATA_DIR) or set DATABASE_URL',
+      );
+    }
+    if (dir === dirname(dir)) return;
   }
 }
