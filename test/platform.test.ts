@@ -112,4 +112,13 @@ describe('through the router', () => {
       expect(me.data?.me.id).toBe(before.user.id);
     }
   });
+
+  it('serves Prometheus metrics and health on every process', async () => {
+    for (const base of [t.routerUrl, t.usersUrl]) {
+      const metrics = await (await fetch(new URL('/metrics', base))).text();
+      expect(metrics).toContain('flow_http_request_duration_seconds');
+      expect(metrics).toContain('process_cpu_user_seconds_total');
+      expect((await fetch(new URL('/health/live', base))).status).toBe(200);
+    }
+  });
 });
