@@ -1,10 +1,21 @@
 import type { Logger } from '@flow/platform';
 import type { UsersPrisma } from './db';
 import type { Role, OrganizationKind, OrganizationStatus } from './generated/prisma/client';
+import { isUniqueViolation } from './services/auth-service';
 import type { PasswordHasher } from './services/passwords';
 
 export const PLATFORM_ORGANIZATION_NAME = 'Flow Platform';
 export const DEVELOPMENT_ADMIN = { email: 'admin@flow.local', password: 'flow-admin-password' };
+
+interface SeedAccount {
+  organization: string;
+  kind: OrganizationKind;
+  status: OrganizationStatus;
+  name: string;
+  email: string;
+  role: Role;
+  password: string;
+}
 
 /** The demo organizations `npm start` seeds; the start script prints these logins. */
 export const demoAccounts = [
@@ -26,32 +37,27 @@ export const demoAccounts = [
     role: 'VENDOR_ADMIN',
     password: 'demo-vendor-password',
   },
-] as const satisfies readonly {
-  organization: string;
-  kind: OrganizationKind;
-  status: OrganizationStatus;
-  name: string;
-  email: string;
-  role: Role;
-  password: string;
-}[];
+] as const satisfies readonly SeedAccount[];
 
 async function ensureAccount(
   prisma: UsersPrisma,
   passwords: PasswordHasher,
-  account: {
-    organization: string;
-    kind: OrganizationKind;
-    status: OrganizationStatus;
-    name: string;
-    email: string;
-    role: Role;
-    password: string;
-  },
+  account: SeedAccount,
 ): Promise<boolean> {
   const email = account.email.trim().toLowerCase();
   if (await prisma.user.findUnique({ where: { email } })) return false;
   const passwordHash = await passwords.hash(account.password);
+  try {
+    await createAccount(prisma, account, email, passwordHash);
+  } catch (error) {
+    // Another instance starting at the same moment created it first.
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+  return true;
+}
+
+async function createAccount(prisma: UsersPrisma, account: SeedAccount, email: string, passwordHash: string) {
   await prisma.$transaction(async (tx) => {
     const organization =
       (await tx.organization.findFirst({ where: { name: account.organization, kind: account.kind } })) ??
@@ -62,7 +68,6 @@ async function ensureAccount(
       data: { organizationId: organization.id, email, name: account.name, role: account.role, passwordHash },
     });
   });
-  return true;
 }
 
 /**

@@ -42,6 +42,18 @@ export function decodeCursor(value: string | null | undefined, field = 'after'):
   throw errors.badUserInput(field, `${field} is not a cursor this list produced.`);
 }
 
+/**
+ * The Prisma `where` that keeps the rows after `cursor` in (createdAt, id) order, ascending or
+ * descending: the id breaks ties between rows created in the same millisecond.
+ */
+export function afterCursor(cursor: KeysetCursor | null, direction: 'asc' | 'desc') {
+  if (!cursor) return {};
+  const at = new Date(cursor.at);
+  return direction === 'asc'
+    ? { OR: [{ createdAt: { gt: at } }, { createdAt: at, id: { gt: cursor.id } }] }
+    : { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: cursor.id } }] };
+}
+
 export function pageSize(first: number | null | undefined, field = 'first'): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {

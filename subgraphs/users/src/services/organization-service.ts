@@ -1,4 +1,5 @@
 import {
+  afterCursor,
   decodeCursor,
   errors,
   isPlatformAdmin,
@@ -59,17 +60,9 @@ export class OrganizationService {
       ...(input.kind ? { kind: requireOneOf(input.kind, KINDS, 'kind') } : {}),
       ...(input.status ? { status: requireOneOf(input.status, STATUSES, 'status') } : {}),
     };
-    const keyset = after
-      ? {
-          OR: [
-            { createdAt: { lt: new Date(after.at) } },
-            { createdAt: new Date(after.at), id: { lt: after.id } },
-          ],
-        }
-      : {};
     const [rows, totalCount] = await Promise.all([
       this.prisma.organization.findMany({
-        where: { ...where, ...keyset },
+        where: { ...where, ...afterCursor(after, 'desc') },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: size + 1,
       }),

@@ -1,4 +1,5 @@
 import {
+  afterCursor,
   decodeCursor,
   errors,
   isPlatformAdmin,
@@ -95,17 +96,9 @@ export class UserService {
       throw errors.forbidden('Only the organization’s admins can list its users.');
     const size = pageSize(input.first);
     const after = decodeCursor(input.after);
-    const keyset = after
-      ? {
-          OR: [
-            { createdAt: { gt: new Date(after.at) } },
-            { createdAt: new Date(after.at), id: { gt: after.id } },
-          ],
-        }
-      : {};
     const [rows, totalCount] = await Promise.all([
       this.prisma.user.findMany({
-        where: { organizationId, ...keyset },
+        where: { organizationId, ...afterCursor(after, 'asc') },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: size + 1,
       }),
