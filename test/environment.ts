@@ -30,6 +30,8 @@ export interface PlatformTestEnvironment {
   routerUrl: string;
   usersUrl: string;
   dataDir: string;
+  /** The users subgraph's database, with `?schema=` (Prisma's convention). */
+  databaseUrl: string;
   gql: GraphQLClient;
   users: ManagedProcess;
   router: ManagedProcess;
@@ -87,6 +89,7 @@ export async function createTestEnvironment(
     routerUrl,
     usersUrl,
     dataDir,
+    databaseUrl,
     gql: createGraphQLClient(routerUrl),
     users,
     router: router.current,
