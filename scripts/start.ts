@@ -3,19 +3,16 @@
 // as their own process; Ctrl-C stops them all cleanly.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  disableTelemetry,
-  ROUTER_PORT,
-  subgraphCatalog,
-  subgraphUrlVariable,
-} from '../packages/platform/src';
+import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '../packages/platform/src';
 import { startEmbeddedPostgres } from '../packages/platform/src/db/embedded-postgres';
 import { DEVELOPMENT_ADMIN, demoAccounts } from '../subgraphs/users/src/bootstrap';
+import { loadStartEnvironment } from './start-env';
 import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from './lib/processes';
 
 disableTelemetry();
 const root = join(__dirname, '..');
-const dataDir = process.env.FLOW_DATA_DIR ?? join(root, '.flow-data');
+const config = loadStartEnvironment();
+const dataDir = config.FLOW_DATA_DIR;
 const running: ManagedProcess[] = [];
 let stopEmbedded: (() => Promise<void>) | undefined;
 let stopping = false;
@@ -35,7 +32,7 @@ function stopAll(code: number): Promise<void> {
 
 async function main() {
   mkdirSync(dataDir, { recursive: true });
-  let databaseUrl = process.env.DATABASE_URL;
+  let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     console.log(`No DATABASE_URL: starting the embedded PostgreSQL in ${join(dataDir, 'postgres')} ...`);
     const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres') });
@@ -50,19 +47,19 @@ async function main() {
     CHECKPOINT_DISABLE: '1',
   };
   const urls: Record<string, string> = {};
-  for (const { name, port } of subgraphCatalog) {
-    const ownPort = Number(process.env[`${name.toUpperCase()}_PORT`] ?? port);
+  for (const { name } of subgraphCatalog) {
+    const ownPort = config.subgraphPorts[name]!;
     urls[subgraphUrlVariable(name)] = `http://127.0.0.1:${ownPort}/graphql`;
     const child = startProcess(name, join(root, 'subgraphs', name, 'src', 'server.ts'), {
       ...baseEnv,
       PORT: String(ownPort),
-      SEED_DEMO_DATA: process.env.SEED_DEMO_DATA ?? 'true',
+      SEED_DEMO_DATA: String(config.SEED_DEMO_DATA),
     });
     running.push(child);
     watch(child);
     await waitUntilReady(child, `http://127.0.0.1:${ownPort}/health/ready`);
   }
-  const routerPort = Number(process.env.ROUTER_PORT ?? ROUTER_PORT);
+  const routerPort = config.ROUTER_PORT;
   const router = startProcess('router', join(root, 'router', 'src', 'server.ts'), {
     ...baseEnv,
     ...urls,
