@@ -1,5 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
+  // Global options (a project's own testTimeout is ignored when jest runs projects).
+  testTimeout: 60000,
   projects: [
     '<rootDir>/packages/platform',
     '<rootDir>/subgraphs/users',
