@@ -1,17 +1,21 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { embeddedClusterDir } from '../packages/platform/src/db/embedded-postgres';
 import { createGraphQLClient } from '../packages/platform/src/testing';
 import { freePort } from './environment';
 
 // `npm start` as a newcomer runs it: no configuration, so the embedded PostgreSQL, every
 // process, the demo logins; then Ctrl-C stops everything with exit code 0.
 describe('npm start', () => {
+  // mkdtemp folders are private (0700), like a checkout under /root: the embedded server, which
+  // runs as the postgres user when we are root, must still find a home for its cluster.
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-start-'));
-  // The embedded server runs as the postgres user (we are root here): it must reach the folder.
-  chmodSync(dataDir, 0o755);
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(embeddedClusterDir(join(dataDir, 'postgres')), { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('brings the platform up on the embedded database and stops it cleanly', async () => {
     const [routerPort, usersPort] = [await freePort(), await freePort()];

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -51,7 +51,7 @@ const USER = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { logger } = options;
   const dataDir = resolve(options.dataDir);
-  const clusterDir = join(dataDir, 'cluster');
+  const clusterDir = embeddedClusterDir(dataDir, logger);
   const stateFile = join(dataDir, 'embedded.json');
   await mkdir(dataDir, { recursive: true });
 
@@ -97,7 +97,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: (error: unknown) => logger?.warn({ err: error }, 'embedded postgres'),
   });
 
-  if (process.getuid?.() === 0) assertReachableByPostgresUser(dataDir);
   const started = Date.now();
   if (!initialised) {
     logger?.info({ dataDir }, 'initialising embedded PostgreSQL (first start)');
@@ -272,18 +271,30 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 /**
- * As root the server runs as the `postgres` user, which must be able to walk down to the data
- * folder; a private parent (mkdtemp makes 0700 folders) otherwise fails deep inside initdb.
+ * As root the server runs as the `postgres` user, which must be able to walk down to its data.
+ * A checkout under a private folder (/root is 0700, so are mkdtemp folders) would fail deep inside
+ * initdb; the cluster then lives under /var/tmp instead, in a folder named after the data folder,
+ * so the same checkout finds the same cluster again.
  */
-function assertReachableByPostgresUser(dataDir: string): void {
+export function embeddedClusterDir(dataDir: string, logger?: Logger): string {
+  const inside = join(dataDir, 'cluster');
+  if (process.getuid?.() !== 0 || reachableByOthers(dataDir)) return inside;
+  const outside = join(
+    '/var/tmp',
+    'flow-embedded-postgres',
+    createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
+  );
+  mkdirSync(dirname(outside), { recursive: true, mode: 0o755 });
+  logger?.info(
+    { dataDir, clusterDir: outside },
+    'the postgres user cannot reach the data folder; the cluster lives outside it',
+  );
+  return outside;
+}
+
+function reachableByOthers(dataDir: string): boolean {
   for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
-    const mode = statSync(dir).mode;
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `embedded PostgreSQL runs as the "postgres" user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}); ` +
-          'choose a data folder it can reach (FLOW_DATA_DIR) or set DATABASE_URL',
-      );
-    }
-    if (dir === dirname(dir)) return;
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === dirname(dir)) return true;
   }
 }
