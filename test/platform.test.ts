@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
+import pg from 'pg';
+import { subgraphDatabase } from '../packages/platform/src';
 import { parseKeySet, rotate } from '../subgraphs/users/src/keys/signing-keys';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 
@@ -119,6 +121,30 @@ describe('through the router', () => {
       expect(metrics).toContain('flow_http_request_duration_seconds');
       expect(metrics).toContain('process_cpu_user_seconds_total');
       expect((await fetch(new URL('/health/live', base))).status).toBe(200);
+    }
+  });
+
+  it('forwards the request id and the client address to the subgraph, which records them with the attempt', async () => {
+    const { input } = await register('HOSPITAL');
+    const requestId = `e2e-request-${Date.now()}`;
+    const login = await t.gql({
+      query: LOGIN,
+      variables: { email: input.email, password: input.password },
+      headers: { 'x-request-id': requestId },
+    });
+    expect(login.errors).toBeUndefined();
+    expect(login.headers.get('x-request-id')).toBe(requestId);
+    const { connectionString, schema } = subgraphDatabase('users', { databaseUrl: t.databaseUrl });
+    const db = new pg.Client({ connectionString });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        `SELECT client_address, succeeded FROM "${schema}".login_attempts WHERE request_id = $1`,
+        [requestId],
+      );
+      expect(rows).toEqual([{ client_address: expect.stringMatching(/127\.0\.0\.1/), succeeded: true }]);
+    } finally {
+      await db.end();
     }
   });
 });
