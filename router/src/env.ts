@@ -75,6 +75,15 @@ function routerShape(production: boolean) {
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** Express `trust proxy`: unset (the socket address is the client), a hop count, or addresses/subnets. */
     TRUST_PROXY: z.string().optional(),
+    /**
+     * Sign-in attempts (login, registerOrganization, refreshSession; each field of an operation
+     * counts) one client address may make per sliding minute; 0 turns the throttle off.
+     */
+    LOGIN_RATE_LIMIT_PER_MINUTE: nonNegativeInt(20, 100_000),
+    /** Shared rate-limit counters (and later caches); unset: in-process counters, one machine. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    /** Prepended to every Redis key, so that several deployments can share one Redis. */
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default('flow:'),
     /** Comma-separated browser origins allowed by CORS; empty: no cross-origin browser access. */
     CORS_ORIGINS: z.string().default(''),
     /** Apollo Sandbox on GET /graphql; defaults to on outside production, and can't be on in production. */
@@ -111,6 +120,10 @@ export interface RouterConfig {
   trustProxy: boolean | number | string | undefined;
   corsOrigins: string[];
   sandbox: boolean;
+  /** Sign-in attempts per client address per sliding minute; 0: not throttled. */
+  signInRateLimitPerMinute: number;
+  /** Redis for shared rate-limit counters; null: in-process counters. */
+  redis: { url: string; keyPrefix: string } | null;
 }
 
 type Parsed = z.infer<z.ZodObject<ReturnType<typeof routerShape>>>;
@@ -163,6 +176,8 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     sandbox: env.SANDBOX,
+    signInRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : null,
   };
 }
 

@@ -2,8 +2,8 @@
 //
 //   request id -> access log -> metrics -> health -> JWKS -> CORS -> bearer token (401 here)
 //   -> JSON body (size limit) -> Apollo Server + Gateway: parse (token limit), validate,
-//   limits (depth, aliases), declarative auth (@authenticated, @requiresScopes), plan,
-//   signed calls to the subgraphs.
+//   limits (depth, aliases), declarative auth (@authenticated, @requiresScopes), sign-in
+//   throttle per client address, plan, signed calls to the subgraphs.
 import './no-telemetry';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -25,9 +25,10 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import {
   createMetrics,
+  createRateLimiter,
   disableTelemetry,
   ErrorCode,
   mountHealth,
@@ -35,6 +36,7 @@ import {
   requestIdMiddleware,
   type HealthState,
   type Logger,
+  type RateLimiter,
   type ReadinessCheck,
 } from '@flow/platform';
 import { authenticate, createRemoteTokenVerifier, type RequestAuth } from './auth/authenticate';
@@ -45,6 +47,7 @@ import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
 import { jwksProxy } from './jwks';
 import { enforceLimits } from './limits';
+import { createSignInThrottle, type SignInThrottle } from './rate-limit';
 import { prepareSupergraph } from './supergraph';
 
 export interface RunningRouter {
@@ -183,6 +186,46 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
 
   const operationLabel = boundedLabel(200);
 
+  // Sign-in throttle. With Redis its counters are shared by every router; while Redis is
+  // unreachable each router counts on its own (RedisRateLimiter falls back), so sign-in keeps
+  // working. A Redis outage therefore does not make the router unready: /health/ready reports it
+  // as "degraded", and it shows in flow_router_rate_limit_redis_up and in warnings.
+  let limiter: RateLimiter | undefined;
+  let signInThrottle: SignInThrottle | undefined;
+  if (config.signInRateLimitPerMinute > 0) {
+    const fallbacks = config.redis
+      ? new Counter({
+          name: 'flow_router_rate_limit_fallback_total',
+          help: 'Sign-in throttle decisions made in process because Redis could not answer, by reason',
+          labelNames: ['reason'] as const,
+          registers: [metrics.registry],
+        })
+      : undefined;
+    const rateLimiter = createRateLimiter({
+      redisUrl: config.redis?.url,
+      keyPrefix: config.redis ? `${config.redis.keyPrefix}rate-limit:` : undefined,
+      connectionName: `flow-router:${process.pid}`,
+      logger: logger.child({ component: 'rate-limit' }),
+      onFallback: (reason) => fallbacks?.inc({ reason }),
+    });
+    limiter = rateLimiter;
+    if (config.redis) {
+      new Gauge({
+        name: 'flow_router_rate_limit_redis_up',
+        help: '1 while the sign-in throttle reaches Redis, 0 while it counts in process',
+        registers: [metrics.registry],
+        collect() {
+          this.set(rateLimiter.connected ? 1 : 0);
+        },
+      });
+    }
+    signInThrottle = createSignInThrottle({
+      limiter: rateLimiter,
+      limitPerMinute: config.signInRateLimitPerMinute,
+      onRefused: () => refused.inc({ reason: 'rate_limited' }),
+    });
+  }
+
   const app = express();
   const httpServer = http.createServer(app);
   const state: HealthState = { accepting: true };
@@ -229,6 +272,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
             );
             throw authorizationError(violations, contextValue.viewer);
           }
+          await signInThrottle?.check({
+            document,
+            operation,
+            clientAddress: contextValue.clientAddress,
+            logger: contextValue.logger,
+          });
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
@@ -277,7 +326,16 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       routerPlugin,
     ],
   });
-  await apollo.start();
+  try {
+    await apollo.start();
+    // So that the first sign-ins already count in Redis; never fails the start (at most 2 s).
+    if (limiter && config.redis && !(await limiter.ready(2000))) {
+      logger.warn('Redis not reachable at start: sign-in attempts are counted in process until it is');
+    }
+  } catch (error) {
+    await limiter?.close();
+    throw error;
+  }
 
   const readiness: Record<string, ReadinessCheck> = Object.fromEntries(
     served.map(({ name, url }) => [
@@ -300,7 +358,16 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
   mountMetrics(app, metrics);
-  mountHealth(app, readiness, state);
+  const degradable: Record<string, ReadinessCheck> =
+    limiter && config.redis
+      ? {
+          redis: async () => {
+            if (!(await limiter.ready(500)))
+              throw new Error('unreachable: sign-in attempts are counted in process');
+          },
+        }
+      : {};
+  mountHealth(app, readiness, state, { degradable });
   app.get('/.well-known/jwks.json', jwksProxy(config.jwt.jwksUrl, logger.child({ component: 'jwks' })));
   app.use(
     '/graphql',
@@ -338,6 +405,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     });
   } catch (error) {
     await apollo.stop();
+    await limiter?.close();
     throw error;
   }
   const port = (httpServer.address() as AddressInfo).port;
@@ -358,6 +426,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     stopped ??= (async () => {
       state.accepting = false;
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
+      await limiter?.close(); // after the drain: in-flight sign-ins still count
     })();
     return stopped;
   };

@@ -66,6 +66,27 @@ describe('parseRouterConfig', () => {
     ).toThrow(/SANDBOX: cannot be enabled/);
   });
 
+  it('throttles sign-in at 20 per minute in process unless told otherwise', () => {
+    expect(parseRouterConfig({})).toMatchObject({ signInRateLimitPerMinute: 20, redis: null });
+    expect(
+      parseRouterConfig({
+        LOGIN_RATE_LIMIT_PER_MINUTE: '0',
+        REDIS_URL: 'rediss://:secret@cache.internal:6380/2',
+        REDIS_KEY_PREFIX: 'flow-staging:',
+      }),
+    ).toMatchObject({
+      signInRateLimitPerMinute: 0,
+      redis: { url: 'rediss://:secret@cache.internal:6380/2', keyPrefix: 'flow-staging:' },
+    });
+    expect(parseRouterConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      keyPrefix: 'flow:',
+    });
+    expect(() =>
+      parseRouterConfig({ REDIS_URL: 'http://127.0.0.1:6379', LOGIN_RATE_LIMIT_PER_MINUTE: '-1' }),
+    ).toThrow(/LOGIN_RATE_LIMIT_PER_MINUTE[\s\S]*REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+  });
+
   it('names every bad variable at once', () => {
     let caught: unknown;
     try {

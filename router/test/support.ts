@@ -167,6 +167,21 @@ const organizationsById = new Map([
 ]);
 const emptyPage = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
 
+/** A sign-in answer (sign-in mutations always succeed here: the router's throttle is what is tested). */
+const authPayload = (email: string) => ({
+  accessToken: 'test-access-token',
+  refreshToken: 'test-refresh-token',
+  accessTokenExpiresAt: createdAt,
+  user: {
+    id: 'user-signed-in',
+    email,
+    name: 'Signed In',
+    role: 'HOSPITAL_ADMIN',
+    organizationId: 'org-1',
+    createdAt,
+  },
+});
+
 /** What the real users subgraph would leak if a database error reached a client unmasked. */
 export const INTERNAL_DETAIL =
   'connect to db-primary.internal:5432 failed: password authentication failed for user "flow"';
@@ -206,6 +221,12 @@ export async function startTestSubgraph(options: {
         pageInfo: emptyPage,
         totalCount: organizationsById.size,
       }),
+    },
+    Mutation: {
+      login: (_: unknown, args: { email: string }) => authPayload(args.email),
+      refreshSession: () => authPayload('refreshed@example.test'),
+      registerOrganization: (_: unknown, args: { input: { email: string } }) => authPayload(args.input.email),
+      logout: () => true,
     },
     User: {
       organization: (user: { organizationId: string }) =>

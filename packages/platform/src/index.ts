@@ -15,3 +15,4 @@ export * from './graphql/pagination';
 export * from './db/database-url';
 export * from './db/migrations';
 export * from './db/embedded-postgres';
+export * from './rate-limit';

@@ -24,23 +24,41 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<{ ok:
   }
 }
 
-/** `/health/live`: the process runs. `/health/ready`: it can serve (its database, broker, subgraphs...). */
+/**
+ * `/health/live`: the process runs. `/health/ready`: it can serve (its database, subgraphs...).
+ * `degradable` checks are reported but do not make the process unready: a lost cache or rate-limit
+ * store must not take a router out of the load balancer while orders can still be served.
+ */
 export function mountHealth(
   app: Express,
   checks: Record<string, ReadinessCheck>,
   state: HealthState,
-  timeoutMs = 2000,
+  options: { timeoutMs?: number; degradable?: Record<string, ReadinessCheck> } = {},
 ) {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const degradable = options.degradable ?? {};
   app.get('/health/live', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
   });
   app.get('/health/ready', async (_req: Request, res: Response) => {
-    const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => runCheck(checks[name]!, timeoutMs)));
-    const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
-    const ready = state.accepting && results.every((r) => r.ok);
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : state.accepting ? 'unavailable' : 'shutting_down', checks: report });
+    const run = (all: Record<string, ReadinessCheck>) =>
+      Promise.all(
+        Object.entries(all).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
+      );
+    const [required, optional] = await Promise.all([run(checks), run(degradable)]);
+    const ready = state.accepting && required.every(([, r]) => r.ok);
+    const degraded = optional.some(([, r]) => !r.ok);
+    const status = !state.accepting
+      ? 'shutting_down'
+      : !ready
+        ? 'unavailable'
+        : degraded
+          ? 'degraded'
+          : 'ready';
+    const report = Object.fromEntries([
+      ...required,
+      ...optional.map(([name, result]) => [name, { ...result, critical: false }] as const),
+    ]);
+    res.status(ready ? 200 : 503).json({ status, checks: report });
   });
 }

@@ -1,0 +1,149 @@
+// Sign-in throttling per client address, before any subgraph is called: the root mutation fields
+// that take credentials or create sessions share one budget per address (LOGIN_RATE_LIMIT_PER_MINUTE
+// over a sliding minute). Each such field in an operation counts: ten aliased `login`s cost ten.
+// users throttles per account as well (failed attempts, lockout); this guards against one address
+// trying many accounts, or flooding the password hashing.
+import { isIP } from 'node:net';
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { errors, type Logger, type RateLimiter } from '@flow/platform';
+
+/** Root mutation fields that count against an address's sign-in budget. */
+export const THROTTLED_MUTATIONS: ReadonlySet<string> = new Set([
+  'login',
+  'registerOrganization',
+  'refreshSession',
+]);
+
+export const SIGN_IN_WINDOW_MS = 60_000;
+
+/**
+ * How many throttled root fields the operation executes. Fields are collected the way graphql-js
+ * executes them: fragments and inline fragments expanded, and selections with the same response
+ * name merged (they run once). `@skip`/`@include` are not evaluated: such a field counts.
+ */
+export function countThrottledFields(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  fields: ReadonlySet<string> = THROTTLED_MUTATIONS,
+): number {
+  if (operation.operation !== 'mutation') return 0;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const responseNames = new Map<string, string>();
+  const visited = new Set<string>();
+  const collect = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        responseNames.set(selection.alias?.value ?? selection.name.value, selection.name.value);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        collect(selection.selectionSet);
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value); // a fragment spread twice adds the same fields twice: merged
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  let count = 0;
+  for (const name of responseNames.values()) if (fields.has(name)) count += 1;
+  return count;
+}
+
+/**
+ * The throttling key of a client address. IPv4 as is (IPv4-mapped IPv6 unwrapped); IPv6 by its
+ * /64 prefix, since one subscriber usually holds a whole /64 and could otherwise rotate addresses
+ * for a fresh budget at each attempt.
+ */
+export function addressKey(address: string | null | undefined): string {
+  if (!address) return 'unknown';
+  let ip = address.trim();
+  const zone = ip.indexOf('%');
+  if (zone >= 0) ip = ip.slice(0, zone);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) ip = mapped[1]!;
+  const version = isIP(ip);
+  if (version === 4) return ip;
+  if (version !== 6) return `other:${ip.slice(0, 100)}`;
+  const hextets = expandIpv6(ip);
+  return `${hextets.slice(0, 4).join(':')}::/64`;
+}
+
+/** Eight hextets, lowercase without leading zeros, of a valid IPv6 address (embedded IPv4 allowed). */
+function expandIpv6(ip: string): string[] {
+  let text = ip.toLowerCase();
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...middle, ...right].map((hextet) => parseInt(hextet, 16).toString(16));
+}
+
+export interface SignInThrottle {
+  /** Throws the 429 RATE_LIMITED error when the operation is over the address's budget. */
+  check(input: {
+    document: DocumentNode;
+    operation: OperationDefinitionNode;
+    clientAddress: string | null;
+    logger: Logger;
+  }): Promise<void>;
+}
+
+export function rateLimitedError(retryAfterMs: number): GraphQLError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const base = errors.rateLimited(retryAfterSeconds);
+  return new GraphQLError(
+    `Too many sign-in attempts from this address. Try again in ${retryAfterSeconds} s.`,
+    {
+      extensions: {
+        ...base.extensions,
+        http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+      },
+    },
+  );
+}
+
+export function createSignInThrottle(options: {
+  limiter: RateLimiter;
+  limitPerMinute: number;
+  onRefused?: () => void;
+}): SignInThrottle {
+  const { limiter, limitPerMinute, onRefused = () => {} } = options;
+  return {
+    async check({ document, operation, clientAddress, logger }) {
+      const cost = countThrottledFields(document, operation);
+      if (cost === 0) return;
+      const key = `sign-in:${addressKey(clientAddress)}`;
+      let decision;
+      try {
+        decision = await limiter.consume(key, { limit: limitPerMinute, windowMs: SIGN_IN_WINDOW_MS, cost });
+      } catch (error) {
+        // A limiter bug must not lock everyone out, nor reach the client as an internal error.
+        logger.error({ err: error }, 'sign-in throttle failed; letting the operation through');
+        return;
+      }
+      if (decision.allowed) return;
+      onRefused();
+      // info, not warn: under attack this line comes with every refused request.
+      logger.info(
+        { clientAddress, attempts: cost, retryAfterMs: decision.retryAfterMs, store: decision.store },
+        'sign-in attempts throttled for this address',
+      );
+      throw rateLimitedError(decision.retryAfterMs);
+    },
+  };
+}
