@@ -14,6 +14,7 @@ export const ErrorCode = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
   RATE_LIMITED: 'RATE_LIMITED',
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -49,6 +50,17 @@ export const errors = {
       ErrorCode.INVALID_REFRESH_TOKEN,
       'The refresh token is invalid, expired or revoked. Sign in again.',
     ),
+  /** A service this one depends on cannot answer right now; nothing was changed. Retry later. */
+  serviceUnavailable: (service: string) =>
+    flowError(
+      ErrorCode.SERVICE_UNAVAILABLE,
+      `The ${service} service is unavailable right now. Try again shortly.`,
+      {
+        service,
+      },
+    ),
+  outOfStock: (message: string, extensions: Extensions = {}) =>
+    flowError(ErrorCode.OUT_OF_STOCK, message, extensions),
   rateLimited: (retryAfterSeconds: number) =>
     flowError(ErrorCode.RATE_LIMITED, 'Too many requests. Slow down.', { retryAfterSeconds }),
 };

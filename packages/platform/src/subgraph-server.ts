@@ -20,6 +20,8 @@ import type { Logger } from './logger';
 export interface BaseContext {
   requestId: string;
   viewer: Viewer | null;
+  /** The verified `Bearer ...` header, to pass on when this subgraph calls another; null if anonymous. */
+  authorization: string | null;
   logger: Logger;
   /** The end client's address as the router saw it (for throttling and audit), when known. */
   clientAddress: string | null;
@@ -164,6 +166,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
         return options.buildContext({
           requestId: req.requestId,
           viewer,
+          // Passed on when this subgraph calls another on the viewer's behalf.
+          authorization: viewer ? (req.header('authorization') ?? null) : null,
           logger: requestLogger,
           clientAddress,
         });

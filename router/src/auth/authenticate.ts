@@ -1,10 +1,8 @@
 // Bearer-token verification, before Apollo and before any subgraph is called.
 // No Authorization header: anonymous. A bad, expired or foreign token: HTTP 401 UNAUTHENTICATED.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createRemoteJWKSet } from 'jose';
 import {
   bearerToken,
-  createTokenVerifier,
   ErrorCode,
   InvalidTokenError,
   type Logger,
@@ -13,33 +11,13 @@ import {
 } from '@flow/platform';
 import { RouterErrorCode } from '../errors';
 
+export { createRemoteTokenVerifier, type JwksOptions } from '@flow/platform';
+
 /** What the rest of the request sees, stored in `res.locals.auth`. */
 export interface RequestAuth {
   viewer: Viewer | null;
   /** The normalized `Bearer <token>` header forwarded to subgraphs, or null when anonymous. */
   authorization: string | null;
-}
-
-export interface JwksOptions {
-  issuer: string;
-  audience: string;
-  jwksUrl: string;
-  cooldownSeconds: number;
-  cacheSeconds: number;
-}
-
-/**
- * jose's remote JWKS caches the key set and refetches it when a token names an unknown `kid`
- * (at most once per cooldown): that is how a key published by users before it signs with it
- * becomes valid here without a restart.
- */
-export function createRemoteTokenVerifier(options: JwksOptions): TokenVerifier {
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
-    cooldownDuration: options.cooldownSeconds * 1000,
-    cacheMaxAge: options.cacheSeconds * 1000,
-    timeoutDuration: 5000,
-  });
-  return createTokenVerifier({ issuer: options.issuer, audience: options.audience, keys });
 }
 
 /** jose reasons that mean "could not get the keys", not "the token is bad". */

@@ -1,4 +1,10 @@
-import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import {
   organizationKinds,
   roles,
@@ -53,6 +59,28 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     return viewerFromClaims(payload);
   };
+}
+
+export interface JwksOptions {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  cooldownSeconds: number;
+  cacheSeconds: number;
+}
+
+/**
+ * jose's remote JWKS caches the key set and refetches it when a token names an unknown `kid`
+ * (at most once per cooldown): that is how a key published by users before it signs with it
+ * becomes valid here without a restart.
+ */
+export function createRemoteTokenVerifier(options: JwksOptions): TokenVerifier {
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cooldownDuration: options.cooldownSeconds * 1000,
+    cacheMaxAge: options.cacheSeconds * 1000,
+    timeoutDuration: 5000,
+  });
+  return createTokenVerifier({ issuer: options.issuer, audience: options.audience, keys });
 }
 
 function viewerFromClaims(payload: JWTPayload): Viewer {

@@ -1,0 +1,83 @@
+import { subgraphDatabaseUrlVariable } from './db/database-url';
+import { flowEnvSchema, logLevelSchema, portSchema, z } from './env';
+import { defaultSubgraphUrl, subgraphCatalog, subgraphUrlVariable } from './subgraphs';
+
+export const DEVELOPMENT_ROUTER_SECRET = 'flow-development-router-signing-secret';
+
+/**
+ * The variables every subgraph reads (a subgraph's env.ts spreads this and adds its own): where it
+ * listens, its database, how it verifies tokens (the users JWKS), the router's signing secret and
+ * where the other subgraphs are, for the calls it makes to them.
+ */
+export function subgraphEnvironmentShape(name: string, port: number) {
+  return {
+    FLOW_ENV: flowEnvSchema,
+    LOG_LEVEL: logLevelSchema,
+    PORT: portSchema(port),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z.string().url().optional(),
+    [subgraphDatabaseUrlVariable(name)]: z.string().url().optional(),
+    JWT_ISSUER: z.string().min(1).default('urn:flow:users'),
+    JWT_AUDIENCE: z.string().min(1).default('urn:flow:api'),
+    USERS_JWKS_URL: z.string().url().optional(),
+    JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    ROUTER_SIGNING_SECRET: z.string().min(16).default(DEVELOPMENT_ROUTER_SECRET),
+    DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+    ...Object.fromEntries(
+      subgraphCatalog.map((s) => [
+        subgraphUrlVariable(s.name),
+        z.string().url().default(defaultSubgraphUrl(s.name)),
+      ]),
+    ),
+  } as const;
+}
+
+export interface SubgraphCommonConfig {
+  production: boolean;
+  databaseUrl: string | undefined;
+  ownDatabaseUrl: string | undefined;
+  jwt: { issuer: string; audience: string; jwksUrl: string; cooldownSeconds: number; cacheSeconds: number };
+  routerSecret: string;
+  dependencyTimeoutMs: number;
+  /** URL of every subgraph's /graphql, by name. */
+  subgraphUrls: Record<string, string>;
+}
+
+/** The common part of a parsed subgraph environment, in the shape the platform's helpers take. */
+export function subgraphCommonConfig(name: string, env: Record<string, unknown>): SubgraphCommonConfig {
+  const subgraphUrls = Object.fromEntries(
+    subgraphCatalog.map((s) => [s.name, String(env[subgraphUrlVariable(s.name)])]),
+  );
+  const jwksUrl =
+    (env.USERS_JWKS_URL as string | undefined) ??
+    `${new URL(subgraphUrls.users!).origin}/.well-known/jwks.json`;
+  return {
+    production: env.FLOW_ENV === 'production',
+    databaseUrl: env.DATABASE_URL as string | undefined,
+    ownDatabaseUrl: env[subgraphDatabaseUrlVariable(name)] as string | undefined,
+    jwt: {
+      issuer: String(env.JWT_ISSUER),
+      audience: String(env.JWT_AUDIENCE),
+      jwksUrl,
+      cooldownSeconds: Number(env.JWKS_COOLDOWN_SECONDS),
+      cacheSeconds: Number(env.JWKS_CACHE_SECONDS),
+    },
+    routerSecret: String(env.ROUTER_SIGNING_SECRET),
+    dependencyTimeoutMs: Number(env.DEPENDENCY_TIMEOUT_MS),
+    subgraphUrls,
+  };
+}
+
+/** Rules that span variables: production refuses development defaults. */
+export function subgraphProductionProblems(name: string, env: Record<string, unknown>): string[] {
+  if (env.FLOW_ENV !== 'production') return [];
+  const problems: string[] = [];
+  const secret = String(env.ROUTER_SIGNING_SECRET ?? '');
+  if (secret === DEVELOPMENT_ROUTER_SECRET || secret.length < 32) {
+    problems.push('ROUTER_SIGNING_SECRET: production needs its own secret of at least 32 characters');
+  }
+  if (!env.DATABASE_URL && !env[subgraphDatabaseUrlVariable(name)])
+    problems.push('DATABASE_URL: required in production');
+  return problems;
+}

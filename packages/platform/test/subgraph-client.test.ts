@@ -1,0 +1,137 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '../src/logger';
+import { verifyRequestSignature } from '../src/auth/request-signing';
+import { SubgraphClient } from '../src/subgraph-client';
+
+// A real HTTP server whose behaviour each test scripts: answers, 500s, hangs.
+type Behaviour = (
+  body: { query: string; variables?: Record<string, unknown> },
+  req: http.IncomingMessage,
+) => { status: number; json?: unknown } | 'hang';
+
+let behaviour: Behaviour;
+let calls = 0;
+let server: http.Server;
+let url: string;
+const secret = 'subgraph-client-test-secret';
+const ctx = { requestId: 'client-test-1', authorization: 'Bearer abc', clientAddress: '10.0.0.9' };
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      calls += 1;
+      const outcome = behaviour(JSON.parse(raw), req);
+      if (outcome === 'hang') return;
+      res.writeHead(outcome.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(outcome.json ?? {}));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+beforeEach(() => {
+  calls = 0;
+});
+
+const client = (overrides: Partial<ConstructorParameters<typeof SubgraphClient>[0]> = {}) =>
+  new SubgraphClient({
+    name: 'locations',
+    url,
+    secret,
+    logger: createLogger('test', 'silent'),
+    timeoutMs: 300,
+    retryBaseMs: 5,
+    ...overrides,
+  });
+
+describe('SubgraphClient', () => {
+  it('signs the call like the router, on behalf of the same viewer', async () => {
+    behaviour = (body, req) => {
+      const check = verifyRequestSignature(secret, req.headers['x-flow-signature'] as string, {
+        timestamp: req.headers['x-flow-timestamp'] as string,
+        requestId: req.headers['x-request-id'] as string,
+        authorization: req.headers.authorization ?? '',
+        clientAddress: (req.headers['x-flow-client-address'] as string) ?? '',
+        query: body.query,
+        operationName: null,
+        variables: body.variables ?? null,
+      });
+      return { status: 200, json: { data: { valid: check.valid, auth: req.headers.authorization } } };
+    };
+    await expect(client().query(ctx, '{ valid }', { a: 1 })).resolves.toEqual({
+      valid: true,
+      auth: 'Bearer abc',
+    });
+  });
+
+  it('retries a read after a 500 and succeeds', async () => {
+    behaviour = () => (calls === 1 ? { status: 500 } : { status: 200, json: { data: { ok: true } } });
+    await expect(client().query(ctx, '{ ok }')).resolves.toEqual({ ok: true });
+    expect(calls).toBe(2);
+  });
+
+  it('never retries a write', async () => {
+    behaviour = () => ({ status: 500 });
+    await expect(client().mutate(ctx, 'mutation { x }')).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('gives up on a hanging dependency after the deadline, as SERVICE_UNAVAILABLE', async () => {
+    behaviour = () => 'hang';
+    const started = Date.now();
+    await expect(client({ retries: 1 }).query(ctx, '{ slow }')).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE', service: 'locations' },
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('passes the caller’s own errors through unchanged', async () => {
+    behaviour = () => ({
+      status: 200,
+      json: { errors: [{ message: 'nope', extensions: { code: 'FORBIDDEN' } }] },
+    });
+    await expect(client().query(ctx, '{ x }')).rejects.toMatchObject({
+      message: 'nope',
+      extensions: { code: 'FORBIDDEN' },
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('hides a dependency’s internal errors', async () => {
+    behaviour = () => ({
+      status: 200,
+      json: {
+        errors: [{ message: 'relation "x" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      },
+    });
+    await expect(client().query(ctx, '{ x }')).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+  });
+
+  it('opens the circuit after repeated failures, fails fast while open, and closes after a good trial call', async () => {
+    behaviour = () => ({ status: 503 });
+    const breaker = client({ retries: 0, breakerThreshold: 3, breakerOpenMs: 200 });
+    for (let i = 0; i < 3; i++) await expect(breaker.query(ctx, '{ x }')).rejects.toThrow();
+    expect(breaker.breakerState).toBe('open');
+    const before = calls;
+    await expect(breaker.query(ctx, '{ x }')).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    expect(calls).toBe(before);
+
+    await new Promise((r) => setTimeout(r, 250));
+    behaviour = () => ({ status: 200, json: { data: { x: 1 } } });
+    await expect(breaker.query(ctx, '{ x }')).resolves.toEqual({ x: 1 });
+    expect(breaker.breakerState).toBe('closed');
+  });
+});
