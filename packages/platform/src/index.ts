@@ -16,3 +16,5 @@ export * from './db/database-url';
 export * from './db/migrations';
 export * from './db/embedded-postgres';
 export * from './rate-limit';
+export * from './subgraph-client';
+export * from './subgraph-env';
