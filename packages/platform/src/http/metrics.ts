@@ -1,6 +1,19 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * SQL statements this process sent, by subgraph database. Wired to Prisma's query event; lets
+ * tests and operators see that a query's statement count does not grow with its result size.
+ */
+export const databaseStatements = new Counter({
+  name: 'flow_db_statements_total',
+  help: 'SQL statements sent to the database',
+  registers: [],
+});
+
+/** Pass to a Prisma client's query event: `prisma.$on('query', countStatement)`. */
+export const countStatement = () => databaseStatements.inc();
+
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
@@ -12,6 +25,7 @@ export function createMetrics(processName: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ process: processName });
   collectDefaultMetrics({ register: registry });
+  registry.registerMetric(databaseStatements);
   return {
     registry,
     httpDuration: new Histogram({
