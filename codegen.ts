@@ -10,6 +10,22 @@ const mappers: Record<string, Record<string, string>> = {
     User: './prisma/client#User as UserModel',
     AuthPayload: '../services/auth-service#AuthResult',
   },
+  locations: {
+    Site: './prisma/client#Site as SiteModel',
+    Organization: '../services/site-service#OrganizationReference',
+  },
+  inventory: {
+    Product: './prisma/client#Product as ProductModel',
+    StockLevel: './prisma/client#StockLevel as StockLevelModel',
+    Reservation: './prisma/client#Reservation as ReservationModel',
+    StockMovement: './prisma/client#StockMovement as StockMovementModel',
+    Site: '../services/depot-directory#SiteReference',
+  },
+  pricing: {
+    PriceListEntry: '../services/price-list-service#PriceListEntryView',
+    DeliveryTerms: './prisma/client#DeliveryTerms as DeliveryTermsModel',
+    Offer: '../services/offer-service#OfferView',
+  },
 };
 
 const config: CodegenConfig = {

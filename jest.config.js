@@ -5,6 +5,9 @@ module.exports = {
   projects: [
     '<rootDir>/packages/platform',
     '<rootDir>/subgraphs/users',
+    '<rootDir>/subgraphs/locations',
+    '<rootDir>/subgraphs/inventory',
+    '<rootDir>/subgraphs/pricing',
     '<rootDir>/router',
     '<rootDir>/scripts',
     '<rootDir>/test',

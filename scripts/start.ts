@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '../packages/platform/src';
 import { startEmbeddedPostgres } from '../packages/platform/src/db/embedded-postgres';
 import { DEVELOPMENT_ADMIN, demoAccounts } from '../subgraphs/users/src/bootstrap';
+import { seedDemoCatalog } from './seed-demo';
 import { loadStartEnvironment } from './start-env';
 import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from './lib/processes';
 
@@ -46,19 +47,28 @@ async function main() {
     APOLLO_TELEMETRY_DISABLED: '1',
     CHECKPOINT_DISABLE: '1',
   };
-  const urls: Record<string, string> = {};
-  for (const { name } of subgraphCatalog) {
-    const ownPort = config.subgraphPorts[name]!;
-    urls[subgraphUrlVariable(name)] = `http://127.0.0.1:${ownPort}/graphql`;
+  // Every process learns where every subgraph is: subgraphs call each other too.
+  const urls = Object.fromEntries(
+    subgraphCatalog.map(({ name }) => [
+      subgraphUrlVariable(name),
+      `http://127.0.0.1:${config.subgraphPorts[name]}/graphql`,
+    ]),
+  );
+  const start = async (name: string) => {
+    const port = config.subgraphPorts[name]!;
     const child = startProcess(name, join(root, 'subgraphs', name, 'src', 'server.ts'), {
       ...baseEnv,
-      PORT: String(ownPort),
+      ...urls,
+      PORT: String(port),
       SEED_DEMO_DATA: String(config.SEED_DEMO_DATA),
     });
     running.push(child);
     watch(child);
-    await waitUntilReady(child, `http://127.0.0.1:${ownPort}/health/ready`);
-  }
+    await waitUntilReady(child, `http://127.0.0.1:${port}/health/ready`);
+  };
+  // users first (it owns the signing keys), then the rest side by side.
+  await start('users');
+  await Promise.all(subgraphCatalog.filter(({ name }) => name !== 'users').map(({ name }) => start(name)));
   const routerPort = config.ROUTER_PORT;
   const router = startProcess('router', join(root, 'router', 'src', 'server.ts'), {
     ...baseEnv,
@@ -68,6 +78,7 @@ async function main() {
   running.push(router);
   watch(router);
   await waitUntilReady(router, `http://127.0.0.1:${routerPort}/health/ready`);
+  if (config.SEED_DEMO_DATA) await seedDemoCatalog(`http://127.0.0.1:${routerPort}/graphql`);
   printBanner(routerPort);
 }
 
@@ -96,6 +107,10 @@ function printBanner(routerPort: number) {
     ...demoAccounts.map(
       (a) => `  ${a.role.toLowerCase().replace('_', ' ').padEnd(15)} ${a.email}  ${a.password}`,
     ),
+    '',
+    'Try, as the hospital admin: compare offers for 5 cylinders delivered to its site:',
+    '  { sites(kind: HOSPITAL_SITE) { edges { node { id } } } products(filter: { category: CYLINDER }) { edges { node { id name } } } }',
+    '  { compareOffers(productId: "...", quantity: 5, siteId: "...", priority: EMERGENCY) { vendor { name } total { amountMinor currency } etaMinutes } }',
     '',
     'Press Ctrl-C to stop.',
     '',

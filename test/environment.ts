@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropSchema, subgraphDatabase } from '../packages/platform/src';
+import {
+  dropSchema,
+  subgraphCatalog,
+  subgraphDatabase,
+  subgraphDatabaseUrlVariable,
+  subgraphUrlVariable,
+} from '../packages/platform/src';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
@@ -26,27 +32,46 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface RunningSubgraph {
+  url: string;
+  process: ManagedProcess;
+  /** Its database URL, with `?schema=` naming its own Postgres schema. */
+  databaseUrl: string;
+}
+
 export interface PlatformTestEnvironment {
   routerUrl: string;
+  subgraphs: Record<string, RunningSubgraph>;
+  /** Shortcuts to the users subgraph, which most tests need. */
   usersUrl: string;
-  dataDir: string;
-  /** The users subgraph's database, with `?schema=` (Prisma's convention). */
   databaseUrl: string;
-  gql: GraphQLClient;
   users: ManagedProcess;
   router: ManagedProcess;
+  dataDir: string;
+  gql: GraphQLClient;
+  /** SQL statements a subgraph has sent so far (its flow_db_statements_total). */
+  statements: (subgraph: string) => Promise<number>;
   stop: () => Promise<void>;
 }
 
+/**
+ * Every subgraph of the catalog and the router as real processes (as `npm start` runs them), on
+ * free ports, each subgraph in a Postgres schema of its own, dropped at stop.
+ */
 export async function createTestEnvironment(
   extraEnv: Record<string, string> = {},
 ): Promise<PlatformTestEnvironment> {
-  const schema = uniqueSchemaName('e2e');
-  const databaseUrl = databaseUrlForSchema(schema);
+  const prefix = uniqueSchemaName('e2e');
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-e2e-'));
-  const [usersPort, routerPort] = [await freePort(), await freePort()];
   const quiet = !process.env.E2E_VERBOSE;
-  const common = {
+  const ports = Object.fromEntries(
+    await Promise.all(subgraphCatalog.map(async ({ name }) => [name, await freePort()] as const)),
+  );
+  const routerPort = await freePort();
+  const urls = Object.fromEntries(
+    subgraphCatalog.map(({ name }) => [name, `http://127.0.0.1:${ports[name]}/graphql`]),
+  );
+  const common: NodeJS.ProcessEnv = {
     ...process.env,
     APOLLO_TELEMETRY_DISABLED: '1',
     FLOW_ENV: 'test',
@@ -56,45 +81,65 @@ export async function createTestEnvironment(
     JWKS_COOLDOWN_SECONDS: '0',
     // Every test signs in from 127.0.0.1; the throttle has tests of its own (router/test).
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    PASSWORD_SCRYPT_LOG2_COST: '14',
+    ...Object.fromEntries(subgraphCatalog.map(({ name }) => [subgraphUrlVariable(name), urls[name]])),
     ...extraEnv,
   };
-  const usersUrl = `http://127.0.0.1:${usersPort}/graphql`;
-  const users = startProcess(
-    'users',
-    join(root, 'subgraphs/users/src/server.ts'),
-    { ...common, PORT: String(usersPort), DATABASE_URL: databaseUrl, PASSWORD_SCRYPT_LOG2_COST: '14' },
-    quiet,
-  );
-  const router = { current: undefined as ManagedProcess | undefined };
+  delete common.DATABASE_URL;
+
+  const subgraphs: Record<string, RunningSubgraph> = {};
+  let router: ManagedProcess | undefined;
   const stop = async () => {
-    if (router.current) await stopProcess(router.current);
-    await stopProcess(users);
-    const database = subgraphDatabase('users', { databaseUrl });
-    await dropSchema(database.connectionString, database.schema);
+    if (router) await stopProcess(router);
+    await Promise.all(Object.values(subgraphs).map((s) => stopProcess(s.process)));
+    for (const { databaseUrl } of Object.values(subgraphs)) {
+      const database = subgraphDatabase('any', { databaseUrl });
+      await dropSchema(database.connectionString, database.schema);
+    }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  try {
-    await waitUntilReady(users, `http://127.0.0.1:${usersPort}/health/ready`);
-    router.current = startProcess(
-      'router',
-      join(root, 'router/src/server.ts'),
-      { ...common, PORT: String(routerPort), USERS_URL: usersUrl },
+  const start = async (name: string) => {
+    const databaseUrl = databaseUrlForSchema(`${prefix}_${name}`);
+    const child = startProcess(
+      name,
+      join(root, 'subgraphs', name, 'src', 'server.ts'),
+      { ...common, PORT: String(ports[name]), [subgraphDatabaseUrlVariable(name)]: databaseUrl },
       quiet,
     );
-    await waitUntilReady(router.current, `http://127.0.0.1:${routerPort}/health/ready`);
+    subgraphs[name] = { url: urls[name]!, process: child, databaseUrl };
+    await waitUntilReady(child, `http://127.0.0.1:${ports[name]}/health/ready`);
+  };
+  try {
+    // users first: the others verify tokens with its keys.
+    await start('users');
+    await Promise.all(subgraphCatalog.filter(({ name }) => name !== 'users').map(({ name }) => start(name)));
+    router = startProcess(
+      'router',
+      join(root, 'router/src/server.ts'),
+      { ...common, PORT: String(routerPort) },
+      quiet,
+    );
+    await waitUntilReady(router, `http://127.0.0.1:${routerPort}/health/ready`);
   } catch (error) {
     await stop();
     throw error;
   }
   const routerUrl = `http://127.0.0.1:${routerPort}/graphql`;
+  const users = subgraphs.users!;
   return {
     routerUrl,
-    usersUrl,
+    subgraphs,
+    usersUrl: users.url,
+    databaseUrl: users.databaseUrl,
+    users: users.process,
+    router,
     dataDir,
-    databaseUrl,
     gql: createGraphQLClient(routerUrl),
-    users,
-    router: router.current,
+    statements: async (name) => {
+      const metrics = await (await fetch(new URL('/metrics', subgraphs[name]!.url))).text();
+      const line = metrics.split('\n').find((l) => l.startsWith('flow_db_statements_total'));
+      return Number(line?.split(' ').pop() ?? 'NaN');
+    },
     stop,
   };
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { subgraphCatalog } from '../packages/platform/src';
 import { embeddedClusterDir } from '../packages/platform/src/db/embedded-postgres';
 import { createGraphQLClient } from '../packages/platform/src/testing';
 import { freePort } from './environment';
@@ -18,12 +19,17 @@ describe('npm start', () => {
   });
 
   it('brings the platform up on the embedded database and stops it cleanly', async () => {
-    const [routerPort, usersPort] = [await freePort(), await freePort()];
+    const routerPort = await freePort();
+    const subgraphPorts = Object.fromEntries(
+      await Promise.all(subgraphCatalog.map(async ({ name }) => [name, await freePort()] as const)),
+    );
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       FLOW_DATA_DIR: dataDir,
       ROUTER_PORT: String(routerPort),
-      USERS_PORT: String(usersPort),
+      ...Object.fromEntries(
+        subgraphCatalog.map(({ name }) => [`${name.toUpperCase()}_PORT`, String(subgraphPorts[name])]),
+      ),
       LOG_LEVEL: 'warn',
     };
     delete env.DATABASE_URL;
@@ -54,11 +60,37 @@ describe('npm start', () => {
       });
       expect(login.errors).toBeUndefined();
       expect(login.data?.login.user).toEqual({ role: 'HOSPITAL_ADMIN', organization: { kind: 'HOSPITAL' } });
+
+      // The demo catalog is seeded: the demo hospital gets an offer from the demo vendor.
+      const token = (
+        await gql<{ login: { accessToken: string } }>({
+          query:
+            'mutation { login(email: "hospital.admin@demo.flow.local", password: "demo-hospital-password") { accessToken } }',
+        })
+      ).data!.login.accessToken;
+      const lookup = await gql<{
+        sites: { edges: { node: { id: string } }[] };
+        products: { edges: { node: { id: string } }[] };
+      }>({
+        query:
+          '{ sites(kind: HOSPITAL_SITE) { edges { node { id } } } products(filter: { category: CYLINDER }, first: 1) { edges { node { id } } } }',
+        token,
+      });
+      const offers = await gql<{
+        compareOffers: { vendor: { name: string }; total: { amountMinor: number } }[];
+      }>({
+        query:
+          'query ($p: ID!, $s: ID!) { compareOffers(productId: $p, quantity: 5, siteId: $s) { vendor { name } total { amountMinor } } }',
+        variables: { p: lookup.data!.products.edges[0]!.node.id, s: lookup.data!.sites.edges[0]!.node.id },
+        token,
+      });
+      expect(offers.errors).toBeUndefined();
+      expect(offers.data!.compareOffers.map((o) => o.vendor.name)).toEqual(['AirLife Oxygen Supply']);
     } finally {
       supervisor.kill('SIGINT');
     }
     expect(await exited).toBe(0);
-    for (const port of [routerPort, usersPort]) {
+    for (const port of [routerPort, ...Object.values(subgraphPorts)]) {
       await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
     }
   });

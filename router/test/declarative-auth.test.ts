@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
-import { scopesForRole, type Role, type Viewer } from '@flow/platform';
+import { scopesForRole, subgraphCatalog, type Role, type Viewer } from '@flow/platform';
 import {
   authorizationError,
   extractRequirements,
@@ -12,9 +12,11 @@ import {
 } from '../src/auth/declarative';
 import { measureOperation } from '../src/limits';
 import { prepareSupergraph, UnsupportedSupergraphError } from '../src/supergraph';
-import { repositoryRoot, silentLogger } from './support';
+import { repositoryRoot, silentLogger, usersOnlySupergraphSdl } from './support';
 
-const supergraphSdl = readFileSync(join(repositoryRoot, 'schema', 'supergraph.graphql'), 'utf8');
+// The users part of the supergraph: the cases below edit its text to build broken variants.
+const supergraphSdl = usersOnlySupergraphSdl();
+const checkedInSupergraph = readFileSync(join(repositoryRoot, 'schema', 'supergraph.graphql'), 'utf8');
 
 const viewer = (scopes: string[]): Viewer => ({
   userId: 'u1',
@@ -26,7 +28,19 @@ const viewer = (scopes: string[]): Viewer => ({
 });
 const viewerWithRole = (role: Role) => ({ ...viewer(scopesForRole(role)), role });
 
-describe('prepareSupergraph on schema/supergraph.graphql', () => {
+describe('prepareSupergraph on the checked-in schema/supergraph.graphql', () => {
+  it('enforces what every subgraph declares and lists every subgraph of the catalog', () => {
+    const prepared = prepareSupergraph(checkedInSupergraph);
+    expect(prepared.subgraphs.map((s) => s.name).sort()).toEqual(subgraphCatalog.map((s) => s.name).sort());
+    expect(prepared.requirements.get('Mutation.createSite')).toEqual([
+      { kind: 'scopes', anyOf: [['org:admin']] },
+    ]);
+    expect(prepared.requirements.get('Query.compareOffers')).toEqual([{ kind: 'authenticated' }]);
+    expect(prepared.gatewaySdl).not.toContain('SECURITY)');
+  });
+});
+
+describe('prepareSupergraph on the users supergraph', () => {
   const prepared = prepareSupergraph(supergraphSdl);
 
   it('extracts @authenticated and @requiresScopes by schema coordinate', () => {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { InvalidEnvironmentError } from '@flow/platform';
+import { InvalidEnvironmentError, subgraphCatalog } from '@flow/platform';
 import { DEVELOPMENT_SIGNING_SECRET, parseRouterConfig } from '../src/env';
 import { repositoryRoot } from './support';
 
@@ -13,7 +13,7 @@ describe('parseRouterConfig', () => {
       port: 8000,
       host: '127.0.0.1',
       supergraphPath: join(repositoryRoot, 'schema', 'supergraph.graphql'),
-      subgraphs: [{ name: 'users', url: 'http://127.0.0.1:8001/graphql' }],
+      subgraphs: subgraphCatalog.map(({ name, port }) => ({ name, url: `http://127.0.0.1:${port}/graphql` })),
       jwt: {
         issuer: 'urn:flow:users',
         audience: 'urn:flow:api',

@@ -1,6 +1,8 @@
 // Test fixtures: a JWKS server with keys generated here, a real users subgraph (from
 // schema/users.graphql, tiny resolvers) on the platform's startSubgraphServer, and routers on port 0.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { composeServices } from '@apollo/composition';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -267,11 +269,33 @@ export async function startTestSubgraph(options: {
 // ---------------------------------------------------------------------------------------------
 // Routers and requests
 
+/**
+ * The router tests exercise the router against one test subgraph that speaks the users SDL, so
+ * they run on a supergraph composed from schema/users.graphql alone (the real one, with every
+ * subgraph, is checked in declarative-auth.test.ts and in the end-to-end tests).
+ */
+export function usersOnlySupergraphSdl(): string {
+  const typeDefs = parse(readFileSync(join(repositoryRoot, 'schema', 'users.graphql'), 'utf8'));
+  const result = composeServices([{ name: 'users', url: 'http://127.0.0.1:8001/graphql', typeDefs }]);
+  if (result.errors) throw new Error(result.errors.map((e) => e.message).join('\n'));
+  return result.supergraphSdl;
+}
+
+let usersOnlyPath: string | undefined;
+export function usersOnlySupergraphPath(): string {
+  if (!usersOnlyPath) {
+    usersOnlyPath = join(mkdtempSync(join(tmpdir(), 'flow-router-test-')), 'supergraph.graphql');
+    writeFileSync(usersOnlyPath, usersOnlySupergraphSdl());
+  }
+  return usersOnlyPath;
+}
+
 export async function startTestRouter(
   env: Record<string, string>,
   logger: Logger = silentLogger(),
 ): Promise<RunningRouter> {
   const config = parseRouterConfig({
+    SUPERGRAPH_PATH: usersOnlySupergraphPath(),
     PORT: '0',
     LOG_LEVEL: 'silent',
     ROUTER_SIGNING_SECRET: SECRET,

@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { bearerToken, InvalidTokenError, type TokenVerifier } from './auth/tokens';
+import { bearerToken, InvalidTokenError, isKeysUnavailable, type TokenVerifier } from './auth/tokens';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequestSignature } from './auth/request-signing';
 import type { Viewer } from './auth/viewer';
 import { ErrorCode, maskError } from './errors';
@@ -154,6 +154,12 @@ export async function startSubgraphServer<Context extends BaseContext>(
           const token = bearerToken(req.headers.authorization);
           if (token) viewer = await options.verifyToken(token);
         } catch (error) {
+          if (isKeysUnavailable(error)) {
+            requestLogger.error({ err: error }, 'could not verify an access token: signing keys unavailable');
+            throw new GraphQLError('Sign-in cannot be checked right now. Try again shortly.', {
+              extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
+            });
+          }
           if (error instanceof InvalidTokenError) {
             requestLogger.info({ reason: error.reason }, 'rejected access token');
             throw new GraphQLError('The access token is invalid or expired.', {

@@ -2,7 +2,12 @@
  * The subgraphs of the supergraph, in start order, with their default ports. Adding a subgraph
  * starts here: composition, codegen, migrations, the router and `npm start` all read this list.
  */
-export const subgraphCatalog = [{ name: 'users', port: 8001 }] as const;
+export const subgraphCatalog = [
+  { name: 'users', port: 8001 },
+  { name: 'locations', port: 8003 },
+  { name: 'inventory', port: 8004 },
+  { name: 'pricing', port: 8006 },
+] as const;
 
 export type SubgraphName = (typeof subgraphCatalog)[number]['name'];
 

@@ -5,6 +5,7 @@ import {
   bearerToken,
   ErrorCode,
   InvalidTokenError,
+  isKeysUnavailable,
   type Logger,
   type TokenVerifier,
   type Viewer,
@@ -19,9 +20,6 @@ export interface RequestAuth {
   /** The normalized `Bearer <token>` header forwarded to subgraphs, or null when anonymous. */
   authorization: string | null;
 }
-
-/** jose reasons that mean "could not get the keys", not "the token is bad". */
-const UNAVAILABLE_REASONS = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID']);
 
 export type AuthOutcome = 'anonymous' | 'verified' | 'rejected' | 'unavailable';
 
@@ -61,7 +59,7 @@ export function authenticate(
       onOutcome('verified');
       return next();
     } catch (error) {
-      if (error instanceof InvalidTokenError && !UNAVAILABLE_REASONS.has(error.reason)) {
+      if (error instanceof InvalidTokenError && !isKeysUnavailable(error)) {
         onOutcome('rejected', error.reason);
         logger.info({ reason: error.reason }, 'rejected an access token');
         res.setHeader('www-authenticate', 'Bearer error="invalid_token"');

@@ -40,6 +40,17 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/** jose reasons that mean "could not get the keys", not "the token is bad". */
+export const KEYS_UNAVAILABLE_REASONS: ReadonlySet<string> = new Set([
+  'ERR_JWKS_TIMEOUT',
+  'ERR_JOSE_GENERIC',
+  'ERR_JWKS_INVALID',
+]);
+
+/** True when verification failed because the signing keys could not be fetched (retry later). */
+export const isKeysUnavailable = (error: unknown) =>
+  !(error instanceof InvalidTokenError) || KEYS_UNAVAILABLE_REASONS.has(error.reason);
+
 export type TokenVerifier = (token: string) => Promise<Viewer>;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {

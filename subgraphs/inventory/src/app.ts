@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import {
+  applyMigrations,
+  createRemoteTokenVerifier,
+  startSubgraphServer,
+  subgraphDatabase,
+  type Logger,
+  type RunningSubgraph,
+} from '@flow/platform';
+import { seedStandardProducts } from './catalog/seed';
+import type { Context } from './context';
+import { createInventoryPrisma, type InventoryPrisma } from './db';
+import type { InventoryConfig } from './env';
+import { createLoaders } from './loaders';
+import { createInventoryServices, type InventoryServices } from './services';
+import type { SiteLookup } from './services/depot-directory';
+import { startReservationSweeper } from './services/reservation-sweeper';
+import { buildInventorySchema } from './subgraph';
+
+export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'inventory', 'migrations');
+
+export interface InventoryApp extends RunningSubgraph {
+  services: InventoryServices;
+  prisma: InventoryPrisma;
+}
+
+export interface InventoryAppOptions {
+  /** Sees every SQL statement (tests count them to prove lists do not cost a query per item). */
+  onQuery?: (sql: string) => void;
+  /** Replaces the locations subgraph as the source of depot ownership (tests). */
+  sites?: SiteLookup;
+}
+
+/** Starts the inventory subgraph: migrate, seed the standard catalog, serve, sweep expired holds. */
+export async function startInventoryApp(
+  config: InventoryConfig,
+  logger: Logger,
+  options: InventoryAppOptions = {},
+): Promise<InventoryApp> {
+  if (!config.databaseUrl && !config.ownDatabaseUrl)
+    throw new Error('DATABASE_URL (or INVENTORY_DATABASE_URL) is not set');
+  const database = subgraphDatabase('inventory', {
+    databaseUrl: config.databaseUrl,
+    ownUrl: config.ownDatabaseUrl,
+  });
+  await applyMigrations({ ...database, migrationsDir, logger });
+
+  const prisma = createInventoryPrisma(database, options.onQuery);
+  await seedStandardProducts(prisma, logger);
+  const services = createInventoryServices({
+    prisma,
+    logger,
+    sites: options.sites,
+    locations: {
+      url: config.subgraphUrls.locations!,
+      secret: config.routerSecret,
+      timeoutMs: config.dependencyTimeoutMs,
+    },
+    sweepBatchSize: config.sweep.batchSize,
+  });
+  const sweeper = startReservationSweeper(services.expireReservations, config.sweep.intervalSeconds, logger);
+
+  const server = await startSubgraphServer<Context>({
+    name: 'inventory',
+    schema: buildInventorySchema(),
+    logger,
+    port: config.port,
+    host: config.host,
+    production: config.production,
+    routerSecret: config.routerSecret,
+    verifyToken: createRemoteTokenVerifier(config.jwt),
+    buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
+    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    close: async () => {
+      await sweeper.stop();
+      await prisma.$disconnect();
+    },
+  });
+  return { ...server, services, prisma };
+}

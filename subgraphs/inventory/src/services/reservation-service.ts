@@ -1,0 +1,225 @@
+import { errors, requireText, requireUuid, requireViewer, type Viewer } from '@flow/platform';
+import type { Reservation } from '../generated/prisma/client';
+import type { InventoryPrisma, InventoryTransaction } from '../db';
+import { optionalText, requireHoldSeconds, requireUnits } from './input';
+import { canManageReservation, requireReservingRole } from './permissions';
+import { availableOf } from './stock-math';
+import {
+  availableAt,
+  closeHeldReservation,
+  insertReservation,
+  recordEvents,
+  recordMovement,
+  reservationSnapshot,
+  reserveIfAvailable,
+  settleReserved,
+  stockLowEvents,
+  stockSnapshot,
+} from './stock-store';
+import type { StockContext } from './stock-service';
+
+export interface ReserveStockInput {
+  depotId: string;
+  productId: string;
+  quantity: number;
+  reference: string;
+  holdSeconds?: number | null;
+}
+
+export class ReservationService {
+  constructor(private readonly prisma: InventoryPrisma) {}
+
+  /** A reservation the caller is a party to; null when there is none or it is someone else's. */
+  async byId(ctx: StockContext, rawId: string): Promise<Reservation | null> {
+    const viewer = requireViewer(ctx.viewer);
+    const reservation = await this.prisma.reservation.findUnique({ where: { id: requireUuid(rawId, 'id') } });
+    return reservation && canManageReservation(viewer, reservation) ? reservation : null;
+  }
+
+  /**
+   * Holds stock for an order line. One transaction: the reservation row (unique per
+   * organization and reference) and a conditional update of the stock row that succeeds only
+   * if enough is available; when it does not, the transaction rolls back and nothing is held.
+   */
+  async reserve(ctx: StockContext, input: ReserveStockInput): Promise<Reservation> {
+    const viewer = requireReservingRole(ctx.viewer);
+    const key = {
+      depotId: requireUuid(input.depotId, 'input.depotId'),
+      productId: requireUuid(input.productId, 'input.productId'),
+    };
+    const quantity = requireUnits(input.quantity, 'input.quantity', 1);
+    const reference = requireText(input.reference, 'input.reference', { max: 200 });
+    const holdSeconds = requireHoldSeconds(input.holdSeconds, 'input.holdSeconds');
+    const product = await ctx.loaders.productById.load(key.productId);
+    if (!product?.active)
+      throw errors.badUserInput('input.productId', 'input.productId is not a product on offer.');
+
+    const result = await this.prisma.$transaction(async (tx) => {
+      const created = await insertReservation(tx, {
+        ...key,
+        reference,
+        quantity,
+        holdSeconds,
+        organizationId: viewer.organizationId,
+        createdBy: viewer.userId,
+      });
+      if (!created) return { reservation: await this.existing(tx, viewer, key, quantity, reference) };
+
+      const stock = await reserveIfAvailable(tx, key, quantity);
+      if (!stock) throw await this.outOfStock(tx, key, quantity);
+      const before = { ...stock, reserved: stock.reserved - quantity };
+      await recordMovement(tx, {
+        kind: 'RESERVE',
+        before,
+        after: stock,
+        reason: `reservation ${reference}`,
+        actorId: viewer.userId,
+        reservationId: created.id,
+      });
+      const low = stockLowEvents(before, stock, viewer.userId);
+      await recordEvents(tx, [
+        {
+          type: 'stock.reserved',
+          actor: viewer.userId,
+          organizationIds: [created.vendorOrganizationId, created.organizationId],
+          data: { ...reservationSnapshot(created), stock: stockSnapshot(stock) },
+        },
+        ...low,
+      ]);
+      return { reservation: created, low: low.length > 0 ? stock : null };
+    });
+    if (result.low) {
+      ctx.logger.warn(
+        { ...key, available: availableOf(result.low), reorderLevel: result.low.reorderLevel },
+        'stock low',
+      );
+    }
+    return result.reservation;
+  }
+
+  /** Ships held stock: on hand and reserved both drop. Committing twice returns the same. */
+  async commit(ctx: StockContext, rawId: string): Promise<Reservation> {
+    const viewer = requireViewer(ctx.viewer);
+    const id = await this.requireManageable(viewer, rawId);
+    return this.prisma.$transaction(async (tx) => {
+      const closed = await closeHeldReservation(tx, id, 'COMMITTED', {
+        reason: null,
+        requireUnexpired: true,
+      });
+      if (!closed) {
+        const latest = await tx.reservation.findUniqueOrThrow({ where: { id } });
+        if (latest.status === 'COMMITTED') return latest;
+        throw errors.conflict(
+          latest.status === 'HELD'
+            ? 'The hold has expired; reserve again.'
+            : `The reservation is ${latest.status} and cannot be committed.`,
+          { status: latest.status === 'HELD' ? 'EXPIRED' : latest.status },
+        );
+      }
+      await this.settle(tx, viewer, closed, 'COMMIT');
+      return closed;
+    });
+  }
+
+  /** Gives held stock back. Releasing twice (or after expiry) returns the reservation as it is. */
+  async release(
+    ctx: StockContext,
+    rawId: string,
+    rawReason: string | null | undefined,
+  ): Promise<Reservation> {
+    const viewer = requireViewer(ctx.viewer);
+    const id = await this.requireManageable(viewer, rawId);
+    const reason = optionalText(rawReason, 'reason', 500);
+    return this.prisma.$transaction(async (tx) => {
+      const closed = await closeHeldReservation(tx, id, 'RELEASED', { reason, requireUnexpired: false });
+      if (!closed) {
+        const latest = await tx.reservation.findUniqueOrThrow({ where: { id } });
+        if (latest.status === 'RELEASED' || latest.status === 'EXPIRED') return latest;
+        throw errors.conflict(`The reservation is ${latest.status} and cannot be released.`, {
+          status: latest.status,
+        });
+      }
+      await this.settle(tx, viewer, closed, 'RELEASE');
+      return closed;
+    });
+  }
+
+  private async requireManageable(viewer: Viewer, rawId: string): Promise<string> {
+    const id = requireUuid(rawId, 'id');
+    const reservation = await this.prisma.reservation.findUnique({ where: { id } });
+    if (!reservation) throw errors.notFound('Reservation', id);
+    if (!canManageReservation(viewer, reservation))
+      throw errors.forbidden('Only the parties to a reservation can change it.');
+    return id;
+  }
+
+  /** The stock side of a commit or release, its movement and its event. */
+  private async settle(
+    tx: InventoryTransaction,
+    viewer: Viewer,
+    reservation: Reservation,
+    kind: 'COMMIT' | 'RELEASE',
+  ): Promise<void> {
+    const q = reservation.quantity;
+    const after = await settleReserved(tx, reservation, {
+      reservedDelta: -q,
+      onHandDelta: kind === 'COMMIT' ? -q : 0,
+    });
+    await recordMovement(tx, {
+      kind,
+      before: { onHand: after.onHand + (kind === 'COMMIT' ? q : 0), reserved: after.reserved + q },
+      after,
+      reason: reservation.closedReason ?? `reservation ${reservation.reference}`,
+      actorId: viewer.userId,
+      reservationId: reservation.id,
+    });
+    await recordEvents(tx, [
+      {
+        type: kind === 'COMMIT' ? 'stock.committed' : 'stock.released',
+        actor: viewer.userId,
+        organizationIds: [reservation.vendorOrganizationId, reservation.organizationId],
+        data: {
+          ...reservationSnapshot(reservation),
+          reason: reservation.closedReason,
+          stock: stockSnapshot(after),
+        },
+      },
+    ]);
+  }
+
+  /** The same reference again: the same reservation if it asks for the same, else CONFLICT. */
+  private async existing(
+    tx: InventoryTransaction,
+    viewer: Viewer,
+    key: { depotId: string; productId: string },
+    quantity: number,
+    reference: string,
+  ): Promise<Reservation> {
+    const found = await tx.reservation.findUnique({
+      where: { organizationId_reference: { organizationId: viewer.organizationId, reference } },
+    });
+    // No reservation under this reference, yet nothing was inserted: there is no stock row.
+    if (!found) throw await this.outOfStock(tx, key, quantity);
+    if (found.depotId !== key.depotId || found.productId !== key.productId || found.quantity !== quantity) {
+      throw errors.conflict(
+        'input.reference was already used for a different reservation (depot, product or quantity).',
+        { field: 'input.reference', reservationId: found.id },
+      );
+    }
+    return found;
+  }
+
+  private async outOfStock(
+    tx: InventoryTransaction,
+    key: { depotId: string; productId: string },
+    quantity: number,
+  ) {
+    const available = await availableAt(tx, key);
+    return errors.outOfStock(`Only ${available} available; ${quantity} requested.`, {
+      available,
+      requested: quantity,
+      depotId: key.depotId,
+      productId: key.productId,
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import type { Viewer } from '@flow/platform';
+import { parseInventoryConfig } from '../src/env';
+import { optionalPositive, requireDelta, requireHoldSeconds, requireUnits } from '../src/services/input';
+import {
+  canManageReservation,
+  requirePlatformAdmin,
+  requireReservingRole,
+  requireVendorStaff,
+} from '../src/services/permissions';
+import { availableOf, crossedBelowReorderLevel, isBelowReorderLevel } from '../src/services/stock-math';
+
+// The pure rules of the services: stock arithmetic, input bounds, who may do what, configuration.
+
+const viewer = (role: Viewer['role'], organizationId = 'org-a'): Viewer => ({
+  userId: 'user-1',
+  organizationId,
+  organizationKind: role.startsWith('HOSPITAL')
+    ? 'HOSPITAL'
+    : role === 'PLATFORM_ADMIN'
+      ? 'PLATFORM'
+      : 'VENDOR',
+  role,
+  scopes: [],
+  tokenId: undefined,
+});
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+    return 'OK';
+  } catch (error) {
+    return (error as { extensions?: { code?: string; field?: string } }).extensions;
+  }
+};
+
+describe('stock arithmetic', () => {
+  it('computes what is available and whether it is below the reorder level', () => {
+    expect(availableOf({ onHand: 10, reserved: 4 })).toBe(6);
+    expect(isBelowReorderLevel({ onHand: 10, reserved: 4, reorderLevel: 6 })).toBe(false);
+    expect(isBelowReorderLevel({ onHand: 10, reserved: 5, reorderLevel: 6 })).toBe(true);
+  });
+
+  it('reports a crossing below the reorder level once, not while it stays low', () => {
+    const level = (onHand: number, reserved: number, reorderLevel = 5) => ({
+      onHand,
+      reserved,
+      reorderLevel,
+    });
+    expect(crossedBelowReorderLevel(level(10, 0), level(10, 6))).toBe(true);
+    expect(crossedBelowReorderLevel(level(10, 6), level(10, 7))).toBe(false);
+    expect(crossedBelowReorderLevel(level(10, 6), level(20, 6))).toBe(false);
+    // Raising the reorder level above what is available is a crossing too.
+    expect(crossedBelowReorderLevel(level(10, 0, 5), level(10, 0, 11))).toBe(true);
+    expect(crossedBelowReorderLevel(level(0, 0, 0), level(0, 0, 0))).toBe(false);
+  });
+});
+
+describe('input bounds', () => {
+  it('takes whole unit counts within range and names the field otherwise', () => {
+    expect(requireUnits(0, 'input.onHand')).toBe(0);
+    expect(codeOf(() => requireUnits(-1, 'input.onHand'))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.onHand',
+    });
+    expect(codeOf(() => requireUnits(1.5, 'input.onHand'))).toMatchObject({ field: 'input.onHand' });
+    expect(codeOf(() => requireUnits(0, 'input.quantity', 1))).toMatchObject({ field: 'input.quantity' });
+    expect(codeOf(() => requireUnits(1_000_001, 'input.onHand'))).toMatchObject({ field: 'input.onHand' });
+  });
+
+  it('takes non-zero deltas, hold times up to a day, positive capacities', () => {
+    expect(requireDelta(-3, 'input.delta')).toBe(-3);
+    expect(codeOf(() => requireDelta(0, 'input.delta'))).toMatchObject({ field: 'input.delta' });
+    expect(requireHoldSeconds(undefined, 'input.holdSeconds')).toBe(900);
+    expect(requireHoldSeconds(86_400, 'input.holdSeconds')).toBe(86_400);
+    expect(codeOf(() => requireHoldSeconds(0, 'input.holdSeconds'))).toMatchObject({
+      field: 'input.holdSeconds',
+    });
+    expect(optionalPositive(null, 'input.capacityLiters', 10)).toBeNull();
+    expect(codeOf(() => optionalPositive(Number.NaN, 'input.capacityLiters', 10))).toMatchObject({
+      field: 'input.capacityLiters',
+    });
+  });
+});
+
+describe('permissions', () => {
+  it('lets only platform admins change the catalog', () => {
+    expect(codeOf(() => requirePlatformAdmin(viewer('PLATFORM_ADMIN')))).toBe('OK');
+    for (const role of ['VENDOR_ADMIN', 'HOSPITAL_ADMIN', 'DRIVER'] as const)
+      expect(codeOf(() => requirePlatformAdmin(viewer(role)))).toEqual({ code: 'FORBIDDEN' });
+    expect(codeOf(() => requirePlatformAdmin(null))).toEqual({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('lets only vendor staff change stock, and only hospitals and platform admins reserve', () => {
+    expect(codeOf(() => requireVendorStaff(viewer('VENDOR_STAFF')))).toBe('OK');
+    expect(codeOf(() => requireVendorStaff(viewer('DRIVER')))).toEqual({ code: 'FORBIDDEN' });
+    expect(codeOf(() => requireVendorStaff(viewer('PLATFORM_ADMIN')))).toEqual({ code: 'FORBIDDEN' });
+    expect(codeOf(() => requireReservingRole(viewer('HOSPITAL_STAFF')))).toBe('OK');
+    expect(codeOf(() => requireReservingRole(viewer('PLATFORM_ADMIN')))).toBe('OK');
+    expect(codeOf(() => requireReservingRole(viewer('VENDOR_ADMIN')))).toEqual({ code: 'FORBIDDEN' });
+  });
+
+  it('lets the parties to a reservation act on it', () => {
+    const parties = { organizationId: 'hospital-org', vendorOrganizationId: 'vendor-org' };
+    expect(canManageReservation(viewer('HOSPITAL_STAFF', 'hospital-org'), parties)).toBe(true);
+    expect(canManageReservation(viewer('VENDOR_STAFF', 'vendor-org'), parties)).toBe(true);
+    expect(canManageReservation(viewer('PLATFORM_ADMIN', 'platform'), parties)).toBe(true);
+    expect(canManageReservation(viewer('DRIVER', 'vendor-org'), parties)).toBe(false);
+    expect(canManageReservation(viewer('HOSPITAL_ADMIN', 'other-hospital'), parties)).toBe(false);
+    expect(canManageReservation(viewer('VENDOR_ADMIN', 'other-vendor'), parties)).toBe(false);
+    expect(canManageReservation(null, parties)).toBe(false);
+  });
+});
+
+describe('configuration', () => {
+  it('defaults the sweep to every 30 s and names bad variables', () => {
+    const config = parseInventoryConfig({ DATABASE_URL: 'postgresql://db/flow' });
+    expect(config.sweep).toEqual({ intervalSeconds: 30, batchSize: 200 });
+    expect(config.subgraphUrls.locations).toBe('http://127.0.0.1:8003/graphql');
+    expect(config.port).toBe(8004);
+    expect(() => parseInventoryConfig({ RESERVATION_SWEEP_SECONDS: '0' })).toThrow(
+      /RESERVATION_SWEEP_SECONDS/,
+    );
+    expect(() => parseInventoryConfig({ FLOW_ENV: 'production' })).toThrow(
+      /ROUTER_SIGNING_SECRET[\s\S]*DATABASE_URL/,
+    );
+  });
+});

@@ -1,0 +1,85 @@
+import {
+  loadEnvironmentOrExit,
+  parseEnvironment,
+  subgraphCommonConfig,
+  subgraphEnvironmentShape,
+  subgraphProductionProblems,
+  z,
+  type SubgraphCommonConfig,
+} from '@flow/platform';
+import type { RoutePolicy } from './geo/distance';
+
+export const locationsEnvironmentShape = {
+  ...subgraphEnvironmentShape('locations', 8003),
+  /** `gazetteer`: offline, city level, from the GeoNames data shipped in node_modules. `http`: GEOCODER_URL. */
+  GEOCODER: z.enum(['gazetteer', 'http']).default('gazetteer'),
+  /** A Nominatim-compatible search endpoint, e.g. https://nominatim.example.org/search (GEOCODER=http). */
+  GEOCODER_URL: z.string().url().optional(),
+  GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+  GEOCODER_USER_AGENT: z.string().min(1).default('flow-locations/0.1'),
+  /** Road distance / great-circle distance. */
+  ROAD_FACTOR: z.coerce.number().min(1).max(3).default(1.3),
+  AVERAGE_SPEED_KPH: z.coerce.number().min(1).max(200).default(50),
+};
+
+export type LocationsEnvironment = z.infer<z.ZodObject<typeof locationsEnvironmentShape>>;
+
+export type GeocoderConfig =
+  { kind: 'gazetteer' } | { kind: 'http'; url: string; timeoutMs: number; userAgent: string };
+
+export interface LocationsConfig extends SubgraphCommonConfig {
+  host: string;
+  port: number;
+  logLevel: LocationsEnvironment['LOG_LEVEL'];
+  geocoder: GeocoderConfig;
+  routes: RoutePolicy;
+}
+
+/** Rules that span variables (production refuses development defaults; http needs its URL). */
+function configurationProblems(env: LocationsEnvironment): string[] {
+  const problems = subgraphProductionProblems('locations', env);
+  if (env.GEOCODER === 'http' && !env.GEOCODER_URL)
+    problems.push('GEOCODER_URL: required when GEOCODER=http');
+  return problems;
+}
+
+function toConfig(env: LocationsEnvironment): LocationsConfig {
+  return {
+    ...subgraphCommonConfig('locations', env),
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    geocoder:
+      env.GEOCODER === 'http'
+        ? {
+            kind: 'http',
+            url: env.GEOCODER_URL!,
+            timeoutMs: env.GEOCODER_TIMEOUT_MS,
+            userAgent: env.GEOCODER_USER_AGENT,
+          }
+        : { kind: 'gazetteer' },
+    routes: { roadFactor: env.ROAD_FACTOR, averageSpeedKph: env.AVERAGE_SPEED_KPH },
+  };
+}
+
+const describeProblems = (problems: string[]) =>
+  `locations: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+
+/** Parses and checks the environment; throws naming every bad variable (tests use this). */
+export function parseLocationsConfig(source: NodeJS.ProcessEnv): LocationsConfig {
+  const env = parseEnvironment('locations', locationsEnvironmentShape, source);
+  const problems = configurationProblems(env);
+  if (problems.length) throw new Error(describeProblems(problems));
+  return toConfig(env);
+}
+
+/** Like parseLocationsConfig, but prints the problems and exits non-zero: for server.ts. */
+export function loadLocationsConfig(): LocationsConfig {
+  const env = loadEnvironmentOrExit('locations', locationsEnvironmentShape);
+  const problems = configurationProblems(env);
+  if (problems.length) {
+    process.stderr.write(`${describeProblems(problems)}\n`);
+    process.exit(1);
+  }
+  return toConfig(env);
+}

@@ -1,0 +1,67 @@
+import DataLoader from 'dataloader';
+import { isUuid, type KeysetCursor } from '@flow/platform';
+import type { Site, SiteKind } from './generated/prisma/client';
+import type { LocationsPrisma } from './db';
+import { siteCounts, sitePages } from './site-sql';
+
+/** One page of one organization's sites: what Organization.sites and Query.sites ask for. */
+export interface SitePageKey {
+  organizationId: string;
+  kinds: SiteKind[];
+  size: number;
+  after: KeysetCursor | null;
+}
+
+export interface SitePage {
+  /** Up to size + 1 rows: the extra one only says there is a next page. */
+  rows: Site[];
+  totalCount: number;
+}
+
+/** One set per request: every entity hop goes through these, so a list costs one query, not N. */
+export interface Loaders {
+  siteById: DataLoader<string, Site | null>;
+  sitePage: DataLoader<SitePageKey, SitePage, string>;
+}
+
+const pageShape = (key: SitePageKey) => JSON.stringify([key.kinds, key.size, key.after]);
+
+/**
+ * Pages asked with the same kinds, size and cursor (the usual case: one selection set over a
+ * list of organizations) are fetched together, two statements for all of them.
+ */
+async function loadSitePages(prisma: LocationsPrisma, keys: readonly SitePageKey[]): Promise<SitePage[]> {
+  const groups = new Map<string, SitePageKey[]>();
+  for (const key of keys) groups.set(pageShape(key), [...(groups.get(pageShape(key)) ?? []), key]);
+  const pages = new Map<string, SitePage>();
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      const { kinds, size, after } = group[0]!;
+      const organizationIds = [...new Set(group.map((key) => key.organizationId))];
+      const [rows, counts] = await Promise.all([
+        sitePages(prisma, { organizationIds, kinds, limit: size + 1, after }),
+        siteCounts(prisma, organizationIds, kinds),
+      ]);
+      for (const key of group)
+        pages.set(sitePageCacheKey(key), {
+          rows: rows.filter((row) => row.organizationId === key.organizationId),
+          totalCount: counts.get(key.organizationId) ?? 0,
+        });
+    }),
+  );
+  return keys.map((key) => pages.get(sitePageCacheKey(key))!);
+}
+
+export const sitePageCacheKey = (key: SitePageKey) => `${key.organizationId}:${pageShape(key)}`;
+
+export function createLoaders(prisma: LocationsPrisma): Loaders {
+  return {
+    siteById: new DataLoader<string, Site | null>(async (ids) => {
+      const valid = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+      const rows = valid.length ? await prisma.site.findMany({ where: { id: { in: valid } } }) : [];
+      const found = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => found.get(id.toLowerCase()) ?? null);
+    }),
+    sitePage: new DataLoader((keys) => loadSitePages(prisma, keys), { cacheKeyFn: sitePageCacheKey }),
+  };
+}

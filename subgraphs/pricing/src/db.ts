@@ -1,0 +1,23 @@
+import { countStatement, createPgAdapter, type SubgraphDatabase } from '@flow/platform';
+import { PrismaClient } from './generated/prisma/client';
+
+export type PricingPrisma = PrismaClient;
+
+/**
+ * A Prisma client on the pricing schema of the given database. Every statement is counted in
+ * `flow_db_statements_total`; `onQuery` (tests) sees each one too.
+ */
+export function createPricingPrisma(
+  database: SubgraphDatabase,
+  onQuery?: (sql: string) => void,
+): PricingPrisma {
+  const prisma = new PrismaClient({
+    adapter: createPgAdapter(database),
+    log: [{ emit: 'event', level: 'query' }],
+  });
+  prisma.$on('query', (event) => {
+    countStatement();
+    onQuery?.(event.query);
+  });
+  return prisma;
+}

@@ -1,0 +1,57 @@
+import {
+  loadEnvironmentOrExit,
+  parseEnvironment,
+  subgraphCommonConfig,
+  subgraphEnvironmentShape,
+  subgraphProductionProblems,
+  z,
+  type SubgraphCommonConfig,
+} from '@flow/platform';
+
+export const pricingEnvironmentShape = {
+  ...subgraphEnvironmentShape('pricing', 8006),
+  /** The one currency of every price and fee on the platform (ISO 4217). */
+  PLATFORM_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, e.g. USD')
+    .default('USD'),
+};
+
+export type PricingEnvironment = z.infer<z.ZodObject<typeof pricingEnvironmentShape>>;
+
+export interface PricingConfig extends SubgraphCommonConfig {
+  host: string;
+  port: number;
+  logLevel: string;
+  platformCurrency: string;
+}
+
+function toConfig(env: PricingEnvironment): PricingConfig {
+  return {
+    ...subgraphCommonConfig('pricing', env),
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    platformCurrency: env.PLATFORM_CURRENCY,
+  };
+}
+
+/** Parses and checks the environment; throws naming every bad variable (tests use this). */
+export function parsePricingConfig(source: NodeJS.ProcessEnv): PricingConfig {
+  const env = parseEnvironment('pricing', pricingEnvironmentShape, source);
+  const problems = subgraphProductionProblems('pricing', env);
+  if (problems.length)
+    throw new Error(`pricing: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return toConfig(env);
+}
+
+/** Like parsePricingConfig, but prints the problems and exits non-zero: for server.ts. */
+export function loadPricingConfig(): PricingConfig {
+  const env = loadEnvironmentOrExit('pricing', pricingEnvironmentShape);
+  const problems = subgraphProductionProblems('pricing', env);
+  if (problems.length) {
+    process.stderr.write(`pricing: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.exit(1);
+  }
+  return toConfig(env);
+}

@@ -1,0 +1,134 @@
+import {
+  afterCursor,
+  decodeCursor,
+  errors,
+  pageSize,
+  requireUuid,
+  requireViewer,
+  toConnection,
+  type Connection,
+} from '@flow/platform';
+import type { PricingPrisma } from '../db';
+import type { ServiceContext } from './context';
+import type { PricingDependencies } from './dependencies';
+import { requireMoney, requireTiers, type MoneyInput, type TierInput } from './money-input';
+import { canSeeVendorTerms, PRICE_EDITORS, requireVendorRole } from './permissions';
+import { ENTRY_WITH_TIERS, toPriceListEntryView, type PriceListEntryView } from './views';
+
+export type { PriceListEntryView } from './views';
+
+export interface SetPriceInput {
+  productId: string;
+  unitPrice: MoneyInput;
+  tiers?: readonly TierInput[] | null;
+}
+
+export interface PriceListArgs {
+  vendorId?: string | null;
+  productId?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === 'P2002';
+
+export class PriceListService {
+  constructor(
+    private readonly prisma: PricingPrisma,
+    private readonly dependencies: PricingDependencies,
+    private readonly platformCurrency: string,
+  ) {}
+
+  /**
+   * Sets the caller's own vendor price for a product, replacing its tiers. There is no vendor
+   * argument: the entry is always the viewer's organization's, so no vendor can touch another's.
+   */
+  async setPrice(ctx: ServiceContext, input: SetPriceInput): Promise<PriceListEntryView> {
+    const viewer = requireVendorRole(ctx.viewer, PRICE_EDITORS, 'set prices');
+    const productId = requireUuid(input.productId, 'input.productId');
+    const currency = this.platformCurrency;
+    const unitPriceMinor = requireMoney(input.unitPrice, 'input.unitPrice', currency);
+    const tiers = requireTiers(input.tiers ?? [], 'input.tiers', currency);
+
+    const product = await this.dependencies.product(ctx, productId);
+    if (!product)
+      throw errors.badUserInput('input.productId', 'input.productId is not a product of the catalog.');
+    if (!product.active)
+      throw errors.badUserInput('input.productId', 'input.productId is a product that is no longer offered.');
+
+    const key = { vendorOrganizationId: viewer.organizationId, productId };
+    const write = () =>
+      // The upsert locks the entry's row, so two editors at once replace the tiers one after the other.
+      this.prisma.$transaction(async (tx) => {
+        const entry = await tx.priceListEntry.upsert({
+          where: { vendorOrganizationId_productId: key },
+          create: { ...key, unitPriceMinor, currency },
+          update: { unitPriceMinor, currency },
+        });
+        await tx.priceTier.deleteMany({ where: { entryId: entry.id } });
+        if (tiers.length) {
+          await tx.priceTier.createMany({ data: tiers.map((tier) => ({ entryId: entry.id, ...tier })) });
+        }
+        return tx.priceListEntry.findUniqueOrThrow({ where: { id: entry.id }, ...ENTRY_WITH_TIERS });
+      });
+    // Two first-time writes of the same entry race on the insert; the loser retries as an update.
+    const entry = await write().catch((error: unknown) => {
+      if (isUniqueViolation(error)) return write();
+      throw error;
+    });
+    ctx.logger.info(
+      { vendorId: viewer.organizationId, productId, unitPriceMinor, tiers: tiers.length, by: viewer.userId },
+      'price set',
+    );
+    return toPriceListEntryView(entry);
+  }
+
+  /**
+   * Price list entries, newest first. Hospitals and platform admins see every vendor's; a vendor
+   * sees its own only (asking for another's is FORBIDDEN).
+   */
+  async list(ctx: ServiceContext, args: PriceListArgs): Promise<Connection<PriceListEntryView>> {
+    const viewer = requireViewer(ctx.viewer);
+    let vendorId = args.vendorId ? requireUuid(args.vendorId, 'vendorId') : null;
+    const productId = args.productId ? requireUuid(args.productId, 'productId') : null;
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after);
+    if (viewer.organizationKind === 'VENDOR') {
+      if (vendorId && !canSeeVendorTerms(viewer, vendorId))
+        throw errors.forbidden("A vendor cannot see another vendor's price list.");
+      vendorId = viewer.organizationId;
+    }
+    const where = {
+      ...(vendorId ? { vendorOrganizationId: vendorId } : {}),
+      ...(productId ? { productId } : {}),
+    };
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.priceListEntry.findMany({
+        where: { ...where, ...afterCursor(after, 'desc') },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: size + 1,
+        ...ENTRY_WITH_TIERS,
+      }),
+      this.prisma.priceListEntry.count({ where }),
+    ]);
+    const connection = toConnection(
+      rows,
+      size,
+      totalCount,
+      (entry) => ({ at: entry.createdAt.toISOString(), id: entry.id }),
+      after !== null,
+    );
+    return {
+      ...connection,
+      edges: connection.edges.map((edge) => ({ ...edge, node: toPriceListEntryView(edge.node) })),
+    };
+  }
+
+  /** An entry by id for an entity reference; null when it does not exist or is not the viewer's to see. */
+  async byReference(ctx: ServiceContext, id: string): Promise<PriceListEntryView | null> {
+    const viewer = requireViewer(ctx.viewer);
+    const entry = await ctx.loaders.priceListEntryById.load(id);
+    if (!entry || !canSeeVendorTerms(viewer, entry.vendorOrganizationId)) return null;
+    return toPriceListEntryView(entry);
+  }
+}

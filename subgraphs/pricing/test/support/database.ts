@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { applyMigrations, createLogger, dropSchema, subgraphDatabase, type Viewer } from '@flow/platform';
+import { databaseUrlForSchema, uniqueSchemaName } from '@flow/platform/src/testing';
+import { migrationsDir } from '../../src/app';
+import { createPricingPrisma, type PricingPrisma } from '../../src/db';
+import { createLoaders } from '../../src/loaders';
+import type { ServiceContext } from '../../src/services/context';
+
+export interface TestDatabase {
+  prisma: PricingPrisma;
+  /** Every SQL statement sent so far; tests clear it to count one operation's. */
+  statements: string[];
+  stop: () => Promise<void>;
+}
+
+/** The pricing tables, migrated, in a Postgres schema of this test file's own, dropped at stop. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const database = subgraphDatabase('pricing', {
+    databaseUrl: databaseUrlForSchema(uniqueSchemaName('pricing_svc')),
+  });
+  await applyMigrations({ ...database, migrationsDir });
+  const statements: string[] = [];
+  const prisma = createPricingPrisma(database, (sql) => statements.push(sql));
+  return {
+    prisma,
+    statements,
+    stop: async () => {
+      await prisma.$disconnect();
+      await dropSchema(database.connectionString, database.schema);
+    },
+  };
+}
+
+export const silentLogger = createLogger('pricing-test', 'silent');
+
+/** A viewer as a verified token would give it. */
+export function viewer(
+  role: Viewer['role'],
+  organizationKind: Viewer['organizationKind'],
+  organizationId: string = randomUUID(),
+): Viewer {
+  return {
+    userId: randomUUID(),
+    organizationId,
+    organizationKind,
+    role,
+    scopes: [`role:${role}`],
+    tokenId: undefined,
+  };
+}
+
+/** A request context for calling services directly, with fresh loaders like a request gets. */
+export function contextFor(prisma: PricingPrisma, who: Viewer | null): ServiceContext {
+  return {
+    requestId: `test-${randomUUID()}`,
+    viewer: who,
+    authorization: who ? 'Bearer test' : null,
+    logger: silentLogger,
+    clientAddress: null,
+    loaders: createLoaders(prisma),
+  };
+}
