@@ -332,3 +332,48 @@ describe('compareOffers', () => {
     expect(large.counts).toEqual(small.counts);
   });
 });
+
+describe('who may price', () => {
+  const SET_PRICE =
+    'mutation ($input: SetPriceInput!) { setPrice(input: $input) { id unitPrice { amountMinor } } }';
+  const PRICE_LIST =
+    'query ($vendorId: ID) { priceList(vendorId: $vendorId) { totalCount edges { node { unitPrice { amountMinor } } } } }';
+
+  it('refuses hospitals, acts only on the vendor’s own prices, and names bad fields without changing anything', async () => {
+    const hospital = await registerOrganization(t.gql, 'HOSPITAL');
+    const productId = await cylinderProductId(hospital.token);
+    const vendorA = await registerOrganization(t.gql, 'VENDOR');
+    const vendorB = await registerOrganization(t.gql, 'VENDOR');
+    await ok(t.gql, vendorA.token, SET_PRICE, { input: { productId, unitPrice: USD(5_000) } });
+
+    const byHospital = await t.gql({
+      query: SET_PRICE,
+      variables: { input: { productId, unitPrice: USD(1) } },
+      token: hospital.token,
+    });
+    expect(byHospital.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await ok(t.gql, vendorB.token, SET_PRICE, { input: { productId, unitPrice: USD(1) } });
+
+    const badCurrency = await t.gql({
+      query: SET_PRICE,
+      variables: {
+        input: {
+          productId,
+          unitPrice: USD(4_000),
+          tiers: [{ minQuantity: 5, unitPrice: { amountMinor: 3_000, currency: 'EUR' } }],
+        },
+      },
+      token: vendorA.token,
+    });
+    expect(badCurrency.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.tiers[0].unitPrice.currency',
+    });
+
+    const listA = await ok<{
+      priceList: { totalCount: number; edges: { node: { unitPrice: { amountMinor: number } } }[] };
+    }>(t.gql, vendorA.token, PRICE_LIST, { vendorId: vendorA.organizationId });
+    expect(listA.priceList.totalCount).toBe(1);
+    expect(listA.priceList.edges[0]!.node.unitPrice.amountMinor).toBe(5_000);
+  });
+});
