@@ -18,3 +18,4 @@ export * from './db/embedded-postgres';
 export * from './rate-limit';
 export * from './subgraph-client';
 export * from './subgraph-env';
+export * from './graphql/scalars';

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import {
-  applyMigrations,
   createRemoteTokenVerifier,
   startSubgraphServer,
-  subgraphDatabase,
+  openSubgraphDatabase,
   type Logger,
   type RunningSubgraph,
 } from '@flow/platform';
@@ -37,13 +36,7 @@ export async function startInventoryApp(
   logger: Logger,
   options: InventoryAppOptions = {},
 ): Promise<InventoryApp> {
-  if (!config.databaseUrl && !config.ownDatabaseUrl)
-    throw new Error('DATABASE_URL (or INVENTORY_DATABASE_URL) is not set');
-  const database = subgraphDatabase('inventory', {
-    databaseUrl: config.databaseUrl,
-    ownUrl: config.ownDatabaseUrl,
-  });
-  await applyMigrations({ ...database, migrationsDir, logger });
+  const database = await openSubgraphDatabase('inventory', config, migrationsDir, logger);
 
   const prisma = createInventoryPrisma(database, options.onQuery);
   await seedStandardProducts(prisma, logger);

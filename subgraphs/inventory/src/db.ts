@@ -1,4 +1,4 @@
-import { countStatement, createPgAdapter, type SubgraphDatabase } from '@flow/platform';
+import { createPgAdapter, observeStatements, type SubgraphDatabase } from '@flow/platform';
 import { PrismaClient } from './generated/prisma/client';
 
 export type InventoryPrisma = PrismaClient;
@@ -20,9 +20,5 @@ export function createInventoryPrisma(
     // may wait for a pooled connection longer than Prisma's 2 s default before it even starts.
     transactionOptions: { maxWait: 15_000, timeout: 15_000 },
   });
-  prisma.$on('query', (event) => {
-    countStatement();
-    onQuery?.(event.query);
-  });
-  return prisma;
+  return observeStatements(prisma, onQuery);
 }

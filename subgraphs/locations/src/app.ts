@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import {
-  applyMigrations,
   createRemoteTokenVerifier,
   startSubgraphServer,
-  subgraphDatabase,
+  openSubgraphDatabase,
   type Logger,
   type RunningSubgraph,
 } from '@flow/platform';
@@ -35,13 +34,7 @@ export async function startLocationsApp(
   logger: Logger,
   options: LocationsAppOptions = {},
 ): Promise<LocationsApp> {
-  if (!config.databaseUrl && !config.ownDatabaseUrl)
-    throw new Error('DATABASE_URL (or LOCATIONS_DATABASE_URL) is not set');
-  const database = subgraphDatabase('locations', {
-    databaseUrl: config.databaseUrl,
-    ownUrl: config.ownDatabaseUrl,
-  });
-  await applyMigrations({ ...database, migrationsDir, logger });
+  const database = await openSubgraphDatabase('locations', config, migrationsDir, logger);
 
   const prisma = createLocationsPrisma(database, options.onQuery);
   const geocoder = options.geocoder ?? createGeocoder(config.geocoder);

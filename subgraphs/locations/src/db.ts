@@ -1,4 +1,4 @@
-import { countStatement, createPgAdapter, type SubgraphDatabase } from '@flow/platform';
+import { createPgAdapter, observeStatements, type SubgraphDatabase } from '@flow/platform';
 import { PrismaClient } from './generated/prisma/client';
 
 export type LocationsPrisma = PrismaClient;
@@ -15,9 +15,5 @@ export function createLocationsPrisma(
     adapter: createPgAdapter(database),
     log: [{ emit: 'event', level: 'query' }],
   });
-  prisma.$on('query', (event) => {
-    countStatement();
-    onQuery?.(event.query);
-  });
-  return prisma;
+  return observeStatements(prisma, onQuery);
 }

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import {
-  applyMigrations,
   createRemoteTokenVerifier,
   startSubgraphServer,
-  subgraphDatabase,
+  openSubgraphDatabase,
   type Logger,
   type RunningSubgraph,
 } from '@flow/platform';
@@ -33,13 +32,7 @@ export async function startPricingApp(
   logger: Logger,
   options: PricingAppOptions = {},
 ): Promise<PricingApp> {
-  if (!config.databaseUrl && !config.ownDatabaseUrl)
-    throw new Error('DATABASE_URL (or PRICING_DATABASE_URL) is not set');
-  const database = subgraphDatabase('pricing', {
-    databaseUrl: config.databaseUrl,
-    ownUrl: config.ownDatabaseUrl,
-  });
-  await applyMigrations({ ...database, migrationsDir, logger });
+  const database = await openSubgraphDatabase('pricing', config, migrationsDir, logger);
 
   const prisma = createPricingPrisma(database, options.onQuery);
   const dependencies = new RemoteDependencies({

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import type { Express } from 'express';
 import {
-  applyMigrations,
   createTokenVerifier,
   startSubgraphServer,
-  subgraphDatabase,
+  openSubgraphDatabase,
   type Logger,
   type RunningSubgraph,
 } from '@flow/platform';
@@ -37,13 +36,12 @@ export async function startUsersApp(
   logger: Logger,
   options: UsersAppOptions = {},
 ): Promise<UsersApp> {
-  if (!env.DATABASE_URL && !env.USERS_DATABASE_URL)
-    throw new Error('DATABASE_URL (or USERS_DATABASE_URL) is not set');
-  const database = subgraphDatabase('users', {
-    databaseUrl: env.DATABASE_URL ?? env.USERS_DATABASE_URL!,
-    ownUrl: env.USERS_DATABASE_URL,
-  });
-  await applyMigrations({ ...database, migrationsDir, logger });
+  const database = await openSubgraphDatabase(
+    'users',
+    { databaseUrl: env.DATABASE_URL, ownDatabaseUrl: env.USERS_DATABASE_URL },
+    migrationsDir,
+    logger,
+  );
 
   const prisma = createUsersPrisma(database, options.onQuery);
   const keys = await SigningKeyStore.open({

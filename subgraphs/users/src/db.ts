@@ -1,4 +1,4 @@
-import { countStatement, createPgAdapter, type SubgraphDatabase } from '@flow/platform';
+import { createPgAdapter, observeStatements, type SubgraphDatabase } from '@flow/platform';
 import { PrismaClient } from './generated/prisma/client';
 
 export type UsersPrisma = PrismaClient;
@@ -12,9 +12,5 @@ export function createUsersPrisma(database: SubgraphDatabase, onQuery?: (sql: st
     adapter: createPgAdapter(database),
     log: [{ emit: 'event', level: 'query' }],
   });
-  prisma.$on('query', (event) => {
-    countStatement();
-    onQuery?.(event.query);
-  });
-  return prisma;
+  return observeStatements(prisma, onQuery);
 }

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger';
+import { subgraphDatabase, type SubgraphDatabase } from './database-url';
 
 /**
  * Applies Prisma-layout SQL migrations without the Prisma CLI (whose native engine cannot be
@@ -283,4 +284,19 @@ async function withClient<T>(connectionString: string, use: (client: pg.Client) 
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Where a subgraph's tables live (its own URL, else the shared one), brought up to date: what
+ * every subgraph does first at start.
+ */
+export async function openSubgraphDatabase(
+  subgraph: string,
+  urls: { databaseUrl?: string; ownDatabaseUrl?: string },
+  migrationsDir: string,
+  logger?: Logger,
+): Promise<SubgraphDatabase> {
+  const database = subgraphDatabase(subgraph, { databaseUrl: urls.databaseUrl, ownUrl: urls.ownDatabaseUrl });
+  await applyMigrations({ ...database, migrationsDir, logger });
+  return database;
 }

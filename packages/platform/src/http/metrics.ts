@@ -60,3 +60,20 @@ export function mountMetrics(app: Express, metrics: Metrics) {
     res.send(await metrics.registry.metrics());
   });
 }
+
+/** The part of a generated Prisma client that emits query events. */
+interface QueryEventSource {
+  $on(event: 'query', listener: (event: { query: string }) => void): void;
+}
+
+/**
+ * Counts every statement of a Prisma client (created with `log: [{ emit: 'event', level: 'query' }]`)
+ * in `flow_db_statements_total`, and shows each to `onQuery` (tests) too.
+ */
+export function observeStatements<Client>(prisma: Client, onQuery?: (sql: string) => void): Client {
+  (prisma as unknown as QueryEventSource).$on('query', (event) => {
+    countStatement();
+    onQuery?.(event.query);
+  });
+  return prisma;
+}

@@ -1,6 +1,6 @@
 import type { Resolvers } from '../generated/resolvers-types';
 import { routeQueries } from './routes';
-import { DateTime } from './scalars';
+import { DateTime } from '@flow/platform';
 import { Organization, Site, siteMutations, siteQueries } from './sites';
 
 export const resolvers: Resolvers = {

@@ -1,3 +1,4 @@
+// The DateTime scalar every subgraph declares: ISO-8601 strings on the wire, Date inside.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 const BAD_DATE = (value: unknown) =>
