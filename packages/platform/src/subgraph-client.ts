@@ -1,6 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { CLIENT_ADDRESS_HEADER, type BaseContext } from './subgraph-server';
-import { REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRequest } from './auth/request-signing';
+import {
+  REQUEST_ID_HEADER,
+  SERVICE_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  signRequest,
+} from './auth/request-signing';
 import { ErrorCode, errors } from './errors';
 import type { Logger } from './logger';
 
@@ -24,6 +30,8 @@ export interface SubgraphClientOptions {
   breakerThreshold?: number;
   breakerOpenMs?: number;
   fetch?: typeof fetch;
+  /** Call as this service (e.g. `orders`): the callee may then allow saga steps the viewer could not. */
+  service?: string;
 }
 
 /** The part of a request context a call is made on behalf of. */
@@ -117,6 +125,7 @@ export class SubgraphClient {
         requestId: ctx.requestId,
         authorization,
         clientAddress,
+        service: this.options.service ?? '',
         query,
         operationName: null,
         variables: variables ?? null,
@@ -124,6 +133,7 @@ export class SubgraphClient {
     };
     if (authorization) headers.authorization = authorization;
     if (clientAddress) headers[CLIENT_ADDRESS_HEADER] = clientAddress;
+    if (this.options.service) headers[SERVICE_HEADER] = this.options.service;
     let response: Response;
     try {
       response = await this.fetch(this.options.url, {

@@ -8,7 +8,12 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { bearerToken, InvalidTokenError, isKeysUnavailable, type TokenVerifier } from './auth/tokens';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequestSignature } from './auth/request-signing';
+import {
+  SERVICE_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyRequestSignature,
+} from './auth/request-signing';
 import type { Viewer } from './auth/viewer';
 import { ErrorCode, maskError } from './errors';
 import { mountHealth, type HealthState, type ReadinessCheck } from './http/health';
@@ -23,6 +28,11 @@ export interface BaseContext {
   /** The verified `Bearer ...` header, to pass on when this subgraph calls another; null if anonymous. */
   authorization: string | null;
   logger: Logger;
+  /**
+   * The subgraph that made this call as itself (its signature covers the name), e.g. `orders`
+   * running a saga step; null for calls through the router and for unsigned development calls.
+   */
+  callerService: string | null;
   /** The end client's address as the router saw it (for throttling and audit), when known. */
   clientAddress: string | null;
 }
@@ -120,13 +130,18 @@ export async function startSubgraphServer<Context extends BaseContext>(
 
   const checkSignature = (req: Request, res: Response, next: NextFunction) => {
     const signature = req.header(SIGNATURE_HEADER);
-    if (!signature && !options.production) return next();
+    if (!signature && !options.production) {
+      // An unsigned development call may not claim to be a service.
+      delete req.headers[SERVICE_HEADER];
+      return next();
+    }
     const body = (req.body ?? {}) as { query?: unknown; operationName?: unknown; variables?: unknown };
     const check = verifyRequestSignature(options.routerSecret, signature, {
       timestamp: req.header(TIMESTAMP_HEADER) ?? '',
       requestId: req.requestId,
       authorization: req.header('authorization') ?? '',
       clientAddress: req.header(CLIENT_ADDRESS_HEADER) ?? '',
+      service: req.header(SERVICE_HEADER) ?? '',
       query: typeof body.query === 'string' ? body.query : '',
       operationName: typeof body.operationName === 'string' ? body.operationName : null,
       variables:
@@ -174,6 +189,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
           viewer,
           // Passed on when this subgraph calls another on the viewer's behalf.
           authorization: viewer ? (req.header('authorization') ?? null) : null,
+          callerService: req.header(SERVICE_HEADER) || null,
           logger: requestLogger,
           clientAddress,
         });

@@ -49,6 +49,7 @@ function ctx(
 ): BaseContext & { loaders: ReturnType<typeof createLoaders> } {
   return {
     requestId: randomUUID(),
+    callerService: null,
     viewer: {
       userId: randomUUID(),
       organizationId,

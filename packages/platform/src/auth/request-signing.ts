@@ -8,6 +8,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'x-flow-signature';
 export const TIMESTAMP_HEADER = 'x-flow-timestamp';
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** A subgraph calling another as itself (a saga step), not only for the viewer: `orders`. */
+export const SERVICE_HEADER = 'x-flow-service';
 export const SIGNATURE_VERSION = 'v1';
 /** How far a signed request's clock may be from ours: bounds replay of a captured request. */
 export const MAX_SIGNATURE_AGE_SECONDS = 60;
@@ -18,6 +20,8 @@ export interface SignedParts {
   authorization: string;
   /** The end client's address the router forwards (x-flow-client-address); '' when none. */
   clientAddress?: string;
+  /** The calling subgraph when it acts as itself; '' or absent for the router. */
+  service?: string;
   query: string;
   operationName: string | null | undefined;
   variables: Record<string, unknown> | null | undefined;

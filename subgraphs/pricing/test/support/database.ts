@@ -53,6 +53,7 @@ export function viewer(
 export function contextFor(prisma: PricingPrisma, who: Viewer | null): ServiceContext {
   return {
     requestId: `test-${randomUUID()}`,
+    callerService: null,
     viewer: who,
     authorization: who ? 'Bearer test' : null,
     logger: silentLogger,
