@@ -21,6 +21,11 @@ const mappers: Record<string, Record<string, string>> = {
     StockMovement: './prisma/client#StockMovement as StockMovementModel',
     Site: '../services/depot-directory#SiteReference',
   },
+  payments: {
+    Payment: './prisma/client#Payment as PaymentModel',
+    Refund: './prisma/client#Refund as RefundModel',
+    Invoice: './prisma/client#Invoice as InvoiceModel',
+  },
   pricing: {
     PriceListEntry: '../services/price-list-service#PriceListEntryView',
     DeliveryTerms: './prisma/client#DeliveryTerms as DeliveryTermsModel',

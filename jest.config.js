@@ -8,6 +8,7 @@ module.exports = {
     '<rootDir>/subgraphs/locations',
     '<rootDir>/subgraphs/inventory',
     '<rootDir>/subgraphs/pricing',
+    '<rootDir>/subgraphs/payments',
     '<rootDir>/router',
     '<rootDir>/scripts',
     '<rootDir>/test',

@@ -45,6 +45,8 @@ const CALLER_CODES = new Set<string>([
   ErrorCode.NOT_FOUND,
   ErrorCode.CONFLICT,
   ErrorCode.OUT_OF_STOCK,
+  ErrorCode.PAYMENT_DECLINED,
+  ErrorCode.IDEMPOTENCY_KEY_REUSED,
 ]);
 
 class RetryableFailure extends Error {}

@@ -7,6 +7,7 @@ export const subgraphCatalog = [
   { name: 'locations', port: 8003 },
   { name: 'inventory', port: 8004 },
   { name: 'pricing', port: 8006 },
+  { name: 'payments', port: 8008 },
 ] as const;
 
 export type SubgraphName = (typeof subgraphCatalog)[number]['name'];

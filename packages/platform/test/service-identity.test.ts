@@ -1,4 +1,5 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import { createLogger } from '../src/logger';
 import { SubgraphClient } from '../src/subgraph-client';
@@ -12,7 +13,9 @@ let server: RunningSubgraph;
 beforeAll(async () => {
   const schema = buildSubgraphSchema({
     typeDefs: parse('type Query { caller: String }'),
-    resolvers: { Query: { caller: (_: unknown, __: unknown, ctx: BaseContext) => ctx.callerService } },
+    resolvers: {
+      Query: { caller: (_: unknown, __: unknown, ctx: BaseContext) => ctx.callerService },
+    } as GraphQLResolverMap<unknown>,
   });
   server = await startSubgraphServer<BaseContext>({
     name: 'callee',

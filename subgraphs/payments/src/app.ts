@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import {
+  createRemoteTokenVerifier,
+  startSubgraphServer,
+  openSubgraphDatabase,
+  type Logger,
+  type RunningSubgraph,
+} from '@flow/platform';
+import type { Context } from './context';
+import { createPaymentsPrisma } from './db';
+import type { PaymentsConfig } from './env';
+import { createLoaders } from './loaders';
+import { createPaymentsServices, type PaymentsServices } from './services';
+import { SimulatedProvider, type PaymentProvider } from './services/provider';
+import { buildPaymentsSchema } from './subgraph';
+
+export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'payments', 'migrations');
+
+const MAINTENANCE_INTERVAL_MS = 60_000;
+
+export interface PaymentsApp extends RunningSubgraph {
+  services: PaymentsServices;
+  provider: PaymentProvider;
+}
+
+export interface PaymentsAppOptions {
+  /** Sees every SQL statement (tests count them to prove lists do not cost a query per item). */
+  onQuery?: (sql: string) => void;
+  /** The card provider; the built-in simulated one by default (the only one so far). */
+  provider?: PaymentProvider;
+}
+
+/** Starts the payments subgraph: migrate, serve, and every minute void unknown authorisations and forget old keys. */
+export async function startPaymentsApp(
+  config: PaymentsConfig,
+  logger: Logger,
+  options: PaymentsAppOptions = {},
+): Promise<PaymentsApp> {
+  const database = await openSubgraphDatabase('payments', config, migrationsDir, logger);
+  const prisma = createPaymentsPrisma(database, options.onQuery);
+  const provider = options.provider ?? new SimulatedProvider();
+  const services = createPaymentsServices({
+    prisma,
+    provider,
+    platformCurrency: config.platformCurrency,
+    providerTimeoutMs: config.providerTimeoutMs,
+    logger,
+  });
+
+  const maintain = async () => {
+    try {
+      await services.payments.recoverUnknownAuthorizations();
+      await services.keys.deleteOlderThan(config.idempotencyKeyTtlHours);
+    } catch (error) {
+      logger.warn({ err: error }, 'payments maintenance failed; will retry');
+    }
+  };
+  const timer = setInterval(() => void maintain(), MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+
+  const server = await startSubgraphServer<Context>({
+    name: 'payments',
+    schema: buildPaymentsSchema(),
+    logger,
+    port: config.port,
+    host: config.host,
+    production: config.production,
+    routerSecret: config.routerSecret,
+    verifyToken: createRemoteTokenVerifier(config.jwt),
+    buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
+    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    close: async () => {
+      clearInterval(timer);
+      await prisma.$disconnect();
+    },
+  });
+  return { ...server, services, provider };
+}

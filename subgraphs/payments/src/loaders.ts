@@ -1,0 +1,42 @@
+import DataLoader from 'dataloader';
+import { isUuid } from '@flow/platform';
+import type { Invoice, Payment, Refund } from './generated/prisma/client';
+import type { PaymentsPrisma } from './db';
+
+/** One set per request: every entity hop goes through these, so a list costs one query, not N. */
+export interface Loaders {
+  paymentById: DataLoader<string, Payment | null>;
+  refundsByPaymentId: DataLoader<string, Refund[]>;
+  invoiceByPaymentId: DataLoader<string, Invoice | null>;
+}
+
+function valid(keys: readonly string[]): string[] {
+  return [...new Set(keys.filter(isUuid).map((k) => k.toLowerCase()))];
+}
+
+export function createLoaders(prisma: PaymentsPrisma): Loaders {
+  return {
+    paymentById: new DataLoader(async (keys) => {
+      const ids = valid(keys);
+      const rows = ids.length ? await prisma.payment.findMany({ where: { id: { in: ids } } }) : [];
+      const found = new Map(rows.map((row) => [row.id, row]));
+      return keys.map((k) => found.get(k.toLowerCase()) ?? null);
+    }),
+    refundsByPaymentId: new DataLoader(async (keys) => {
+      const ids = valid(keys);
+      const rows = ids.length
+        ? await prisma.refund.findMany({
+            where: { paymentId: { in: ids } },
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          })
+        : [];
+      return keys.map((k) => rows.filter((row) => row.paymentId === k.toLowerCase()));
+    }),
+    invoiceByPaymentId: new DataLoader(async (keys) => {
+      const ids = valid(keys);
+      const rows = ids.length ? await prisma.invoice.findMany({ where: { paymentId: { in: ids } } }) : [];
+      const found = new Map(rows.map((row) => [row.paymentId, row]));
+      return keys.map((k) => found.get(k.toLowerCase()) ?? null);
+    }),
+  };
+}

@@ -1,0 +1,27 @@
+import type { Logger } from '@flow/platform';
+import type { PaymentsPrisma } from '../db';
+import { IdempotencyKeys } from '../idempotency';
+import { PaymentService } from './payment-service';
+import type { PaymentProvider } from './provider';
+
+export interface PaymentsServices {
+  payments: PaymentService;
+  keys: IdempotencyKeys;
+}
+
+export interface PaymentsServicesOptions {
+  prisma: PaymentsPrisma;
+  provider: PaymentProvider;
+  platformCurrency: string;
+  providerTimeoutMs: number;
+  logger: Logger;
+}
+
+export function createPaymentsServices(options: PaymentsServicesOptions): PaymentsServices {
+  // Copies of a request wait as long as the first may take at the provider, plus a margin.
+  const keys = new IdempotencyKeys(options.prisma, { waitMs: options.providerTimeoutMs + 5000 });
+  return {
+    keys,
+    payments: new PaymentService({ ...options, keys, logger: options.logger.child({ service: 'payments' }) }),
+  };
+}

@@ -1,0 +1,159 @@
+// Test fixtures: a JWKS server signing tokens as users does, and the payments app on port 0 in a
+// Postgres schema of its own (dropped at stop), with the simulated provider.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import {
+  createLogger,
+  dropSchema,
+  scopesForRole,
+  subgraphDatabase,
+  SubgraphClient,
+  type OrganizationKind,
+  type Role,
+} from '@flow/platform';
+import {
+  createGraphQLClient,
+  databaseUrlForSchema,
+  uniqueSchemaName,
+  type GraphQLClient,
+} from '@flow/platform/src/testing';
+import { startPaymentsApp, type PaymentsApp } from '../src/app';
+import { parsePaymentsConfig, type PaymentsConfig } from '../src/env';
+import { SimulatedProvider } from '../src/services/provider';
+
+export const SECRET = 'a-test-router-signing-secret-of-enough-length';
+
+export interface TestViewer {
+  userId: string;
+  organizationId: string;
+  organizationKind: OrganizationKind;
+  role: Role;
+}
+
+export function newViewer(
+  organizationKind: OrganizationKind,
+  role: Role,
+  organizationId = randomUUID(),
+): TestViewer {
+  return { userId: randomUUID(), organizationId, organizationKind, role };
+}
+
+export interface PaymentsTestEnvironment {
+  app: PaymentsApp;
+  config: PaymentsConfig;
+  provider: SimulatedProvider;
+  gql: GraphQLClient;
+  as: (viewer: TestViewer) => Promise<string>;
+  /** Signed calls as the orders service, on behalf of `viewer`'s token. */
+  orders: (
+    viewer: TestViewer,
+  ) => Promise<{ mutate: <D>(q: string, v: Record<string, unknown>) => Promise<D> }>;
+  statements: string[];
+  sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
+  stop: () => Promise<void>;
+}
+
+export async function createPaymentsTestEnvironment(
+  overrides: Record<string, string> = {},
+): Promise<PaymentsTestEnvironment> {
+  const kid = `test-${randomUUID()}`;
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA');
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  const jwks = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: [publicJwk] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+
+  const config = parsePaymentsConfig({
+    FLOW_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('payments_test')),
+    USERS_JWKS_URL: jwksUrl,
+    ROUTER_SIGNING_SECRET: SECRET,
+    PROVIDER_TIMEOUT_MS: '300',
+    ...overrides,
+  });
+  const provider = new SimulatedProvider();
+  const statements: string[] = [];
+  const app = await startPaymentsApp(config, createLogger('payments', config.logLevel), {
+    provider,
+    onQuery: (sql) => statements.push(sql),
+  });
+  const database = subgraphDatabase('payments', { databaseUrl: config.databaseUrl });
+  const as = async (viewer: TestViewer) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({
+      org: viewer.organizationId,
+      orgKind: viewer.organizationKind,
+      role: viewer.role,
+      scope: scopesForRole(viewer.role).join(' '),
+    })
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
+      .setSubject(viewer.userId)
+      .setIssuer('urn:flow:users')
+      .setAudience('urn:flow:api')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 900)
+      .setJti(randomUUID())
+      .sign(privateKey);
+  };
+  const logger = createLogger('orders-test', 'silent');
+  const client = new SubgraphClient({
+    name: 'payments',
+    url: app.url,
+    secret: SECRET,
+    logger,
+    service: 'orders',
+  });
+  return {
+    app,
+    config,
+    provider,
+    gql: createGraphQLClient(app.url),
+    as,
+    orders: async (viewer) => {
+      const ctx = {
+        requestId: randomUUID(),
+        authorization: `Bearer ${await as(viewer)}`,
+        clientAddress: null,
+      };
+      return { mutate: (q, v) => client.mutate(ctx, q, v) };
+    },
+    statements,
+    sql: async <Row>(text: string, values: unknown[] = []) =>
+      (await app.services.payments['options'].prisma.$queryRawUnsafe(text, ...values)) as Row[],
+    stop: async () => {
+      await app.stop();
+      await new Promise<void>((resolve) => jwks.close(() => resolve()));
+      await dropSchema(database.connectionString, database.schema);
+    },
+  };
+}
+
+export const PAYMENT_FIELDS = `id orderId status method failureReason providerReference
+  amount { amountMinor currency } capturedAmount { amountMinor } refundedAmount { amountMinor }
+  refunds { id amount { amountMinor } reason } invoice { number status purchaseOrderNumber }`;
+
+export const AUTHORIZE = `mutation ($input: AuthorizePaymentInput!, $key: String!) {
+  authorizePayment(input: $input, idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`;
+export const CAPTURE = `mutation ($id: ID!, $key: String!) { capturePayment(paymentId: $id, idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`;
+export const VOID = `mutation ($id: ID!, $key: String!) { voidPayment(paymentId: $id, idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`;
+export const REFUND = `mutation ($id: ID!, $amount: MoneyInput!, $key: String!) {
+  refundPayment(paymentId: $id, amount: $amount, reason: "damaged cylinder", idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`;
+export const PAYMENT = `query ($id: ID!) { payment(id: $id) { ${PAYMENT_FIELDS} } }`;
+
+export function cardInput(payer: string, payee: string, amountMinor = 10000, cardToken = 'tok_visa') {
+  return {
+    orderId: randomUUID(),
+    payerOrganizationId: payer,
+    payeeOrganizationId: payee,
+    amount: { amountMinor, currency: 'USD' },
+    method: 'CARD',
+    cardToken,
+  };
+}
