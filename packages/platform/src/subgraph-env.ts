@@ -1,5 +1,12 @@
 import { subgraphDatabaseUrlVariable } from './db/database-url';
-import { flowEnvSchema, logLevelSchema, portSchema, z } from './env';
+import {
+  flowEnvSchema,
+  InvalidEnvironmentError,
+  logLevelSchema,
+  parseEnvironment,
+  portSchema,
+  z,
+} from './env';
 import { defaultSubgraphUrl, subgraphCatalog, subgraphUrlVariable } from './subgraphs';
 
 export const DEVELOPMENT_ROUTER_SECRET = 'flow-development-router-signing-secret';
@@ -80,4 +87,36 @@ export function subgraphProductionProblems(name: string, env: Record<string, unk
   if (!env.DATABASE_URL && !env[subgraphDatabaseUrlVariable(name)])
     problems.push('DATABASE_URL: required in production');
   return problems;
+}
+
+/**
+ * A subgraph's `parse<Name>Config(source)` (throws, naming every bad variable; tests use it) and
+ * `load<Name>Config()` (prints them and exits non-zero; server.ts uses it), from its variables,
+ * its config builder and the rules that span variables beyond the production ones.
+ */
+export function subgraphConfigReader<Shape extends z.ZodRawShape, Config>(
+  name: string,
+  shape: Shape,
+  toConfig: (env: z.infer<z.ZodObject<Shape>>) => Config,
+  extraProblems: (env: z.infer<z.ZodObject<Shape>>) => string[] = () => [],
+) {
+  const parse = (source: NodeJS.ProcessEnv): Config => {
+    const env = parseEnvironment(name, shape, source);
+    const problems = [
+      ...subgraphProductionProblems(name, env as Record<string, unknown>),
+      ...extraProblems(env),
+    ];
+    if (problems.length) throw new InvalidEnvironmentError(name, problems);
+    return toConfig(env);
+  };
+  const load = (source: NodeJS.ProcessEnv = process.env): Config => {
+    try {
+      return parse(source);
+    } catch (error) {
+      if (!(error instanceof InvalidEnvironmentError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+  };
+  return { parse, load };
 }

@@ -1,9 +1,7 @@
 import {
-  loadEnvironmentOrExit,
-  parseEnvironment,
   subgraphCommonConfig,
+  subgraphConfigReader,
   subgraphEnvironmentShape,
-  subgraphProductionProblems,
   z,
   type SubgraphCommonConfig,
 } from '@flow/platform';
@@ -35,24 +33,9 @@ function toConfig(env: InventoryEnvironment): InventoryConfig {
   };
 }
 
-const describeProblems = (problems: string[]) =>
-  `inventory: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+const reader = subgraphConfigReader('inventory', inventoryEnvironmentShape, toConfig);
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export function parseInventoryConfig(source: NodeJS.ProcessEnv): InventoryConfig {
-  const env = parseEnvironment('inventory', inventoryEnvironmentShape, source);
-  const problems = subgraphProductionProblems('inventory', env);
-  if (problems.length) throw new Error(describeProblems(problems));
-  return toConfig(env);
-}
-
+export const parseInventoryConfig = reader.parse;
 /** Like parseInventoryConfig, but prints the problems and exits non-zero: for server.ts. */
-export function loadInventoryConfig(): InventoryConfig {
-  const env = loadEnvironmentOrExit('inventory', inventoryEnvironmentShape);
-  const problems = subgraphProductionProblems('inventory', env);
-  if (problems.length) {
-    process.stderr.write(`${describeProblems(problems)}\n`);
-    process.exit(1);
-  }
-  return toConfig(env);
-}
+export const loadInventoryConfig = (): InventoryConfig => reader.load();

@@ -1,9 +1,7 @@
 import {
-  loadEnvironmentOrExit,
-  parseEnvironment,
   subgraphCommonConfig,
+  subgraphConfigReader,
   subgraphEnvironmentShape,
-  subgraphProductionProblems,
   z,
   type SubgraphCommonConfig,
 } from '@flow/platform';
@@ -36,11 +34,8 @@ export interface LocationsConfig extends SubgraphCommonConfig {
 }
 
 /** Rules that span variables (production refuses development defaults; http needs its URL). */
-function configurationProblems(env: LocationsEnvironment): string[] {
-  const problems = subgraphProductionProblems('locations', env);
-  if (env.GEOCODER === 'http' && !env.GEOCODER_URL)
-    problems.push('GEOCODER_URL: required when GEOCODER=http');
-  return problems;
+function extraProblems(env: LocationsEnvironment): string[] {
+  return env.GEOCODER === 'http' && !env.GEOCODER_URL ? ['GEOCODER_URL: required when GEOCODER=http'] : [];
 }
 
 function toConfig(env: LocationsEnvironment): LocationsConfig {
@@ -62,24 +57,9 @@ function toConfig(env: LocationsEnvironment): LocationsConfig {
   };
 }
 
-const describeProblems = (problems: string[]) =>
-  `locations: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+const reader = subgraphConfigReader('locations', locationsEnvironmentShape, toConfig, extraProblems);
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export function parseLocationsConfig(source: NodeJS.ProcessEnv): LocationsConfig {
-  const env = parseEnvironment('locations', locationsEnvironmentShape, source);
-  const problems = configurationProblems(env);
-  if (problems.length) throw new Error(describeProblems(problems));
-  return toConfig(env);
-}
-
+export const parseLocationsConfig = reader.parse;
 /** Like parseLocationsConfig, but prints the problems and exits non-zero: for server.ts. */
-export function loadLocationsConfig(): LocationsConfig {
-  const env = loadEnvironmentOrExit('locations', locationsEnvironmentShape);
-  const problems = configurationProblems(env);
-  if (problems.length) {
-    process.stderr.write(`${describeProblems(problems)}\n`);
-    process.exit(1);
-  }
-  return toConfig(env);
-}
+export const loadLocationsConfig = (): LocationsConfig => reader.load();

@@ -1,9 +1,7 @@
 import {
-  loadEnvironmentOrExit,
-  parseEnvironment,
   subgraphCommonConfig,
+  subgraphConfigReader,
   subgraphEnvironmentShape,
-  subgraphProductionProblems,
   z,
   type SubgraphCommonConfig,
 } from '@flow/platform';
@@ -49,22 +47,9 @@ function toConfig(env: PaymentsEnvironment): PaymentsConfig {
   };
 }
 
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export function parsePaymentsConfig(source: NodeJS.ProcessEnv): PaymentsConfig {
-  const env = parseEnvironment('payments', paymentsEnvironmentShape, source);
-  const problems = subgraphProductionProblems('payments', env);
-  if (problems.length)
-    throw new Error(`payments: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  return toConfig(env);
-}
+const reader = subgraphConfigReader('payments', paymentsEnvironmentShape, toConfig);
 
+/** Parses and checks the environment; throws naming every bad variable (tests use this). */
+export const parsePaymentsConfig = reader.parse;
 /** Like parsePaymentsConfig, but prints the problems and exits non-zero: for server.ts. */
-export function loadPaymentsConfig(): PaymentsConfig {
-  const env = loadEnvironmentOrExit('payments', paymentsEnvironmentShape);
-  const problems = subgraphProductionProblems('payments', env);
-  if (problems.length) {
-    process.stderr.write(`payments: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    process.exit(1);
-  }
-  return toConfig(env);
-}
+export const loadPaymentsConfig = (): PaymentsConfig => reader.load();

@@ -1,9 +1,7 @@
 import {
-  loadEnvironmentOrExit,
-  parseEnvironment,
   subgraphCommonConfig,
+  subgraphConfigReader,
   subgraphEnvironmentShape,
-  subgraphProductionProblems,
   z,
   type SubgraphCommonConfig,
 } from '@flow/platform';
@@ -36,22 +34,9 @@ function toConfig(env: PricingEnvironment): PricingConfig {
   };
 }
 
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export function parsePricingConfig(source: NodeJS.ProcessEnv): PricingConfig {
-  const env = parseEnvironment('pricing', pricingEnvironmentShape, source);
-  const problems = subgraphProductionProblems('pricing', env);
-  if (problems.length)
-    throw new Error(`pricing: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  return toConfig(env);
-}
+const reader = subgraphConfigReader('pricing', pricingEnvironmentShape, toConfig);
 
+/** Parses and checks the environment; throws naming every bad variable (tests use this). */
+export const parsePricingConfig = reader.parse;
 /** Like parsePricingConfig, but prints the problems and exits non-zero: for server.ts. */
-export function loadPricingConfig(): PricingConfig {
-  const env = loadEnvironmentOrExit('pricing', pricingEnvironmentShape);
-  const problems = subgraphProductionProblems('pricing', env);
-  if (problems.length) {
-    process.stderr.write(`pricing: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    process.exit(1);
-  }
-  return toConfig(env);
-}
+export const loadPricingConfig = (): PricingConfig => reader.load();
