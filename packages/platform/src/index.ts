@@ -19,3 +19,4 @@ export * from './rate-limit';
 export * from './subgraph-client';
 export * from './subgraph-env';
 export * from './graphql/scalars';
+export * from './idempotency';

@@ -5,7 +5,7 @@ import {
   requireTransition,
   statusAfterRefund,
 } from '../src/services/rules';
-import { requestHash } from '../src/idempotency';
+import { requestHash } from '@flow/platform';
 
 describe('state machine', () => {
   test.each([

@@ -1,6 +1,6 @@
 import type { Logger } from '@flow/platform';
 import type { PaymentsPrisma } from '../db';
-import { IdempotencyKeys } from '../idempotency';
+import { IdempotencyKeys } from '@flow/platform';
 import { PaymentService } from './payment-service';
 import type { PaymentProvider } from './provider';
 

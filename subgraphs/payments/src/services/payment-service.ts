@@ -12,7 +12,7 @@ import {
 import type { Invoice, InvoiceStatus, Payment, Prisma } from '../generated/prisma/client';
 import type { AuthorizePaymentInput, MoneyInput } from '../generated/resolvers-types';
 import type { PaymentsPrisma } from '../db';
-import type { IdempotencyKeys } from '../idempotency';
+import type { IdempotencyKeys } from '@flow/platform';
 import type { ServiceContext } from './context';
 import { canRead, requireMayAuthorize, requireMayRefund, requireMaySettle } from './permissions';
 import { ProviderTimeout, withDeadline, type PaymentProvider } from './provider';

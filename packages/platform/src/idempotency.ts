@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
-import { errors, ErrorCode } from '@flow/platform';
+import { errors, ErrorCode } from './errors';
 
 /**
  * Idempotency keys for any subgraph with an `idempotency_keys` table (scope, key, request_hash,
