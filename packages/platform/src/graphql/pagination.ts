@@ -86,3 +86,41 @@ export function toConnection<Row>(
     totalCount,
   };
 }
+
+type Direction = 'asc' | 'desc';
+
+/** What a page query adds to a Prisma findMany: the keyset filter, the order, one extra row. */
+export interface CreatedAtPageQuery<D extends Direction> {
+  where: ReturnType<typeof afterCursor>;
+  orderBy: [{ createdAt: D }, { id: D }];
+  take: number;
+}
+
+/**
+ * One page of a list in (createdAt, id) order, newest or oldest first: validates `first` and
+ * `after`, fetches `first + 1` rows and counts the whole list, side by side.
+ */
+export async function pageByCreatedAt<Row extends { createdAt: Date; id: string }, D extends Direction>(
+  args: { first?: number | null; after?: string | null },
+  direction: D,
+  fetch: (query: CreatedAtPageQuery<D>) => Promise<Row[]>,
+  count: () => Promise<number>,
+): Promise<Connection<Row>> {
+  const size = pageSize(args.first);
+  const after = decodeCursor(args.after);
+  const [rows, totalCount] = await Promise.all([
+    fetch({
+      where: afterCursor(after, direction),
+      orderBy: [{ createdAt: direction }, { id: direction }],
+      take: size + 1,
+    }),
+    count(),
+  ]);
+  return toConnection(
+    rows,
+    size,
+    totalCount,
+    (row) => ({ at: row.createdAt.toISOString(), id: row.id }),
+    after !== null,
+  );
+}

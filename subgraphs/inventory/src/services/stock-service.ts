@@ -1,13 +1,10 @@
 import {
-  afterCursor,
-  decodeCursor,
+  pageByCreatedAt,
   errors,
   isPlatformAdmin,
-  pageSize,
   requireText,
   requireUuid,
   requireViewer,
-  toConnection,
   type BaseContext,
   type Connection,
   type Viewer,
@@ -129,30 +126,25 @@ export class StockService {
       throw errors.forbidden('Only the depot’s vendor can see its stock movements.');
     const depotId = requireUuid(input.depotId, 'depotId');
     const productId = input.productId ? requireUuid(input.productId, 'productId') : undefined;
-    const size = pageSize(input.first);
-    const after = decodeCursor(input.after);
     // A depot unknown here has never had stock, so it has no movements to hide or show: no
     // need to ask locations who owns it.
     const owner = await this.depots.knownOwner(depotId);
     if (owner && owner !== viewer.organizationId && !isPlatformAdmin(viewer))
       throw errors.forbidden('Only the depot’s vendor can see its stock movements.');
-    if (!owner) return toConnection([], size, 0, () => ({ at: '', id: '' }), after !== null);
+    if (!owner)
+      return pageByCreatedAt(
+        input,
+        'desc',
+        async () => [],
+        async () => 0,
+      );
 
     const where = { depotId, ...(productId ? { productId } : {}) };
-    const [rows, totalCount] = await Promise.all([
-      this.prisma.stockMovement.findMany({
-        where: { ...where, ...afterCursor(after, 'desc') },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: size + 1,
-      }),
-      this.prisma.stockMovement.count({ where }),
-    ]);
-    return toConnection(
-      rows,
-      size,
-      totalCount,
-      (m) => ({ at: m.createdAt.toISOString(), id: m.id }),
-      after !== null,
+    return pageByCreatedAt(
+      input,
+      'desc',
+      (page) => this.prisma.stockMovement.findMany({ ...page, where: { ...where, ...page.where } }),
+      () => this.prisma.stockMovement.count({ where }),
     );
   }
 

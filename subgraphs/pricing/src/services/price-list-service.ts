@@ -1,13 +1,4 @@
-import {
-  afterCursor,
-  decodeCursor,
-  errors,
-  pageSize,
-  requireUuid,
-  requireViewer,
-  toConnection,
-  type Connection,
-} from '@flow/platform';
+import { pageByCreatedAt, errors, requireUuid, requireViewer, type Connection } from '@flow/platform';
 import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';
 import type { PricingDependencies } from './dependencies';
@@ -91,8 +82,6 @@ export class PriceListService {
     const viewer = requireViewer(ctx.viewer);
     let vendorId = args.vendorId ? requireUuid(args.vendorId, 'vendorId') : null;
     const productId = args.productId ? requireUuid(args.productId, 'productId') : null;
-    const size = pageSize(args.first);
-    const after = decodeCursor(args.after);
     if (viewer.organizationKind === 'VENDOR') {
       if (vendorId && !canSeeVendorTerms(viewer, vendorId))
         throw errors.forbidden("A vendor cannot see another vendor's price list.");
@@ -102,21 +91,16 @@ export class PriceListService {
       ...(vendorId ? { vendorOrganizationId: vendorId } : {}),
       ...(productId ? { productId } : {}),
     };
-    const [rows, totalCount] = await Promise.all([
-      this.prisma.priceListEntry.findMany({
-        where: { ...where, ...afterCursor(after, 'desc') },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: size + 1,
-        ...ENTRY_WITH_TIERS,
-      }),
-      this.prisma.priceListEntry.count({ where }),
-    ]);
-    const connection = toConnection(
-      rows,
-      size,
-      totalCount,
-      (entry) => ({ at: entry.createdAt.toISOString(), id: entry.id }),
-      after !== null,
+    const connection = await pageByCreatedAt(
+      args,
+      'desc',
+      (page) =>
+        this.prisma.priceListEntry.findMany({
+          ...page,
+          where: { ...where, ...page.where },
+          ...ENTRY_WITH_TIERS,
+        }),
+      () => this.prisma.priceListEntry.count({ where }),
     );
     return {
       ...connection,

@@ -1,14 +1,11 @@
 import {
-  afterCursor,
-  decodeCursor,
+  pageByCreatedAt,
   errors,
   isPlatformAdmin,
-  pageSize,
   requireOneOf,
   requireText,
   requireUuid,
   requireViewer,
-  toConnection,
   type BaseContext,
   type Connection,
   type Viewer,
@@ -54,26 +51,15 @@ export class OrganizationService {
 
   async list(ctx: BaseContext, input: ListOrganizationsInput): Promise<Connection<Organization>> {
     this.requirePlatformAdmin(ctx);
-    const size = pageSize(input.first);
-    const after = decodeCursor(input.after);
     const where = {
       ...(input.kind ? { kind: requireOneOf(input.kind, KINDS, 'kind') } : {}),
       ...(input.status ? { status: requireOneOf(input.status, STATUSES, 'status') } : {}),
     };
-    const [rows, totalCount] = await Promise.all([
-      this.prisma.organization.findMany({
-        where: { ...where, ...afterCursor(after, 'desc') },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: size + 1,
-      }),
-      this.prisma.organization.count({ where }),
-    ]);
-    return toConnection(
-      rows,
-      size,
-      totalCount,
-      (o) => ({ at: o.createdAt.toISOString(), id: o.id }),
-      after !== null,
+    return pageByCreatedAt(
+      input,
+      'desc',
+      (page) => this.prisma.organization.findMany({ ...page, where: { ...where, ...page.where } }),
+      () => this.prisma.organization.count({ where }),
     );
   }
 

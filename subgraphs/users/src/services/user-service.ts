@@ -1,14 +1,11 @@
 import {
-  afterCursor,
-  decodeCursor,
+  pageByCreatedAt,
   errors,
   isPlatformAdmin,
-  pageSize,
   requireEmail,
   requireOneOf,
   requireText,
   requireViewer,
-  toConnection,
   type BaseContext,
   type Connection,
   type Viewer,
@@ -94,22 +91,11 @@ export class UserService {
     const viewer: Viewer = requireViewer(ctx.viewer);
     if (!canManageOrganization(viewer, organizationId))
       throw errors.forbidden('Only the organization’s admins can list its users.');
-    const size = pageSize(input.first);
-    const after = decodeCursor(input.after);
-    const [rows, totalCount] = await Promise.all([
-      this.prisma.user.findMany({
-        where: { organizationId, ...afterCursor(after, 'asc') },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: size + 1,
-      }),
-      this.prisma.user.count({ where: { organizationId } }),
-    ]);
-    return toConnection(
-      rows,
-      size,
-      totalCount,
-      (u) => ({ at: u.createdAt.toISOString(), id: u.id }),
-      after !== null,
+    return pageByCreatedAt(
+      input,
+      'asc',
+      (page) => this.prisma.user.findMany({ ...page, where: { organizationId, ...page.where } }),
+      () => this.prisma.user.count({ where: { organizationId } }),
     );
   }
 }
