@@ -26,6 +26,13 @@ const mappers: Record<string, Record<string, string>> = {
     Refund: './prisma/client#Refund as RefundModel',
     Invoice: './prisma/client#Invoice as InvoiceModel',
   },
+  orders: {
+    Order: './prisma/client#Order as OrderModel',
+    OrderItem: './prisma/client#OrderItem as OrderItemModel',
+    OrderStatusChange: './prisma/client#OrderStatusChange as OrderStatusChangeModel',
+    Delivery: './prisma/client#Order as DeliveryOrderModel',
+    DeliveryPosition: '../services/delivery-service#DeliveryPositionView',
+  },
   pricing: {
     PriceListEntry: '../services/price-list-service#PriceListEntryView',
     DeliveryTerms: './prisma/client#DeliveryTerms as DeliveryTermsModel',

@@ -111,6 +111,8 @@ function printBanner(routerPort: number) {
     'Try, as the hospital admin: compare offers for 5 cylinders delivered to its site:',
     '  { sites(kind: HOSPITAL_SITE) { edges { node { id } } } products(filter: { category: CYLINDER }) { edges { node { id name } } } }',
     '  { compareOffers(productId: "...", quantity: 5, siteId: "...", priority: EMERGENCY) { vendor { name } total { amountMinor currency } etaMinutes } }',
+    'then order them (the vendor admin confirms and dispatches to the demo driver, who delivers):',
+    '  mutation { placeOrder(idempotencyKey: "demo-1", input: { siteId: "...", priority: EMERGENCY, items: [{ productId: "...", quantity: 5 }], payment: { method: CARD, cardToken: "tok_visa" } }) { number status total { amountMinor } payment { status } } }',
     '',
     'Press Ctrl-C to stop.',
     '',

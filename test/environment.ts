@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import {
   dropSchema,
   subgraphCatalog,
@@ -21,15 +22,27 @@ import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from '
 
 const root = join(__dirname, '..');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+// Each jest worker takes ports from a block of its own, below the kernel's ephemeral range: two
+// test files starting processes at once in different workers can never be handed the same port
+// (asking the kernel for port 0 and closing it can give one port to two workers).
+const PORT_BLOCK = 500;
+const worker = Number(process.env.JEST_WORKER_ID ?? 0) % 24;
+let portOffset = Math.floor(Math.random() * PORT_BLOCK);
+
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < PORT_BLOCK; tries++) {
+    const port = 20_000 + worker * PORT_BLOCK + (portOffset++ % PORT_BLOCK);
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port in this worker's block");
 }
 
 export interface RunningSubgraph {
@@ -51,6 +64,12 @@ export interface PlatformTestEnvironment {
   gql: GraphQLClient;
   /** SQL statements a subgraph has sent so far (its flow_db_statements_total). */
   statements: (subgraph: string) => Promise<number>;
+  /** Stops one subgraph: SIGTERM (graceful), or SIGKILL (a crash). */
+  stopSubgraph: (name: string, signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>;
+  /** Starts a stopped subgraph again on its port and schema, with extra variables if given. */
+  startSubgraph: (name: string, extraEnv?: Record<string, string>) => Promise<void>;
+  /** A query straight against a subgraph's own Postgres schema (search_path set to it). */
+  sql: <Row = Record<string, unknown>>(subgraph: string, text: string, values?: unknown[]) => Promise<Row[]>;
   stop: () => Promise<void>;
 }
 
@@ -98,12 +117,12 @@ export async function createTestEnvironment(
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const start = async (name: string) => {
+  const start = async (name: string, again: Record<string, string> = {}) => {
     const databaseUrl = databaseUrlForSchema(`${prefix}_${name}`);
     const child = startProcess(
       name,
       join(root, 'subgraphs', name, 'src', 'server.ts'),
-      { ...common, PORT: String(ports[name]), [subgraphDatabaseUrlVariable(name)]: databaseUrl },
+      { ...common, PORT: String(ports[name]), [subgraphDatabaseUrlVariable(name)]: databaseUrl, ...again },
       quiet,
     );
     subgraphs[name] = { url: urls[name]!, process: child, databaseUrl };
@@ -139,6 +158,26 @@ export async function createTestEnvironment(
       const metrics = await (await fetch(new URL('/metrics', subgraphs[name]!.url))).text();
       const line = metrics.split('\n').find((l) => l.startsWith('flow_db_statements_total'));
       return Number(line?.split(' ').pop() ?? 'NaN');
+    },
+    stopSubgraph: async (name, signal = 'SIGTERM') => {
+      const { process: child } = subgraphs[name]!;
+      if (signal === 'SIGKILL') {
+        child.child.kill('SIGKILL');
+        await child.exited;
+      } else await stopProcess(child);
+    },
+    startSubgraph: (name, again) => start(name, again),
+    sql: async <Row>(name: string, text: string, values: unknown[] = []) => {
+      const { connectionString, schema } = subgraphDatabase(name, {
+        databaseUrl: subgraphs[name]!.databaseUrl,
+      });
+      const client = new pg.Client({ connectionString, options: `-c search_path="${schema}"` });
+      await client.connect();
+      try {
+        return (await client.query(text, values)).rows as Row[];
+      } finally {
+        await client.end();
+      }
     },
     stop,
   };

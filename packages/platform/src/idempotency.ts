@@ -68,13 +68,14 @@ export class IdempotencyKeys {
     const hash = requestHash(input);
     const deadline = Date.now() + this.options.waitMs;
     for (;;) {
-      const inserted = await this.db.$executeRawUnsafe(
-        `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      const [inserted] = await this.db.$queryRawUnsafe<{ created_at: Date }[]>(
+        `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING created_at`,
         scope,
         key,
         hash,
       );
-      if (inserted === 1) return this.runFirst(scope, key, work);
+      if (inserted) return this.runFirst({ scope, key, createdAt: inserted.created_at }, work);
       const [row] = await this.db.$queryRawUnsafe<KeyRow[]>(
         `SELECT request_hash, response, completed_at FROM idempotency_keys WHERE scope = $1 AND key = $2`,
         scope,
@@ -89,7 +90,16 @@ export class IdempotencyKeys {
     }
   }
 
-  private async runFirst<T>(scope: string, key: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs the work that owns the key row. The row is identified by its creation time too: if the
+   * key was abandoned meanwhile (recovery decided this request was dead) and a retry made a new
+   * row, this request must neither overwrite nor delete that one.
+   */
+  private async runFirst<T>(
+    row: { scope: string; key: string; createdAt: Date },
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const own = `scope = $1 AND key = $2 AND created_at = $3 AND completed_at IS NULL`;
     let stored: Stored<T>;
     try {
       stored = { ok: await work() };
@@ -97,21 +107,35 @@ export class IdempotencyKeys {
       const code = error instanceof GraphQLError ? error.extensions.code : undefined;
       if (!(error instanceof GraphQLError) || TRANSIENT_CODES.has(code)) {
         await this.db.$executeRawUnsafe(
-          `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-          scope,
-          key,
+          `DELETE FROM idempotency_keys WHERE ${own}`,
+          row.scope,
+          row.key,
+          row.createdAt,
         );
         throw error;
       }
       stored = { error: { message: error.message, extensions: { ...error.extensions } } };
     }
     await this.db.$executeRawUnsafe(
-      `UPDATE idempotency_keys SET response = $3::jsonb, completed_at = now() WHERE scope = $1 AND key = $2`,
-      scope,
-      key,
+      `UPDATE idempotency_keys SET response = $4::jsonb, completed_at = now() WHERE ${own}`,
+      row.scope,
+      row.key,
+      row.createdAt,
       JSON.stringify(stored),
     );
     return replay(stored);
+  }
+
+  /**
+   * Frees a key whose request died before finishing (its process crashed): copies stop waiting
+   * and a retry runs again. A finished key is kept.
+   */
+  async abandon(scope: string, key: string): Promise<void> {
+    await this.db.$executeRawUnsafe(
+      `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND completed_at IS NULL`,
+      scope,
+      key,
+    );
   }
 
   /** Forgets keys older than `hours` (callers are promised at least 24). */

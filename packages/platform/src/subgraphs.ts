@@ -8,6 +8,8 @@ export const subgraphCatalog = [
   { name: 'inventory', port: 8004 },
   { name: 'pricing', port: 8006 },
   { name: 'payments', port: 8008 },
+  // Last: it calls pricing, inventory, payments and locations while placing orders.
+  { name: 'orders', port: 8005 },
 ] as const;
 
 export type SubgraphName = (typeof subgraphCatalog)[number]['name'];

@@ -3,9 +3,13 @@ import { parseInventoryConfig } from '../src/env';
 import { optionalPositive, requireDelta, requireHoldSeconds, requireUnits } from '../src/services/input';
 import {
   canManageReservation,
+  changeActor,
+  maxHoldSecondsFor,
+  mayManageReservation,
   requirePlatformAdmin,
   requireReservingRole,
   requireVendorStaff,
+  reservingOrganization,
 } from '../src/services/permissions';
 import { availableOf, crossedBelowReorderLevel, isBelowReorderLevel } from '../src/services/stock-math';
 
@@ -108,6 +112,60 @@ describe('permissions', () => {
     expect(canManageReservation(viewer('HOSPITAL_ADMIN', 'other-hospital'), parties)).toBe(false);
     expect(canManageReservation(viewer('VENDOR_ADMIN', 'other-vendor'), parties)).toBe(false);
     expect(canManageReservation(null, parties)).toBe(false);
+  });
+
+  it('lets the orders service act on any reservation, with or without a user', () => {
+    const parties = { organizationId: 'hospital-org', vendorOrganizationId: 'vendor-org' };
+    expect(mayManageReservation({ viewer: null, callerService: 'orders' }, parties)).toBe(true);
+    expect(
+      mayManageReservation({ viewer: viewer('DRIVER', 'vendor-org'), callerService: 'orders' }, parties),
+    ).toBe(true);
+    expect(mayManageReservation({ viewer: null, callerService: 'payments' }, parties)).toBe(false);
+    expect(
+      mayManageReservation({ viewer: viewer('DRIVER', 'vendor-org'), callerService: null }, parties),
+    ).toBe(false);
+  });
+
+  it('decides whose a new hold is', () => {
+    const own = '0b3c5a0e-8a4d-4d2e-9b1f-3a7c2d1e0f01';
+    const other = '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+    const as = (role: Viewer['role'] | null, callerService: string | null = null) => ({
+      viewer: role ? viewer(role, own) : null,
+      callerService,
+    });
+    expect(reservingOrganization(as('HOSPITAL_STAFF'), null)).toBe(own);
+    expect(reservingOrganization(as('HOSPITAL_STAFF'), own.toUpperCase())).toBe(own);
+    expect(codeOf(() => reservingOrganization(as('HOSPITAL_ADMIN'), other))).toEqual({ code: 'FORBIDDEN' });
+    expect(codeOf(() => reservingOrganization(as('VENDOR_ADMIN'), null))).toEqual({ code: 'FORBIDDEN' });
+    expect(codeOf(() => reservingOrganization(as(null), other))).toEqual({ code: 'UNAUTHENTICATED' });
+    expect(reservingOrganization(as('PLATFORM_ADMIN'), other)).toBe(other);
+    expect(reservingOrganization(as('DRIVER', 'orders'), other)).toBe(other);
+    expect(reservingOrganization(as('HOSPITAL_STAFF', 'orders'), null)).toBe(own);
+    expect(reservingOrganization(as(null, 'orders'), other)).toBe(other);
+    expect(codeOf(() => reservingOrganization(as(null, 'orders'), null))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.organizationId',
+    });
+    expect(codeOf(() => reservingOrganization(as(null, 'orders'), 'nope'))).toMatchObject({
+      field: 'input.organizationId',
+    });
+  });
+
+  it('allows the orders service week-long holds, and records it as the actor without a user', () => {
+    expect(maxHoldSecondsFor({ viewer: null, callerService: 'orders' })).toBe(604_800);
+    expect(maxHoldSecondsFor({ viewer: viewer('PLATFORM_ADMIN'), callerService: null })).toBe(86_400);
+    expect(requireHoldSeconds(604_800, 'input.holdSeconds', 604_800)).toBe(604_800);
+    expect(codeOf(() => requireHoldSeconds(86_401, 'input.holdSeconds'))).toMatchObject({
+      field: 'input.holdSeconds',
+    });
+    expect(changeActor({ viewer: null, callerService: 'orders' })).toEqual({
+      userId: null,
+      event: 'service:orders',
+    });
+    expect(changeActor({ viewer: viewer('DRIVER'), callerService: 'orders' })).toEqual({
+      userId: 'user-1',
+      event: 'user-1',
+    });
   });
 });
 

@@ -18,10 +18,17 @@ export interface SitePage {
   totalCount: number;
 }
 
+/** Whether `organizationId` was granted access to the site (grantSiteAccess). */
+export interface SiteGrantKey {
+  siteId: string;
+  organizationId: string;
+}
+
 /** One set per request: every entity hop goes through these, so a list costs one query, not N. */
 export interface Loaders {
   siteById: DataLoader<string, Site | null>;
   sitePage: DataLoader<SitePageKey, SitePage, string>;
+  siteGrant: DataLoader<SiteGrantKey, boolean, string>;
 }
 
 const pageShape = (key: SitePageKey) => JSON.stringify([key.kinds, key.size, key.after]);
@@ -52,6 +59,25 @@ async function loadSitePages(prisma: LocationsPrisma, keys: readonly SitePageKey
   return keys.map((key) => pages.get(sitePageCacheKey(key))!);
 }
 
+export const siteGrantCacheKey = (key: SiteGrantKey) =>
+  `${key.siteId.toLowerCase()}:${key.organizationId.toLowerCase()}`;
+
+/**
+ * Every grant asked about in one tick, in one statement. The pairs are matched in memory: within a
+ * request they share the viewer's organization, so the cross product the statement reads is no
+ * bigger than the pairs themselves.
+ */
+async function loadSiteGrants(prisma: LocationsPrisma, keys: readonly SiteGrantKey[]): Promise<boolean[]> {
+  const siteIds = [...new Set(keys.map((key) => key.siteId.toLowerCase()))];
+  const organizationIds = [...new Set(keys.map((key) => key.organizationId.toLowerCase()))];
+  const rows = await prisma.siteAccessGrant.findMany({
+    where: { siteId: { in: siteIds }, organizationId: { in: organizationIds } },
+    select: { siteId: true, organizationId: true },
+  });
+  const granted = new Set(rows.map(siteGrantCacheKey));
+  return keys.map((key) => granted.has(siteGrantCacheKey(key)));
+}
+
 export const sitePageCacheKey = (key: SitePageKey) => `${key.organizationId}:${pageShape(key)}`;
 
 export function createLoaders(prisma: LocationsPrisma): Loaders {
@@ -63,5 +89,6 @@ export function createLoaders(prisma: LocationsPrisma): Loaders {
       return ids.map((id) => found.get(id.toLowerCase()) ?? null);
     }),
     sitePage: new DataLoader((keys) => loadSitePages(prisma, keys), { cacheKeyFn: sitePageCacheKey }),
+    siteGrant: new DataLoader((keys) => loadSiteGrants(prisma, keys), { cacheKeyFn: siteGrantCacheKey }),
   };
 }

@@ -187,3 +187,9 @@ export function siteInput(
     ...overrides,
   };
 }
+
+export const GRANT_SITE_ACCESS = /* GraphQL */ `
+  mutation GrantSiteAccess($siteId: ID!, $organizationId: ID!) {
+    grantSiteAccess(siteId: $siteId, organizationId: $organizationId)
+  }
+`;

@@ -12,6 +12,7 @@ import {
   withSearchPath,
   scopesForRole,
   subgraphDatabase,
+  SubgraphClient,
   type OrganizationKind,
   type Role,
 } from '@flow/platform';
@@ -100,6 +101,12 @@ export const colleague = (viewer: TestViewer, role: Role): TestViewer => ({
   role,
 });
 
+/** What SubgraphClient answers: the data, or a thrown error carrying the callee's code. */
+export interface SignedCaller {
+  query: <Data>(query: string, variables?: Record<string, unknown>) => Promise<Data>;
+  mutate: <Data>(query: string, variables?: Record<string, unknown>) => Promise<Data>;
+}
+
 export interface LocationsTestEnvironment {
   app: LocationsApp;
   config: LocationsConfig;
@@ -109,6 +116,13 @@ export interface LocationsTestEnvironment {
   as: (viewer: TestViewer) => Promise<string>;
   /** Rows of the locations schema, read behind the app's back. */
   countSites: () => Promise<number>;
+  /** Any statement on the locations schema, behind the app's back. */
+  sql: <Row extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<Row[]>;
+  /**
+   * Calls signed as the orders service (as its SubgraphClient makes them), on behalf of `viewer`
+   * or of no one (a background job). `secret` other than the app's forges the signature.
+   */
+  ordersService: (viewer?: TestViewer | null, secret?: string) => Promise<SignedCaller>;
   stop: () => Promise<void>;
 }
 
@@ -128,20 +142,41 @@ export async function createTestEnvironment(
   });
   const app = await startLocationsApp(config, createLogger('locations', config.logLevel), options);
   const database = subgraphDatabase('locations', { databaseUrl: config.databaseUrl });
+  const logger = createLogger('orders-test', 'silent');
+  const sql = async <Row extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: withSearchPath(database) });
+    await client.connect();
+    try {
+      return (await client.query<Row>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
   return {
     app,
     config,
     gql: createGraphQLClient(app.url),
     tokens,
     as: tokens.sign,
-    countSites: async () => {
-      const client = new pg.Client({ connectionString: withSearchPath(database) });
-      await client.connect();
-      try {
-        return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM sites')).rows[0]!.n;
-      } finally {
-        await client.end();
-      }
+    countSites: async () => (await sql<{ n: number }>('SELECT count(*)::int AS n FROM sites'))[0]!.n,
+    sql,
+    ordersService: async (viewer = null, secret = config.routerSecret) => {
+      const client = new SubgraphClient({
+        name: 'locations',
+        url: app.url,
+        secret,
+        logger,
+        service: 'orders',
+      });
+      const ctx = {
+        requestId: randomUUID(),
+        authorization: viewer ? `Bearer ${await tokens.sign(viewer)}` : null,
+        clientAddress: null,
+      };
+      return {
+        query: (query, variables) => client.query(ctx, query, variables),
+        mutate: (query, variables) => client.mutate(ctx, query, variables),
+      };
     },
     stop: async () => {
       await app.stop();

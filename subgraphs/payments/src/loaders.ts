@@ -8,6 +8,8 @@ export interface Loaders {
   paymentById: DataLoader<string, Payment | null>;
   refundsByPaymentId: DataLoader<string, Refund[]>;
   invoiceByPaymentId: DataLoader<string, Invoice | null>;
+  /** The order's live payment, or else its latest (FAILED) attempt. */
+  paymentByOrderId: DataLoader<string, Payment | null>;
 }
 
 function valid(keys: readonly string[]): string[] {
@@ -37,6 +39,23 @@ export function createLoaders(prisma: PaymentsPrisma): Loaders {
       const rows = ids.length ? await prisma.invoice.findMany({ where: { paymentId: { in: ids } } }) : [];
       const found = new Map(rows.map((row) => [row.paymentId, row]));
       return keys.map((k) => found.get(k.toLowerCase()) ?? null);
+    }),
+    paymentByOrderId: new DataLoader(async (keys) => {
+      const ids = valid(keys);
+      // Newest first, so the first row seen of an order is its latest attempt.
+      const rows = ids.length
+        ? await prisma.payment.findMany({
+            where: { orderId: { in: ids } },
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          })
+        : [];
+      const chosen = new Map<string, Payment>();
+      for (const row of rows) {
+        const current = chosen.get(row.orderId);
+        if (!current || (current.status === 'FAILED' && row.status !== 'FAILED'))
+          chosen.set(row.orderId, row);
+      }
+      return keys.map((k) => chosen.get(k.toLowerCase()) ?? null);
     }),
   };
 }

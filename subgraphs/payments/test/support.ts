@@ -35,7 +35,7 @@ export interface TestViewer {
 export function newViewer(
   organizationKind: OrganizationKind,
   role: Role,
-  organizationId = randomUUID(),
+  organizationId: string = randomUUID(),
 ): TestViewer {
   return { userId: randomUUID(), organizationId, organizationKind, role };
 }
@@ -46,10 +46,11 @@ export interface PaymentsTestEnvironment {
   provider: SimulatedProvider;
   gql: GraphQLClient;
   as: (viewer: TestViewer) => Promise<string>;
-  /** Signed calls as the orders service, on behalf of `viewer`'s token. */
-  orders: (
-    viewer: TestViewer,
-  ) => Promise<{ mutate: <D>(q: string, v: Record<string, unknown>) => Promise<D> }>;
+  /** Signed calls as the orders service, on behalf of `viewer`'s token (null: a background job). */
+  orders: (viewer: TestViewer | null) => Promise<{
+    mutate: <D>(q: string, v: Record<string, unknown>) => Promise<D>;
+    query: <D>(q: string, v: Record<string, unknown>) => Promise<D>;
+  }>;
   statements: string[];
   sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
   stop: () => Promise<void>;
@@ -119,10 +120,10 @@ export async function createPaymentsTestEnvironment(
     orders: async (viewer) => {
       const ctx = {
         requestId: randomUUID(),
-        authorization: `Bearer ${await as(viewer)}`,
+        authorization: viewer ? `Bearer ${await as(viewer)}` : null,
         clientAddress: null,
       };
-      return { mutate: (q, v) => client.mutate(ctx, q, v) };
+      return { mutate: (q, v) => client.mutate(ctx, q, v), query: (q, v) => client.query(ctx, q, v) };
     },
     statements,
     sql: async <Row>(text: string, values: unknown[] = []) =>
@@ -137,7 +138,7 @@ export async function createPaymentsTestEnvironment(
 
 export const PAYMENT_FIELDS = `id orderId status method failureReason providerReference
   amount { amountMinor currency } capturedAmount { amountMinor } refundedAmount { amountMinor }
-  refunds { id amount { amountMinor } reason } invoice { number status purchaseOrderNumber }`;
+  refunds { id amount { amountMinor } reason } invoice { id number status purchaseOrderNumber }`;
 
 export const AUTHORIZE = `mutation ($input: AuthorizePaymentInput!, $key: String!) {
   authorizePayment(input: $input, idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`;
@@ -146,6 +147,24 @@ export const VOID = `mutation ($id: ID!, $key: String!) { voidPayment(paymentId:
 export const REFUND = `mutation ($id: ID!, $amount: MoneyInput!, $key: String!) {
   refundPayment(paymentId: $id, amount: $amount, reason: "damaged cylinder", idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`;
 export const PAYMENT = `query ($id: ID!) { payment(id: $id) { ${PAYMENT_FIELDS} } }`;
+export const INVOICE_FIELDS = 'id number status paidAt dueAt amount { amountMinor } payment { id status }';
+export const MARK_INVOICE_PAID = `mutation ($id: ID!) { markInvoicePaid(invoiceId: $id) { ${INVOICE_FIELDS} } }`;
+/** What the orders service's recovery job asks: the payment of each order. */
+export const ORDER_PAYMENTS = `query ($r: [_Any!]!) { _entities(representations: $r) {
+  ... on Order { id payment { id status orderId } } } }`;
+
+export const orderRefs = (orderIds: string[]) => orderIds.map((id) => ({ __typename: 'Order', id }));
+
+export function invoiceInput(payer: string, payee: string, amountMinor = 2500) {
+  return {
+    orderId: randomUUID(),
+    payerOrganizationId: payer,
+    payeeOrganizationId: payee,
+    amount: { amountMinor, currency: 'USD' },
+    method: 'INVOICE',
+    purchaseOrderNumber: 'PO-1001',
+  };
+}
 
 export function cardInput(payer: string, payee: string, amountMinor = 10000, cardToken = 'tok_visa') {
   return {

@@ -37,6 +37,15 @@ export const demoAccounts = [
     role: 'VENDOR_ADMIN',
     password: 'demo-vendor-password',
   },
+  {
+    organization: 'AirLife Oxygen Supply',
+    kind: 'VENDOR',
+    status: 'ACTIVE',
+    name: 'Dina Driver',
+    email: 'driver@demo.flow.local',
+    role: 'DRIVER',
+    password: 'demo-driver-password',
+  },
 ] as const satisfies readonly SeedAccount[];
 
 async function ensureAccount(

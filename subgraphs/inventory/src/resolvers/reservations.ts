@@ -1,8 +1,10 @@
 import type { MutationResolvers, QueryResolvers, ReservationResolvers } from '../generated/resolvers-types';
 import { productOf } from './products';
 
-export const reservationQueries: Pick<QueryResolvers, 'reservation'> = {
+export const reservationQueries: Pick<QueryResolvers, 'reservation' | 'reservationByReference'> = {
   reservation: (_, { id }, ctx) => ctx.services.reservations.byId(ctx, id),
+  reservationByReference: (_, { organizationId, reference }, ctx) =>
+    ctx.services.reservations.byReference(ctx, organizationId, reference),
 };
 
 export const reservationMutations: Pick<

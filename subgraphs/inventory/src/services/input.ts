@@ -4,6 +4,8 @@ import { errors, requireText } from '@flow/platform';
 export const MAX_UNITS = 1_000_000;
 export const DEFAULT_HOLD_SECONDS = 900;
 export const MAX_HOLD_SECONDS = 86_400;
+/** Seven days: the orders service holds an order's stock until it is delivered. */
+export const MAX_ORDER_HOLD_SECONDS = 604_800;
 
 /** A whole number of units from `min` to MAX_UNITS, or BAD_USER_INPUT naming `field`. */
 export function requireUnits(value: number, field: string, min = 0): number {
@@ -22,10 +24,14 @@ export function requireDelta(value: number, field: string): number {
   return value;
 }
 
-export function requireHoldSeconds(value: number | null | undefined, field: string): number {
+export function requireHoldSeconds(
+  value: number | null | undefined,
+  field: string,
+  max: number = MAX_HOLD_SECONDS,
+): number {
   if (value === null || value === undefined) return DEFAULT_HOLD_SECONDS;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_HOLD_SECONDS)
-    throw errors.badUserInput(field, `${field} must be from 1 to ${MAX_HOLD_SECONDS} seconds.`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw errors.badUserInput(field, `${field} must be from 1 to ${max} seconds.`);
   return value;
 }
 

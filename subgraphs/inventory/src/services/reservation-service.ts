@@ -1,8 +1,16 @@
-import { errors, requireText, requireUuid, requireViewer, type Viewer } from '@flow/platform';
+import { errors, requireText, requireUuid } from '@flow/platform';
 import type { Reservation } from '../generated/prisma/client';
 import type { InventoryPrisma, InventoryTransaction } from '../db';
 import { optionalText, requireHoldSeconds, requireUnits } from './input';
-import { canManageReservation, requireReservingRole } from './permissions';
+import {
+  changeActor,
+  maxHoldSecondsFor,
+  mayManageReservation,
+  requireCaller,
+  reservingOrganization,
+  type Caller,
+  type ChangeActor,
+} from './permissions';
 import { availableOf } from './stock-math';
 import {
   availableAt,
@@ -23,17 +31,38 @@ export interface ReserveStockInput {
   productId: string;
   quantity: number;
   reference: string;
+  /** The organization the hold is for; default the viewer's. */
+  organizationId?: string | null;
   holdSeconds?: number | null;
 }
 
 export class ReservationService {
   constructor(private readonly prisma: InventoryPrisma) {}
 
-  /** A reservation the caller is a party to; null when there is none or it is someone else's. */
+  /** A reservation the caller may see; null when there is none or it is someone else's. */
   async byId(ctx: StockContext, rawId: string): Promise<Reservation | null> {
-    const viewer = requireViewer(ctx.viewer);
+    requireCaller(ctx);
     const reservation = await this.prisma.reservation.findUnique({ where: { id: requireUuid(rawId, 'id') } });
-    return reservation && canManageReservation(viewer, reservation) ? reservation : null;
+    return this.visible(ctx, reservation);
+  }
+
+  /**
+   * The reservation an organization holds under `reference`, for whoever may see it (null
+   * otherwise). The orders service's recovery uses it to find the hold of a placement that
+   * stopped before it stored the reservation's id.
+   */
+  async byReference(ctx: StockContext, rawOrganizationId: string, rawReference: string) {
+    requireCaller(ctx);
+    const organizationId = requireUuid(rawOrganizationId, 'organizationId');
+    const reference = requireText(rawReference, 'reference', { max: 200 });
+    const reservation = await this.prisma.reservation.findUnique({
+      where: { organizationId_reference: { organizationId, reference } },
+    });
+    return this.visible(ctx, reservation);
+  }
+
+  private visible(caller: Caller, reservation: Reservation | null): Reservation | null {
+    return reservation && mayManageReservation(caller, reservation) ? reservation : null;
   }
 
   /**
@@ -42,14 +71,15 @@ export class ReservationService {
    * if enough is available; when it does not, the transaction rolls back and nothing is held.
    */
   async reserve(ctx: StockContext, input: ReserveStockInput): Promise<Reservation> {
-    const viewer = requireReservingRole(ctx.viewer);
+    const organizationId = reservingOrganization(ctx, input.organizationId);
+    const actor = changeActor(ctx);
     const key = {
       depotId: requireUuid(input.depotId, 'input.depotId'),
       productId: requireUuid(input.productId, 'input.productId'),
     };
     const quantity = requireUnits(input.quantity, 'input.quantity', 1);
     const reference = requireText(input.reference, 'input.reference', { max: 200 });
-    const holdSeconds = requireHoldSeconds(input.holdSeconds, 'input.holdSeconds');
+    const holdSeconds = requireHoldSeconds(input.holdSeconds, 'input.holdSeconds', maxHoldSecondsFor(ctx));
     const product = await ctx.loaders.productById.load(key.productId);
     if (!product?.active)
       throw errors.badUserInput('input.productId', 'input.productId is not a product on offer.');
@@ -60,10 +90,10 @@ export class ReservationService {
         reference,
         quantity,
         holdSeconds,
-        organizationId: viewer.organizationId,
-        createdBy: viewer.userId,
+        organizationId,
+        createdBy: actor.userId,
       });
-      if (!created) return { reservation: await this.existing(tx, viewer, key, quantity, reference) };
+      if (!created) return { reservation: await this.existing(tx, organizationId, key, quantity, reference) };
 
       const stock = await reserveIfAvailable(tx, key, quantity);
       if (!stock) throw await this.outOfStock(tx, key, quantity);
@@ -73,14 +103,14 @@ export class ReservationService {
         before,
         after: stock,
         reason: `reservation ${reference}`,
-        actorId: viewer.userId,
+        actorId: actor.userId,
         reservationId: created.id,
       });
-      const low = stockLowEvents(before, stock, viewer.userId);
+      const low = stockLowEvents(before, stock, actor.event);
       await recordEvents(tx, [
         {
           type: 'stock.reserved',
-          actor: viewer.userId,
+          actor: actor.event,
           organizationIds: [created.vendorOrganizationId, created.organizationId],
           data: { ...reservationSnapshot(created), stock: stockSnapshot(stock) },
         },
@@ -99,8 +129,7 @@ export class ReservationService {
 
   /** Ships held stock: on hand and reserved both drop. Committing twice returns the same. */
   async commit(ctx: StockContext, rawId: string): Promise<Reservation> {
-    const viewer = requireViewer(ctx.viewer);
-    const id = await this.requireManageable(viewer, rawId);
+    const id = await this.requireManageable(ctx, rawId);
     return this.prisma.$transaction(async (tx) => {
       const closed = await closeHeldReservation(tx, id, 'COMMITTED', {
         reason: null,
@@ -116,7 +145,7 @@ export class ReservationService {
           { status: latest.status === 'HELD' ? 'EXPIRED' : latest.status },
         );
       }
-      await this.settle(tx, viewer, closed, 'COMMIT');
+      await this.settle(tx, changeActor(ctx), closed, 'COMMIT');
       return closed;
     });
   }
@@ -127,8 +156,7 @@ export class ReservationService {
     rawId: string,
     rawReason: string | null | undefined,
   ): Promise<Reservation> {
-    const viewer = requireViewer(ctx.viewer);
-    const id = await this.requireManageable(viewer, rawId);
+    const id = await this.requireManageable(ctx, rawId);
     const reason = optionalText(rawReason, 'reason', 500);
     return this.prisma.$transaction(async (tx) => {
       const closed = await closeHeldReservation(tx, id, 'RELEASED', { reason, requireUnexpired: false });
@@ -139,16 +167,17 @@ export class ReservationService {
           status: latest.status,
         });
       }
-      await this.settle(tx, viewer, closed, 'RELEASE');
+      await this.settle(tx, changeActor(ctx), closed, 'RELEASE');
       return closed;
     });
   }
 
-  private async requireManageable(viewer: Viewer, rawId: string): Promise<string> {
+  private async requireManageable(caller: Caller, rawId: string): Promise<string> {
+    requireCaller(caller);
     const id = requireUuid(rawId, 'id');
     const reservation = await this.prisma.reservation.findUnique({ where: { id } });
     if (!reservation) throw errors.notFound('Reservation', id);
-    if (!canManageReservation(viewer, reservation))
+    if (!mayManageReservation(caller, reservation))
       throw errors.forbidden('Only the parties to a reservation can change it.');
     return id;
   }
@@ -156,7 +185,7 @@ export class ReservationService {
   /** The stock side of a commit or release, its movement and its event. */
   private async settle(
     tx: InventoryTransaction,
-    viewer: Viewer,
+    actor: ChangeActor,
     reservation: Reservation,
     kind: 'COMMIT' | 'RELEASE',
   ): Promise<void> {
@@ -170,13 +199,13 @@ export class ReservationService {
       before: { onHand: after.onHand + (kind === 'COMMIT' ? q : 0), reserved: after.reserved + q },
       after,
       reason: reservation.closedReason ?? `reservation ${reservation.reference}`,
-      actorId: viewer.userId,
+      actorId: actor.userId,
       reservationId: reservation.id,
     });
     await recordEvents(tx, [
       {
         type: kind === 'COMMIT' ? 'stock.committed' : 'stock.released',
-        actor: viewer.userId,
+        actor: actor.event,
         organizationIds: [reservation.vendorOrganizationId, reservation.organizationId],
         data: {
           ...reservationSnapshot(reservation),
@@ -190,13 +219,13 @@ export class ReservationService {
   /** The same reference again: the same reservation if it asks for the same, else CONFLICT. */
   private async existing(
     tx: InventoryTransaction,
-    viewer: Viewer,
+    organizationId: string,
     key: { depotId: string; productId: string },
     quantity: number,
     reference: string,
   ): Promise<Reservation> {
     const found = await tx.reservation.findUnique({
-      where: { organizationId_reference: { organizationId: viewer.organizationId, reference } },
+      where: { organizationId_reference: { organizationId, reference } },
     });
     // No reservation under this reference, yet nothing was inserted: there is no stock row.
     if (!found) throw await this.outOfStock(tx, key, quantity);

@@ -109,7 +109,8 @@ export async function insertReservation(
     organizationId: string;
     quantity: number;
     holdSeconds: number;
-    createdBy: string;
+    /** Null when a service reserves without a user. */
+    createdBy: string | null;
   },
 ): Promise<Reservation | null> {
   // Selected from the stock row so that the vendor is the depot's, and so that nothing is
@@ -180,6 +181,7 @@ export type StockEventType = 'stock.reserved' | 'stock.released' | 'stock.commit
 
 export interface StockEvent {
   type: StockEventType;
+  /** A user's id; `service:<name>` for a service acting without a user; null for the expiry job. */
   actor: string | null;
   organizationIds: string[];
   data: Prisma.InputJsonObject;

@@ -7,6 +7,7 @@ import {
   createLogger,
   dropSchema,
   REQUEST_ID_HEADER,
+  SERVICE_HEADER,
   SIGNATURE_HEADER,
   signRequest,
   subgraphDatabase,
@@ -52,8 +53,11 @@ export interface EnvironmentOptions extends InventoryAppOptions {
   env?: Record<string, string>;
 }
 
-/** A GraphQL client that signs every call like the router (what production subgraphs require). */
-export function createSignedClient(url: string, secret: string): GraphQLClient {
+/**
+ * A GraphQL client that signs every call like the router (what production subgraphs require),
+ * or, given `service`, like that subgraph calling as itself.
+ */
+export function createSignedClient(url: string, secret: string, service?: string): GraphQLClient {
   const plain = createGraphQLClient(url);
   return (request) => {
     const timestamp = String(Math.floor(Date.now() / 1000));
@@ -63,6 +67,7 @@ export function createSignedClient(url: string, secret: string): GraphQLClient {
       timestamp,
       requestId,
       authorization,
+      service,
       query: request.query,
       operationName: null,
       variables: request.variables ?? null,
@@ -74,6 +79,7 @@ export function createSignedClient(url: string, secret: string): GraphQLClient {
         [SIGNATURE_HEADER]: signature,
         [TIMESTAMP_HEADER]: timestamp,
         [REQUEST_ID_HEADER]: requestId,
+        ...(service ? { [SERVICE_HEADER]: service } : {}),
       },
     });
   };

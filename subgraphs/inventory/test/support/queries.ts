@@ -137,6 +137,12 @@ export const RESERVATION = /* GraphQL */ `
   }
 `;
 
+export const RESERVATION_BY_REFERENCE = /* GraphQL */ `
+  query ReservationByReference($organizationId: ID!, $reference: String!) {
+    reservationByReference(organizationId: $organizationId, reference: $reference) { ${RESERVATION_FIELDS} }
+  }
+`;
+
 export interface Level {
   depot: { id: string };
   product: { id: string; sku: string };

@@ -11,8 +11,10 @@ export const siteQueries: Pick<QueryResolvers, 'site' | 'sites' | 'geocode'> = {
   geocode: (_, { address }, ctx) => ctx.services.sites.geocode(ctx, address),
 };
 
-export const siteMutations: Pick<MutationResolvers, 'createSite'> = {
+export const siteMutations: Pick<MutationResolvers, 'createSite' | 'grantSiteAccess'> = {
   createSite: (_, { input }, ctx) => ctx.services.sites.create(ctx, input),
+  grantSiteAccess: (_, { siteId, organizationId }, ctx) =>
+    ctx.services.grants.grant(ctx, siteId, organizationId),
 };
 
 export const Site: SiteResolvers = {

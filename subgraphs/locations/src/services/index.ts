@@ -3,11 +3,13 @@ import type { Geocoder } from '../geocoding';
 import type { LocationsPrisma } from '../db';
 import { AddressLocator } from './address-locator';
 import { RouteService } from './route-service';
+import { SiteGrantService } from './site-grant-service';
 import { SiteService } from './site-service';
 
 export interface LocationsServices {
   sites: SiteService;
   routes: RouteService;
+  grants: SiteGrantService;
 }
 
 export interface LocationsServicesOptions {
@@ -20,5 +22,6 @@ export function createLocationsServices(options: LocationsServicesOptions): Loca
   return {
     sites: new SiteService(options.prisma, new AddressLocator(options.geocoder)),
     routes: new RouteService(options.prisma, options.routes),
+    grants: new SiteGrantService(options.prisma),
   };
 }

@@ -1,27 +1,69 @@
-import { errors, isPlatformAdmin, requireViewer, type Viewer } from '@flow/platform';
+import { errors, isPlatformAdmin, requireViewer, type BaseContext, type Viewer } from '@flow/platform';
 import type { OrganizationKind } from '@flow/platform';
 import type { SiteKind } from '../generated/prisma/client';
+import type { Loaders } from '../loaders';
 
 /**
  * Who may see and create which sites. Depots are where vendors ship from: every signed-in user may
- * see them (to compare offers, follow a delivery). A hospital's sites are its own business: only
- * the hospital and platform admins see them.
+ * see them (to compare offers, follow a delivery). A hospital's sites are its own business: the
+ * hospital and platform admins see them, and so do organizations it was granted to (the vendor of
+ * an order delivered there) and the orders service, which needs every delivery address.
  */
 
 export interface SiteOwnership {
+  id: string;
   kind: SiteKind;
   organizationId: string;
 }
 
-export function canSeeSite(viewer: Viewer | null, site: SiteOwnership): boolean {
+type AccessContext = Pick<BaseContext, 'viewer' | 'callerService'> & { loaders: Pick<Loaders, 'siteGrant'> };
+
+/** Only a valid signature makes callerService `orders` (see @flow/platform's subgraph server). */
+export const isOrdersService = (ctx: Pick<BaseContext, 'callerService'>) => ctx.callerService === 'orders';
+
+/** Who reads single sites: a signed-in user, or the orders service with or without one. */
+export function requireSiteReader(ctx: Pick<BaseContext, 'viewer' | 'callerService'>): void {
+  if (!isOrdersService(ctx)) requireViewer(ctx.viewer);
+}
+
+/** What is visible without a grant: depots, one's own sites, everything for platform admins. */
+export function canSeeSite(viewer: Viewer | null, site: Omit<SiteOwnership, 'id'>): boolean {
   if (!viewer) return false;
   return site.kind === 'DEPOT' || isPlatformAdmin(viewer) || viewer.organizationId === site.organizationId;
 }
 
-export function requireVisibleSite<Site extends SiteOwnership>(viewer: Viewer | null, site: Site): Site {
-  requireViewer(viewer);
-  if (!canSeeSite(viewer, site)) throw errors.forbidden('Only the hospital itself can see its sites.');
+/**
+ * The site, or FORBIDDEN. Grants are read through a loader only for the sites that need one, so a
+ * list of references costs one statement for the grants however long it is.
+ */
+export async function requireVisibleSite<Site extends SiteOwnership>(
+  ctx: AccessContext,
+  site: Site,
+): Promise<Site> {
+  if (isOrdersService(ctx)) return site;
+  const viewer = requireViewer(ctx.viewer);
+  if (canSeeSite(viewer, site)) return site;
+  const granted = await ctx.loaders.siteGrant.load({
+    siteId: site.id,
+    organizationId: viewer.organizationId,
+  });
+  if (!granted) throw errors.forbidden('Only the hospital itself can see its sites.');
   return site;
+}
+
+/** Who the grant is recorded as coming from. */
+export interface Grantor {
+  service: string | null;
+  userId: string | null;
+}
+
+/** Site access is granted by the orders service (as orders go to vendors) or a platform admin. */
+export function requireSiteGrantor(ctx: Pick<BaseContext, 'viewer' | 'callerService'>): Grantor {
+  if (isOrdersService(ctx)) return { service: 'orders', userId: ctx.viewer?.userId ?? null };
+  const viewer = requireViewer(ctx.viewer);
+  if (!isPlatformAdmin(viewer))
+    throw errors.forbidden('Only the orders service or a platform admin can grant access to a site.');
+  return { service: null, userId: viewer.userId };
 }
 
 /** The kinds of an organization's sites that the viewer may list. */

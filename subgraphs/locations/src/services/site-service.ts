@@ -15,7 +15,7 @@ import type { PositionSource, Site } from '../generated/prisma/client';
 import type { LocationsPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import type { AddressLocator } from './address-locator';
-import { requireSiteCreator, requireVisibleSite, visibleKindsOf } from './site-access';
+import { requireSiteCreator, requireSiteReader, requireVisibleSite, visibleKindsOf } from './site-access';
 import {
   parseAddress,
   parseCreateSite,
@@ -45,18 +45,18 @@ export class SiteService {
     private readonly locator: AddressLocator,
   ) {}
 
-  /** null when there is no such site; FORBIDDEN when it is another organization's hospital site. */
+  /** null when there is no such site; FORBIDDEN when it is a hospital site the caller may not see. */
   async byId(ctx: LocationsContext, rawId: string): Promise<Site | null> {
-    const viewer = requireViewer(ctx.viewer);
+    requireSiteReader(ctx);
     const site = await ctx.loaders.siteById.load(requireUuid(rawId, 'id'));
-    return site && requireVisibleSite(viewer, site);
+    return site && requireVisibleSite(ctx, site);
   }
 
-  /** A Site another subgraph referenced: an error for that entity alone when the viewer may not see it. */
+  /** A Site another subgraph referenced: an error for that entity alone when the caller may not see it. */
   async reference(ctx: LocationsContext, id: string): Promise<Site | null> {
-    const viewer = requireViewer(ctx.viewer);
+    requireSiteReader(ctx);
     const site = isUuid(id) ? await ctx.loaders.siteById.load(id) : null;
-    return site && requireVisibleSite(viewer, site);
+    return site && requireVisibleSite(ctx, site);
   }
 
   /** Sites of an organization (the caller's own by default), newest first. */

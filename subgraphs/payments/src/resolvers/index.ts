@@ -7,7 +7,7 @@ export const resolvers: Resolvers = {
   DateTime,
   Query: {
     payment: (_, { id }, ctx) => ctx.services.payments.payment(ctx, id),
-    invoices: (_, args, ctx) => ctx.services.payments.invoices(ctx, args),
+    invoices: (_, args, ctx) => ctx.services.invoices.list(ctx, args),
   },
   Mutation: {
     authorizePayment: (_, { input, idempotencyKey }, ctx) =>
@@ -17,6 +17,12 @@ export const resolvers: Resolvers = {
     voidPayment: (_, { paymentId, idempotencyKey }, ctx) =>
       ctx.services.payments.void(ctx, paymentId, idempotencyKey),
     refundPayment: (_, args, ctx) => ctx.services.payments.refund(ctx, args),
+    markInvoicePaid: (_, { invoiceId }, ctx) => ctx.services.invoices.markPaid(ctx, invoiceId),
+  },
+  Order: {
+    // Orders are the orders subgraph's: here an order is only the key its payment is found by.
+    __resolveReference: (ref) => ({ id: ref.id }),
+    payment: (order, _, ctx) => ctx.services.payments.paymentOfOrder(ctx, order.id),
   },
   Payment: {
     __resolveReference: (ref, ctx) => ctx.services.payments.visiblePayment(ctx, ref.id),

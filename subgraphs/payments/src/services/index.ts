@@ -1,11 +1,13 @@
 import type { Logger } from '@flow/platform';
 import type { PaymentsPrisma } from '../db';
 import { IdempotencyKeys } from '@flow/platform';
+import { InvoiceService } from './invoice-service';
 import { PaymentService } from './payment-service';
 import type { PaymentProvider } from './provider';
 
 export interface PaymentsServices {
   payments: PaymentService;
+  invoices: InvoiceService;
   keys: IdempotencyKeys;
 }
 
@@ -22,6 +24,7 @@ export function createPaymentsServices(options: PaymentsServicesOptions): Paymen
   const keys = new IdempotencyKeys(options.prisma, { waitMs: options.providerTimeoutMs + 5000 });
   return {
     keys,
+    invoices: new InvoiceService(options.prisma),
     payments: new PaymentService({ ...options, keys, logger: options.logger.child({ service: 'payments' }) }),
   };
 }

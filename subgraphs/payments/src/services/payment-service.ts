@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  decodeCursor,
-  errors,
-  pageSize,
-  requireOneOf,
-  requireText,
-  requireUuid,
-  toConnection,
-  type Logger,
-} from '@flow/platform';
-import type { Invoice, InvoiceStatus, Payment, Prisma } from '../generated/prisma/client';
+import { errors, requireOneOf, requireText, requireUuid, type Logger } from '@flow/platform';
+import type { Payment, Prisma } from '../generated/prisma/client';
 import type { AuthorizePaymentInput, MoneyInput } from '../generated/resolvers-types';
 import type { PaymentsPrisma } from '../db';
 import type { IdempotencyKeys } from '@flow/platform';
@@ -60,46 +51,10 @@ export class PaymentService {
     return payment && canRead(ctx, payment) ? payment : null;
   }
 
-  async invoices(
-    ctx: ServiceContext,
-    args: { status?: InvoiceStatus | null; first?: number | null; after?: string | null },
-  ) {
-    const viewer = ctx.viewer;
-    if (!viewer) throw errors.unauthenticated();
-    const size = pageSize(args.first);
-    const cursor = decodeCursor(args.after);
-    const where: Prisma.InvoiceWhereInput = {
-      OR: [{ payerOrganizationId: viewer.organizationId }, { payeeOrganizationId: viewer.organizationId }],
-      ...(args.status ? { status: args.status } : {}),
-    };
-    const page: Prisma.InvoiceWhereInput = cursor
-      ? {
-          AND: [
-            where,
-            {
-              OR: [
-                { issuedAt: { lt: new Date(cursor.at) } },
-                { issuedAt: new Date(cursor.at), id: { lt: cursor.id } },
-              ],
-            },
-          ],
-        }
-      : where;
-    const [rows, total] = await Promise.all([
-      this.prisma.invoice.findMany({
-        where: page,
-        orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }],
-        take: size + 1,
-      }),
-      this.prisma.invoice.count({ where }),
-    ]);
-    return toConnection<Invoice>(
-      rows,
-      size,
-      total,
-      (i) => ({ at: i.issuedAt.toISOString(), id: i.id }),
-      !!cursor,
-    );
+  /** Order.payment: the order's live payment or latest attempt, null when not the caller's to see. */
+  async paymentOfOrder(ctx: ServiceContext, orderId: string): Promise<Payment | null> {
+    const payment = await ctx.loaders.paymentByOrderId.load(orderId);
+    return payment && canRead(ctx, payment) ? payment : null;
   }
 
   async authorize(
@@ -411,8 +366,14 @@ export class PaymentService {
         data,
       });
       if (count === 0) throw errors.conflict('The payment changed meanwhile.', { paymentId: payment.id });
-      if (payment.method === 'INVOICE' && data.status === 'VOIDED')
-        await tx.invoice.update({ where: { paymentId: payment.id }, data: { status: 'VOID' } });
+      if (payment.method === 'INVOICE' && data.status === 'VOIDED') {
+        const voided = await tx.invoice.updateMany({
+          where: { paymentId: payment.id, status: 'OPEN' },
+          data: { status: 'VOID' },
+        });
+        if (voided.count === 0)
+          throw errors.conflict('The invoice is no longer open.', { paymentId: payment.id });
+      }
       await this.event(tx, ctx, type, await tx.payment.findUniqueOrThrow({ where: { id: payment.id } }));
     });
   }

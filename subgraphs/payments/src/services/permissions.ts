@@ -43,3 +43,11 @@ export function requireMayRefund(ctx: ServiceContext, payeeOrganizationId: strin
   if (viewer.role !== 'VENDOR_ADMIN' || viewer.organizationId !== payeeOrganizationId)
     throw errors.forbidden('Only an admin of the vendor paid can refund this payment.');
 }
+
+/** Marking an invoice paid: platform admins or an admin of the vendor paid (not the orders service). */
+export function requireMayMarkInvoicePaid(ctx: ServiceContext, payeeOrganizationId: string): void {
+  const viewer = requireViewer(ctx.viewer);
+  if (isPlatformAdmin(viewer)) return;
+  if (viewer.role !== 'VENDOR_ADMIN' || viewer.organizationId !== payeeOrganizationId)
+    throw errors.forbidden('Only an admin of the vendor paid can mark this invoice paid.');
+}

@@ -4,7 +4,8 @@ import type { PaymentStatus } from '../generated/prisma/client';
 
 // The payment state machine and refund arithmetic, pure so they are unit-tested on their own.
 // CARD: AUTHORIZED -> CAPTURED -> PARTIALLY_REFUNDED -> REFUNDED, AUTHORIZED -> VOIDED.
-// INVOICE: INVOICED -> CAPTURED (at delivery) or VOIDED. FAILED is terminal.
+// INVOICE: INVOICED -> CAPTURED (at delivery: the amount is owed, the invoice stays OPEN until
+// markInvoicePaid) or VOIDED (invoice VOID). FAILED is terminal.
 
 export const CAPTURABLE: readonly PaymentStatus[] = ['AUTHORIZED', 'INVOICED'];
 export const VOIDABLE: readonly PaymentStatus[] = ['AUTHORIZED', 'INVOICED'];

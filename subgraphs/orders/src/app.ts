@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import {
+  createRemoteTokenVerifier,
+  startSubgraphServer,
+  openSubgraphDatabase,
+  type Logger,
+  type RunningSubgraph,
+} from '@flow/platform';
+import type { Context } from './context';
+import { createOrdersPrisma } from './db';
+import type { OrdersConfig } from './env';
+import { createLoaders } from './loaders';
+import { createOrdersServices, type OrdersServices } from './services';
+import { RemoteDependencies, type OrdersDependencies } from './services/dependencies';
+import { buildOrdersSchema } from './subgraph';
+
+export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'orders', 'migrations');
+
+export interface OrdersApp extends RunningSubgraph {
+  services: OrdersServices;
+}
+
+export interface OrdersAppOptions {
+  /** Sees every SQL statement (tests count them to prove lists do not cost a query per item). */
+  onQuery?: (sql: string) => void;
+  /** The other subgraphs; over HTTP by default. */
+  dependencies?: OrdersDependencies;
+}
+
+/** Starts the orders subgraph: migrate, serve, and run the recovery job on an interval. */
+export async function startOrdersApp(
+  config: OrdersConfig,
+  logger: Logger,
+  options: OrdersAppOptions = {},
+): Promise<OrdersApp> {
+  const database = await openSubgraphDatabase('orders', config, migrationsDir, logger);
+  const prisma = createOrdersPrisma(database, options.onQuery);
+  const dependencies =
+    options.dependencies ??
+    new RemoteDependencies({
+      urls: {
+        users: config.subgraphUrls.users!,
+        locations: config.subgraphUrls.locations!,
+        pricing: config.subgraphUrls.pricing!,
+        inventory: config.subgraphUrls.inventory!,
+        payments: config.subgraphUrls.payments!,
+      },
+      secret: config.routerSecret,
+      logger,
+      timeoutMs: config.dependencyTimeoutMs,
+      paymentsTimeoutMs: config.paymentsTimeoutMs,
+    });
+  const services = createOrdersServices({
+    prisma,
+    dependencies,
+    logger,
+    stockHoldSeconds: config.stockHoldSeconds,
+    placementGraceSeconds: config.placementGraceSeconds,
+    // Pricing and every hold at the dependency deadline, then payments at its own.
+    placementWaitMs: config.dependencyTimeoutMs * 25 + config.paymentsTimeoutMs,
+  });
+
+  let running: Promise<unknown> | null = null;
+  const recover = async () => {
+    try {
+      const report = await services.recovery.runOnce();
+      if (report.abandoned + report.compensated + report.settled + report.remaining > 0)
+        logger.info({ ...report }, 'orders recovery run');
+      await services.keys.deleteOlderThan(config.idempotencyKeyTtlHours);
+    } catch (error) {
+      logger.warn({ err: error }, 'orders recovery failed; will retry');
+    }
+  };
+  const timer = setInterval(() => {
+    // One run at a time: a slow dependency must not pile runs up.
+    running ??= recover().finally(() => (running = null));
+  }, config.recoveryIntervalMs);
+  timer.unref();
+
+  const server = await startSubgraphServer<Context>({
+    name: 'orders',
+    schema: buildOrdersSchema(),
+    logger,
+    port: config.port,
+    host: config.host,
+    production: config.production,
+    routerSecret: config.routerSecret,
+    verifyToken: createRemoteTokenVerifier(config.jwt),
+    buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
+    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    close: async () => {
+      clearInterval(timer);
+      await running;
+      await prisma.$disconnect();
+    },
+  });
+  return { ...server, services };
+}

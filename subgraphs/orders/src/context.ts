@@ -1,0 +1,8 @@
+import type { BaseContext } from '@flow/platform';
+import type { Loaders } from './loaders';
+import type { OrdersServices } from './services';
+
+export interface Context extends BaseContext {
+  services: OrdersServices;
+  loaders: Loaders;
+}

@@ -1,0 +1,65 @@
+import {
+  subgraphCommonConfig,
+  subgraphConfigReader,
+  subgraphEnvironmentShape,
+  z,
+  type SubgraphCommonConfig,
+} from '@flow/platform';
+
+const SEVEN_DAYS = 7 * 24 * 3600;
+
+export const ordersEnvironmentShape = {
+  ...subgraphEnvironmentShape('orders', 8005),
+  /** Idempotency keys are kept at least this long (at least 24 hours, as promised to callers). */
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(24)
+    .max(24 * 365)
+    .default(48),
+  /** How long a payments call may take: longer than payments' own provider timeout (5 s). */
+  PAYMENTS_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
+  /** How often the recovery job looks for interrupted placements and unfinished settlements. */
+  RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /**
+   * A placement still running after this long is presumed dead (its process crashed); only then
+   * is "no hold found" or "no payment found" taken as final, since a slow call could still land.
+   */
+  PLACEMENT_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** How long stock stays held for an order: from placement until delivery commits it. */
+  STOCK_HOLD_SECONDS: z.coerce.number().int().min(60).max(SEVEN_DAYS).default(SEVEN_DAYS),
+};
+
+export type OrdersEnvironment = z.infer<z.ZodObject<typeof ordersEnvironmentShape>>;
+
+export interface OrdersConfig extends SubgraphCommonConfig {
+  host: string;
+  port: number;
+  logLevel: string;
+  idempotencyKeyTtlHours: number;
+  paymentsTimeoutMs: number;
+  recoveryIntervalMs: number;
+  placementGraceSeconds: number;
+  stockHoldSeconds: number;
+}
+
+function toConfig(env: OrdersEnvironment): OrdersConfig {
+  return {
+    ...subgraphCommonConfig('orders', env),
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
+    paymentsTimeoutMs: env.PAYMENTS_TIMEOUT_MS,
+    recoveryIntervalMs: env.RECOVERY_INTERVAL_MS,
+    placementGraceSeconds: env.PLACEMENT_GRACE_SECONDS,
+    stockHoldSeconds: env.STOCK_HOLD_SECONDS,
+  };
+}
+
+const reader = subgraphConfigReader('orders', ordersEnvironmentShape, toConfig);
+
+/** Parses and checks the environment; throws naming every bad variable (tests use this). */
+export const parseOrdersConfig = reader.parse;
+/** Like parseOrdersConfig, but prints the problems and exits non-zero: for server.ts. */
+export const loadOrdersConfig = (): OrdersConfig => reader.load();

@@ -1,0 +1,75 @@
+import { DateTime } from '@flow/platform';
+import type { Resolvers } from '../generated/resolvers-types';
+import type { Order } from '../generated/prisma/client';
+import type { DeliveryPositionView } from '../services/delivery-service';
+
+const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
+const ref = (id: string) => ({ id });
+
+/** The order's latest reported position, in the shape of a stored report. */
+function lastPosition(order: Order): DeliveryPositionView | null {
+  if (order.lastLat === null || order.lastLng === null || !order.lastPositionAt) return null;
+  return {
+    lat: order.lastLat,
+    lng: order.lastLng,
+    at: order.lastPositionAt,
+    speedKph: order.lastSpeedKph,
+    heading: order.lastHeading,
+    etaMinutes: order.etaMinutes,
+    distanceRemainingKm: order.distanceRemainingKm,
+  };
+}
+
+export const resolvers: Resolvers = {
+  DateTime,
+  Query: {
+    order: (_, { id }, ctx) => ctx.services.orders.visible(ctx, id),
+    orders: (_, args, ctx) => ctx.services.orders.list(ctx, args),
+  },
+  Mutation: {
+    placeOrder: (_, { input, idempotencyKey }, ctx) =>
+      ctx.services.placements.place(ctx, input, idempotencyKey),
+    confirmOrder: (_, { orderId }, ctx) => ctx.services.orders.confirm(ctx, orderId),
+    rejectOrder: (_, { orderId, reason }, ctx) => ctx.services.orders.reject(ctx, orderId, reason),
+    dispatchOrder: (_, { orderId, driverId }, ctx) => ctx.services.orders.dispatch(ctx, orderId, driverId),
+    reportDeliveryPosition: (_, args, ctx) => ctx.services.deliveries.report(ctx, args),
+    confirmDelivery: (_, { orderId, proof }, ctx) => ctx.services.orders.confirmDelivery(ctx, orderId, proof),
+    cancelOrder: (_, { orderId, reason }, ctx) => ctx.services.orders.cancel(ctx, orderId, reason),
+  },
+  Order: {
+    __resolveReference: (reference, ctx) => ctx.services.orders.visible(ctx, reference.id),
+    hospital: (o) => ref(o.hospitalOrganizationId),
+    site: (o) => ref(o.siteId),
+    vendor: (o) => ref(o.vendorOrganizationId),
+    depot: (o) => ref(o.depotId),
+    items: (o, _, ctx) => ctx.loaders.itemsByOrderId.load(o.id),
+    subtotal: (o) => money(o.subtotalMinor, o.currency),
+    deliveryFee: (o) => money(o.deliveryFeeMinor, o.currency),
+    total: (o) => money(o.totalMinor, o.currency),
+    placedAt: (o) => o.placedAt ?? o.createdAt,
+    placedBy: (o) => ref(o.placedBy),
+    statusHistory: (o, _, ctx) => ctx.loaders.historyByOrderId.load(o.id),
+    delivery: (o) => (o.driverId ? o : null),
+  },
+  OrderItem: {
+    product: (item) => ref(item.productId),
+    unitPrice: (item) => money(item.unitPriceMinor, item.currency),
+    lineTotal: (item) => money(item.lineTotalMinor, item.currency),
+  },
+  OrderStatusChange: {
+    actor: (change) => (change.actorId ? ref(change.actorId) : null),
+  },
+  Delivery: {
+    driver: (o) => ref(o.driverId!),
+    status: (o) => (o.status === 'DELIVERED' ? 'DELIVERED' : 'IN_TRANSIT'),
+    dispatchedAt: (o) => o.dispatchedAt ?? o.updatedAt,
+    lastPosition: (o) => lastPosition(o),
+    proof: (o) =>
+      o.proofReceivedBy && o.proofSignature
+        ? { receivedBy: o.proofReceivedBy, signature: o.proofSignature, deliveredSerials: o.proofSerials }
+        : null,
+  },
+  DeliveryPosition: {
+    position: (p) => ({ lat: p.lat, lng: p.lng }),
+  },
+};

@@ -1,0 +1,100 @@
+import { errors, type Logger } from '@flow/platform';
+import type { DeliveryPosition } from '../generated/prisma/client';
+import type { OrdersPrisma } from '../db';
+import { actors } from './access';
+import type { ServiceContext } from './context';
+import type { OrdersDependencies } from './dependencies';
+import type { OrderService } from './order-service';
+import { recordOrderEvent } from './order-store';
+import { illegal } from './status-machine';
+
+/** A reported position as clients see it (a stored row, or the order's latest). */
+export type DeliveryPositionView = Pick<
+  DeliveryPosition,
+  'lat' | 'lng' | 'at' | 'speedKph' | 'heading' | 'etaMinutes' | 'distanceRemainingKm'
+>;
+
+export interface ReportPositionArgs {
+  orderId: string;
+  position: { lat: number; lng: number };
+  speedKph?: number | null;
+  heading?: number | null;
+}
+
+function requireRange(value: number, field: string, min: number, max: number): number {
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw errors.badUserInput(field, `${field} must be between ${min} and ${max}.`);
+  return value;
+}
+
+/** Positions reported by the assigned driver, with ETA and distance to the site from locations. */
+export class DeliveryService {
+  constructor(
+    private readonly prisma: OrdersPrisma,
+    private readonly dependencies: OrdersDependencies,
+    private readonly orders: OrderService,
+    private readonly logger: Logger,
+  ) {}
+
+  async report(ctx: ServiceContext, args: ReportPositionArgs): Promise<DeliveryPositionView> {
+    const { viewer, order } = await this.orders.party(ctx, args.orderId, 'orderId');
+    actors.driver(viewer, order);
+    const lat = requireRange(args.position.lat, 'position.lat', -90, 90);
+    const lng = requireRange(args.position.lng, 'position.lng', -180, 180);
+    const speedKph = args.speedKph == null ? null : requireRange(args.speedKph, 'speedKph', 0, 300);
+    const heading = args.heading == null ? null : requireRange(args.heading, 'heading', 0, 360);
+    if (order.status !== 'DISPATCHED') throw illegal('deliver', order.status);
+
+    const route = await this.etaFrom(ctx, order.id, { lat, lng }, order.siteId);
+    const at = new Date();
+    const view: DeliveryPositionView = {
+      lat,
+      lng,
+      at,
+      speedKph,
+      heading,
+      etaMinutes: route?.durationMinutes ?? null,
+      distanceRemainingKm: route?.distanceKm ?? null,
+    };
+    await this.prisma.$transaction(async (tx) => {
+      // Only while it is still on the road: a report racing the delivery confirmation is dropped.
+      const moved = await tx.order.updateMany({
+        where: { id: order.id, status: 'DISPATCHED' },
+        data: {
+          lastLat: lat,
+          lastLng: lng,
+          lastSpeedKph: speedKph,
+          lastHeading: heading,
+          lastPositionAt: at,
+          etaMinutes: view.etaMinutes,
+          distanceRemainingKm: view.distanceRemainingKm,
+        },
+      });
+      if (moved.count === 0)
+        throw errors.conflict('The order is no longer on its way.', { status: 'DELIVERED' });
+      await tx.deliveryPosition.create({ data: { orderId: order.id, ...view } });
+      await recordOrderEvent(tx, {
+        type: 'delivery.position_reported',
+        actor: viewer.userId,
+        order,
+        data: { position: { lat, lng }, at: at.toISOString(), etaMinutes: view.etaMinutes },
+      });
+    });
+    return view;
+  }
+
+  /** ETA is informative: without locations the position is still recorded, with no ETA. */
+  private async etaFrom(
+    ctx: ServiceContext,
+    orderId: string,
+    from: { lat: number; lng: number },
+    siteId: string,
+  ) {
+    try {
+      return await this.dependencies.eta(ctx, from, siteId);
+    } catch (error) {
+      this.logger.warn({ requestId: ctx.requestId, orderId, err: error }, 'no ETA for this position');
+      return null;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { IdempotencyKeys, type Logger } from '@flow/platform';
+import type { OrdersPrisma } from '../db';
+import type { OrdersDependencies } from './dependencies';
+import { DeliveryService } from './delivery-service';
+import { OrderService } from './order-service';
+import { PlacementService } from './placement-service';
+import { RecoveryJob } from './recovery';
+import { SettlementService } from './settlement-service';
+
+export interface OrdersServices {
+  orders: OrderService;
+  placements: PlacementService;
+  deliveries: DeliveryService;
+  settlements: SettlementService;
+  recovery: RecoveryJob;
+  keys: IdempotencyKeys;
+}
+
+export interface OrdersServicesOptions {
+  prisma: OrdersPrisma;
+  dependencies: OrdersDependencies;
+  logger: Logger;
+  stockHoldSeconds: number;
+  placementGraceSeconds: number;
+  /** How long a copy of a placeOrder waits for the first: the whole saga's worst case. */
+  placementWaitMs: number;
+}
+
+export function createOrdersServices(options: OrdersServicesOptions): OrdersServices {
+  const { prisma, dependencies } = options;
+  const logger = options.logger.child({ service: 'orders' });
+  const keys = new IdempotencyKeys(prisma, { waitMs: options.placementWaitMs });
+  const settlements = new SettlementService(prisma, dependencies, logger);
+  const orders = new OrderService(prisma, dependencies, settlements, logger);
+  return {
+    keys,
+    settlements,
+    orders,
+    placements: new PlacementService({
+      prisma,
+      dependencies,
+      keys,
+      settlements,
+      logger,
+      stockHoldSeconds: options.stockHoldSeconds,
+    }),
+    deliveries: new DeliveryService(prisma, dependencies, orders, logger),
+    recovery: new RecoveryJob({
+      prisma,
+      keys,
+      settlements,
+      logger,
+      placementGraceSeconds: options.placementGraceSeconds,
+    }),
+  };
+}

@@ -1,0 +1,82 @@
+import type { Prisma, Order, OrderStatus } from '../generated/prisma/client';
+import type { OrdersPrisma, OrdersTransaction } from '../db';
+
+export type OrderWithItems = Prisma.OrderGetPayload<{ include: { items: true } }>;
+
+export interface OrderEvent {
+  type: string;
+  actor: string | null;
+  order: Order;
+  data?: Record<string, unknown>;
+}
+
+/** The next human-readable number of the year, e.g. ORD-2026-000123: one statement, a brief row lock. */
+export async function nextOrderNumber(prisma: OrdersPrisma, now = new Date()): Promise<string> {
+  const year = now.getUTCFullYear();
+  const [row] = await prisma.$queryRaw<{ last: number }[]>`
+    INSERT INTO order_number_counters (year, last) VALUES (${year}, 1)
+    ON CONFLICT (year) DO UPDATE SET last = order_number_counters.last + 1
+    RETURNING last`;
+  return `ORD-${year}-${String(row!.last).padStart(6, '0')}`;
+}
+
+/** Writes a domain event to the outbox, in the transaction of the change it describes. */
+export async function recordOrderEvent(tx: OrdersTransaction, event: OrderEvent): Promise<void> {
+  const { order } = event;
+  await tx.outboxEvent.create({
+    data: {
+      type: event.type,
+      actor: event.actor,
+      organizationIds: [order.hospitalOrganizationId, order.vendorOrganizationId],
+      data: {
+        orderId: order.id,
+        number: order.number,
+        status: order.status,
+        priority: order.priority,
+        hospitalOrganizationId: order.hospitalOrganizationId,
+        vendorOrganizationId: order.vendorOrganizationId,
+        siteId: order.siteId,
+        depotId: order.depotId,
+        driverId: order.driverId,
+        total: { amountMinor: order.totalMinor, currency: order.currency },
+        ...event.data,
+      } as Prisma.InputJsonObject,
+    },
+  });
+}
+
+export interface MoveOptions {
+  id: string;
+  from: readonly OrderStatus[];
+  to: OrderStatus;
+  actorId: string | null;
+  note?: string | null;
+  data?: Prisma.OrderUncheckedUpdateManyInput;
+  event?: { type: string; data?: Record<string, unknown> };
+}
+
+/**
+ * Compare-and-set of an order's status, with its history row and its outbox event, in one
+ * transaction. Null when the order was not in `from` (someone else moved it first).
+ */
+export async function moveOrder(prisma: OrdersPrisma, options: MoveOptions): Promise<Order | null> {
+  return prisma.$transaction(async (tx) => {
+    const moved = await tx.order.updateMany({
+      where: { id: options.id, status: { in: [...options.from] } },
+      data: { ...options.data, status: options.to },
+    });
+    if (moved.count === 0) return null;
+    const order = await tx.order.findUniqueOrThrow({ where: { id: options.id } });
+    await tx.orderStatusChange.create({
+      data: { orderId: order.id, status: options.to, actorId: options.actorId, note: options.note ?? null },
+    });
+    if (options.event)
+      await recordOrderEvent(tx, {
+        type: options.event.type,
+        actor: options.actorId,
+        order,
+        data: options.event.data,
+      });
+    return order;
+  });
+}

@@ -1,0 +1,187 @@
+import type { GraphQLError } from 'graphql';
+import { ErrorCode, errors, type IdempotencyKeys, type Logger, type Viewer } from '@flow/platform';
+import type { Order } from '../generated/prisma/client';
+import type { OrdersPrisma } from '../db';
+import { requireHospitalStaff } from './access';
+import type { ServiceContext } from './context';
+import type { OrdersDependencies } from './dependencies';
+import { chooseQuote, type Quote } from './offer-selection';
+import { moveOrder, nextOrderNumber } from './order-store';
+import { parsePlacement, type PlaceOrderInput, type PlacementRequest } from './placement-input';
+import { paymentKey, reservationReference, type SettlementService } from './settlement-service';
+
+/** Idempotency keys are per hospital: two hospitals may happen to pick the same key. */
+export const placementScope = (hospitalOrganizationId: string) => `placeOrder:${hospitalOrganizationId}`;
+
+// Errors that are a definite answer: nothing of that step is held, and nothing will appear later.
+const DEFINITE = new Set<unknown>([
+  ErrorCode.OUT_OF_STOCK,
+  ErrorCode.PAYMENT_DECLINED,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.CONFLICT,
+]);
+const codeOf = (error: unknown) => (error as GraphQLError | undefined)?.extensions?.code;
+
+export interface PlacementServiceOptions {
+  prisma: OrdersPrisma;
+  dependencies: OrdersDependencies;
+  keys: IdempotencyKeys;
+  settlements: SettlementService;
+  logger: Logger;
+  stockHoldSeconds: number;
+}
+
+/**
+ * placeOrder as a saga: quote (pricing), write the order as PENDING, let the vendor see the site
+ * (locations), hold every line (inventory), authorise or invoice (payments), then PLACED. A step
+ * that fails undoes the earlier ones before the caller hears of it; what cannot be undone at once
+ * (a dependency down, a reply lost) is marked and finished by the recovery job. Clients never
+ * see a PENDING or FAILED order.
+ */
+export class PlacementService {
+  constructor(private readonly options: PlacementServiceOptions) {}
+
+  async place(ctx: ServiceContext, input: PlaceOrderInput, idempotencyKey: string): Promise<Order> {
+    const viewer = requireHospitalStaff(ctx.viewer);
+    const request = parsePlacement(input);
+    const id = await this.options.keys.run(
+      placementScope(viewer.organizationId),
+      idempotencyKey,
+      request,
+      () => this.run(ctx, viewer, request, idempotencyKey),
+    );
+    return this.options.prisma.order.findUniqueOrThrow({ where: { id } });
+  }
+
+  private async run(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    request: PlacementRequest,
+    idempotencyKey: string,
+  ): Promise<string> {
+    const { dependencies } = this.options;
+    const offers = await Promise.all(
+      request.items.map((item) =>
+        dependencies.offers(ctx, { ...item, siteId: request.siteId, priority: request.priority }),
+      ),
+    );
+    const quote = chooseQuote(request, offers);
+    const order = await this.createPending(viewer, request, quote, idempotencyKey);
+    let paymentAsked = false;
+    try {
+      await dependencies.grantSiteAccess(ctx, order.siteId, order.vendorOrganizationId);
+      await this.holdStock(ctx, order, quote);
+      paymentAsked = true;
+      const payment = await dependencies.authorizePayment(
+        ctx,
+        {
+          orderId: order.id,
+          payerOrganizationId: order.hospitalOrganizationId,
+          payeeOrganizationId: order.vendorOrganizationId,
+          amount: { amountMinor: order.totalMinor, currency: order.currency },
+          method: request.payment.method,
+          cardToken: request.payment.cardToken,
+          purchaseOrderNumber: request.payment.purchaseOrderNumber,
+        },
+        paymentKey(order.id, 'authorize'),
+      );
+      const placed = await moveOrder(this.options.prisma, {
+        id: order.id,
+        from: ['PENDING'],
+        to: 'PLACED',
+        actorId: viewer.userId,
+        note: request.notes,
+        data: { paymentId: payment.id, placedAt: new Date() },
+        event: { type: 'order.placed', data: { items: quote.lines } },
+      });
+      // The recovery job took it for dead (the saga outran the grace period): undo, as it does.
+      if (!placed) throw errors.serviceUnavailable('orders');
+      return placed.id;
+    } catch (error) {
+      const definite = DEFINITE.has(codeOf(error));
+      await this.fail(ctx, order, error, {
+        conclusive: definite,
+        paymentMayExist: paymentAsked && codeOf(error) !== ErrorCode.PAYMENT_DECLINED,
+      });
+      throw error;
+    }
+  }
+
+  private async createPending(
+    viewer: Viewer,
+    request: PlacementRequest,
+    quote: Quote,
+    idempotencyKey: string,
+  ): Promise<Order> {
+    const number = await nextOrderNumber(this.options.prisma);
+    return this.options.prisma.order.create({
+      data: {
+        number,
+        status: 'PENDING',
+        priority: request.priority,
+        hospitalOrganizationId: viewer.organizationId,
+        placedBy: viewer.userId,
+        siteId: request.siteId,
+        vendorOrganizationId: quote.vendorId,
+        depotId: quote.depotId,
+        currency: quote.currency,
+        subtotalMinor: quote.subtotalMinor,
+        deliveryFeeMinor: quote.deliveryFeeMinor,
+        totalMinor: quote.totalMinor,
+        notes: request.notes,
+        paymentMethod: request.payment.method,
+        purchaseOrderNumber: request.payment.purchaseOrderNumber,
+        idempotencyKey,
+        routeDistanceKm: quote.distanceKm,
+        routeDurationMinutes: quote.etaMinutes,
+        items: {
+          create: quote.lines.map((line, index) => ({
+            ...line,
+            currency: quote.currency,
+            lineNo: index + 1,
+          })),
+        },
+      },
+    });
+  }
+
+  /** One hold per line, each id stored as soon as it is known (so a crash loses none). */
+  private async holdStock(ctx: ServiceContext, order: Order, quote: Quote) {
+    for (const [index, line] of quote.lines.entries()) {
+      const lineNo = index + 1;
+      const reservation = await this.options.dependencies.reserve(ctx, {
+        depotId: order.depotId,
+        productId: line.productId,
+        quantity: line.quantity,
+        reference: reservationReference(order.id, lineNo),
+        holdSeconds: this.options.stockHoldSeconds,
+        organizationId: order.hospitalOrganizationId,
+      });
+      await this.options.prisma.orderItem.update({
+        where: { orderId_lineNo: { orderId: order.id, lineNo } },
+        data: { reservationId: reservation.id },
+      });
+    }
+  }
+
+  private async fail(
+    ctx: ServiceContext,
+    order: Order,
+    error: unknown,
+    knowledge: { conclusive: boolean; paymentMayExist: boolean },
+  ) {
+    const failureCode = String(codeOf(error) ?? ErrorCode.INTERNAL_SERVER_ERROR);
+    this.options.logger.info(
+      { requestId: ctx.requestId, orderId: order.id, failureCode },
+      'placement failed; undoing its holds',
+    );
+    await this.options.prisma.order.updateMany({
+      where: { id: order.id, status: 'PENDING' },
+      data: { status: 'FAILED', failureCode, compensationPending: true },
+    });
+    // Even when the recovery job marked it first: this request knows what it holds.
+    await this.options.settlements.compensate(ctx, order.id, knowledge);
+  }
+}
