@@ -31,7 +31,8 @@ const mappers: Record<string, Record<string, string>> = {
     OrderItem: './prisma/client#OrderItem as OrderItemModel',
     OrderStatusChange: './prisma/client#OrderStatusChange as OrderStatusChangeModel',
     Delivery: './prisma/client#Order as DeliveryOrderModel',
-    DeliveryPosition: '../services/delivery-service#DeliveryPositionView',
+    DeliveryPosition: './prisma/client#DeliveryPosition as DeliveryPositionModel',
+    OrderEvent: './prisma/client#OutboxEvent as OrderEventModel',
   },
   pricing: {
     PriceListEntry: '../services/price-list-service#PriceListEntryView',

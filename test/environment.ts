@@ -64,6 +64,8 @@ export interface PlatformTestEnvironment {
   gql: GraphQLClient;
   /** SQL statements a subgraph has sent so far (its flow_db_statements_total). */
   statements: (subgraph: string) => Promise<number>;
+  /** Starts one more router on the same subgraphs (for scale-out tests); stopped with the rest. */
+  addRouter: () => Promise<{ url: string; process: ManagedProcess }>;
   /** Stops one subgraph: SIGTERM (graceful), or SIGKILL (a crash). */
   stopSubgraph: (name: string, signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>;
   /** Starts a stopped subgraph again on its port and schema, with extra variables if given. */
@@ -101,6 +103,9 @@ export async function createTestEnvironment(
     // Every test signs in from 127.0.0.1; the throttle has tests of its own (router/test).
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     PASSWORD_SCRYPT_LOG2_COST: '14',
+    // No background recovery runs unless a test asks (order-recovery.test.ts): statement counts
+    // must see only what they measure.
+    RECOVERY_INTERVAL_MS: '3600000',
     ...Object.fromEntries(subgraphCatalog.map(({ name }) => [subgraphUrlVariable(name), urls[name]])),
     ...extraEnv,
   };
@@ -108,7 +113,9 @@ export async function createTestEnvironment(
 
   const subgraphs: Record<string, RunningSubgraph> = {};
   let router: ManagedProcess | undefined;
+  const extraRouters: ManagedProcess[] = [];
   const stop = async () => {
+    await Promise.all(extraRouters.map((r) => stopProcess(r)));
     if (router) await stopProcess(router);
     await Promise.all(Object.values(subgraphs).map((s) => stopProcess(s.process)));
     for (const { databaseUrl } of Object.values(subgraphs)) {
@@ -154,6 +161,18 @@ export async function createTestEnvironment(
     router,
     dataDir,
     gql: createGraphQLClient(routerUrl),
+    addRouter: async () => {
+      const port = await freePort();
+      const child = startProcess(
+        'router',
+        join(root, 'router/src/server.ts'),
+        { ...common, PORT: String(port) },
+        quiet,
+      );
+      extraRouters.push(child);
+      await waitUntilReady(child, `http://127.0.0.1:${port}/health/ready`);
+      return { url: `http://127.0.0.1:${port}/graphql`, process: child };
+    },
     statements: async (name) => {
       const metrics = await (await fetch(new URL('/metrics', subgraphs[name]!.url))).text();
       const line = metrics.split('\n').find((l) => l.startsWith('flow_db_statements_total'));

@@ -29,11 +29,9 @@ let adminToken: string;
 let products: string[];
 
 beforeAll(async () => {
-  // No background recovery runs: the statement counts below must see only the queries measured
-  // (order-recovery.test.ts runs it every 250 ms).
   // A 10 s deadline between subgraphs: 50 placements at once on a 2-core CI machine that also
   // runs the test runner queue up for seconds, and a timed-out call would be SERVICE_UNAVAILABLE.
-  t = await createTestEnvironment({ RECOVERY_INTERVAL_MS: '3600000', DEPENDENCY_TIMEOUT_MS: '10000' });
+  t = await createTestEnvironment({ DEPENDENCY_TIMEOUT_MS: '10000' });
   adminToken = await platformAdmin(t.gql);
   products = await productIds(t.gql, adminToken, 2);
 }, 120_000);

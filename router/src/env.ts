@@ -73,6 +73,8 @@ function routerShape(production: boolean) {
     MAX_QUERY_TOKENS: positiveInt(10_000, 1_000_000),
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000, 300_000),
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
+    /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
+    WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000, 60_000),
     /** Express `trust proxy`: unset (the socket address is the client), a hop count, or addresses/subnets. */
     TRUST_PROXY: z.string().optional(),
     /**
@@ -117,6 +119,7 @@ export interface RouterConfig {
   limits: { maxBodyBytes: number; maxDepth: number; maxAliases: number; maxTokens: number };
   subgraphTimeoutMs: number;
   shutdownGraceMs: number;
+  wsConnectionInitTimeoutMs: number;
   trustProxy: boolean | number | string | undefined;
   corsOrigins: string[];
   sandbox: boolean;
@@ -162,6 +165,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     },
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    wsConnectionInitTimeoutMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
     trustProxy:
       trust === undefined
         ? undefined

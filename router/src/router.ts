@@ -25,10 +25,13 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import {
   createMetrics,
+  createPubSub,
   createRateLimiter,
+  EventStreamBridge,
   disableTelemetry,
   ErrorCode,
   mountHealth,
@@ -49,6 +52,13 @@ import { jwksProxy } from './jwks';
 import { enforceLimits } from './limits';
 import { createSignInThrottle, type SignInThrottle } from './rate-limit';
 import { prepareSupergraph } from './supergraph';
+import { SubscriptionHub, type Executor } from './subscriptions/hub';
+import { createOperations } from './subscriptions/operations';
+import { serveEventStreams } from './subscriptions/sse';
+import { serveWebSockets } from './subscriptions/websocket';
+
+/** The subgraphs that publish live events (they own Subscription fields). */
+const EVENT_SOURCES = ['orders', 'inventory'];
 
 export interface RunningRouter {
   app: Express;
@@ -230,6 +240,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const httpServer = http.createServer(app);
   const state: HealthState = { accepting: true };
 
+  let apiSchema: GraphQLSchema | null = null;
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.gatewaySdl,
     logger: logger.child({ component: 'gateway' }),
@@ -243,6 +254,10 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         timeoutMs: config.subgraphTimeoutMs,
         duration: subgraphDuration,
       }),
+  });
+
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
   });
 
   const routerPlugin: ApolloServerPlugin<RouterContext> = {
@@ -337,6 +352,70 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     throw error;
   }
 
+  // Live events: from Redis when configured (every router sees every event); otherwise from the
+  // event-owning subgraphs' /events streams into this process.
+  const pubsub = createPubSub({
+    redisUrl: config.redis?.url,
+    prefix: `${config.redis?.keyPrefix ?? 'flow:'}events:`,
+    logger: logger.child({ component: 'pubsub' }),
+  });
+  const bridge = config.redis
+    ? null
+    : new EventStreamBridge({
+        sources: served
+          .filter((s) => EVENT_SOURCES.includes(s.name))
+          .map((s) => `${new URL(s.url).origin}/events`),
+        secret: config.signingSecret,
+        target: pubsub,
+        logger: logger.child({ component: 'event-stream' }),
+      });
+  const subscriptionResolutions = new Counter({
+    name: 'flow_router_subscription_resolutions_total',
+    help: 'Federated resolutions of live events (one per event per group of like subscribers)',
+    registers: [metrics.registry],
+  });
+  const subscriptionMessages = new Counter({
+    name: 'flow_router_subscription_messages_total',
+    help: 'Subscription results sent to clients',
+    registers: [metrics.registry],
+  });
+  const activeSubscriptions = new Gauge({
+    name: 'flow_router_subscriptions',
+    help: 'Live subscriptions',
+    registers: [metrics.registry],
+  });
+  const executeThroughGateway: Executor = async (query, variables, context) => {
+    const response = await apollo.executeOperation({ query, variables }, { contextValue: context });
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
+    return response.body.singleResult;
+  };
+  const hub = new SubscriptionHub(
+    pubsub,
+    executeThroughGateway,
+    {
+      resolutions: () => subscriptionResolutions.inc(),
+      delivered: (count) => subscriptionMessages.inc(count),
+      subscribers: (delta) => activeSubscriptions.inc(delta),
+    },
+    logger.child({ component: 'subscriptions' }),
+  );
+
+  const schemaNow = () => {
+    if (!apiSchema) throw new Error('the gateway has not loaded its schema');
+    return apiSchema;
+  };
+  const prepareOperation = createOperations({
+    schema: schemaNow,
+    hub,
+    execute: executeThroughGateway,
+    limits: config.limits,
+    requirements: supergraph.requirements,
+    formatError: (error) => {
+      const formatted = formatRouterError(error.toJSON(), production);
+      return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+    },
+  });
+
   const readiness: Record<string, ReadinessCheck> = Object.fromEntries(
     served.map(({ name, url }) => [
       name,
@@ -367,13 +446,19 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
           },
         }
       : {};
-  mountHealth(app, readiness, state, { degradable });
+  // Live events down: subscriptions stall, queries still work; degraded, not unready.
+  const withEvents: Record<string, ReadinessCheck> = {
+    ...degradable,
+    events: () => (bridge ? bridge.check() : pubsub.check()),
+  };
+  mountHealth(app, readiness, state, { degradable: withEvents });
   app.get('/.well-known/jwks.json', jwksProxy(config.jwt.jwksUrl, logger.child({ component: 'jwks' })));
   app.use(
     '/graphql',
     cors(config.corsOrigins),
     authenticate(verifyToken, (outcome) => authOutcomes.inc({ outcome })),
     express.json({ limit: config.limits.maxBodyBytes }),
+    serveEventStreams(prepareOperation, logger.child({ component: 'sse' })),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RouterContext> => {
         const auth = res.locals.auth as RequestAuth;
@@ -408,6 +493,18 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     await limiter?.close();
     throw error;
   }
+  const webSockets = serveWebSockets({
+    httpServer,
+    path: '/graphql',
+    schema: schemaNow,
+    verifyToken,
+    prepare: prepareOperation,
+    connectionInitTimeoutMs: config.wsConnectionInitTimeoutMs,
+    logger: logger.child({ component: 'websocket' }),
+  });
+  // Subscriptions made right after start already see events (never fails the start: 2 s at most).
+  if (bridge && !(await bridge.ready(2000)))
+    logger.warn('not every event stream is connected yet: live updates follow once they are');
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost =
     config.host === '0.0.0.0' || config.host === '::'
@@ -425,6 +522,11 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const stop = () => {
     stopped ??= (async () => {
       state.accepting = false;
+      // Sockets first (1001, going away): clients reconnect to another router.
+      await webSockets.close();
+      await hub.close(); // ends the SSE streams too
+      await bridge?.close();
+      await pubsub.close();
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
       await limiter?.close(); // after the drain: in-flight sign-ins still count
     })();

@@ -16,6 +16,7 @@ export * from './db/database-url';
 export * from './db/migrations';
 export * from './db/embedded-postgres';
 export * from './rate-limit';
+export * from './pubsub';
 export * from './subgraph-client';
 export * from './subgraph-env';
 export * from './graphql/scalars';

@@ -31,6 +31,9 @@ export function subgraphEnvironmentShape(name: string, port: number) {
     JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     ROUTER_SIGNING_SECRET: z.string().min(16).default(DEVELOPMENT_ROUTER_SECRET),
     DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+    /** Live notifications for the router's subscriptions; unset: in-process, streamed on /events. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default('flow:'),
     ...Object.fromEntries(
       subgraphCatalog.map((s) => [
         subgraphUrlVariable(s.name),
@@ -47,6 +50,8 @@ export interface SubgraphCommonConfig {
   jwt: { issuer: string; audience: string; jwksUrl: string; cooldownSeconds: number; cacheSeconds: number };
   routerSecret: string;
   dependencyTimeoutMs: number;
+  /** Redis for live notifications (the same the router reads); null: in-process. */
+  redis: { url: string; keyPrefix: string } | null;
   /** URL of every subgraph's /graphql, by name. */
   subgraphUrls: Record<string, string>;
 }
@@ -72,6 +77,7 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
     },
     routerSecret: String(env.ROUTER_SIGNING_SECRET),
     dependencyTimeoutMs: Number(env.DEPENDENCY_TIMEOUT_MS),
+    redis: env.REDIS_URL ? { url: String(env.REDIS_URL), keyPrefix: String(env.REDIS_KEY_PREFIX) } : null,
     subgraphUrls,
   };
 }

@@ -13,6 +13,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyRequestSignature,
+  type SignedParts,
 } from './auth/request-signing';
 import type { Viewer } from './auth/viewer';
 import { ErrorCode, maskError } from './errors';
@@ -20,6 +21,12 @@ import { mountHealth, type HealthState, type ReadinessCheck } from './http/healt
 import { createMetrics, mountMetrics } from './http/metrics';
 import { requestIdMiddleware } from './http/request-id';
 import type { Logger } from './logger';
+import {
+  createEventStreamHandler,
+  EVENT_STREAM_PATH,
+  EVENT_STREAM_SIGNED_OPERATION,
+} from './pubsub/event-stream-server';
+import type { PubSub } from './pubsub/types';
 
 /** What every subgraph resolver gets; a subgraph extends it with its services and loaders. */
 export interface BaseContext {
@@ -55,6 +62,13 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   routes?: (app: Express) => void;
   /** Closes the process's own resources (database pools...) after in-flight requests finish. */
   close?: () => Promise<void>;
+  /**
+   * The process's live-notification channel. An in-process one (`kind: 'memory'`) is streamed on
+   * `GET /events` for the router's EventStreamBridge, to callers with the router's signature (like
+   * /graphql, unsigned calls are accepted outside production). A Redis one needs no stream. The
+   * caller still owns it and closes it (in `close`).
+   */
+  events?: PubSub;
 }
 
 export interface RunningSubgraph {
@@ -128,34 +142,56 @@ export async function startSubgraphServer<Context extends BaseContext>(
   });
   await apollo.start();
 
-  const checkSignature = (req: Request, res: Response, next: NextFunction) => {
-    const signature = req.header(SIGNATURE_HEADER);
-    if (!signature && !options.production) {
-      // An unsigned development call may not claim to be a service.
-      delete req.headers[SERVICE_HEADER];
-      return next();
-    }
+  type SignedOperation = Pick<SignedParts, 'query' | 'operationName' | 'variables'>;
+  const graphqlOperation = (req: Request): SignedOperation => {
     const body = (req.body ?? {}) as { query?: unknown; operationName?: unknown; variables?: unknown };
-    const check = verifyRequestSignature(options.routerSecret, signature, {
-      timestamp: req.header(TIMESTAMP_HEADER) ?? '',
-      requestId: req.requestId,
-      authorization: req.header('authorization') ?? '',
-      clientAddress: req.header(CLIENT_ADDRESS_HEADER) ?? '',
-      service: req.header(SERVICE_HEADER) ?? '',
+    return {
       query: typeof body.query === 'string' ? body.query : '',
       operationName: typeof body.operationName === 'string' ? body.operationName : null,
       variables:
         body.variables && typeof body.variables === 'object'
           ? (body.variables as Record<string, unknown>)
           : null,
-    });
-    if (check.valid) return next();
-    logger.warn(
-      { requestId: req.requestId, reason: check.reason },
-      'refused a call without a valid router signature',
-    );
-    reject(res, 401, ErrorCode.UNAUTHENTICATED, 'This service only accepts requests from the Flow router.');
+    };
   };
+
+  const signatureCheck =
+    (operation: (req: Request) => SignedOperation) => (req: Request, res: Response, next: NextFunction) => {
+      const signature = req.header(SIGNATURE_HEADER);
+      if (!signature && !options.production) {
+        // An unsigned development call may not claim to be a service.
+        delete req.headers[SERVICE_HEADER];
+        return next();
+      }
+      const check = verifyRequestSignature(options.routerSecret, signature, {
+        timestamp: req.header(TIMESTAMP_HEADER) ?? '',
+        requestId: req.requestId,
+        authorization: req.header('authorization') ?? '',
+        clientAddress: req.header(CLIENT_ADDRESS_HEADER) ?? '',
+        service: req.header(SERVICE_HEADER) ?? '',
+        ...operation(req),
+      });
+      if (check.valid) return next();
+      logger.warn(
+        { requestId: req.requestId, reason: check.reason },
+        'refused a call without a valid router signature',
+      );
+      reject(res, 401, ErrorCode.UNAUTHENTICATED, 'This service only accepts requests from the Flow router.');
+    };
+
+  const checkSignature = signatureCheck(graphqlOperation);
+
+  const eventStream =
+    options.events?.kind === 'memory'
+      ? createEventStreamHandler({ events: options.events, logger })
+      : undefined;
+  if (eventStream) {
+    app.get(
+      EVENT_STREAM_PATH,
+      signatureCheck(() => EVENT_STREAM_SIGNED_OPERATION),
+      eventStream.handle,
+    );
+  }
 
   app.use(
     '/graphql',
@@ -206,6 +242,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const stop = () => {
     stopped ??= (async () => {
       state.accepting = false;
+      // Event streams never end by themselves: end them first, or draining would wait for them.
+      await eventStream?.close();
       await apollo.stop();
       await options.close?.();
     })();

@@ -32,6 +32,8 @@ describe('router request signing', () => {
     ['operation name', { operationName: 'Other' }],
     ['token', { authorization: 'Bearer stolen' }],
     ['request id', { requestId: 'req-other-id' }],
+    // A captured router request replayed as the orders service (x-flow-service: orders).
+    ['calling service', { service: 'orders' }],
   ])('refuses a request whose %s was changed', (_name, change) => {
     expect(verifyRequestSignature(secret, signature, { ...parts, ...change }, now)).toEqual({
       valid: false,

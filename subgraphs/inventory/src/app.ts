@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   createRemoteTokenVerifier,
   startSubgraphServer,
+  createPubSub,
   openSubgraphDatabase,
   type Logger,
   type RunningSubgraph,
@@ -13,6 +14,7 @@ import type { InventoryConfig } from './env';
 import { createLoaders } from './loaders';
 import { createInventoryServices, type InventoryServices } from './services';
 import type { SiteLookup } from './services/depot-directory';
+import type { LivePublisher } from './services/stock-notifier';
 import { startReservationSweeper } from './services/reservation-sweeper';
 import { buildInventorySchema } from './subgraph';
 
@@ -28,6 +30,11 @@ export interface InventoryAppOptions {
   onQuery?: (sql: string) => void;
   /** Replaces the locations subgraph as the source of depot ownership (tests). */
   sites?: SiteLookup;
+  /**
+   * Where stock changes are announced for the router's stockLevelChanged (tests record them);
+   * by default the platform channel: Redis when REDIS_URL is set, else in-process on /events.
+   */
+  publisher?: LivePublisher | null;
 }
 
 /** Starts the inventory subgraph: migrate, seed the standard catalog, serve, sweep expired holds. */
@@ -40,6 +47,14 @@ export async function startInventoryApp(
 
   const prisma = createInventoryPrisma(database, options.onQuery);
   await seedStandardProducts(prisma, logger);
+  const events =
+    options.publisher === undefined
+      ? createPubSub({
+          redisUrl: config.redis?.url,
+          prefix: `${config.redis?.keyPrefix ?? 'flow:'}events:`,
+          logger: logger.child({ component: 'pubsub' }),
+        })
+      : null;
   const services = createInventoryServices({
     prisma,
     logger,
@@ -50,6 +65,7 @@ export async function startInventoryApp(
       timeoutMs: config.dependencyTimeoutMs,
     },
     sweepBatchSize: config.sweep.batchSize,
+    publisher: options.publisher ?? events,
   });
   const sweeper = startReservationSweeper(services.expireReservations, config.sweep.intervalSeconds, logger);
 
@@ -64,8 +80,10 @@ export async function startInventoryApp(
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    events: events ?? undefined,
     close: async () => {
       await sweeper.stop();
+      await events?.close();
       await prisma.$disconnect();
     },
   });

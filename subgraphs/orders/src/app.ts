@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  createPubSub,
   createRemoteTokenVerifier,
   startSubgraphServer,
   openSubgraphDatabase,
@@ -50,7 +51,13 @@ export async function startOrdersApp(
       timeoutMs: config.dependencyTimeoutMs,
       paymentsTimeoutMs: config.paymentsTimeoutMs,
     });
+  const events = createPubSub({
+    redisUrl: config.redis?.url,
+    prefix: `${config.redis?.keyPrefix ?? 'flow:'}events:`,
+    logger: logger.child({ component: 'pubsub' }),
+  });
   const services = createOrdersServices({
+    publisher: events,
     prisma,
     dependencies,
     logger,
@@ -88,9 +95,11 @@ export async function startOrdersApp(
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    events,
     close: async () => {
       clearInterval(timer);
       await running;
+      await events.close();
       await prisma.$disconnect();
     },
   });

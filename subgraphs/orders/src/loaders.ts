@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { isUuid } from '@flow/platform';
-import type { Order, OrderItem, OrderStatusChange } from './generated/prisma/client';
+import type { DeliveryPosition, Order, OrderItem, OrderStatusChange } from './generated/prisma/client';
 import type { OrdersPrisma } from './db';
 
 /** One set per request: every entity hop goes through these, so a list costs one query, not N. */
@@ -8,6 +8,7 @@ export interface Loaders {
   orderById: DataLoader<string, Order | null>;
   itemsByOrderId: DataLoader<string, OrderItem[]>;
   historyByOrderId: DataLoader<string, OrderStatusChange[]>;
+  lastPositionByOrderId: DataLoader<string, DeliveryPosition | null>;
 }
 
 function valid(keys: readonly string[]): string[] {
@@ -46,6 +47,19 @@ export function createLoaders(prisma: OrdersPrisma): Loaders {
         : [];
       const groups = groupBy(rows, (row) => row.orderId);
       return keys.map((k) => groups.get(k.toLowerCase()) ?? []);
+    }),
+    lastPositionByOrderId: new DataLoader(async (keys) => {
+      const ids = valid(keys);
+      // The newest report per order, in one statement however many orders.
+      const rows = ids.length
+        ? await prisma.deliveryPosition.findMany({
+            where: { orderId: { in: ids } },
+            orderBy: [{ orderId: 'asc' }, { at: 'desc' }, { id: 'desc' }],
+            distinct: ['orderId'],
+          })
+        : [];
+      const found = new Map(rows.map((row) => [row.orderId, row]));
+      return keys.map((k) => found.get(k.toLowerCase()) ?? null);
     }),
   };
 }

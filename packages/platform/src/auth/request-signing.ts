@@ -41,6 +41,8 @@ function canonical(parts: SignedParts): string {
     parts.requestId,
     parts.authorization,
     parts.clientAddress ?? '',
+    // A captured router request must not be replayable as a service's (x-flow-service: orders).
+    parts.service ?? '',
     operation,
   ].join('\n');
 }

@@ -9,8 +9,9 @@ import type {
 import { availableOf, isBelowReorderLevel } from '../services/stock-math';
 import { productOf } from './products';
 
-export const stockQueries: Pick<QueryResolvers, 'stockLevels' | 'stockMovements'> = {
+export const stockQueries: Pick<QueryResolvers, 'stockLevels' | 'stockLevel' | 'stockMovements'> = {
   stockLevels: (_, { productId, depotIds }, ctx) => ctx.services.stock.levels(ctx, productId, depotIds),
+  stockLevel: (_, { depotId, productId }, ctx) => ctx.services.stock.level(ctx, depotId, productId),
   stockMovements: (_, args, ctx) => ctx.services.stock.movements(ctx, args),
 };
 

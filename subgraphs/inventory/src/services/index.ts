@@ -4,6 +4,7 @@ import { DepotDirectory, RemoteSiteLookup, type SiteLookup } from './depot-direc
 import { ProductService } from './product-service';
 import { ReservationService } from './reservation-service';
 import { expireReservations } from './reservation-sweeper';
+import { StockNotifier, type LivePublisher } from './stock-notifier';
 import { StockService } from './stock-service';
 
 export interface InventoryServices {
@@ -22,6 +23,8 @@ export interface InventoryServicesOptions {
   sites?: SiteLookup;
   locations?: { url: string; secret: string; timeoutMs: number };
   sweepBatchSize: number;
+  /** Where stock changes are announced to the router's subscriptions; none: not announced. */
+  publisher?: LivePublisher | null;
 }
 
 export function createInventoryServices(options: InventoryServicesOptions): InventoryServices {
@@ -38,14 +41,21 @@ export function createInventoryServices(options: InventoryServicesOptions): Inve
       }),
     );
   const depots = new DepotDirectory(prisma, sites);
+  const notifier = new StockNotifier(
+    options.publisher ?? null,
+    logger.child({ component: 'stock-notifier' }),
+  );
   return {
     products: new ProductService(prisma),
-    stock: new StockService(prisma, depots),
-    reservations: new ReservationService(prisma),
+    stock: new StockService(prisma, depots, notifier),
+    reservations: new ReservationService(prisma, notifier),
     depots,
     expireReservations: () =>
-      expireReservations(prisma, logger.child({ job: 'reservation-expiry' }), {
-        batchSize: options.sweepBatchSize,
-      }),
+      expireReservations(
+        prisma,
+        logger.child({ job: 'reservation-expiry' }),
+        { batchSize: options.sweepBatchSize },
+        notifier,
+      ),
   };
 }

@@ -12,6 +12,7 @@ import {
   type ChangeActor,
 } from './permissions';
 import { availableOf } from './stock-math';
+import type { StockNotifier } from './stock-notifier';
 import {
   availableAt,
   closeHeldReservation,
@@ -37,7 +38,10 @@ export interface ReserveStockInput {
 }
 
 export class ReservationService {
-  constructor(private readonly prisma: InventoryPrisma) {}
+  constructor(
+    private readonly prisma: InventoryPrisma,
+    private readonly notifier: StockNotifier,
+  ) {}
 
   /** A reservation the caller may see; null when there is none or it is someone else's. */
   async byId(ctx: StockContext, rawId: string): Promise<Reservation | null> {
@@ -93,7 +97,11 @@ export class ReservationService {
         organizationId,
         createdBy: actor.userId,
       });
-      if (!created) return { reservation: await this.existing(tx, organizationId, key, quantity, reference) };
+      if (!created)
+        return {
+          reservation: await this.existing(tx, organizationId, key, quantity, reference),
+          created: false,
+        };
 
       const stock = await reserveIfAvailable(tx, key, quantity);
       if (!stock) throw await this.outOfStock(tx, key, quantity);
@@ -116,8 +124,10 @@ export class ReservationService {
         },
         ...low,
       ]);
-      return { reservation: created, low: low.length > 0 ? stock : null };
+      return { reservation: created, created: true, low: low.length > 0 ? stock : null };
     });
+    // The same reference again changed nothing: no notification.
+    if (result.created) await this.notifier.changed('stock.reserved', [result.reservation]);
     if (result.low) {
       ctx.logger.warn(
         { ...key, available: availableOf(result.low), reorderLevel: result.low.reorderLevel },
@@ -130,14 +140,14 @@ export class ReservationService {
   /** Ships held stock: on hand and reserved both drop. Committing twice returns the same. */
   async commit(ctx: StockContext, rawId: string): Promise<Reservation> {
     const id = await this.requireManageable(ctx, rawId);
-    return this.prisma.$transaction(async (tx) => {
+    const { reservation, changed } = await this.prisma.$transaction(async (tx) => {
       const closed = await closeHeldReservation(tx, id, 'COMMITTED', {
         reason: null,
         requireUnexpired: true,
       });
       if (!closed) {
         const latest = await tx.reservation.findUniqueOrThrow({ where: { id } });
-        if (latest.status === 'COMMITTED') return latest;
+        if (latest.status === 'COMMITTED') return { reservation: latest, changed: false };
         throw errors.conflict(
           latest.status === 'HELD'
             ? 'The hold has expired; reserve again.'
@@ -146,8 +156,10 @@ export class ReservationService {
         );
       }
       await this.settle(tx, changeActor(ctx), closed, 'COMMIT');
-      return closed;
+      return { reservation: closed, changed: true };
     });
+    if (changed) await this.notifier.changed('stock.committed', [reservation]);
+    return reservation;
   }
 
   /** Gives held stock back. Releasing twice (or after expiry) returns the reservation as it is. */
@@ -158,18 +170,21 @@ export class ReservationService {
   ): Promise<Reservation> {
     const id = await this.requireManageable(ctx, rawId);
     const reason = optionalText(rawReason, 'reason', 500);
-    return this.prisma.$transaction(async (tx) => {
+    const { reservation, changed } = await this.prisma.$transaction(async (tx) => {
       const closed = await closeHeldReservation(tx, id, 'RELEASED', { reason, requireUnexpired: false });
       if (!closed) {
         const latest = await tx.reservation.findUniqueOrThrow({ where: { id } });
-        if (latest.status === 'RELEASED' || latest.status === 'EXPIRED') return latest;
+        if (latest.status === 'RELEASED' || latest.status === 'EXPIRED')
+          return { reservation: latest, changed: false };
         throw errors.conflict(`The reservation is ${latest.status} and cannot be released.`, {
           status: latest.status,
         });
       }
       await this.settle(tx, changeActor(ctx), closed, 'RELEASE');
-      return closed;
+      return { reservation: closed, changed: true };
     });
+    if (changed) await this.notifier.changed('stock.released', [reservation]);
+    return reservation;
   }
 
   private async requireManageable(caller: Caller, rawId: string): Promise<string> {

@@ -9,6 +9,7 @@ import {
   settleReserved,
   stockSnapshot,
 } from './stock-store';
+import type { StockNotifier } from './stock-notifier';
 
 export interface SweepOptions {
   batchSize: number;
@@ -25,25 +26,29 @@ export async function expireReservations(
   prisma: InventoryPrisma,
   logger: Logger,
   options: SweepOptions,
+  notifier: StockNotifier,
 ): Promise<number> {
   let total = 0;
   for (;;) {
     const expired = await prisma.$transaction((tx) => expireBatch(tx, options.batchSize));
-    total += expired;
-    if (expired < options.batchSize) break;
+    // Each batch is committed by now: its subscribers can be told before the next batch runs.
+    await notifier.changed('stock.expired', expired);
+    total += expired.length;
+    if (expired.length < options.batchSize) break;
   }
   if (total > 0) logger.info({ expired: total }, 'released expired reservations');
   return total;
 }
 
-async function expireBatch(tx: InventoryTransaction, batchSize: number): Promise<number> {
+/** Expires one batch of due holds; returns them. */
+async function expireBatch(tx: InventoryTransaction, batchSize: number): Promise<Reservation[]> {
   const due = await tx.$queryRaw<Reservation[]>`
     SELECT ${RESERVATION_COLUMNS} FROM reservations
     WHERE status = 'HELD' AND expires_at <= now()
     ORDER BY expires_at
     LIMIT ${batchSize}
     FOR UPDATE SKIP LOCKED`;
-  if (due.length === 0) return 0;
+  if (due.length === 0) return [];
   const ids = due.map((r) => r.id);
   await tx.$executeRaw`
     UPDATE reservations
@@ -92,7 +97,7 @@ async function expireBatch(tx: InventoryTransaction, batchSize: number): Promise
   }
   await tx.stockMovement.createMany({ data: movements });
   await recordEvents(tx, events);
-  return due.length;
+  return due;
 }
 
 export interface ReservationSweeper {

@@ -16,6 +16,7 @@ import type { DepotDirectory } from './depot-directory';
 import { MAX_UNITS, requireDelta, requireUnits } from './input';
 import { isVendorStaff, requireVendorStaff } from './permissions';
 import { availableOf } from './stock-math';
+import type { StockNotifier } from './stock-notifier';
 import {
   lockStockLevel,
   recordEvents,
@@ -55,6 +56,7 @@ export class StockService {
   constructor(
     private readonly prisma: InventoryPrisma,
     private readonly depots: DepotDirectory,
+    private readonly notifier: StockNotifier,
   ) {}
 
   /** Stock of one product at the given depots; public to signed-in users (availability). */
@@ -63,7 +65,7 @@ export class StockService {
     rawProductId: string,
     rawDepotIds: readonly string[],
   ): Promise<StockLevel[]> {
-    requireViewer(ctx.viewer);
+    requireStockReader(ctx);
     const productId = requireUuid(rawProductId, 'productId');
     if (rawDepotIds.length > MAX_DEPOTS_PER_QUERY)
       throw errors.badUserInput('depotIds', `depotIds may name at most ${MAX_DEPOTS_PER_QUERY} depots.`);
@@ -73,6 +75,17 @@ export class StockService {
       where: { productId, depotId: { in: [...new Set(depotIds)] } },
       orderBy: { depotId: 'asc' },
     });
+  }
+
+  /**
+   * Stock of one product at one depot, for whoever may see `levels`; null when the depot does not
+   * carry it. The router reads with it the new level for each stockLevelChanged notification.
+   */
+  async level(ctx: StockContext, rawDepotId: string, rawProductId: string): Promise<StockLevel | null> {
+    requireStockReader(ctx);
+    const depotId = requireUuid(rawDepotId, 'depotId');
+    const productId = requireUuid(rawProductId, 'productId');
+    return this.prisma.stockLevel.findUnique({ where: { depotId_productId: { depotId, productId } } });
   }
 
   /** Sets the counted stock at one of the caller's depots. */
@@ -180,7 +193,7 @@ export class StockService {
       reason: string | null;
     },
   ): Promise<StockLevel> {
-    const { after, low } = await this.prisma.$transaction(async (tx) => {
+    const { after, low, kind } = await this.prisma.$transaction(async (tx) => {
       const before = await lockStockLevel(tx, key, viewer.organizationId);
       const decision = decide(before);
       const after = await writeStockLevel(tx, key, decision);
@@ -193,8 +206,9 @@ export class StockService {
       });
       const low = stockLowEvents(before, after, viewer.userId);
       await recordEvents(tx, low);
-      return { after, low: low.length > 0 };
+      return { after, low: low.length > 0, kind: decision.kind };
     });
+    await this.notifier.changed(kind === 'SET' ? 'stock.set' : 'stock.adjusted', [after]);
     if (low)
       ctx.logger.warn(
         { ...key, available: availableOf(after), reorderLevel: after.reorderLevel },
@@ -204,4 +218,9 @@ export class StockService {
     ctx.loaders.stockLevelsByProductId.clear(key.productId);
     return after;
   }
+}
+
+/** Who may see stock levels: any signed-in user (availability is what hospitals order by). */
+function requireStockReader(ctx: StockContext): void {
+  requireViewer(ctx.viewer);
 }

@@ -82,6 +82,12 @@ export const STOCK_LEVELS = /* GraphQL */ `
   }
 `;
 
+export const STOCK_LEVEL = /* GraphQL */ `
+  query StockLevel($depotId: ID!, $productId: ID!) {
+    stockLevel(depotId: $depotId, productId: $productId) { ${LEVEL_FIELDS} }
+  }
+`;
+
 export const MOVEMENTS = /* GraphQL */ `
   query Movements($depotId: ID!, $productId: ID, $first: Int, $after: String) {
     stockMovements(depotId: $depotId, productId: $productId, first: $first, after: $after) {

@@ -1,30 +1,16 @@
 import { DateTime } from '@flow/platform';
 import type { Resolvers } from '../generated/resolvers-types';
-import type { Order } from '../generated/prisma/client';
-import type { DeliveryPositionView } from '../services/delivery-service';
 
 const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
 const ref = (id: string) => ({ id });
-
-/** The order's latest reported position, in the shape of a stored report. */
-function lastPosition(order: Order): DeliveryPositionView | null {
-  if (order.lastLat === null || order.lastLng === null || !order.lastPositionAt) return null;
-  return {
-    lat: order.lastLat,
-    lng: order.lastLng,
-    at: order.lastPositionAt,
-    speedKph: order.lastSpeedKph,
-    heading: order.lastHeading,
-    etaMinutes: order.etaMinutes,
-    distanceRemainingKm: order.distanceRemainingKm,
-  };
-}
 
 export const resolvers: Resolvers = {
   DateTime,
   Query: {
     order: (_, { id }, ctx) => ctx.services.orders.visible(ctx, id),
     orders: (_, args, ctx) => ctx.services.orders.list(ctx, args),
+    orderEvent: (_, { id }, ctx) => ctx.services.orders.event(ctx, id),
+    deliveryPosition: (_, { id }, ctx) => ctx.services.deliveries.byId(ctx, id),
   },
   Mutation: {
     placeOrder: (_, { input, idempotencyKey }, ctx) =>
@@ -63,11 +49,19 @@ export const resolvers: Resolvers = {
     driver: (o) => ref(o.driverId!),
     status: (o) => (o.status === 'DELIVERED' ? 'DELIVERED' : 'IN_TRANSIT'),
     dispatchedAt: (o) => o.dispatchedAt ?? o.updatedAt,
-    lastPosition: (o) => lastPosition(o),
+    lastPosition: (o, _, ctx) => ctx.loaders.lastPositionByOrderId.load(o.id),
     proof: (o) =>
       o.proofReceivedBy && o.proofSignature
         ? { receivedBy: o.proofReceivedBy, signature: o.proofSignature, deliveredSerials: o.proofSerials }
         : null,
+  },
+  OrderEvent: {
+    actor: (event) => (event.actor ? ref(event.actor) : null),
+    order: async (event, _, ctx) => {
+      const order = await ctx.loaders.orderById.load(String((event.data as { orderId: string }).orderId));
+      if (!order) throw new Error(`order of event ${event.id} is missing`);
+      return order;
+    },
   },
   DeliveryPosition: {
     position: (p) => ({ lat: p.lat, lng: p.lng }),

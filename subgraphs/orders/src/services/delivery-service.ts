@@ -1,18 +1,13 @@
-import { errors, type Logger } from '@flow/platform';
+import { errors, requireUuid, type Logger } from '@flow/platform';
 import type { DeliveryPosition } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import { actors } from './access';
 import type { ServiceContext } from './context';
 import type { OrdersDependencies } from './dependencies';
+import type { LiveUpdates } from './live-updates';
 import type { OrderService } from './order-service';
 import { recordOrderEvent } from './order-store';
 import { illegal } from './status-machine';
-
-/** A reported position as clients see it (a stored row, or the order's latest). */
-export type DeliveryPositionView = Pick<
-  DeliveryPosition,
-  'lat' | 'lng' | 'at' | 'speedKph' | 'heading' | 'etaMinutes' | 'distanceRemainingKm'
->;
 
 export interface ReportPositionArgs {
   orderId: string;
@@ -33,10 +28,20 @@ export class DeliveryService {
     private readonly prisma: OrdersPrisma,
     private readonly dependencies: OrdersDependencies,
     private readonly orders: OrderService,
+    private readonly live: LiveUpdates,
     private readonly logger: Logger,
   ) {}
 
-  async report(ctx: ServiceContext, args: ReportPositionArgs): Promise<DeliveryPositionView> {
+  /** A stored position of an order the viewer is a party to; null otherwise. */
+  async byId(ctx: ServiceContext, rawId: string): Promise<DeliveryPosition | null> {
+    const position = await this.prisma.deliveryPosition.findUnique({
+      where: { id: requireUuid(rawId, 'id') },
+    });
+    if (!position) return null;
+    return (await this.orders.visible(ctx, position.orderId)) ? position : null;
+  }
+
+  async report(ctx: ServiceContext, args: ReportPositionArgs): Promise<DeliveryPosition> {
     const { viewer, order } = await this.orders.party(ctx, args.orderId, 'orderId');
     actors.driver(viewer, order);
     const lat = requireRange(args.position.lat, 'position.lat', -90, 90);
@@ -47,7 +52,7 @@ export class DeliveryService {
 
     const route = await this.etaFrom(ctx, order.id, { lat, lng }, order.siteId);
     const at = new Date();
-    const view: DeliveryPositionView = {
+    const view = {
       lat,
       lng,
       at,
@@ -56,7 +61,7 @@ export class DeliveryService {
       etaMinutes: route?.durationMinutes ?? null,
       distanceRemainingKm: route?.distanceKm ?? null,
     };
-    await this.prisma.$transaction(async (tx) => {
+    const { position, eventId } = await this.prisma.$transaction(async (tx) => {
       // Only while it is still on the road: a report racing the delivery confirmation is dropped.
       const moved = await tx.order.updateMany({
         where: { id: order.id, status: 'DISPATCHED' },
@@ -72,15 +77,22 @@ export class DeliveryService {
       });
       if (moved.count === 0)
         throw errors.conflict('The order is no longer on its way.', { status: 'DELIVERED' });
-      await tx.deliveryPosition.create({ data: { orderId: order.id, ...view } });
-      await recordOrderEvent(tx, {
+      const position = await tx.deliveryPosition.create({ data: { orderId: order.id, ...view } });
+      const event = await recordOrderEvent(tx, {
         type: 'delivery.position_reported',
         actor: viewer.userId,
         order,
-        data: { position: { lat, lng }, at: at.toISOString(), etaMinutes: view.etaMinutes },
+        data: {
+          positionId: position.id,
+          position: { lat, lng },
+          at: at.toISOString(),
+          etaMinutes: view.etaMinutes,
+        },
       });
+      return { position, eventId: event.id };
     });
-    return view;
+    await this.live.positionReported(order, position.id, eventId);
+    return position;
   }
 
   /** ETA is informative: without locations the position is still recorded, with no ETA. */

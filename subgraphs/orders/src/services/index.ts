@@ -2,6 +2,7 @@ import { IdempotencyKeys, type Logger } from '@flow/platform';
 import type { OrdersPrisma } from '../db';
 import type { OrdersDependencies } from './dependencies';
 import { DeliveryService } from './delivery-service';
+import { LiveUpdates, type LivePublisher } from './live-updates';
 import { OrderService } from './order-service';
 import { PlacementService } from './placement-service';
 import { RecoveryJob } from './recovery';
@@ -22,6 +23,8 @@ export interface OrdersServicesOptions {
   logger: Logger;
   stockHoldSeconds: number;
   placementGraceSeconds: number;
+  /** Where live updates go; none: no live updates (tests of the saga alone). */
+  publisher?: LivePublisher | null;
   /** How long a copy of a placeOrder waits for the first: the whole saga's worst case. */
   placementWaitMs: number;
 }
@@ -31,7 +34,8 @@ export function createOrdersServices(options: OrdersServicesOptions): OrdersServ
   const logger = options.logger.child({ service: 'orders' });
   const keys = new IdempotencyKeys(prisma, { waitMs: options.placementWaitMs });
   const settlements = new SettlementService(prisma, dependencies, logger);
-  const orders = new OrderService(prisma, dependencies, settlements, logger);
+  const live = new LiveUpdates(options.publisher ?? null, logger);
+  const orders = new OrderService(prisma, dependencies, settlements, live, logger);
   return {
     keys,
     settlements,
@@ -41,14 +45,16 @@ export function createOrdersServices(options: OrdersServicesOptions): OrdersServ
       dependencies,
       keys,
       settlements,
+      live,
       logger,
       stockHoldSeconds: options.stockHoldSeconds,
     }),
-    deliveries: new DeliveryService(prisma, dependencies, orders, logger),
+    deliveries: new DeliveryService(prisma, dependencies, orders, live, logger),
     recovery: new RecoveryJob({
       prisma,
       keys,
       settlements,
+      live,
       logger,
       placementGraceSeconds: options.placementGraceSeconds,
     }),

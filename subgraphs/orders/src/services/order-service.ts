@@ -8,12 +8,13 @@ import {
   type Logger,
   type Viewer,
 } from '@flow/platform';
-import type { Order, OrderStatus, Prisma } from '../generated/prisma/client';
+import type { Order, OrderStatus, OutboxEvent, Prisma } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import { actors, canSeeOrder, visibleOrdersWhere } from './access';
 import type { ServiceContext } from './context';
 import type { OrdersDependencies } from './dependencies';
 import { moveOrder } from './order-store';
+import type { LiveUpdates } from './live-updates';
 import type { SettlementService } from './settlement-service';
 import { illegal, requireTransition, TRANSITIONS, type Transition } from './status-machine';
 
@@ -27,6 +28,9 @@ export interface DeliveryProofInput {
   signature: string;
   deliveredSerials?: string[] | null;
 }
+
+/** The outbox events that are about one order (orderEvent serves only these). */
+const ORDER_EVENT_TYPES = /^(order|delivery)\./;
 
 const EVENT_OF: Record<Transition, string> = {
   confirm: 'order.confirmed',
@@ -42,6 +46,7 @@ export class OrderService {
     private readonly prisma: OrdersPrisma,
     private readonly dependencies: OrdersDependencies,
     private readonly settlements: SettlementService,
+    private readonly live: LiveUpdates,
     private readonly logger: Logger,
   ) {}
 
@@ -50,6 +55,14 @@ export class OrderService {
     const viewer = requireViewer(ctx.viewer);
     const order = await ctx.loaders.orderById.load(requireUuid(rawId, 'id'));
     return order && canSeeOrder(viewer, order) ? order : null;
+  }
+
+  /** An order event (from the outbox) of an order the viewer is a party to; null otherwise. */
+  async event(ctx: ServiceContext, rawId: string): Promise<OutboxEvent | null> {
+    const event = await this.prisma.outboxEvent.findUnique({ where: { id: requireUuid(rawId, 'id') } });
+    const orderId = (event?.data as { orderId?: unknown } | undefined)?.orderId;
+    if (!event || typeof orderId !== 'string' || !ORDER_EVENT_TYPES.test(event.type)) return null;
+    return (await this.visible(ctx, orderId)) ? event : null;
   }
 
   async list(
@@ -71,23 +84,21 @@ export class OrderService {
   async confirm(ctx: ServiceContext, orderId: string): Promise<Order> {
     const { viewer, order } = await this.party(ctx, orderId, 'orderId');
     actors.vendor(viewer, order);
-    return this.move(viewer, order, 'confirm', { confirmedAt: new Date() });
+    return this.move(ctx, viewer, order, 'confirm', { confirmedAt: new Date() });
   }
 
   async reject(ctx: ServiceContext, orderId: string, rawReason: string): Promise<Order> {
     const { viewer, order } = await this.party(ctx, orderId, 'orderId');
     actors.vendor(viewer, order);
     const reason = requireText(rawReason, 'reason', { max: 500 });
-    const rejected = await this.move(viewer, order, 'reject', this.closing(reason), reason);
-    return this.settled(ctx, rejected);
+    return this.move(ctx, viewer, order, 'reject', this.closing(reason), reason);
   }
 
   async cancel(ctx: ServiceContext, orderId: string, rawReason: string): Promise<Order> {
     const { viewer, order } = await this.party(ctx, orderId, 'orderId');
     actors.hospital(viewer, order);
     const reason = requireText(rawReason, 'reason', { max: 500 });
-    const cancelled = await this.move(viewer, order, 'cancel', this.closing(reason), reason);
-    return this.settled(ctx, cancelled);
+    return this.move(ctx, viewer, order, 'cancel', this.closing(reason), reason);
   }
 
   async dispatch(ctx: ServiceContext, orderId: string, rawDriverId: string): Promise<Order> {
@@ -100,7 +111,7 @@ export class OrderService {
     if (!driver || driver.role !== 'DRIVER' || driver.organizationId !== order.vendorOrganizationId)
       throw errors.badUserInput('driverId', 'driverId is not a driver of your organization.');
     const route = await this.routeFromDepot(ctx, order);
-    return this.move(viewer, order, 'dispatch', {
+    return this.move(ctx, viewer, order, 'dispatch', {
       driverId,
       dispatchedAt: new Date(),
       etaMinutes: route?.durationMinutes ?? order.routeDurationMinutes,
@@ -118,7 +129,7 @@ export class OrderService {
     );
     if (serials.length > 1000)
       throw errors.badUserInput('proof.deliveredSerials', 'At most 1000 serial numbers per delivery.');
-    const delivered = await this.move(viewer, order, 'deliver', {
+    return this.move(ctx, viewer, order, 'deliver', {
       deliveredAt: new Date(),
       closedAt: new Date(),
       proofReceivedBy: receivedBy,
@@ -128,7 +139,6 @@ export class OrderService {
       distanceRemainingKm: 0,
       settlementPending: true,
     });
-    return this.settled(ctx, delivered);
   }
 
   /** The order for a mutation: NOT_FOUND unless the viewer is a party to it. */
@@ -149,6 +159,7 @@ export class OrderService {
    * returns the order as it is; any other move from the wrong status is CONFLICT.
    */
   private async move(
+    ctx: ServiceContext,
     viewer: Viewer,
     order: Order,
     transition: Transition,
@@ -167,7 +178,13 @@ export class OrderService {
       data,
       event: { type: EVENT_OF[transition], data: note ? { reason: note } : undefined },
     });
-    if (moved) return moved;
+    if (moved) {
+      // Settle before telling subscribers, so that they see the order with its stock and money
+      // already settled (or settlementPending, when a dependency did not answer).
+      const current = moved.order.settlementPending ? await this.settled(ctx, moved.order) : moved.order;
+      if (moved.event) await this.live.orderChanged(current, moved.event);
+      return current;
+    }
     const latest = await this.prisma.order.findUniqueOrThrow({ where: { id: order.id } });
     if (latest.status === rule.to) return latest;
     throw illegal(transition, latest.status);

@@ -21,9 +21,10 @@ export async function nextOrderNumber(prisma: OrdersPrisma, now = new Date()): P
 }
 
 /** Writes a domain event to the outbox, in the transaction of the change it describes. */
-export async function recordOrderEvent(tx: OrdersTransaction, event: OrderEvent): Promise<void> {
+export async function recordOrderEvent(tx: OrdersTransaction, event: OrderEvent): Promise<{ id: string }> {
   const { order } = event;
-  await tx.outboxEvent.create({
+  return tx.outboxEvent.create({
+    select: { id: true },
     data: {
       type: event.type,
       actor: event.actor,
@@ -55,11 +56,17 @@ export interface MoveOptions {
   event?: { type: string; data?: Record<string, unknown> };
 }
 
+export interface MovedOrder {
+  order: Order;
+  /** The outbox event written with the move, when one was asked for. */
+  event: { id: string; type: string } | null;
+}
+
 /**
  * Compare-and-set of an order's status, with its history row and its outbox event, in one
  * transaction. Null when the order was not in `from` (someone else moved it first).
  */
-export async function moveOrder(prisma: OrdersPrisma, options: MoveOptions): Promise<Order | null> {
+export async function moveOrder(prisma: OrdersPrisma, options: MoveOptions): Promise<MovedOrder | null> {
   return prisma.$transaction(async (tx) => {
     const moved = await tx.order.updateMany({
       where: { id: options.id, status: { in: [...options.from] } },
@@ -70,13 +77,13 @@ export async function moveOrder(prisma: OrdersPrisma, options: MoveOptions): Pro
     await tx.orderStatusChange.create({
       data: { orderId: order.id, status: options.to, actorId: options.actorId, note: options.note ?? null },
     });
-    if (options.event)
-      await recordOrderEvent(tx, {
-        type: options.event.type,
-        actor: options.actorId,
-        order,
-        data: options.event.data,
-      });
-    return order;
+    if (!options.event) return { order, event: null };
+    const event = await recordOrderEvent(tx, {
+      type: options.event.type,
+      actor: options.actorId,
+      order,
+      data: options.event.data,
+    });
+    return { order, event: { id: event.id, type: options.event.type } };
   });
 }

@@ -6,6 +6,7 @@ import { requireHospitalStaff } from './access';
 import type { ServiceContext } from './context';
 import type { OrdersDependencies } from './dependencies';
 import { chooseQuote, type Quote } from './offer-selection';
+import type { LiveUpdates } from './live-updates';
 import { moveOrder, nextOrderNumber } from './order-store';
 import { parsePlacement, type PlaceOrderInput, type PlacementRequest } from './placement-input';
 import { paymentKey, reservationReference, type SettlementService } from './settlement-service';
@@ -29,6 +30,7 @@ export interface PlacementServiceOptions {
   dependencies: OrdersDependencies;
   keys: IdempotencyKeys;
   settlements: SettlementService;
+  live: LiveUpdates;
   logger: Logger;
   stockHoldSeconds: number;
 }
@@ -98,7 +100,8 @@ export class PlacementService {
       });
       // The recovery job took it for dead (the saga outran the grace period): undo, as it does.
       if (!placed) throw errors.serviceUnavailable('orders');
-      return placed.id;
+      if (placed.event) await this.options.live.orderChanged(placed.order, placed.event);
+      return placed.order.id;
     } catch (error) {
       const definite = DEFINITE.has(codeOf(error));
       await this.fail(ctx, order, error, {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallContext, IdempotencyKeys, Logger } from '@flow/platform';
 import type { OrdersPrisma } from '../db';
 import { placementScope } from './placement-service';
+import type { LiveUpdates } from './live-updates';
 import type { SettlementService } from './settlement-service';
 
 const BATCH = 50;
@@ -10,6 +11,8 @@ export interface RecoveryOptions {
   prisma: OrdersPrisma;
   keys: IdempotencyKeys;
   settlements: SettlementService;
+  /** Tells subscribers when a closed order is settled at last. */
+  live?: LiveUpdates;
   logger: Logger;
   placementGraceSeconds: number;
 }
@@ -85,8 +88,10 @@ export class RecoveryJob {
       orderBy: { updatedAt: 'asc' },
     });
     for (const order of unsettled) {
-      if (await settlements.settle(ctx, order.id)) report.settled += 1;
-      else report.remaining += 1;
+      if (await settlements.settle(ctx, order.id)) {
+        report.settled += 1;
+        await this.options.live?.orderSettled(order);
+      } else report.remaining += 1;
     }
     return report;
   }
