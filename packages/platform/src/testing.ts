@@ -1,5 +1,10 @@
-// Helpers for tests only: a typed GraphQL-over-HTTP client and per-test database schemas.
-import { randomBytes } from 'node:crypto';
+// Helpers for tests only: a typed GraphQL-over-HTTP client, per-test database schemas, and a
+// token issuer standing in for the users subgraph.
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { scopesForRole, type OrganizationKind, type Role } from './auth/viewer';
 
 export interface GraphQLResponse<Data> {
   status: number;
@@ -47,4 +52,60 @@ export function databaseUrlForSchema(schema: string, base = TEST_DATABASE_URL): 
   const url = new URL(base);
   url.searchParams.set('schema', schema);
   return url.toString();
+}
+
+/** A user as a test token describes them. */
+export interface TestViewer {
+  userId: string;
+  organizationId: string;
+  organizationKind: OrganizationKind;
+  role: Role;
+}
+
+export function newTestViewer(
+  organizationKind: OrganizationKind,
+  role: Role,
+  organizationId: string = randomUUID(),
+): TestViewer {
+  return { userId: randomUUID(), organizationId, organizationKind, role };
+}
+
+/** Signs access tokens as the users subgraph does, and serves their key as a JWKS. */
+export interface TestTokenIssuer {
+  jwksUrl: string;
+  sign: (viewer: TestViewer, options?: { expiresInSeconds?: number }) => Promise<string>;
+  stop: () => Promise<void>;
+}
+
+export async function startTestTokenIssuer(): Promise<TestTokenIssuer> {
+  const kid = `test-${randomUUID()}`;
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA');
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: [publicJwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    sign: (viewer, options = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        org: viewer.organizationId,
+        orgKind: viewer.organizationKind,
+        role: viewer.role,
+        scope: scopesForRole(viewer.role).join(' '),
+      })
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
+        .setSubject(viewer.userId)
+        .setIssuer('urn:flow:users')
+        .setAudience('urn:flow:api')
+        .setIssuedAt(now)
+        .setExpirationTime(now + (options.expiresInSeconds ?? 900))
+        .setJti(randomUUID())
+        .sign(privateKey);
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

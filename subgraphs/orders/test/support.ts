@@ -1,24 +1,16 @@
 // Test fixtures: a JWKS server signing tokens as users does, the orders app on port 0 in a
 // Postgres schema of its own (dropped at stop), and a scripted stand-in for the other subgraphs.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import {
-  createLogger,
-  dropSchema,
-  scopesForRole,
-  subgraphDatabase,
-  type CallContext,
-  type OrganizationKind,
-  type Role,
-} from '@flow/platform';
+import { createLogger, dropSchema, subgraphDatabase, type CallContext } from '@flow/platform';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
   uniqueSchemaName,
   type GraphQLClient,
+  newTestViewer,
+  startTestTokenIssuer,
+  type TestViewer,
 } from '@flow/platform/src/testing';
 import { startOrdersApp, type OrdersApp } from '../src/app';
 import { parseOrdersConfig, type OrdersConfig } from '../src/env';
@@ -35,20 +27,8 @@ import type {
 
 export const SECRET = 'a-test-router-signing-secret-of-enough-length';
 
-export interface TestViewer {
-  userId: string;
-  organizationId: string;
-  organizationKind: OrganizationKind;
-  role: Role;
-}
-
-export function newViewer(
-  organizationKind: OrganizationKind,
-  role: Role,
-  organizationId: string = randomUUID(),
-): TestViewer {
-  return { userId: randomUUID(), organizationId, organizationKind, role };
-}
+export type { TestViewer };
+export const newViewer = newTestViewer;
 
 // ---------------------------------------------------------------------------------------------
 // The other subgraphs, in memory
@@ -372,15 +352,8 @@ export interface OrdersTestEnvironment {
 export async function createOrdersTestEnvironment(
   overrides: Record<string, string> = {},
 ): Promise<OrdersTestEnvironment> {
-  const kid = `test-${randomUUID()}`;
-  const { privateKey, publicKey } = await generateKeyPair('EdDSA');
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
-  const jwks = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [publicJwk] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+  const issuer = await startTestTokenIssuer();
+  const jwksUrl = issuer.jwksUrl;
 
   const config = parseOrdersConfig({
     FLOW_ENV: 'test',
@@ -401,23 +374,7 @@ export async function createOrdersTestEnvironment(
   });
   const database = subgraphDatabase('orders', { databaseUrl: config.databaseUrl });
   const prisma = app.services.placements['options'].prisma;
-  const as = async (viewer: TestViewer) => {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({
-      org: viewer.organizationId,
-      orgKind: viewer.organizationKind,
-      role: viewer.role,
-      scope: scopesForRole(viewer.role).join(' '),
-    })
-      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
-      .setSubject(viewer.userId)
-      .setIssuer('urn:flow:users')
-      .setAudience('urn:flow:api')
-      .setIssuedAt(now)
-      .setExpirationTime(now + 900)
-      .setJti(randomUUID())
-      .sign(privateKey);
-  };
+  const as = (viewer: TestViewer) => issuer.sign(viewer);
   return {
     app,
     config,
@@ -431,7 +388,7 @@ export async function createOrdersTestEnvironment(
       // A hung call would keep the server from closing.
       dependencies.heal();
       await app.stop();
-      await new Promise<void>((resolve) => jwks.close(() => resolve()));
+      await issuer.stop();
       await dropSchema(database.connectionString, database.schema);
     },
   };

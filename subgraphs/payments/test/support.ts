@@ -1,23 +1,15 @@
 // Test fixtures: a JWKS server signing tokens as users does, and the payments app on port 0 in a
 // Postgres schema of its own (dropped at stop), with the simulated provider.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import {
-  createLogger,
-  dropSchema,
-  scopesForRole,
-  subgraphDatabase,
-  SubgraphClient,
-  type OrganizationKind,
-  type Role,
-} from '@flow/platform';
+import { createLogger, dropSchema, subgraphDatabase, SubgraphClient } from '@flow/platform';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
   uniqueSchemaName,
   type GraphQLClient,
+  newTestViewer,
+  startTestTokenIssuer,
+  type TestViewer,
 } from '@flow/platform/src/testing';
 import { startPaymentsApp, type PaymentsApp } from '../src/app';
 import { parsePaymentsConfig, type PaymentsConfig } from '../src/env';
@@ -25,20 +17,8 @@ import { SimulatedProvider } from '../src/services/provider';
 
 export const SECRET = 'a-test-router-signing-secret-of-enough-length';
 
-export interface TestViewer {
-  userId: string;
-  organizationId: string;
-  organizationKind: OrganizationKind;
-  role: Role;
-}
-
-export function newViewer(
-  organizationKind: OrganizationKind,
-  role: Role,
-  organizationId: string = randomUUID(),
-): TestViewer {
-  return { userId: randomUUID(), organizationId, organizationKind, role };
-}
+export type { TestViewer };
+export const newViewer = newTestViewer;
 
 export interface PaymentsTestEnvironment {
   app: PaymentsApp;
@@ -59,15 +39,8 @@ export interface PaymentsTestEnvironment {
 export async function createPaymentsTestEnvironment(
   overrides: Record<string, string> = {},
 ): Promise<PaymentsTestEnvironment> {
-  const kid = `test-${randomUUID()}`;
-  const { privateKey, publicKey } = await generateKeyPair('EdDSA');
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
-  const jwks = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [publicJwk] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+  const issuer = await startTestTokenIssuer();
+  const jwksUrl = issuer.jwksUrl;
 
   const config = parsePaymentsConfig({
     FLOW_ENV: 'test',
@@ -86,23 +59,7 @@ export async function createPaymentsTestEnvironment(
     onQuery: (sql) => statements.push(sql),
   });
   const database = subgraphDatabase('payments', { databaseUrl: config.databaseUrl });
-  const as = async (viewer: TestViewer) => {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({
-      org: viewer.organizationId,
-      orgKind: viewer.organizationKind,
-      role: viewer.role,
-      scope: scopesForRole(viewer.role).join(' '),
-    })
-      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
-      .setSubject(viewer.userId)
-      .setIssuer('urn:flow:users')
-      .setAudience('urn:flow:api')
-      .setIssuedAt(now)
-      .setExpirationTime(now + 900)
-      .setJti(randomUUID())
-      .sign(privateKey);
-  };
+  const as = (viewer: TestViewer) => issuer.sign(viewer);
   const logger = createLogger('orders-test', 'silent');
   const client = new SubgraphClient({
     name: 'payments',
@@ -130,7 +87,7 @@ export async function createPaymentsTestEnvironment(
       (await app.services.payments['options'].prisma.$queryRawUnsafe(text, ...values)) as Row[],
     stop: async () => {
       await app.stop();
-      await new Promise<void>((resolve) => jwks.close(() => resolve()));
+      await issuer.stop();
       await dropSchema(database.connectionString, database.schema);
     },
   };
