@@ -112,7 +112,7 @@ describe('route', () => {
       { from: foreignSite.id, to: depots.thika.id },
     ]) {
       const result = await t.gql({ query: ROUTE, variables, token });
-      expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       expect(result.data).toBeNull();
     }
   });
@@ -139,7 +139,7 @@ describe('eta', () => {
       token: await t.as(colleague(vendorA, 'DRIVER')),
     });
     // Hospital sites are the hospital's own: a vendor's driver does not see them here.
-    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
     const own = await t.gql<{ eta: RouteResult }>({
       query: ETA,
@@ -227,7 +227,7 @@ describe('nearestDepots', () => {
 
   it('refuses another organization’s hospital site as the origin', async () => {
     const result = await nearest(hospital, { siteId: foreignSite.id });
-    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
   it.each([

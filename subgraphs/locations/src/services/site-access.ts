@@ -33,21 +33,22 @@ export function canSeeSite(viewer: Viewer | null, site: Omit<SiteOwnership, 'id'
 }
 
 /**
- * The site, or FORBIDDEN. Grants are read through a loader only for the sites that need one, so a
- * list of references costs one statement for the grants however long it is.
+ * Whether the caller may see the site. Grants are read through a loader only for the sites that
+ * need one, so a list of references costs one statement for the grants however long it is.
  */
+export async function isVisibleSite(ctx: AccessContext, site: SiteOwnership): Promise<boolean> {
+  if (isOrdersService(ctx)) return true;
+  const viewer = requireViewer(ctx.viewer);
+  if (canSeeSite(viewer, site)) return true;
+  return !!(await ctx.loaders.siteGrant.load({ siteId: site.id, organizationId: viewer.organizationId }));
+}
+
+/** The site, or NOT_FOUND exactly as for a site that does not exist: no hint that it does. */
 export async function requireVisibleSite<Site extends SiteOwnership>(
   ctx: AccessContext,
   site: Site,
 ): Promise<Site> {
-  if (isOrdersService(ctx)) return site;
-  const viewer = requireViewer(ctx.viewer);
-  if (canSeeSite(viewer, site)) return site;
-  const granted = await ctx.loaders.siteGrant.load({
-    siteId: site.id,
-    organizationId: viewer.organizationId,
-  });
-  if (!granted) throw errors.forbidden('Only the hospital itself can see its sites.');
+  if (!(await isVisibleSite(ctx, site))) throw errors.notFound('Site', site.id);
   return site;
 }
 

@@ -15,7 +15,7 @@ import type { PositionSource, Site } from '../generated/prisma/client';
 import type { LocationsPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import type { AddressLocator } from './address-locator';
-import { requireSiteCreator, requireSiteReader, requireVisibleSite, visibleKindsOf } from './site-access';
+import { isVisibleSite, requireSiteCreator, requireSiteReader, visibleKindsOf } from './site-access';
 import {
   parseAddress,
   parseCreateSite,
@@ -49,14 +49,15 @@ export class SiteService {
   async byId(ctx: LocationsContext, rawId: string): Promise<Site | null> {
     requireSiteReader(ctx);
     const site = await ctx.loaders.siteById.load(requireUuid(rawId, 'id'));
-    return site && requireVisibleSite(ctx, site);
+    // Hidden reads as absent: null, with no error that would tell it exists.
+    return site && (await isVisibleSite(ctx, site)) ? site : null;
   }
 
-  /** A Site another subgraph referenced: an error for that entity alone when the caller may not see it. */
+  /** A Site another subgraph referenced: null when it is not there or the caller may not see it. */
   async reference(ctx: LocationsContext, id: string): Promise<Site | null> {
     requireSiteReader(ctx);
     const site = isUuid(id) ? await ctx.loaders.siteById.load(id) : null;
-    return site && requireVisibleSite(ctx, site);
+    return site && (await isVisibleSite(ctx, site)) ? site : null;
   }
 
   /** Sites of an organization (the caller's own by default), newest first. */
