@@ -62,10 +62,6 @@ export class SubscriptionHub {
     private readonly logger: Logger,
   ) {}
 
-  get groupCount(): number {
-    return this.groups.size;
-  }
-
   /** An async iterator of results, one per event, until the client stops (return()). */
   subscribe(subscription: Subscription): AsyncIterableIterator<ExecutionResult> {
     const key = createHash('sha256')
@@ -97,11 +93,6 @@ export class SubscriptionHub {
       this.groups.set(key, group);
     }
     return this.iterate(group, subscription.context);
-  }
-
-  /** Resolves once every group's channel subscription is active (tests, start-up). */
-  async ready(): Promise<void> {
-    await Promise.all([...this.groups.values()].map((g) => g.unsubscribe));
   }
 
   /** Ends every stream (its client sees it complete) and leaves the channel. */

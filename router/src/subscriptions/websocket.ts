@@ -107,7 +107,6 @@ export function serveWebSockets(options: WebSocketOptions) {
   );
 
   return {
-    connections: () => wss.clients.size,
     /** Closes every socket with 1001 (going away) and stops accepting new ones. */
     close: async () => {
       await server.dispose();

@@ -8,7 +8,7 @@ import {
   type RunningSubgraph,
 } from '@flow/platform';
 import type { Context } from './context';
-import { createOrdersPrisma } from './db';
+import { createOrdersPrisma, type OrdersPrisma } from './db';
 import type { OrdersConfig } from './env';
 import { createLoaders } from './loaders';
 import { createOrdersServices, type OrdersServices } from './services';
@@ -19,6 +19,8 @@ export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'orders
 
 export interface OrdersApp extends RunningSubgraph {
   services: OrdersServices;
+  /** The app's own database client (tests look into its tables). */
+  prisma: OrdersPrisma;
 }
 
 export interface OrdersAppOptions {
@@ -103,5 +105,5 @@ export async function startOrdersApp(
       await prisma.$disconnect();
     },
   });
-  return { ...server, services };
+  return { ...server, services, prisma };
 }

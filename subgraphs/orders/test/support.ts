@@ -353,14 +353,13 @@ export async function createOrdersTestEnvironment(
   overrides: Record<string, string> = {},
 ): Promise<OrdersTestEnvironment> {
   const issuer = await startTestTokenIssuer();
-  const jwksUrl = issuer.jwksUrl;
 
   const config = parseOrdersConfig({
     FLOW_ENV: 'test',
     LOG_LEVEL: 'silent',
     PORT: '0',
     DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('orders_test')),
-    USERS_JWKS_URL: jwksUrl,
+    USERS_JWKS_URL: issuer.jwksUrl,
     ROUTER_SIGNING_SECRET: SECRET,
     // Tests run the recovery job themselves (services.recovery.runOnce), never on a timer.
     RECOVERY_INTERVAL_MS: '3600000',
@@ -373,7 +372,7 @@ export async function createOrdersTestEnvironment(
     onQuery: (sql) => statements.push(sql),
   });
   const database = subgraphDatabase('orders', { databaseUrl: config.databaseUrl });
-  const prisma = app.services.placements['options'].prisma;
+  const { prisma } = app;
   const as = (viewer: TestViewer) => issuer.sign(viewer);
   return {
     app,

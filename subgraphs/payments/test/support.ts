@@ -40,14 +40,13 @@ export async function createPaymentsTestEnvironment(
   overrides: Record<string, string> = {},
 ): Promise<PaymentsTestEnvironment> {
   const issuer = await startTestTokenIssuer();
-  const jwksUrl = issuer.jwksUrl;
 
   const config = parsePaymentsConfig({
     FLOW_ENV: 'test',
     LOG_LEVEL: 'silent',
     PORT: '0',
     DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('payments_test')),
-    USERS_JWKS_URL: jwksUrl,
+    USERS_JWKS_URL: issuer.jwksUrl,
     ROUTER_SIGNING_SECRET: SECRET,
     PROVIDER_TIMEOUT_MS: '300',
     ...overrides,
