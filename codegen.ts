@@ -39,6 +39,9 @@ const mappers: Record<string, Record<string, string>> = {
     DeliveryTerms: './prisma/client#DeliveryTerms as DeliveryTermsModel',
     Offer: '../services/offer-service#OfferView',
   },
+  notifications: {
+    Notification: './prisma/client#Notification as NotificationModel',
+  },
 };
 
 const config: CodegenConfig = {

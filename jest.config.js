@@ -9,6 +9,7 @@ module.exports = {
     '<rootDir>/subgraphs/inventory',
     '<rootDir>/subgraphs/pricing',
     '<rootDir>/subgraphs/payments',
+    '<rootDir>/subgraphs/notifications',
     '<rootDir>/subgraphs/orders',
     '<rootDir>/router',
     '<rootDir>/scripts',

@@ -1,7 +1,7 @@
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { platformAdmin, registerOrganization } from './support/actors';
 import { collect, liveClient, rawSocket, sseSubscription } from './support/live';
-import { CONFIRM, DELIVER, DISPATCH, REPORT, orderClient } from './support/orders';
+import { CONFIRM, DELIVER, DISPATCH, REPORT, orderClient, until } from './support/orders';
 import {
   orderInput,
   productIds,
@@ -219,6 +219,46 @@ describe('orderEvents and stockLevelChanged', () => {
       live.stop();
     } finally {
       await client.dispose();
+    }
+  });
+});
+
+describe('notificationAdded', () => {
+  it('carries a new order to the vendor’s office and the assignment to its driver alone', async () => {
+    const query = 'subscription { notificationAdded { type order { id number } } }';
+    type Added = { notificationAdded: { type: string; order: { id: string; number: string } } };
+    const office = liveClient(t.routerUrl, vendor.admin.token);
+    const driver = liveClient(t.routerUrl, vendor.driver.token);
+    const hospitalClient = liveClient(t.routerUrl, hospital.admin.token);
+    try {
+      const officeFeed = collect<Added>(office, query);
+      const driverFeed = collect<Added>(driver, query);
+      const hospitalFeed = collect<Added>(hospitalClient, query);
+      await new Promise((r) => setTimeout(r, 300));
+      const order = await newOrder();
+      // Earlier tests' orders may still be notifying: look at this order's notifications only.
+      const typesOf = (feed: typeof officeFeed) =>
+        feed.results
+          .map((r) => r.data?.notificationAdded)
+          .filter((n) => n?.order.id === order.id)
+          .map((n) => n!.type);
+      const arrived = (feed: typeof officeFeed, count: number) =>
+        until(async () => typesOf(feed).length >= count, `${count} notifications`, 15_000);
+      await arrived(officeFeed, 1);
+      expect(officeFeed.results.find((r) => r.data?.notificationAdded.order.id === order.id)?.data).toEqual({
+        notificationAdded: { type: 'ORDER_PLACED', order: { id: order.id, number: order.number } },
+      });
+      await mutate(vendor.admin.token, CONFIRM, { id: order.id });
+      await mutate(vendor.admin.token, DISPATCH, { id: order.id, driver: vendor.driver.userId });
+      await arrived(driverFeed, 1);
+      await arrived(hospitalFeed, 2);
+      expect(typesOf(driverFeed)).toEqual(['DELIVERY_ASSIGNED']);
+      expect(typesOf(hospitalFeed)).toEqual(['ORDER_CONFIRMED', 'ORDER_DISPATCHED']);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(typesOf(officeFeed)).toEqual(['ORDER_PLACED']);
+      for (const feed of [officeFeed, driverFeed, hospitalFeed]) feed.stop();
+    } finally {
+      await Promise.all([office.dispose(), driver.dispose(), hospitalClient.dispose()]);
     }
   });
 });

@@ -58,7 +58,7 @@ import { serveEventStreams } from './subscriptions/sse';
 import { serveWebSockets } from './subscriptions/websocket';
 
 /** The subgraphs that publish live events (they own Subscription fields). */
-const EVENT_SOURCES = ['orders', 'inventory'];
+const EVENT_SOURCES = ['orders', 'inventory', 'notifications'];
 
 export interface RunningRouter {
   app: Express;

@@ -21,3 +21,4 @@ export * from './subgraph-client';
 export * from './subgraph-env';
 export * from './graphql/scalars';
 export * from './idempotency';
+export * from './events';

@@ -1,4 +1,5 @@
 import { subgraphDatabaseUrlVariable } from './db/database-url';
+import { DEFAULT_EVENTS_EXCHANGE } from './events/domain-event';
 import {
   flowEnvSchema,
   InvalidEnvironmentError,
@@ -34,6 +35,12 @@ export function subgraphEnvironmentShape(name: string, port: number) {
     /** Live notifications for the router's subscriptions; unset: in-process, streamed on /events. */
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('flow:'),
+    /** Domain events through RabbitMQ; unset: pushed over HTTP from producer to consumer subgraphs. */
+    AMQP_URL: z.url({ protocol: /^amqps?$/, error: 'must be an amqp:// or amqps:// URL' }).optional(),
+    EVENTS_EXCHANGE: z.string().min(1).max(255).default(DEFAULT_EVENTS_EXCHANGE),
+    /** How often a producer polls its outbox (commits also wake it at once). */
+    EVENTS_QUEUE_PREFIX: z.string().min(1).max(200).default('flow.'),
+    OUTBOX_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     ...Object.fromEntries(
       subgraphCatalog.map((s) => [
         subgraphUrlVariable(s.name),
@@ -54,6 +61,8 @@ export interface SubgraphCommonConfig {
   redis: { url: string; keyPrefix: string } | null;
   /** URL of every subgraph's /graphql, by name. */
   subgraphUrls: Record<string, string>;
+  /** Domain events: RabbitMQ at amqpUrl, or HTTP push between subgraphs when null. */
+  events: { amqpUrl: string | null; exchange: string; queuePrefix: string; outboxIntervalMs: number };
 }
 
 /** The common part of a parsed subgraph environment, in the shape the platform's helpers take. */
@@ -79,6 +88,12 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
     dependencyTimeoutMs: Number(env.DEPENDENCY_TIMEOUT_MS),
     redis: env.REDIS_URL ? { url: String(env.REDIS_URL), keyPrefix: String(env.REDIS_KEY_PREFIX) } : null,
     subgraphUrls,
+    events: {
+      amqpUrl: env.AMQP_URL ? String(env.AMQP_URL) : null,
+      exchange: String(env.EVENTS_EXCHANGE),
+      queuePrefix: String(env.EVENTS_QUEUE_PREFIX),
+      outboxIntervalMs: Number(env.OUTBOX_INTERVAL_MS),
+    },
   };
 }
 

@@ -16,6 +16,9 @@ import {
   type SignedParts,
 } from './auth/request-signing';
 import type { Viewer } from './auth/viewer';
+import { EVENT_INBOX_PATH } from './events/http-signing';
+import { registerEventMetrics } from './events/metrics';
+import type { EventBus } from './events/types';
 import { ErrorCode, maskError } from './errors';
 import { mountHealth, type HealthState, type ReadinessCheck } from './http/health';
 import { createMetrics, mountMetrics } from './http/metrics';
@@ -58,6 +61,11 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   verifyToken: TokenVerifier;
   buildContext: (base: BaseContext) => Context | Promise<Context>;
   readiness: Record<string, ReadinessCheck>;
+  /**
+   * Checks reported on /health/ready that do not make the process unready, e.g. a producer's
+   * broker: its outbox keeps the events while the broker is away, and it can still serve.
+   */
+  degradable?: Record<string, ReadinessCheck>;
   /** Extra HTTP routes (e.g. the JWKS document) mounted before /graphql. */
   routes?: (app: Express) => void;
   /** Closes the process's own resources (database pools...) after in-flight requests finish. */
@@ -69,6 +77,12 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
    * caller still owns it and closes it (in `close`).
    */
   events?: PubSub;
+  /**
+   * The process's domain-event bus, when it consumes events: without a broker its inbox is mounted
+   * on `POST /events/inbox` for the producers' pushes (they sign them; unsigned pushes are refused
+   * even outside production). On RabbitMQ there is nothing to mount. The caller closes the bus.
+   */
+  eventBus?: EventBus;
 }
 
 export interface RunningSubgraph {
@@ -91,11 +105,12 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const httpServer = http.createServer(app);
   const state: HealthState = { accepting: true };
   const metrics = createMetrics(options.name);
+  registerEventMetrics(metrics.registry);
 
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   mountMetrics(app, metrics);
-  mountHealth(app, options.readiness, state);
+  mountHealth(app, options.readiness, state, { degradable: options.degradable });
   options.routes?.(app);
 
   const loggingPlugin: ApolloServerPlugin<Context> = {
@@ -193,6 +208,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
     );
   }
 
+  const inbox = options.eventBus?.inbox;
+  if (inbox) app.post(EVENT_INBOX_PATH, ...inbox.handlers);
+
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -242,6 +260,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const stop = () => {
     stopped ??= (async () => {
       state.accepting = false;
+      // Pushes now get 503 and are pushed again later, rather than landing while resources close.
+      inbox?.close();
       // Event streams never end by themselves: end them first, or draining would wait for them.
       await eventStream?.close();
       await apollo.stop();

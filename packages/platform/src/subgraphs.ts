@@ -1,18 +1,29 @@
 /**
  * The subgraphs of the supergraph, in start order, with their default ports. Adding a subgraph
  * starts here: composition, codegen, migrations, the router and `npm start` all read this list.
+ * `consumes` lists the domain events (routing-key patterns) a subgraph consumes: its queue's
+ * bindings on RabbitMQ, and where producers push events when there is no broker.
  */
-export const subgraphCatalog = [
+export const subgraphCatalog: readonly SubgraphCatalogEntry[] = [
   { name: 'users', port: 8001 },
   { name: 'locations', port: 8003 },
   { name: 'inventory', port: 8004 },
   { name: 'pricing', port: 8006 },
   { name: 'payments', port: 8008 },
+  {
+    name: 'notifications',
+    port: 8010,
+    consumes: ['order.*', 'stock.low', 'payment.failed'],
+  },
   // Last: it calls pricing, inventory, payments and locations while placing orders.
   { name: 'orders', port: 8005 },
-] as const;
+];
 
-export type SubgraphName = (typeof subgraphCatalog)[number]['name'];
+export interface SubgraphCatalogEntry {
+  name: string;
+  port: number;
+  consumes?: readonly string[];
+}
 
 export const ROUTER_PORT = 8000;
 

@@ -34,6 +34,16 @@ const orderAccess = {
   entity: 'Order',
 };
 
+/**
+ * Whose notifications `notificationAdded` carries: a driver's own (their assignments), else the
+ * organization's, which its admins and staff share (the notifications subgraph publishes each
+ * notification on the one topic its audience listens to).
+ */
+const notificationsTopicOf = (viewer: Viewer) =>
+  viewer.role === 'DRIVER'
+    ? `user:${viewer.userId}:notifications`
+    : `org:${viewer.organizationId}:notifications`;
+
 /** Whose orders `orderEvents` carries: a driver's own deliveries, else the organization's orders. */
 const ordersTopicOf = (viewer: Viewer) =>
   viewer.role === 'DRIVER' ? `user:${viewer.userId}:orders` : `org:${viewer.organizationId}:orders`;
@@ -58,6 +68,12 @@ export const snapshotRules: Record<string, SnapshotRule> = {
     queryField: 'orderEvent',
     queryArgs: { id: 'ID!' },
     argsFor: (_args, event) => (str(event.eventId) ? { id: event.eventId } : null),
+  },
+  notificationAdded: {
+    topic: (_args, viewer) => notificationsTopicOf(viewer),
+    queryField: 'notification',
+    queryArgs: { id: 'ID!' },
+    argsFor: (_args, event) => (str(event.notificationId) ? { id: event.notificationId } : null),
   },
   stockLevelChanged: {
     topic: (args) => `stock:${String(args.depotId)}`,

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import {
   createRemoteTokenVerifier,
+  createSubgraphEventBus,
+  startOutboxRelay,
   startSubgraphServer,
   createPubSub,
   openSubgraphDatabase,
   type Logger,
+  type OutboxRelay,
   type RunningSubgraph,
 } from '@flow/platform';
 import { seedStandardProducts } from './catalog/seed';
@@ -37,7 +40,7 @@ export interface InventoryAppOptions {
   publisher?: LivePublisher | null;
 }
 
-/** Starts the inventory subgraph: migrate, seed the standard catalog, serve, sweep expired holds. */
+/** Starts the inventory subgraph: migrate, seed the standard catalog, serve, sweep expired holds, publish the outbox. */
 export async function startInventoryApp(
   config: InventoryConfig,
   logger: Logger,
@@ -55,6 +58,9 @@ export async function startInventoryApp(
           logger: logger.child({ component: 'pubsub' }),
         })
       : null;
+  const bus = createSubgraphEventBus('inventory', config, logger);
+  let relay: OutboxRelay | null = null;
+  const live = options.publisher ?? events;
   const services = createInventoryServices({
     prisma,
     logger,
@@ -65,7 +71,13 @@ export async function startInventoryApp(
       timeoutMs: config.dependencyTimeoutMs,
     },
     sweepBatchSize: config.sweep.batchSize,
-    publisher: options.publisher ?? events,
+    // Every stock notification follows a commit that may have written outbox rows: wake the relay.
+    publisher: {
+      publish: async (topic, message) => {
+        relay?.wake();
+        await live?.publish(topic, message);
+      },
+    },
   });
   const sweeper = startReservationSweeper(services.expireReservations, config.sweep.intervalSeconds, logger);
 
@@ -80,12 +92,22 @@ export async function startInventoryApp(
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    degradable: { broker: () => bus.check() },
     events: events ?? undefined,
     close: async () => {
       await sweeper.stop();
+      await relay?.stop();
+      await bus.close();
       await events?.close();
       await prisma.$disconnect();
     },
+  });
+  relay = startOutboxRelay({
+    source: 'inventory',
+    database,
+    publisher: bus.publisher,
+    logger,
+    intervalMs: config.events.outboxIntervalMs,
   });
   return { ...server, services, prisma };
 }

@@ -2,9 +2,12 @@ import { join } from 'node:path';
 import {
   createPubSub,
   createRemoteTokenVerifier,
+  createSubgraphEventBus,
+  startOutboxRelay,
   startSubgraphServer,
   openSubgraphDatabase,
   type Logger,
+  type OutboxRelay,
   type RunningSubgraph,
 } from '@flow/platform';
 import type { Context } from './context';
@@ -30,7 +33,7 @@ export interface OrdersAppOptions {
   dependencies?: OrdersDependencies;
 }
 
-/** Starts the orders subgraph: migrate, serve, and run the recovery job on an interval. */
+/** Starts the orders subgraph: migrate, serve, run the recovery job on an interval, publish the outbox. */
 export async function startOrdersApp(
   config: OrdersConfig,
   logger: Logger,
@@ -58,8 +61,16 @@ export async function startOrdersApp(
     prefix: `${config.redis?.keyPrefix ?? 'flow:'}events:`,
     logger: logger.child({ component: 'pubsub' }),
   });
+  const bus = createSubgraphEventBus('orders', config, logger);
+  let relay: OutboxRelay | null = null;
   const services = createOrdersServices({
-    publisher: events,
+    // Every live update follows a commit that wrote outbox rows: the relay publishes them at once.
+    publisher: {
+      publish: async (topic, message) => {
+        relay?.wake();
+        await events.publish(topic, message);
+      },
+    },
     prisma,
     dependencies,
     logger,
@@ -97,13 +108,23 @@ export async function startOrdersApp(
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    degradable: { broker: () => bus.check() },
     events,
     close: async () => {
       clearInterval(timer);
       await running;
+      await relay?.stop();
+      await bus.close();
       await events.close();
       await prisma.$disconnect();
     },
+  });
+  relay = startOutboxRelay({
+    source: 'orders',
+    database,
+    publisher: bus.publisher,
+    logger,
+    intervalMs: config.events.outboxIntervalMs,
   });
   return { ...server, services, prisma };
 }

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import {
   createRemoteTokenVerifier,
+  createSubgraphEventBus,
+  startOutboxRelay,
   startSubgraphServer,
   openSubgraphDatabase,
   type Logger,
+  type OutboxRelay,
   type RunningSubgraph,
 } from '@flow/platform';
 import type { Context } from './context';
@@ -30,7 +33,10 @@ export interface PaymentsAppOptions {
   provider?: PaymentProvider;
 }
 
-/** Starts the payments subgraph: migrate, serve, and every minute void unknown authorisations and forget old keys. */
+/**
+ * Starts the payments subgraph: migrate, serve, publish the outbox, and every minute void unknown
+ * authorisations and forget old keys.
+ */
 export async function startPaymentsApp(
   config: PaymentsConfig,
   logger: Logger,
@@ -47,12 +53,17 @@ export async function startPaymentsApp(
     logger,
   });
 
+  const bus = createSubgraphEventBus('payments', config, logger);
+  let relay: OutboxRelay | null = null;
+
   const maintain = async () => {
     try {
       await services.payments.recoverUnknownAuthorizations();
       await services.keys.deleteOlderThan(config.idempotencyKeyTtlHours);
     } catch (error) {
       logger.warn({ err: error }, 'payments maintenance failed; will retry');
+    } finally {
+      relay?.wake();
     }
   };
   const timer = setInterval(() => void maintain(), MAINTENANCE_INTERVAL_MS);
@@ -69,10 +80,34 @@ export async function startPaymentsApp(
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    degradable: { broker: () => bus.check() },
+    // A mutation's transactions (and their outbox rows) are committed once its response is sent.
+    routes: (app) =>
+      app.use('/graphql', (req, res, next) => {
+        res.on('finish', () => {
+          if (isMutation(req.body)) relay?.wake();
+        });
+        next();
+      }),
     close: async () => {
       clearInterval(timer);
+      await relay?.stop();
+      await bus.close();
       await prisma.$disconnect();
     },
   });
+  relay = startOutboxRelay({
+    source: 'payments',
+    database,
+    publisher: bus.publisher,
+    logger,
+    intervalMs: config.events.outboxIntervalMs,
+  });
   return { ...server, services, provider };
+}
+
+/** Close enough: a false positive costs one outbox poll. */
+function isMutation(body: unknown): boolean {
+  const query = (body as { query?: unknown } | undefined)?.query;
+  return typeof query === 'string' && /\bmutation\b/.test(query);
 }

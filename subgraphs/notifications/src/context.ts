@@ -1,0 +1,8 @@
+import type { BaseContext } from '@flow/platform';
+import type { Loaders } from './loaders';
+import type { NotificationsServices } from './services';
+
+export interface Context extends BaseContext {
+  services: NotificationsServices;
+  loaders: Loaders;
+}

@@ -1,0 +1,53 @@
+import type { Logger } from '@flow/platform';
+
+/** Where live notifications go (the platform PubSub: Redis, or in-process bridged to the router). */
+export interface LivePublisher {
+  publish(topic: string, message: unknown): Promise<void>;
+}
+
+/** The topics the router's notificationAdded listens on (router/src/subscriptions/snapshots.ts). */
+export const topics = {
+  organizationNotifications: (organizationId: string) => `org:${organizationId}:notifications`,
+  userNotifications: (userId: string) => `user:${userId}:notifications`,
+};
+
+export const NOTIFICATION_ADDED = 'notification.added';
+
+/** Where a notification's audience listens: its organization's topic, or its user's. */
+export function topicOf(notification: { organizationId: string | null; userId: string | null }): string {
+  return notification.userId !== null
+    ? topics.userNotifications(notification.userId)
+    : topics.organizationNotifications(notification.organizationId!);
+}
+
+/**
+ * Tells subscribers that notifications were added, after they are committed. A message carries
+ * only the id: the router reads the notification with each subscriber's credentials. Best effort:
+ * a lost message is never a lost notification (it is in the database and in the list), so
+ * failures are logged, not thrown.
+ */
+export class LiveUpdates {
+  constructor(
+    private readonly publisher: LivePublisher | null,
+    private readonly logger: Logger,
+  ) {}
+
+  async notificationsAdded(
+    notifications: readonly { id: string; organizationId: string | null; userId: string | null }[],
+  ): Promise<void> {
+    if (!this.publisher || notifications.length === 0) return;
+    const publisher = this.publisher;
+    const results = await Promise.allSettled(
+      notifications.map((n) =>
+        publisher.publish(topicOf(n), { type: NOTIFICATION_ADDED, notificationId: n.id }),
+      ),
+    );
+    results.forEach((result, index) => {
+      if (result.status === 'rejected')
+        this.logger.warn(
+          { notificationId: notifications[index]!.id, err: result.reason },
+          'live notification not published',
+        );
+    });
+  }
+}
