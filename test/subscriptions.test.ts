@@ -240,7 +240,7 @@ describe('notificationAdded', () => {
       const typesOf = (feed: typeof officeFeed) =>
         feed.results
           .map((r) => r.data?.notificationAdded)
-          .filter((n) => n?.order.id === order.id)
+          .filter((n) => n?.order?.id === order.id)
           .map((n) => n!.type);
       const arrived = (feed: typeof officeFeed, count: number) =>
         until(async () => typesOf(feed).length >= count, `${count} notifications`, 15_000);

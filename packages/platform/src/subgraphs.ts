@@ -13,7 +13,7 @@ export const subgraphCatalog: readonly SubgraphCatalogEntry[] = [
   {
     name: 'notifications',
     port: 8010,
-    consumes: ['order.*', 'stock.low', 'payment.failed'],
+    consumes: ['order.*', 'stock.low', 'payment.failed', 'organization.approved', 'organization.suspended'],
   },
   // Last: it calls pricing, inventory, payments and locations while placing orders.
   { name: 'orders', port: 8005 },

@@ -2,7 +2,12 @@
 // events.amqp.test.ts and events.http.test.ts run it against their implementation.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DomainEvent, DomainEventHandler, EventPublisher } from '../src/events';
+import {
+  PermanentEventError,
+  type DomainEvent,
+  type DomainEventHandler,
+  type EventPublisher,
+} from '../src/events';
 import { capturingLogger } from './pubsub.contract';
 
 export interface WiredBus {
@@ -160,5 +165,29 @@ export function eventsContract({ kind, wire, deadLettered }: EventsContractOptio
     // Dead means dead: no further delivery.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(calls.filter((id) => id === poison.id)).toHaveLength(3);
+  });
+
+  it('dead-letters at once an event its handler can never handle (PermanentEventError)', async () => {
+    const calls: string[] = [];
+    const malformed = domainEvent('order.placed');
+    wired = await wire({
+      bindings: ['order.*'],
+      handler: async (event) => {
+        calls.push(event.id);
+        throw new PermanentEventError('order.placed without an order id');
+      },
+      maxAttempts: 3,
+      logger,
+    });
+    await publishAsRelay(wired.publisher, [malformed]);
+    await until(
+      async () => (await deadLettered({ lines })).length === 1,
+      'the malformed event to be dead-lettered',
+    );
+    expect(await deadLettered({ lines })).toEqual([
+      { id: malformed.id, error: expect.stringContaining('without an order id') },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(calls).toEqual([malformed.id]);
   });
 }

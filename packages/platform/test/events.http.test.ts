@@ -37,7 +37,13 @@ afterEach(async () => {
 
 /** A consumer subgraph whose inbox runs `handler` (none: the bus is mounted but nobody consumes). */
 async function consumerSubgraph(
-  options: { handler?: DomainEventHandler; bindings?: string[]; maxAttempts?: number; logger?: Logger } = {},
+  options: {
+    handler?: DomainEventHandler;
+    bindings?: string[];
+    maxAttempts?: number;
+    retryForMs?: number;
+    logger?: Logger;
+  } = {},
 ): Promise<{ server: RunningSubgraph; bus: EventBus }> {
   const logger = options.logger ?? silent;
   const bus = createEventBus({ source: 'notifications', logger, secret: SECRET });
@@ -47,6 +53,8 @@ async function consumerSubgraph(
       bindings: options.bindings ?? ['#'],
       handler: options.handler,
       maxAttempts: options.maxAttempts,
+      // The contract counts attempts only; the retry window has a test of its own below.
+      retryForMs: options.retryForMs ?? 0,
     });
   }
   const server = await startSubgraphServer<BaseContext>({
@@ -185,6 +193,35 @@ describe('HTTP push: the inbox', () => {
     expect((await push(url, JSON.stringify({ events: 'no' }))).status).toBe(400);
   });
 
+  it('keeps a failing event for the retry window, however many attempts, then gives it up', async () => {
+    const { logger, lines } = capturingLogger();
+    let failing = true;
+    const { server } = await consumerSubgraph({
+      handler: async () => {
+        if (failing) throw new Error('database unavailable');
+      },
+      maxAttempts: 2,
+      retryForMs: 400,
+      logger,
+    });
+    const url = eventInboxUrl(server.url);
+    const body = JSON.stringify({ events: [domainEvent('order.placed')] });
+    const dead = () => lines.filter((l) => l.msg === 'events: message dead-lettered');
+    // Five attempts inside the window: all refused (the producer keeps the event), none given up.
+    for (let attempt = 0; attempt < 5; attempt++) expect((await push(url, body)).status).toBe(503);
+    expect(dead()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await push(url, body)).status).toBe(200);
+    expect(dead()).toHaveLength(1);
+
+    // An outage shorter than the window loses nothing: the next push after it is handled.
+    const other = JSON.stringify({ events: [domainEvent('order.confirmed')] });
+    expect((await push(url, other)).status).toBe(503);
+    failing = false;
+    expect((await push(url, other)).status).toBe(200);
+    expect(dead()).toHaveLength(1);
+  });
+
   it('handles a batch in order and skips the types it does not bind', async () => {
     const calls: string[] = [];
     const { server } = await consumerSubgraph({
@@ -255,7 +292,13 @@ describe('HTTP push: the producer', () => {
       {
         consumer: 'notifications',
         inboxUrl: 'http://10.1.2.3:9010/events/inbox',
-        bindings: ['order.*', 'stock.low', 'payment.failed'],
+        bindings: [
+          'order.*',
+          'stock.low',
+          'payment.failed',
+          'organization.approved',
+          'organization.suspended',
+        ],
       },
     ]);
   });

@@ -9,6 +9,7 @@ import {
   NOTIFICATION,
   NOTIFICATIONS,
   orderEvent,
+  organizationEvent,
   stockLowEvent,
   UNREAD_COUNT,
   type NotificationsPage,
@@ -173,6 +174,25 @@ describe('who sees what', () => {
       null,
     ]);
   });
+});
+
+test("an organization's suspension is read by its admins and staff, about no order", async () => {
+  const admin = newViewer('HOSPITAL', 'HOSPITAL_ADMIN');
+  const staff = newViewer('HOSPITAL', 'HOSPITAL_STAFF', admin.organizationId);
+  const id = await createdOne(
+    organizationEvent('organization.suspended', admin.organizationId, { kind: 'HOSPITAL' }),
+  );
+  for (const viewer of [admin, staff]) {
+    expect(await one(viewer, id)).toMatchObject({
+      type: 'ORGANIZATION_SUSPENDED',
+      title: 'Your organization was suspended',
+      body: expect.stringMatching(/Reason: Expired oxygen supply licence$/),
+      order: null,
+      depot: null,
+      product: null,
+    });
+  }
+  expect(await one(vendorAdmin, id)).toBeNull();
 });
 
 describe('pages', () => {

@@ -7,6 +7,7 @@ import {
   createNotificationsTestEnvironment,
   newOrder,
   orderEvent,
+  organizationEvent,
   paymentFailedEvent,
   stockLowEvent,
   type NotificationsTestEnvironment,
@@ -144,17 +145,36 @@ test('stock.low and payment.failed reach the vendor and the hospital', async () 
   ]);
 });
 
+test("an organization's approval and suspension reach that organization; its registration does not", async () => {
+  const approved = organizationEvent('organization.approved', vendor);
+  const suspended = organizationEvent('organization.suspended', vendor);
+  const registered = organizationEvent('organization.registered', vendor);
+  for (const event of [approved, suspended, registered]) await t.app.services.inbox.handle(event);
+  expect(await rowsOf(approved.id)).toEqual([
+    expect.objectContaining({ type: 'ORGANIZATION_APPROVED', organization_id: vendor, order_id: null }),
+  ]);
+  expect(await rowsOf(suspended.id)).toEqual([
+    expect.objectContaining({ type: 'ORGANIZATION_SUSPENDED', organization_id: vendor, order_id: null }),
+  ]);
+  expect(await rowsOf(registered.id)).toEqual([]);
+  expect(await processed(registered.id)).toBe(0);
+});
+
 describe('live messages', () => {
   test('each notification is announced on its audience topic, after its transaction committed', async () => {
     const driverId = randomUUID();
     const event = orderEvent('order.dispatched', { ...newOrder(hospital, vendor), driverId });
     // Looked at the moment each message arrives: had the notifications' transaction committed?
     const seen: { topic: string; message: unknown; committed: boolean }[] = [];
+    // The notifications are inserted by one statement (its own transaction: done when it is), or
+    // inside BEGIN ... COMMIT (done at the COMMIT).
     const committed = () => {
-      const insert = t.statements.findIndex(
-        (sql) => sql.startsWith('INSERT') && sql.includes('."notifications" ('),
+      const insert = t.statements.findIndex((sql) =>
+        /INSERT INTO "?(\w+"?\.)?"?notifications"?\s*\(/.test(sql),
       );
-      return insert >= 0 && t.statements.indexOf('COMMIT', insert) > insert;
+      if (insert < 0) return false;
+      const inTransaction = t.statements.lastIndexOf('BEGIN', insert) >= 0;
+      return !inTransaction || t.statements.indexOf('COMMIT', insert) > insert;
     };
     const subscribe = (topic: string) =>
       t.pubsub.subscribe(topic, (message) => seen.push({ topic, message, committed: committed() }));

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { isPermanentEventError } from '@flow/platform';
 import {
   formatMoney,
   MalformedEventError,
   planNotifications,
   type PlannedNotification,
 } from '../src/services/rules';
-import { newOrder, orderEvent, paymentFailedEvent, stockLowEvent } from './support';
+import { newOrder, orderEvent, organizationEvent, paymentFailedEvent, stockLowEvent } from './support';
 
 const hospital = randomUUID();
 const vendor = randomUUID();
@@ -132,6 +133,82 @@ describe('payment.failed', () => {
   });
 });
 
+describe('organization events', () => {
+  const organization = randomUUID();
+  const aboutItself = {
+    organizationId: organization,
+    userId: null,
+    orderId: null,
+    depotId: null,
+    productId: null,
+  };
+
+  test('organization.approved tells a vendor it can now receive orders', () => {
+    expect(plan(organizationEvent('organization.approved', organization))).toEqual([
+      {
+        type: 'ORGANIZATION_APPROVED',
+        title: 'Your organization was approved',
+        body: 'AirLife Oxygen Supply can now receive orders. Hospitals see your offers for the products you stock and price at your depots.',
+        ...aboutItself,
+      },
+    ]);
+  });
+
+  test('approving a suspended organization reads as a reinstatement', () => {
+    const [vendor] = plan(
+      organizationEvent('organization.approved', organization, { previousStatus: 'SUSPENDED' }),
+    );
+    expect(vendor).toMatchObject({
+      title: 'Your organization was reinstated',
+      body: 'AirLife Oxygen Supply is active again and can receive orders.',
+    });
+    const [hospital] = plan(
+      organizationEvent('organization.approved', organization, {
+        name: 'St. Mary General Hospital',
+        kind: 'HOSPITAL',
+        previousStatus: 'SUSPENDED',
+      }),
+    );
+    expect(hospital!.body).toBe(
+      'St. Mary General Hospital is active again and can place orders with vendors.',
+    );
+  });
+
+  test('without a name or a known kind the text stays general', () => {
+    const [approved] = plan(
+      organizationEvent('organization.approved', organization, { name: undefined, kind: 'PARTNER' }),
+    );
+    expect(approved!.body).toBe('Your organization is active.');
+  });
+
+  test('organization.suspended gives the reason, tidied and cut short', () => {
+    expect(plan(organizationEvent('organization.suspended', organization))).toEqual([
+      {
+        type: 'ORGANIZATION_SUSPENDED',
+        title: 'Your organization was suspended',
+        body:
+          'A platform admin suspended AirLife Oxygen Supply: its users cannot sign in and it receives no orders ' +
+          'until it is reinstated. Reason: Expired oxygen supply licence',
+        ...aboutItself,
+      },
+    ]);
+    const [long] = plan(
+      organizationEvent('organization.suspended', organization, {
+        kind: 'HOSPITAL',
+        reason: ` ${'x'.repeat(1000)}`,
+      }),
+    );
+    expect(long!.body).toMatch(/cannot sign in until it is reinstated\. Reason: x+…$/);
+    expect(long!.body.length).toBeLessThan(500);
+    const [noReason] = plan(organizationEvent('organization.suspended', organization, { reason: null }));
+    expect(noReason!.body).toMatch(/until it is reinstated\.$/);
+  });
+
+  test('organization.registered makes nothing (not bound)', () => {
+    expect(planNotifications(organizationEvent('organization.registered', organization))).toBeNull();
+  });
+});
+
 test('unknown event types are ignored, even malformed ones', () => {
   expect(planNotifications({ ...orderEvent('order.settled', newOrder(hospital, vendor)) })).toBeNull();
   expect(
@@ -194,6 +271,21 @@ describe('malformed events of a known type throw, naming what is wrong', () => {
       /organizationIds is empty/,
     ],
     [
+      'an approval of no organization',
+      organizationEvent('organization.approved', vendor, { organizationId: undefined }),
+      /data.organizationId is missing/,
+    ],
+    [
+      'a suspension of another organization than the event is for',
+      { ...organizationEvent('organization.suspended', vendor), organizationIds: [hospital] },
+      /organizationIds does not include data.organizationId/,
+    ],
+    [
+      'a reason that is not text',
+      organizationEvent('organization.suspended', vendor, { reason: 42 }),
+      /data.reason is not text/,
+    ],
+    [
       'a bad currency',
       orderEvent('order.placed', order, { total: { amountMinor: 1, currency: 'usd' } }),
       /data.total.currency is not an ISO 4217 code/,
@@ -208,6 +300,8 @@ describe('malformed events of a known type throw, naming what is wrong', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(MalformedEventError);
+    // The bus dead-letters it at once instead of retrying what can never succeed.
+    expect(isPermanentEventError(thrown)).toBe(true);
     expect((thrown as Error).message).toMatch(message);
     expect((thrown as Error).message).toContain(event.type);
   });

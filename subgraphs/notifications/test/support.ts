@@ -1,6 +1,6 @@
 // Test fixtures: a JWKS server signing tokens as users does, the notifications app on port 0 in a
 // Postgres schema of its own (dropped at stop), an in-process pub/sub the test can listen to, and
-// domain events shaped as orders, inventory and payments write them.
+// domain events shaped as orders, inventory, payments and users write them.
 import { randomUUID } from 'node:crypto';
 import { createLogger, dropSchema, MemoryPubSub, subgraphDatabase } from '@flow/platform';
 import {
@@ -160,6 +160,34 @@ export function paymentFailedEvent(payer: string, payee: string, failureReason =
       refundedMinor: 0,
       currency: 'USD',
       failureReason,
+    },
+  };
+}
+
+/** users' organization.* events: about one organization, for that organization only. */
+export function organizationEvent(
+  type: 'organization.registered' | 'organization.approved' | 'organization.suspended',
+  organizationId: string,
+  extra: Record<string, unknown> = {},
+) {
+  const suspended = type === 'organization.suspended';
+  return {
+    id: randomUUID(),
+    type,
+    occurredAt: new Date().toISOString(),
+    actor: randomUUID(),
+    organizationIds: [organizationId],
+    source: 'users',
+    data: {
+      organizationId,
+      name: 'AirLife Oxygen Supply',
+      kind: 'VENDOR',
+      status: suspended ? 'SUSPENDED' : type === 'organization.approved' ? 'ACTIVE' : 'PENDING_APPROVAL',
+      ...(type === 'organization.registered'
+        ? {}
+        : { previousStatus: suspended ? 'ACTIVE' : 'PENDING_APPROVAL' }),
+      ...(suspended ? { reason: 'Expired oxygen supply licence' } : {}),
+      ...extra,
     },
   };
 }

@@ -94,6 +94,17 @@ describe('authorize', () => {
     );
     expect(row).toEqual({ status: 'FAILED', failure_reason: 'card_declined' });
     expect(t.provider.heldMinor()).toBe(held);
+    // Consumers (notifications) tell the payer from the payee by name, not by position.
+    const [event] = await t.sql<{ data: Record<string, unknown> }>(
+      `SELECT data FROM outbox_events WHERE type = 'payment.failed' AND data->>'paymentId' = $1`,
+      [paymentId],
+    );
+    expect(event!.data).toMatchObject({
+      paymentId,
+      payerOrganizationId: hospital.organizationId,
+      payeeOrganizationId: vendor.organizationId,
+      failureReason: 'card_declined',
+    });
   });
 
   test('tok_timeout: the deadline applies, SERVICE_UNAVAILABLE, FAILED provider_timeout, and recovery voids the hold', async () => {

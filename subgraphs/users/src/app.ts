@@ -1,17 +1,21 @@
 import { join } from 'node:path';
 import type { Express } from 'express';
 import {
+  createEventBus,
   createTokenVerifier,
+  httpEventTargets,
+  startOutboxRelay,
   startSubgraphServer,
   openSubgraphDatabase,
   type Logger,
+  type OutboxRelay,
   type RunningSubgraph,
 } from '@flow/platform';
 import { createLocalJWKSet } from 'jose';
 import { bootstrapPlatformAdmin, DEVELOPMENT_ADMIN, seedDemoData } from './bootstrap';
 import type { Context } from './context';
-import { createUsersPrisma } from './db';
-import type { UsersEnvironment } from './env';
+import { createUsersPrisma, type UsersPrisma } from './db';
+import { usersEventsConfig, type UsersEnvironment } from './env';
 import { SigningKeyStore } from './keys/signing-keys';
 import { createLoaders } from './loaders';
 import { createUsersServices, type UsersServices } from './services';
@@ -23,14 +27,15 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 export interface UsersApp extends RunningSubgraph {
   services: UsersServices;
   keys: SigningKeyStore;
+  prisma: UsersPrisma;
 }
 
-/** Starts the users subgraph: migrate, bootstrap the platform admin, serve. */
 export interface UsersAppOptions {
   /** Sees every SQL statement (tests count them to prove lists do not cost a query per item). */
   onQuery?: (sql: string) => void;
 }
 
+/** Starts the users subgraph: migrate, bootstrap the platform admin, serve, publish the outbox. */
 export async function startUsersApp(
   env: UsersEnvironment,
   logger: Logger,
@@ -44,6 +49,7 @@ export async function startUsersApp(
   );
 
   const prisma = createUsersPrisma(database, options.onQuery);
+  let relay: OutboxRelay | null = null;
   const keys = await SigningKeyStore.open({
     json: env.JWT_SIGNING_KEYS,
     file: env.JWT_SIGNING_KEYS_FILE ?? join(env.FLOW_DATA_DIR, 'keys', 'users-signing-keys.json'),
@@ -63,6 +69,8 @@ export async function startUsersApp(
       maxSeconds: env.LOGIN_LOCKOUT_MAX_SECONDS,
     },
     passwordLog2Cost: env.PASSWORD_SCRYPT_LOG2_COST,
+    // Rows written before the relay starts (bootstrap, seed) go out on its first pass.
+    eventsWritten: () => relay?.wake(),
   });
 
   const admin = {
@@ -71,6 +79,17 @@ export async function startUsersApp(
   };
   await bootstrapPlatformAdmin(prisma, services.passwords, admin, logger);
   if (env.SEED_DEMO_DATA) await seedDemoData(prisma, services.passwords, logger);
+
+  const events = usersEventsConfig(env);
+  const bus = createEventBus({
+    source: 'users',
+    logger,
+    amqpUrl: events.amqpUrl,
+    exchange: events.exchange,
+    queuePrefix: events.queuePrefix,
+    secret: env.ROUTER_SIGNING_SECRET,
+    httpTargets: httpEventTargets(events.subgraphUrls),
+  });
 
   // users verifies tokens against its own published keys: the same set the router fetches.
   const verifyToken = createTokenVerifier({
@@ -95,13 +114,26 @@ export async function startUsersApp(
       signedInUserIds: new Set(),
     }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    // Not fatal: sign-in does not need the broker, and the outbox waits for it.
+    degradable: { broker: () => bus.check() },
     routes: (app: Express) => {
       app.get(JWKS_PATH, (_req, res) => {
         res.set('cache-control', 'public, max-age=60');
         res.json(keys.jwks());
       });
     },
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      await relay?.stop();
+      await bus.close();
+      await prisma.$disconnect();
+    },
   });
-  return { ...server, services, keys };
+  relay = startOutboxRelay({
+    source: 'users',
+    database,
+    publisher: bus.publisher,
+    logger,
+    intervalMs: events.outboxIntervalMs,
+  });
+  return { ...server, services, keys, prisma };
 }

@@ -2,6 +2,7 @@ import type { Logger } from '@flow/platform';
 import type { UsersPrisma } from './db';
 import type { Role, OrganizationKind, OrganizationStatus } from './generated/prisma/client';
 import { isUniqueViolation } from './services/auth-service';
+import { recordOrganizationEvent } from './services/organization-events';
 import type { PasswordHasher } from './services/passwords';
 
 export const PLATFORM_ORGANIZATION_NAME = 'Flow Platform';
@@ -66,13 +67,21 @@ async function ensureAccount(
   return true;
 }
 
+/**
+ * An organization made here is registered like any other (its event reaches consumers and the audit
+ * trail), by the system: actor null. The outbox relay publishes it once it starts.
+ */
 async function createAccount(prisma: UsersPrisma, account: SeedAccount, email: string, passwordHash: string) {
   await prisma.$transaction(async (tx) => {
-    const organization =
-      (await tx.organization.findFirst({ where: { name: account.organization, kind: account.kind } })) ??
-      (await tx.organization.create({
+    let organization = await tx.organization.findFirst({
+      where: { name: account.organization, kind: account.kind },
+    });
+    if (!organization) {
+      organization = await tx.organization.create({
         data: { name: account.organization, kind: account.kind, status: account.status },
-      }));
+      });
+      await recordOrganizationEvent(tx, { type: 'organization.registered', organization, actor: null });
+    }
     await tx.user.create({
       data: { organizationId: organization.id, email, name: account.name, role: account.role, passwordHash },
     });

@@ -2,6 +2,7 @@ import { createPgAdapter, observeStatements, type SubgraphDatabase } from '@flow
 import { PrismaClient } from './generated/prisma/client';
 
 export type UsersPrisma = PrismaClient;
+export type UsersTransaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 /**
  * A Prisma client on the users schema of the given database. Every statement is counted in

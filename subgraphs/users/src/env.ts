@@ -6,11 +6,16 @@ import {
   logLevelSchema,
   parseEnvironment,
   portSchema,
+  subgraphCatalog,
+  subgraphEnvironmentShape,
+  subgraphUrlVariable,
   z,
 } from '@flow/platform';
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
 const DEV_ROUTER_SECRET = 'flow-development-router-signing-secret';
+/** The variables users shares with the other subgraphs: those of domain events. */
+const common = subgraphEnvironmentShape('users', 8001);
 
 export const usersEnvironmentShape = {
   FLOW_ENV: flowEnvSchema,
@@ -36,6 +41,14 @@ export const usersEnvironmentShape = {
   /** log2 of scrypt's cost N; 15 (32768) takes about 100 ms here. Never below 14. */
   PASSWORD_SCRYPT_LOG2_COST: z.coerce.number().int().min(14).max(20).default(15),
   SEED_DEMO_DATA: booleanSchema(false),
+  /** Domain events through RabbitMQ; unset: pushed over HTTP to the consumers at their *_URL. */
+  AMQP_URL: common.AMQP_URL,
+  EVENTS_EXCHANGE: common.EVENTS_EXCHANGE,
+  EVENTS_QUEUE_PREFIX: common.EVENTS_QUEUE_PREFIX,
+  OUTBOX_INTERVAL_MS: common.OUTBOX_INTERVAL_MS,
+  ...Object.fromEntries(
+    subgraphCatalog.map((s) => [subgraphUrlVariable(s.name), common[subgraphUrlVariable(s.name)]!]),
+  ),
 };
 
 export type UsersEnvironment = z.infer<z.ZodObject<typeof usersEnvironmentShape>>;
@@ -52,6 +65,31 @@ export function checkProductionRules(env: UsersEnvironment): string[] {
     problems.push('JWT_SIGNING_KEYS: production needs configured signing keys (or JWT_SIGNING_KEYS_FILE)');
   if (!env.DATABASE_URL && !env.USERS_DATABASE_URL) problems.push('DATABASE_URL: required in production');
   return problems;
+}
+
+export interface UsersEventsConfig {
+  amqpUrl: string | null;
+  exchange: string;
+  queuePrefix: string;
+  outboxIntervalMs: number;
+  /** URL of every subgraph's /graphql, by name: without a broker, events are pushed to consumers. */
+  subgraphUrls: Record<string, string>;
+}
+
+export function usersEventsConfig(env: UsersEnvironment): UsersEventsConfig {
+  return {
+    amqpUrl: env.AMQP_URL ?? null,
+    exchange: env.EVENTS_EXCHANGE,
+    queuePrefix: env.EVENTS_QUEUE_PREFIX,
+    outboxIntervalMs: env.OUTBOX_INTERVAL_MS,
+    subgraphUrls: Object.fromEntries(
+      // zod's inferred type drops the computed *_URL keys; parsing filled every one in.
+      subgraphCatalog.map((s) => [
+        s.name,
+        String((env as Record<string, unknown>)[subgraphUrlVariable(s.name)]),
+      ]),
+    ),
+  };
 }
 
 export function parseUsersEnvironment(source: NodeJS.ProcessEnv): UsersEnvironment {

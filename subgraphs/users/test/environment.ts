@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, dropSchema, subgraphDatabase } from '@flow/platform';
+import {
+  createLogger,
+  dropSchema,
+  subgraphCatalog,
+  subgraphDatabase,
+  subgraphUrlVariable,
+} from '@flow/platform';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
@@ -17,8 +23,19 @@ export interface UsersTestEnvironment {
   env: UsersEnvironment;
   gql: GraphQLClient;
   admin: { email: string; password: string };
+  sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
   stop: () => Promise<void>;
 }
+
+/**
+ * Without a broker, events are pushed to the consumers' URLs: a closed port here, so that a test
+ * never feeds a platform running on this machine (organization-events.test.ts uses RabbitMQ).
+ */
+const NOWHERE = Object.fromEntries(
+  subgraphCatalog
+    .filter((s) => s.consumes?.length)
+    .map((s) => [subgraphUrlVariable(s.name), 'http://127.0.0.1:9/graphql']),
+);
 
 /** The users subgraph on a port of its own, in a Postgres schema of its own, dropped at stop. */
 export async function createTestEnvironment(
@@ -34,6 +51,7 @@ export async function createTestEnvironment(
     DATABASE_URL: databaseUrlForSchema(schema),
     FLOW_DATA_DIR: dataDir,
     PASSWORD_SCRYPT_LOG2_COST: '14',
+    ...NOWHERE,
     ...overrides,
   });
   const app = await startUsersApp(env, createLogger('users', env.LOG_LEVEL), options);
@@ -42,6 +60,8 @@ export async function createTestEnvironment(
     env,
     gql: createGraphQLClient(app.url),
     admin: DEVELOPMENT_ADMIN,
+    sql: async <Row>(text: string, values: unknown[] = []) =>
+      (await app.prisma.$queryRawUnsafe(text, ...values)) as Row[],
     stop: async () => {
       await app.stop();
       const database = subgraphDatabase('users', { databaseUrl: env.DATABASE_URL });

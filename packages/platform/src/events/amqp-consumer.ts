@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import { asError, type AmqpConnection, type ConnectionSetup } from './amqp-connection';
 import { parseDomainEventJson } from './domain-event';
 import { eventsConsumed, type ConsumeOutcome } from './metrics';
-import type { EventConsumerOptions } from './types';
+import { isPermanentEventError, type EventConsumerOptions } from './types';
 
 /** Headers on the copies this consumer republishes. */
 export const EVENT_HEADERS = {
@@ -150,7 +150,8 @@ export class AmqpConsumer {
       } catch (error) {
         const reason = asError(error).message;
         const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-        if (attempt >= maxAttempts) return await this.deadLetter(channel, message, reason, attempt);
+        if (attempt >= maxAttempts || isPermanentEventError(error))
+          return await this.deadLetter(channel, message, reason, attempt);
         return await this.retry(channel, message, attempt, reason, error);
       }
       channel.ack(message);

@@ -3,9 +3,11 @@
 // handled, 503 otherwise (the producer keeps the batch and pushes it again later, handled events
 // included: handlers are idempotent).
 //
-// Poison events: failures are counted per event id in this process's memory. At maxAttempts the
-// event is logged at error level as dead-lettered and acknowledged, so it stops blocking the
-// producer's outbox. The count starts over when the process restarts, and there is no queue to
+// Poison events: failures are counted per event id in this process's memory. An event is logged at
+// error level as dead-lettered and acknowledged, so that it stops blocking the producer's outbox,
+// at once when the handler says it can never be handled (PermanentEventError), else once it has
+// failed maxAttempts times over at least retryForMs (an outage of the consumer's own database is
+// waited out). The count starts over when the process restarts, and there is no queue to
 // replay it from: the event stays in the producer's outbox table and in the log.
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import {
@@ -21,7 +23,7 @@ import { DEFAULT_MAX_ATTEMPTS } from './amqp-consumer';
 import { matchesAnyBinding, parseDomainEvent } from './domain-event';
 import { inboxSignedOperation } from './http-signing';
 import { eventsConsumed } from './metrics';
-import type { EventConsumerOptions } from './types';
+import { isPermanentEventError, type EventConsumerOptions } from './types';
 
 export interface EventInboxOptions {
   /** The router signing secret the producers sign with. */
@@ -42,6 +44,8 @@ export interface EventInbox {
   close(): void;
 }
 
+const DEFAULT_RETRY_FOR_MS = 10 * 60_000;
+
 function answer(res: Response, status: number, code: string, message: string, extra: object = {}) {
   res.status(status).json({ errors: [{ message, extensions: { code } }], ...extra });
 }
@@ -49,19 +53,20 @@ function answer(res: Response, status: number, code: string, message: string, ex
 export function createEventInbox(options: EventInboxOptions): EventInbox {
   const logger = options.logger.child({ component: 'events' });
   const maxTracked = options.maxTrackedFailures ?? 10_000;
-  const failures = new Map<string, number>();
+  const failures = new Map<string, { count: number; since: number }>();
   let consumer: EventConsumerOptions | null = null;
   let closed = false;
 
-  const failed = (eventId: string): number => {
-    const count = (failures.get(eventId) ?? 0) + 1;
+  const failed = (eventId: string) => {
+    const before = failures.get(eventId);
+    const record = { count: (before?.count ?? 0) + 1, since: before?.since ?? Date.now() };
     failures.delete(eventId); // re-inserted last: the map forgets the least recently failed first
-    failures.set(eventId, count);
+    failures.set(eventId, record);
     for (const oldest of failures.keys()) {
       if (failures.size <= maxTracked) break;
       failures.delete(oldest);
     }
-    return count;
+    return record;
   };
 
   const verify = (req: Request, body: Buffer) =>
@@ -97,6 +102,7 @@ export function createEventInbox(options: EventInboxOptions): EventInbox {
 
     const { handler, bindings, consumer: name } = consumer;
     const maxAttempts = consumer.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const retryForMs = consumer.retryForMs ?? DEFAULT_RETRY_FOR_MS;
     const unhandled: { id: string; error: string }[] = [];
     for (const raw of events) {
       const parsed = parseDomainEvent(raw);
@@ -113,9 +119,10 @@ export function createEventInbox(options: EventInboxOptions): EventInbox {
         failures.delete(event.id);
         eventsConsumed.inc({ consumer: name, outcome: 'handled' });
       } catch (error) {
-        const attempts = failed(event.id);
+        const { count: attempts, since } = failed(event.id);
         const reason = asError(error).message;
-        if (attempts >= maxAttempts) {
+        const givenUp = attempts >= maxAttempts && Date.now() - since >= retryForMs;
+        if (givenUp || isPermanentEventError(error)) {
           failures.delete(event.id);
           eventsConsumed.inc({ consumer: name, outcome: 'dead_lettered' });
           logger.error(

@@ -49,6 +49,13 @@ export interface EventConsumerOptions {
    */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /**
+   * Without a broker there is no dead-letter queue to replay from: an event whose handler keeps
+   * failing (not with a PermanentEventError) is retried for at least this long as well as
+   * maxAttempts times before it is given up (default 10 minutes), so that an outage of the
+   * consumer's own database does not drop events.
+   */
+  retryForMs?: number;
 }
 
 /** Publishing and consuming domain events: RabbitMQ when configured, HTTP push otherwise. */
@@ -71,3 +78,15 @@ export interface EventBus {
   /** Stops consuming (handlers in flight finish), then closes the publisher and the connection. */
   close(): Promise<void>;
 }
+
+/**
+ * Thrown by a handler for an event that can never be handled (malformed, contradicting itself):
+ * it is dead-lettered at once instead of being retried.
+ */
+export class PermanentEventError extends Error {
+  readonly permanent = true;
+}
+
+/** Duck-typed, so that an error class of a consumer's own can say it too (`permanent: true`). */
+export const isPermanentEventError = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;

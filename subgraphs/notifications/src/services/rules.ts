@@ -32,8 +32,12 @@ export interface PlannedNotification {
   productId: string | null;
 }
 
-/** An event of a known type that cannot be turned into notifications: retrying will not help. */
+/**
+ * An event of a known type that cannot be turned into notifications: retrying will not help, so
+ * the event bus dead-letters it at once (`permanent`, see PermanentEventError).
+ */
 export class MalformedEventError extends Error {
+  readonly permanent = true;
   constructor(event: Pick<ConsumedEvent, 'id' | 'type'>, problem: string) {
     super(`malformed ${String(event.type)} event ${JSON.stringify(event.id)}: ${problem}`);
     this.name = 'MalformedEventError';
@@ -172,6 +176,38 @@ const RULES: Record<string, Rule> = {
       },
     ];
   },
+  'organization.approved': (read) => {
+    const organization = organizationFacts(read);
+    // Approving a SUSPENDED organization reinstates it (users writes the status it had before).
+    const reinstated = read.optionalText('previousStatus', 40) === 'SUSPENDED';
+    const can = canWhenActive(organization.kind);
+    return [
+      toOrganizationItself(organization.id, {
+        type: 'ORGANIZATION_APPROVED',
+        title: reinstated ? 'Your organization was reinstated' : 'Your organization was approved',
+        body: reinstated
+          ? `${organization.name} is active again${can ? ` and can ${can}` : ''}.`
+          : `${organization.name} ${can ? `can now ${can}` : 'is active'}.` +
+            (organization.kind === 'VENDOR'
+              ? ' Hospitals see your offers for the products you stock and price at your depots.'
+              : ''),
+      }),
+    ];
+  },
+  'organization.suspended': (read) => {
+    const organization = organizationFacts(read);
+    const reason = read.optionalText('reason', MAX_REASON_LENGTH);
+    const noOrders = organization.kind === 'VENDOR' ? ' and it receives no orders' : '';
+    return [
+      toOrganizationItself(organization.id, {
+        type: 'ORGANIZATION_SUSPENDED',
+        title: 'Your organization was suspended',
+        body:
+          `A platform admin suspended ${organization.name}: its users cannot sign in${noOrders} ` +
+          `until it is reinstated.${reason ? ` Reason: ${reason}` : ''}`,
+      }),
+    ];
+  },
 };
 
 /** The event types that make notifications (what the subgraph's queue must be bound to). */
@@ -216,10 +252,39 @@ function orderFacts(read: EventReader): OrderFacts {
   };
 }
 
+interface OrganizationFacts {
+  id: string;
+  /** Its name as registered; "Your organization" when the event does not say. */
+  name: string;
+  kind: string | null;
+}
+
+const MAX_ORGANIZATION_NAME_LENGTH = 200;
+
+/** What an active organization of its kind may do, for the text of an approval. */
+function canWhenActive(kind: string | null): string | null {
+  if (kind === 'VENDOR') return 'receive orders';
+  if (kind === 'HOSPITAL') return 'place orders with vendors';
+  return null;
+}
+
+function organizationFacts(read: EventReader): OrganizationFacts {
+  return {
+    id: read.organization('organizationId'),
+    name: read.optionalText('name', MAX_ORGANIZATION_NAME_LENGTH) ?? 'Your organization',
+    kind: read.optionalText('kind', 20),
+  };
+}
+
 type Text = Pick<PlannedNotification, 'type' | 'title' | 'body'>;
 
 function toOrganization(organizationId: string, order: OrderFacts, text: Text): PlannedNotification {
   return { ...text, organizationId, userId: null, orderId: order.orderId, depotId: null, productId: null };
+}
+
+/** About the organization itself, not an order: its admins and staff read it. */
+function toOrganizationItself(organizationId: string, text: Text): PlannedNotification {
+  return { ...text, organizationId, userId: null, orderId: null, depotId: null, productId: null };
 }
 
 function toUser(userId: string, order: OrderFacts, text: Text): PlannedNotification {

@@ -400,6 +400,8 @@ export class PaymentService {
         data: {
           paymentId: payment.id,
           orderId: payment.orderId,
+          payerOrganizationId: payment.payerOrganizationId,
+          payeeOrganizationId: payment.payeeOrganizationId,
           status: payment.status,
           method: payment.method,
           amountMinor: payment.amountMinor,

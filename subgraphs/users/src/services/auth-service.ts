@@ -11,6 +11,7 @@ import type { Organization, User } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { AccessTokenIssuer } from '../keys/access-tokens';
 import { isLocked, lockedUntil, type LockoutPolicy } from './login-throttle';
+import { recordOrganizationEvent } from './organization-events';
 import type { PasswordHasher } from './passwords';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens';
 
@@ -52,6 +53,8 @@ export interface AuthServiceOptions {
   refreshTokenTtlDays: number;
   logger: Logger;
   clock?: () => Date;
+  /** Called after a transaction that wrote outbox rows committed (wakes the outbox relay). */
+  eventsWritten?: () => void;
 }
 
 type AttemptClaim =
@@ -94,8 +97,15 @@ export class AuthService {
           },
         });
         await tx.refreshToken.create({ data: this.refreshRow(created.id, randomUUID(), refresh.hash) });
+        // The new admin registered it: the actor, as any other user acting.
+        await recordOrganizationEvent(tx, {
+          type: 'organization.registered',
+          organization,
+          actor: created.id,
+        });
         return created;
       });
+      this.options.eventsWritten?.();
       ctx.logger.info(
         { userId: user.id, organizationId: user.organizationId, kind },
         'organization registered',

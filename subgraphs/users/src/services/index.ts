@@ -26,6 +26,8 @@ export interface UsersServicesOptions {
   lockout: LockoutPolicy;
   passwordLog2Cost: number;
   clock?: () => Date;
+  /** Called after a transaction that wrote outbox rows committed (app.ts wakes the outbox relay). */
+  eventsWritten?: () => void;
 }
 
 export function createUsersServices(options: UsersServicesOptions): UsersServices {
@@ -44,10 +46,11 @@ export function createUsersServices(options: UsersServicesOptions): UsersService
     refreshTokenTtlDays: options.refreshTokenTtlDays,
     logger: options.logger.child({ service: 'auth' }),
     clock: options.clock,
+    eventsWritten: options.eventsWritten,
   });
   return {
     auth,
-    organizations: new OrganizationService(options.prisma, auth),
+    organizations: new OrganizationService(options.prisma, auth, options.eventsWritten),
     users: new UserService(options.prisma, passwords),
     passwords,
   };

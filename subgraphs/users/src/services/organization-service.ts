@@ -14,6 +14,7 @@ import type { Organization, OrganizationKind, OrganizationStatus } from '../gene
 import type { UsersPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import type { AuthService } from './auth-service';
+import { recordOrganizationEvent, type OrganizationEventType } from './organization-events';
 
 export interface ListOrganizationsInput {
   kind?: string | null;
@@ -31,16 +32,23 @@ export const canManageOrganization = (viewer: Viewer | null, organizationId: str
   (viewer?.organizationId === organizationId &&
     (viewer.role === 'HOSPITAL_ADMIN' || viewer.role === 'VENDOR_ADMIN'));
 
-/** Status transitions; anything not listed is a CONFLICT. */
+/** Status transitions; anything not listed is a CONFLICT (so approving twice writes one event). */
 const transitions: Record<'approve' | 'suspend', readonly OrganizationStatus[]> = {
   approve: ['PENDING_APPROVAL', 'SUSPENDED'],
   suspend: ['ACTIVE', 'PENDING_APPROVAL'],
+};
+
+const eventOf: Record<keyof typeof transitions, OrganizationEventType> = {
+  approve: 'organization.approved',
+  suspend: 'organization.suspended',
 };
 
 export class OrganizationService {
   constructor(
     private readonly prisma: UsersPrisma,
     private readonly auth: AuthService,
+    /** Called after a transaction that wrote outbox rows committed (wakes the outbox relay). */
+    private readonly eventsWritten: () => void = () => {},
   ) {}
 
   async byId(ctx: BaseContext & { loaders: Loaders }, rawId: string): Promise<Organization | null> {
@@ -90,9 +98,12 @@ export class OrganizationService {
     return organization;
   }
 
-  /** Compare-and-set on the status, so two admins acting at once cannot both "win". */
+  /**
+   * Compare-and-set on the status, so two admins acting at once cannot both "win"; the event is
+   * written in the same transaction, so only the winner writes one.
+   */
   private async transition(
-    _ctx: BaseContext,
+    ctx: BaseContext,
     id: string,
     action: keyof typeof transitions,
     data: { status: OrganizationStatus; suspendedReason: string | null },
@@ -105,12 +116,20 @@ export class OrganizationService {
         status: current.status,
       });
     }
-    const updated = await this.prisma.organization.updateMany({
-      where: { id, status: current.status },
-      data,
+    const organization = await this.prisma.$transaction(async (tx) => {
+      const updated = await tx.organization.updateMany({ where: { id, status: current.status }, data });
+      if (updated.count !== 1) throw errors.conflict('The organization changed meanwhile; try again.');
+      const changed = await tx.organization.findUniqueOrThrow({ where: { id } });
+      await recordOrganizationEvent(tx, {
+        type: eventOf[action],
+        organization: changed,
+        actor: ctx.viewer?.userId ?? null,
+        previousStatus: current.status,
+      });
+      return changed;
     });
-    if (updated.count !== 1) throw errors.conflict('The organization changed meanwhile; try again.');
-    return this.prisma.organization.findUniqueOrThrow({ where: { id } });
+    this.eventsWritten();
+    return organization;
   }
 
   private requirePlatformAdmin(ctx: BaseContext): Viewer {
