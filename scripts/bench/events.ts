@@ -9,43 +9,47 @@
 // the orders outbox with SQL: 500 confirmations through the router would take minutes and measure
 // orders, not the events. Over HTTP push a relay pushes a batch of 100 and the inbox handles it one
 // event at a time; over RabbitMQ the consumer runs up to 16 (its prefetch) at once, which is most of
-// the throughput difference. The consumer's own work (about 8 ms CPU per event in notifications)
-// dominates both; the broker costs about 0.6 ms CPU per event. p99 of 30 rounds is their maximum.
+// the throughput difference. p99 of 30 rounds is their maximum.
 //
-// measured on 2026-11-25, this machine (2 cores), after the CI run (jest --ci) had finished but
-// while other agents worked on it (load average 5.4 to 7.2 during the run, this benchmark's own
-// processes and Postgres included), BENCH_ROUNDS=30 BENCH_EVENTS=500, total 148 s:
+// measured on 2026-11-25, this machine (2 cores, load average about 2, nothing else running),
+// BENCH_ROUNDS=30 BENCH_EVENTS=500, at 4b0be91 (total 87 s):
 //                                            HTTP push    RabbitMQ       ratio
 //   notification latency: confirmOrder response -> notificationAdded (ORDER_CONFIRMED) at the hospital, 30 rounds
-//     p50 ms                                      57.3        59.0        1.03
-//     p99 ms                                     112.1       211.9        1.89
-//     max ms                                     112.1       211.9        1.89
-//     from send p50 ms                           100.1       101.4        1.01
-//     confirmOrder p50 ms                         42.0        42.1        1.00
+//     p50 ms                                      37.6        32.1        0.85
+//     p99 ms                                      59.9        55.6        0.93
+//     max ms                                      59.9        55.6        0.93
+//     from send p50 ms                            63.5        56.8        0.89
+//     confirmOrder p50 ms                         26.3        24.3        0.93
 //     delivered                                     30          30        1.00
-//     router CPU ms/round                        19.33       21.33        1.10
-//     orders CPU ms/round                        32.67       32.33        0.99
-//     notifications CPU ms/round                 20.67       21.33        1.03
-//     broker CPU ms/round                         0.33        2.67        8.00
+//     router CPU ms/round                        18.67       16.33        0.87
+//     orders CPU ms/round                        30.33       23.67        0.78
+//     notifications CPU ms/round                 11.67        9.00        0.77
+//     broker CPU ms/round                         0.33        2.33        7.00
 //   backlog of 500 order.confirmed events released into the orders outbox while notifications runs
-//     first notification s                        0.87        0.88        1.01
-//     outbox drained s                            8.54        1.49        0.17
-//     all consumed s                              8.53        5.97        0.70
-//     events/s (release -> all)                     59          84        1.43
-//     events/s (first -> last)                      65          98        1.50
-//     orders CPU ms/event                         0.38        0.48        1.26
-//     notifications CPU ms/event                  8.12        7.92        0.98
-//     router CPU ms/event                         1.32        0.92        0.70
-//     broker CPU ms/event                         0.14        0.76        5.43
+//     first notification s                        0.91        0.90        0.98
+//     outbox drained s                            3.06        1.34        0.44
+//     all consumed s                              3.05        2.22        0.73
+//     events/s (release -> all)                    164         226        1.38
+//     events/s (first -> last)                     233         377        1.62
+//     orders CPU ms/event                         0.22        0.28        1.27
+//     notifications CPU ms/event                  2.20        1.50        0.68
+//     router CPU ms/event                         0.76        0.36        0.47
+//     broker CPU ms/event                         0.08        0.38        4.75
 //   backlog of 500 order.confirmed events written while notifications was stopped (5 s), then restarted
-//     outbox drained s after write               20.82        1.30        0.06
-//     restart -> ready s                          4.43        2.81        0.63
-//     restart -> first notification s             4.72        3.31        0.70
-//     restart -> all consumed s                  15.61        8.79        0.56
-//     events/s (restart -> all)                     32          57        1.77
-//     events/s (first -> last)                      46          91        1.99
-//     orders CPU ms/event (write -> all)          0.96        0.52        0.54
-//     broker CPU ms/event (write -> all)          0.30        0.72        2.40
+//     outbox drained s after write                9.79        0.93        0.09
+//     restart -> ready s                          2.49        2.60        1.04
+//     restart -> first notification s             3.01        2.34        0.78
+//     restart -> all consumed s                   4.67        3.89        0.83
+//     events/s (restart -> all)                    107         129        1.20
+//     events/s (first -> last)                     301         321        1.07
+//     orders CPU ms/event (write -> all)          0.46        0.32        0.70
+//     broker CPU ms/event (write -> all)          0.10        0.48        4.80
+//
+// Side by side with a baseline run two minutes later on the same machine, the same command, with
+// notifications' inbox as it was at 6a8c96f (a Prisma interactive transaction: BEGIN, claim,
+// insert, COMMIT; now one statement): notifications CPU per event 8.10 -> 2.20 ms (HTTP push) and
+// 6.54 -> 1.50 ms (RabbitMQ); backlog throughput (release -> all) 78 -> 164 and 104 -> 226
+// events/s; notification latency p50 44.3 -> 37.6 and 42.1 -> 32.1 ms.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
