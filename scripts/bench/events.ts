@@ -53,12 +53,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { createTestEnvironment, type PlatformTestEnvironment } from '../../test/environment';
 import { platformAdmin } from '../../test/support/actors';
 import { brokerForTest, type TestBroker } from '../../test/support/broker';
-import { wsUrl } from '../../test/support/live';
 import {
   orderInput,
   productIds,
@@ -67,6 +64,7 @@ import {
   type Hospital,
   type Vendor,
 } from '../../test/support/ordering';
+import { connect, disposeClients } from './sockets';
 import { CONFIRM, orderClient } from '../../test/support/orders';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
@@ -230,33 +228,6 @@ async function notificationCount(env: PlatformTestEnvironment, where: string, va
     values,
   );
   return row!.n;
-}
-
-/** Sockets still open, closed before the environment stops (on an interrupt as well). */
-const openClients = new Set<Client>();
-const disposeClients = async () => {
-  await Promise.all([...openClients].map((client) => client.dispose()));
-  openClients.clear();
-};
-
-function connect(env: PlatformTestEnvironment, token: string): Promise<Client> {
-  const client = createClient({
-    url: wsUrl(env.routerUrl),
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    // A socket closing under a subscription reaches its sink's error(), which fails the run.
-    onNonLazyError: () => {},
-  });
-  openClients.add(client);
-  return new Promise((resolve, reject) => {
-    client.on('connected', () => resolve(client));
-    client.on('closed', (event) =>
-      reject(new Error(`socket closed before connecting: ${JSON.stringify(event)}`)),
-    );
-    client.on('error', reject);
-  });
 }
 
 interface NotificationAdded {

@@ -19,11 +19,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { createTestEnvironment, type PlatformTestEnvironment } from '../../test/environment';
 import { ok, platformAdmin } from '../../test/support/actors';
-import { wsUrl } from '../../test/support/live';
 import {
   DEPOT_POSITION,
   HOSPITAL_POSITION,
@@ -32,6 +29,7 @@ import {
   setUpHospital,
   setUpVendor,
 } from '../../test/support/ordering';
+import { connect, disposeClients } from './sockets';
 import { CONFIRM, DISPATCH, REPORT } from '../../test/support/orders';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
@@ -174,30 +172,6 @@ async function setUp(env: PlatformTestEnvironment): Promise<Setup> {
   return { orderId, driverToken: vendor.driver.token, hospitalToken: hospital.admin.token };
 }
 
-/** Sockets still open, closed before the environment stops (on an interrupt as well). */
-const openClients = new Set<Client>();
-const disposeClients = () => Promise.all([...openClients].map((client) => client.dispose()));
-
-function connect(env: PlatformTestEnvironment, token: string): Promise<Client> {
-  const client = createClient({
-    url: wsUrl(env.routerUrl),
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    // A socket closing under a subscription reaches its sink's error(), which fails the run.
-    onNonLazyError: () => {},
-  });
-  openClients.add(client);
-  return new Promise((resolve, reject) => {
-    client.on('connected', () => resolve(client));
-    client.on('closed', (event) =>
-      reject(new Error(`socket closed before connecting: ${JSON.stringify(event)}`)),
-    );
-    client.on('error', reject);
-  });
-}
-
 interface Round {
   lat: number;
   /** When each subscriber got its message (NaN: not yet). */
@@ -306,7 +280,6 @@ async function runLoad(
     return row;
   } finally {
     await disposeClients();
-    openClients.clear();
     await untilMetric(env, 'flow_router_subscriptions', 0).catch(() => {});
   }
 }
