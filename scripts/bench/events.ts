@@ -51,7 +51,6 @@
 // 6.54 -> 1.50 ms (RabbitMQ); backlog throughput (release -> all) 78 -> 164 and 104 -> 226
 // events/s; notification latency p50 44.3 -> 37.6 and 42.1 -> 32.1 ms.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createTestEnvironment, type PlatformTestEnvironment } from '../../test/environment';
 import { platformAdmin } from '../../test/support/actors';
@@ -64,6 +63,7 @@ import {
   type Hospital,
   type Vendor,
 } from '../../test/support/ordering';
+import { CLOCK_TICKS_PER_SECOND, metric, percentile, processCpuMs, runBenchmark } from './measure';
 import { connect, disposeClients } from './sockets';
 import { CONFIRM, orderClient } from '../../test/support/orders';
 
@@ -113,27 +113,6 @@ interface Measured {
   down: DownBacklog;
 }
 
-const CLOCK_TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime + stime of a process, in milliseconds (clock-tick resolution); null if it cannot be read. */
-function processCpuMs(pid: number | null | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces); utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-
 /** The local RabbitMQ node, if there is exactly one to be seen (it serves every user of the broker). */
 const BROKER_PID = (() => {
   try {
@@ -164,14 +143,6 @@ function cpuSince(before: Cpu, after: Cpu): Cpu {
     notifications: spent('notifications'),
     broker: spent('broker'),
   };
-}
-
-async function metric(env: PlatformTestEnvironment, name: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', env.routerUrl))).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000, pollMs = 100) {
@@ -422,7 +393,6 @@ async function measureDownBacklog(env: PlatformTestEnvironment): Promise<DownBac
 
 // The environment and broker of the transport being measured, for the interrupt handler.
 let current: { environment?: Promise<PlatformTestEnvironment>; broker?: TestBroker } = {};
-let interrupted = false;
 let tearingDown: Promise<void> | undefined;
 
 /** Stops the current environment and removes its queues; a second caller waits for the first. */
@@ -458,12 +428,6 @@ async function measure(transport: TransportName): Promise<Measured> {
   } finally {
     await tearDown();
   }
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 type Cell = number | null;
@@ -549,13 +513,6 @@ function printTable(http: Measured, rabbit: Measured) {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping the environment`);
-    void tearDown().finally(() => process.exit(130));
-  });
-
 async function main() {
   const started = performance.now();
   if (BROKER_PID === null) console.log('no single local beam.smp process: broker CPU is not measured');
@@ -567,16 +524,4 @@ async function main() {
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      // After an interrupt the run fails as the environment goes away underneath it: no news.
-      if (!interrupted) console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await tearDown();
-    process.exit(interrupted ? 130 : code);
-  });
+runBenchmark(main, tearDown);

@@ -16,8 +16,6 @@
 //   100          orderUpdated                 43.8    104.6    106.6      92.3     181.9          46.9    3000/3000           30              0.347              0.087
 //   1000         deliveryPositionUpdated      28.4     79.7     82.1      78.0     186.8          45.3  30000/30000           30              0.039              0.019
 //   1000         orderUpdated                 52.0    100.7    103.6      99.3     166.1          40.6  30000/30000           30              0.041              0.015
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createTestEnvironment, type PlatformTestEnvironment } from '../../test/environment';
 import { ok, platformAdmin } from '../../test/support/actors';
@@ -29,6 +27,7 @@ import {
   setUpHospital,
   setUpVendor,
 } from '../../test/support/ordering';
+import { CLOCK_TICKS_PER_SECOND, metric, percentile, processCpuMs, runBenchmark } from './measure';
 import { connect, disposeClients } from './sockets';
 import { CONFIRM, DISPATCH, REPORT } from '../../test/support/orders';
 
@@ -83,34 +82,13 @@ interface Row {
   strays: number;
 }
 
-const CLOCK_TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime + stime of a process, in milliseconds (clock-tick resolution). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces); utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
+/** The router's CPU time so far (it runs as long as the benchmark does). */
+const routerCpuTime = (env: PlatformTestEnvironment) => processCpuMs(env.router.child.pid) ?? NaN;
 
 const clientCpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
-
-async function metric(env: PlatformTestEnvironment, name: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', env.routerUrl))).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
 
 async function untilMetric(env: PlatformTestEnvironment, name: string, value: number, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -246,7 +224,7 @@ async function runLoad(
 
     const messagesBefore = await metric(env, 'flow_router_subscription_messages_total');
     const resolutionsBefore = await metric(env, 'flow_router_subscription_resolutions_total');
-    const routerBefore = processCpuMs(env.router.child.pid!);
+    const routerBefore = routerCpuTime(env);
     const clientBefore = clientCpuMs();
     const row: Row = {
       subscribers: load.subscribers,
@@ -272,7 +250,7 @@ async function runLoad(
         row.fromSend.push(arrivedAt - sentAt);
       }
     }
-    row.routerCpuMs = processCpuMs(env.router.child.pid!) - routerBefore;
+    row.routerCpuMs = routerCpuTime(env) - routerBefore;
     row.clientCpuMs = clientCpuMs() - clientBefore;
     row.routerMessages = (await metric(env, 'flow_router_subscription_messages_total')) - messagesBefore;
     row.resolutions = (await metric(env, 'flow_router_subscription_resolutions_total')) - resolutionsBefore;
@@ -287,21 +265,15 @@ async function runLoad(
 async function runBaseline(env: PlatformTestEnvironment, setup: Setup) {
   for (let i = 0; i < WARMUP_ROUNDS; i++) await reportPosition(env, setup);
   const resolutionsBefore = await metric(env, 'flow_router_subscription_resolutions_total');
-  const routerBefore = processCpuMs(env.router.child.pid!);
+  const routerBefore = routerCpuTime(env);
   const latencies: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const { sentAt, respondedAt } = await reportPosition(env, setup);
     latencies.push(respondedAt - sentAt);
   }
-  const routerCpuMs = processCpuMs(env.router.child.pid!) - routerBefore;
+  const routerCpuMs = routerCpuTime(env) - routerBefore;
   const resolutions = (await metric(env, 'flow_router_subscription_resolutions_total')) - resolutionsBefore;
   return { latencies, routerCpuMs, resolutions };
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
@@ -379,20 +351,12 @@ function printTable(baseline: Awaited<ReturnType<typeof runBaseline>>, rows: Row
 
 let environment: Promise<PlatformTestEnvironment> | undefined;
 let stopping: Promise<void> | undefined;
-let interrupted = false;
 const stopEnvironment = () =>
   (stopping ??= (async () => {
     await disposeClients();
     const env = await environment?.catch(() => undefined);
     await env?.stop();
   })());
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping the environment`);
-    void stopEnvironment().finally(() => process.exit(130));
-  });
 
 async function main() {
   const started = performance.now();
@@ -413,16 +377,4 @@ async function main() {
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      // After an interrupt the run fails as the environment goes away underneath it: no news.
-      if (!interrupted) console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await stopEnvironment();
-    process.exit(interrupted ? 130 : code);
-  });
+runBenchmark(main, stopEnvironment);

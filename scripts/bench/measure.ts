@@ -1,0 +1,65 @@
+// What the benchmarks share: CPU time of a process, the router's metrics, percentiles, and a run
+// that always tears its environment down (also on Ctrl-C) and exits 0, 1, or 130 if interrupted.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { PlatformTestEnvironment } from '../../test/environment';
+
+export const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of a process, in milliseconds (clock-tick resolution); null if it cannot be read. */
+export function processCpuMs(pid: number | null | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces); utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** The sum of a metric's series on the router's /metrics. */
+export async function metric(env: PlatformTestEnvironment, name: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', env.routerUrl))).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Runs `main`, then `tearDown` (also on SIGINT/SIGTERM), then exits. */
+export function runBenchmark(main: () => Promise<void>, tearDown: () => Promise<void>): void {
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      interrupted = true;
+      console.error(`\n${signal}: stopping the environment`);
+      void tearDown().finally(() => process.exit(130));
+    });
+  main()
+    .then(
+      () => 0,
+      (error: unknown) => {
+        // After an interrupt the run fails as the environment goes away underneath it: no news.
+        if (!interrupted) console.error(error);
+        return 1;
+      },
+    )
+    .then(async (code) => {
+      await tearDown();
+      process.exit(interrupted ? 130 : code);
+    });
+}
