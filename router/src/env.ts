@@ -75,6 +75,12 @@ function routerShape(production: boolean) {
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000, 60_000),
+    // Live transports (graphql-ws, SSE)
+    /**
+     * Bound of the parsed-document cache of graphql-ws and SSE, in estimated bytes of the parsed
+     * documents (about 100 per character of text) and their plans; 0: nothing is cached.
+     */
+    SUBSCRIPTION_CACHE_MAX_BYTES: nonNegativeInt(33_554_432, 1024 * 1024 * 1024),
     /** Express `trust proxy`: unset (the socket address is the client), a hop count, or addresses/subnets. */
     TRUST_PROXY: z.string().optional(),
     /**
@@ -120,6 +126,8 @@ export interface RouterConfig {
   subgraphTimeoutMs: number;
   shutdownGraceMs: number;
   wsConnectionInitTimeoutMs: number;
+  /** Bound of the live transports' parsed-document cache, in estimated bytes. */
+  subscriptionCacheMaxBytes: number;
   trustProxy: boolean | number | string | undefined;
   corsOrigins: string[];
   sandbox: boolean;
@@ -166,6 +174,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     wsConnectionInitTimeoutMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
+    subscriptionCacheMaxBytes: env.SUBSCRIPTION_CACHE_MAX_BYTES,
     trustProxy:
       trust === undefined
         ? undefined

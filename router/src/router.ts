@@ -45,6 +45,7 @@ import {
 import { authenticate, createRemoteTokenVerifier, type RequestAuth } from './auth/authenticate';
 import { authorizationError, findViolations } from './auth/declarative';
 import type { RouterContext } from './context';
+import { CSRF_PREVENTION_HEADERS } from './csrf';
 import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
@@ -328,6 +329,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     formatError: (formatted) => formatRouterError(formatted, production),
     parseOptions: { maxTokens: config.limits.maxTokens },
     allowBatchedHttpRequests: false,
+    // The same header list as the SSE transport's check (src/csrf.ts): one rule for both.
+    csrfPrevention: { requestHeaders: CSRF_PREVENTION_HEADERS },
     // Shutdown belongs to server.ts (onShutdownSignal); Apollo's own handler would re-raise the signal.
     stopOnTerminationSignals: false,
     logger: logger.child({ component: 'apollo' }),
@@ -384,6 +387,16 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     help: 'Live subscriptions',
     registers: [metrics.registry],
   });
+  const documentCacheBytes = new Gauge({
+    name: 'flow_router_document_cache_bytes',
+    help: 'Estimated memory held by the live transports\' parsed-document cache (bounded by SUBSCRIPTION_CACHE_MAX_BYTES)',
+    registers: [metrics.registry],
+  });
+  const documentCacheEntries = new Gauge({
+    name: 'flow_router_document_cache_entries',
+    help: 'Documents in the live transports\' parsed-document cache',
+    registers: [metrics.registry],
+  });
   const executeThroughGateway: Executor = async (query, variables, context) => {
     const response = await apollo.executeOperation({ query, variables }, { contextValue: context });
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
@@ -410,9 +423,11 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     execute: executeThroughGateway,
     limits: config.limits,
     requirements: supergraph.requirements,
-    formatError: (error) => {
-      const formatted = formatRouterError(error.toJSON(), production);
-      return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+    formatError: (error) => formatRouterError(error.toJSON(), production),
+    cacheMaxBytes: config.subscriptionCacheMaxBytes,
+    onCacheChange: (bytes, entries) => {
+      documentCacheBytes.set(bytes);
+      documentCacheEntries.set(entries);
     },
   });
 
@@ -458,7 +473,9 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     cors(config.corsOrigins),
     authenticate(verifyToken, (outcome) => authOutcomes.inc({ outcome })),
     express.json({ limit: config.limits.maxBodyBytes }),
-    serveEventStreams(prepareOperation, logger.child({ component: 'sse' })),
+    serveEventStreams(prepareOperation, logger.child({ component: 'sse' }), {
+      onRefused: (reason) => refused.inc({ reason }),
+    }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RouterContext> => {
         const auth = res.locals.auth as RequestAuth;
@@ -500,6 +517,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     verifyToken,
     prepare: prepareOperation,
     connectionInitTimeoutMs: config.wsConnectionInitTimeoutMs,
+    maxPayloadBytes: config.limits.maxBodyBytes,
+    onOversizedMessage: () => refused.inc({ reason: 'payload_too_large' }),
     logger: logger.child({ component: 'websocket' }),
   });
   // Subscriptions made right after start already see events (never fails the start: 2 s at most).

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { ExecutionResult, FormattedExecutionResult } from 'graphql';
+import type { FormattedExecutionResult } from 'graphql';
 import type { Logger, PubSub } from '@flow/platform';
 import type { RouterContext } from '../context';
 import type { LiveEvent } from './snapshots';
@@ -20,7 +20,7 @@ export interface HubMetrics {
 }
 
 interface Subscriber {
-  push: (result: ExecutionResult) => void;
+  push: (result: FormattedExecutionResult) => void;
   /** Ends the subscriber's stream (the router is shutting down). */
   end: () => void;
   context: RouterContext;
@@ -63,7 +63,7 @@ export class SubscriptionHub {
   ) {}
 
   /** An async iterator of results, one per event, until the client stops (return()). */
-  subscribe(subscription: Subscription): AsyncIterableIterator<ExecutionResult> {
+  subscribe(subscription: Subscription): AsyncIterableIterator<FormattedExecutionResult> {
     const key = createHash('sha256')
       .update(
         JSON.stringify([
@@ -129,13 +129,13 @@ export class SubscriptionHub {
     // Null: the subscriber may no longer see it (or it is gone); nothing to tell.
     if (!result.errors?.length && result.data?.[group.plan.responseKey] == null) return;
     const subscribers = [...group.subscribers];
-    for (const subscriber of subscribers) subscriber.push(result as ExecutionResult);
+    for (const subscriber of subscribers) subscriber.push(result);
     this.metrics.delivered(subscribers.length);
   }
 
-  private iterate(group: Group, context: RouterContext): AsyncIterableIterator<ExecutionResult> {
-    const pending: ExecutionResult[] = [];
-    let wake: ((value: IteratorResult<ExecutionResult>) => void) | null = null;
+  private iterate(group: Group, context: RouterContext): AsyncIterableIterator<FormattedExecutionResult> {
+    const pending: FormattedExecutionResult[] = [];
+    let wake: ((value: IteratorResult<FormattedExecutionResult>) => void) | null = null;
     let done = false;
     const subscriber: Subscriber = {
       context,
@@ -151,7 +151,7 @@ export class SubscriptionHub {
     };
     group.subscribers.add(subscriber);
     this.metrics.subscribers(1);
-    const finish = async (): Promise<IteratorResult<ExecutionResult>> => {
+    const finish = async (): Promise<IteratorResult<FormattedExecutionResult>> => {
       if (!done) {
         done = true;
         group.subscribers.delete(subscriber);

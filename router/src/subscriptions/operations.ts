@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import {
   GraphQLError,
   getOperationAST,
   parse,
   validate,
   type DocumentNode,
-  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
@@ -12,7 +14,9 @@ import { ErrorCode } from '@flow/platform';
 import type { RouterContext } from '../context';
 import { authorizationError, findViolations, type AuthRequirements } from '../auth/declarative';
 import { enforceLimits, type OperationLimits } from '../limits';
+import { ByteLru } from './byte-lru';
 import type { Executor, SubscriptionHub } from './hub';
+import { badRequest, parseFailed, validationFailed } from './request-errors';
 import { authorizationScope, snapshotRules, type SnapshotRule } from './snapshots';
 import { planSnapshot, type SnapshotPlan } from './transform';
 
@@ -22,57 +26,132 @@ export interface OperationRequest {
   operationName?: string | null;
 }
 
-/** What a transport does with a request: answer errors, run a query once, or stream a subscription. */
+export interface PrepareOptions {
+  /** A GET request: it may run queries and subscriptions only (a mutation is refused with 405). */
+  readOnly?: boolean;
+}
+
+/**
+ * What a transport does with a request: answer errors, run a query once, or stream a
+ * subscription. Errors and results are already formatted (masked for production), as on HTTP.
+ */
 export type PreparedOperation =
-  | { kind: 'errors'; errors: readonly GraphQLError[] }
-  | { kind: 'single'; document: DocumentNode; run: () => Promise<ExecutionResult> }
-  | { kind: 'stream'; document: DocumentNode; start: () => AsyncIterableIterator<ExecutionResult> };
+  | {
+      kind: 'errors';
+      errors: readonly GraphQLFormattedError[];
+      /** Set when the request is refused as a whole (HTTP status it would get from Apollo). */
+      status?: number;
+    }
+  | { kind: 'single'; document: DocumentNode; run: () => Promise<FormattedExecutionResult> }
+  | {
+      kind: 'stream';
+      document: DocumentNode;
+      start: () => AsyncIterableIterator<FormattedExecutionResult>;
+    };
 
 export interface OperationsOptions {
   schema: () => GraphQLSchema;
   hub: SubscriptionHub;
   execute: Executor;
-  limits: OperationLimits;
+  limits: OperationLimits & { maxTokens: number };
   requirements: AuthRequirements;
-  formatError: (error: GraphQLError) => GraphQLError;
+  formatError: (error: GraphQLError) => GraphQLFormattedError;
+  /** Bound of the parsed-document cache, in estimated bytes of the documents and plans it holds. */
+  cacheMaxBytes: number;
+  /** Told the cache's size after every change (for a metric). */
+  onCacheChange?: (bytes: number, entries: number) => void;
 }
 
-const CACHE_LIMIT = 500;
+/**
+ * Estimated heap bytes per character of document text once parsed (graphql-js AST with locations
+ * measures 85–100), so that the cache bound is a bound on memory, not on text.
+ */
+const BYTES_PER_CHARACTER = 100;
 
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(key, value);
-  return value;
+interface CachedDocument {
+  document: DocumentNode | null;
+  errors: readonly GraphQLError[];
+  /** Snapshot plans of its subscription operations, by operation name ('' when anonymous). */
+  plans: Map<string, SnapshotPlan>;
+  bytes: number;
 }
 
 /**
  * The part of serving an operation that both live transports share (graphql-ws and SSE): parse
- * and validate against the API schema (cached per document), the router's limits and declarative
- * auth, then either a single execution through the gateway or a subscription through the hub,
- * after checking the subscriber may watch what it asks for.
+ * and validate against the API schema, the router's limits and declarative auth, then either a
+ * single execution through the gateway or a subscription through the hub, after checking the
+ * subscriber may watch what it asks for.
+ *
+ * Parsed documents and plans are cached by a hash of the text in an LRU bounded by bytes, and only
+ * for signed-in viewers: an anonymous client can make the router parse, never remember.
  */
 export function createOperations(options: OperationsOptions) {
-  const documents = new Map<string, { document: DocumentNode | null; errors: readonly GraphQLError[] }>();
-  const plans = new Map<string, SnapshotPlan>();
+  const cache = new ByteLru<CachedDocument>(options.cacheMaxBytes, options.onCacheChange);
   const format = (error: unknown) =>
     options.formatError(error instanceof GraphQLError ? error : new GraphQLError(String(error)));
+  const refuse = (error: GraphQLError, status?: number): PreparedOperation => ({
+    kind: 'errors',
+    errors: [format(error)],
+    ...(status ? { status } : {}),
+  });
 
-  const documentOf = (query: string) => {
-    const cached = documents.get(query);
+  const documentOf = (query: string, key: string, remember: boolean): CachedDocument => {
+    const cached = cache.get(key);
     if (cached) return cached;
+    const bytes = Buffer.byteLength(query) * BYTES_PER_CHARACTER;
+    let entry: CachedDocument;
     try {
-      const document = parse(query, { maxTokens: 10_000 });
-      return remember(documents, query, { document, errors: validate(options.schema(), document) });
+      const document = parse(query, { maxTokens: options.limits.maxTokens });
+      const errors = validate(options.schema(), document).map(validationFailed);
+      entry = { document, errors, plans: new Map(), bytes };
     } catch (error) {
-      return remember(documents, query, { document: null, errors: [error as GraphQLError] });
+      const parseError = error instanceof GraphQLError ? parseFailed(error) : badRequest(String(error));
+      entry = { document: null, errors: [parseError], plans: new Map(), bytes };
     }
+    if (remember) cache.set(key, entry, entry.bytes);
+    return entry;
   };
 
-  return async (request: OperationRequest, context: RouterContext): Promise<PreparedOperation> => {
-    const { document, errors } = documentOf(request.query);
+  const planOf = (
+    entry: CachedDocument,
+    key: string,
+    operation: OperationDefinitionNode,
+    remember: boolean,
+  ): SnapshotPlan => {
+    const name = operation.name?.value ?? '';
+    const known = entry.plans.get(name);
+    if (known) return known;
+    const plan = planSnapshot(entry.document!, operation, snapshotRules);
+    if (remember) {
+      entry.plans.set(name, plan);
+      entry.bytes += Buffer.byteLength(plan.query) * BYTES_PER_CHARACTER;
+      cache.set(key, entry, entry.bytes);
+    }
+    return plan;
+  };
+
+  return async (
+    request: OperationRequest,
+    context: RouterContext,
+    prepareOptions: PrepareOptions = {},
+  ): Promise<PreparedOperation> => {
+    const remember = context.viewer !== null;
+    const key = createHash('sha256').update(request.query).digest('base64url');
+    const entry = documentOf(request.query, key, remember);
+    const { document, errors } = entry;
     if (!document || errors.length > 0) return { kind: 'errors', errors: errors.map(format) };
     const operation = getOperationAST(document, request.operationName ?? undefined);
-    if (!operation) return { kind: 'errors', errors: [format(new GraphQLError('No operation to run.'))] };
+    if (!operation)
+      return refuse(
+        badRequest(
+          request.operationName
+            ? `Unknown operation named "${request.operationName}".`
+            : 'Must provide operation name if query contains multiple operations.',
+        ),
+      );
+    // As Apollo does for HTTP GET: a GET must not change anything (it needs no preflight).
+    if (prepareOptions.readOnly && operation.operation === 'mutation')
+      return refuse(badRequest('GET requests only support query and subscription operations.'), 405);
     const variables = request.variables ?? {};
     try {
       enforceLimits(document, operation, options.limits);
@@ -88,12 +167,18 @@ export function createOperations(options: OperationsOptions) {
         return {
           kind: 'single',
           document,
-          run: async () => (await options.execute(request.query, variables, context)) as ExecutionResult,
+          run: async () => {
+            try {
+              return await options.execute(request.query, variables, context);
+            } catch (error) {
+              // A failure of the gateway itself: one error result, never a dropped socket.
+              context.logger.error({ err: error }, 'operation failed');
+              return { errors: [format(error)] };
+            }
+          },
         };
 
-      const plan =
-        plans.get(request.query) ??
-        remember(plans, request.query, planSnapshot(document, operation, snapshotRules));
+      const plan = planOf(entry, key, operation, remember);
       const rule = snapshotRules[plan.field]!;
       const args = rootArguments(operation, variables);
       await checkAccess(rule, args, context, options.execute);
@@ -119,7 +204,6 @@ export function createOperations(options: OperationsOptions) {
     }
   };
 }
-
 /** The root field's arguments, with variables substituted (literals kept). */
 function rootArguments(operation: OperationDefinitionNode, variables: Record<string, unknown>) {
   const root = operation.selectionSet.selections[0];

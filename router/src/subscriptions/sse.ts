@@ -1,13 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@flow/platform';
 import type { RequestAuth } from '../auth/authenticate';
 import type { RouterContext } from '../context';
+import { CSRF_REFUSAL_MESSAGE, mayBeCrossSiteForgery } from '../csrf';
 import type { createOperations } from './operations';
 
 const HEARTBEAT_MS = 15_000;
 
 const wantsEventStream = (req: Request) => (req.headers.accept ?? '').includes('text/event-stream');
+
+export interface EventStreamHooks {
+  /** A request refused before anything ran ('csrf', 'method'), for the refusal metric. */
+  onRefused?: (reason: 'csrf' | 'method') => void;
+}
+
+/** A refusal before any stream starts: a plain JSON answer with the status Apollo would give. */
+function refuse(res: Response, status: number, errors: readonly GraphQLFormattedError[]) {
+  if (status === 405) res.set('allow', 'POST');
+  res.status(status).json({ errors });
+}
 
 /**
  * Subscriptions over plain HTTP for clients without WebSockets: Server-Sent Events in the
@@ -15,10 +28,15 @@ const wantsEventStream = (req: Request) => (req.headers.accept ?? '').includes('
  * `query`/`variables` parameters) with `Accept: text/event-stream` streams `event: next` with each
  * result and ends with `event: complete`. The token is the ordinary Authorization header.
  * Anything else passes on to the HTTP GraphQL handler.
+ *
+ * The same request rules as Apollo's HTTP: CSRF prevention (a GET or a "simple" POST needs a
+ * preflight header, else 400) and a GET runs no mutation (405). A stream ends when its response
+ * closes (the client went away), not when the request body has been read.
  */
 export function serveEventStreams(
   prepare: ReturnType<typeof createOperations>,
   logger: Logger,
+  hooks: EventStreamHooks = {},
 ): RequestHandler {
   return async (req: Request, res: Response, next) => {
     if (!wantsEventStream(req) || (req.method !== 'POST' && req.method !== 'GET')) return next();
@@ -31,6 +49,10 @@ export function serveEventStreams(
             operationName: req.query.operationName,
           };
     if (typeof request?.query !== 'string') return next();
+    if (mayBeCrossSiteForgery(req.headers)) {
+      hooks.onRefused?.('csrf');
+      return refuse(res, 400, [{ message: CSRF_REFUSAL_MESSAGE, extensions: { code: 'BAD_REQUEST' } }]);
+    }
     const auth = res.locals.auth as RequestAuth;
     const requestId = req.requestId ?? randomUUID();
     const context: RouterContext = {
@@ -48,7 +70,14 @@ export function serveEventStreams(
         operationName: typeof request.operationName === 'string' ? request.operationName : null,
       },
       context,
+      { readOnly: req.method === 'GET' },
     );
+    if (prepared.kind === 'errors' && prepared.status) {
+      if (prepared.status === 405) hooks.onRefused?.('method');
+      return refuse(res, prepared.status, prepared.errors);
+    }
+    // The client may have gone while the operation was prepared: start nothing for it.
+    if (res.closed) return;
     res.status(200).set({
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -56,10 +85,13 @@ export function serveEventStreams(
       'x-accel-buffering': 'no',
     });
     res.flushHeaders();
+    const write = (text: string) => {
+      if (!res.writableEnded && !res.destroyed) res.write(text);
+    };
     const send = (event: 'next' | 'complete', data: unknown) =>
-      res.write(`event: ${event}\ndata: ${data === undefined ? '' : JSON.stringify(data)}\n\n`);
+      write(`event: ${event}\ndata: ${data === undefined ? '' : JSON.stringify(data)}\n\n`);
     if (prepared.kind === 'errors') {
-      send('next', { errors: prepared.errors.map((e) => e.toJSON()) });
+      send('next', { errors: prepared.errors });
       send('complete', undefined);
       return res.end();
     }
@@ -69,12 +101,13 @@ export function serveEventStreams(
       return res.end();
     }
     const results = prepared.start();
-    const heartbeat = setInterval(() => res.write(':\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => write(':\n\n'), HEARTBEAT_MS);
     const stop = () => {
       clearInterval(heartbeat);
       void results.return?.();
     };
-    req.on('close', stop);
+    // The response's close, not the request's: a POST's request closes once its body is read.
+    res.once('close', stop);
     try {
       for await (const result of results) send('next', result);
       send('complete', undefined);

@@ -1,5 +1,4 @@
 import {
-  GraphQLError,
   Kind,
   parseType,
   print,
@@ -10,6 +9,7 @@ import {
   type OperationDefinitionNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import { badRequest } from './request-errors';
 import type { SnapshotRule } from './snapshots';
 
 /** A subscription turned into the query that answers each of its events. */
@@ -39,15 +39,11 @@ export function planSnapshot(
   const roots = operation.selectionSet.selections;
   const root = roots[0];
   if (roots.length !== 1 || root?.kind !== Kind.FIELD)
-    throw new GraphQLError('A subscription selects exactly one root field, without fragments.', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw badRequest('A subscription selects exactly one root field, without fragments.');
   const field = root.name.value;
   const rule = rules[field];
   if (!rule)
-    throw new GraphQLError(`Subscription.${field} is not served.`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw badRequest(`Subscription.${field} is not served.`);
 
   const eventVariables = Object.fromEntries(
     Object.keys(rule.queryArgs).map((name) => [name, `${EVENT_VARIABLE_PREFIX}${name}`]),
