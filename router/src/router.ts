@@ -389,12 +389,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   });
   const documentCacheBytes = new Gauge({
     name: 'flow_router_document_cache_bytes',
-    help: 'Estimated memory held by the live transports\' parsed-document cache (bounded by SUBSCRIPTION_CACHE_MAX_BYTES)',
+    help: "Estimated memory held by the live transports' parsed-document cache (bounded by SUBSCRIPTION_CACHE_MAX_BYTES)",
     registers: [metrics.registry],
   });
   const documentCacheEntries = new Gauge({
     name: 'flow_router_document_cache_entries',
-    help: 'Documents in the live transports\' parsed-document cache',
+    help: "Documents in the live transports' parsed-document cache",
     registers: [metrics.registry],
   });
   const executeThroughGateway: Executor = async (query, variables, context) => {
@@ -424,6 +424,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     limits: config.limits,
     requirements: supergraph.requirements,
     formatError: (error) => formatRouterError(error.toJSON(), production),
+    hideSuggestions: production,
     cacheMaxBytes: config.subscriptionCacheMaxBytes,
     onCacheChange: (bytes, entries) => {
       documentCacheBytes.set(bytes);

@@ -50,7 +50,9 @@ it('removes POST and GET streams when their clients disconnect, and resolves no 
   // A subscriber of another organization shows when events have been handled.
   const control = rawSocket(url, { authorization: `Bearer ${await signToken(key, { org: 'org-2' })}` });
   await control.acked;
-  control.socket.send(JSON.stringify({ id: 'control', type: 'subscribe', payload: { query: NOTIFICATIONS } }));
+  control.socket.send(
+    JSON.stringify({ id: 'control', type: 'subscribe', payload: { query: NOTIFICATIONS } }),
+  );
   await until('org-2 listening', async () => (await live.listeners('org:org-2:notifications')) > 0);
   const resolutions = await metric(url, 'flow_router_subscription_resolutions_total');
   await live.publish('org:org-1:notifications', { notificationId: 'n-gone' });
@@ -68,7 +70,11 @@ async function get(query: string, headers: Record<string, string>, token?: strin
     headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
   });
   const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
-  return { status: response.status, allow: response.headers.get('allow'), code: body.errors?.[0]?.extensions?.code };
+  return {
+    status: response.status,
+    allow: response.headers.get('allow'),
+    code: body.errors?.[0]?.extensions?.code,
+  };
 }
 
 describe('GET runs no mutation and SSE applies the CSRF rule of HTTP', () => {

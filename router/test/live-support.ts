@@ -25,7 +25,9 @@ export interface LiveRouter {
 export async function startLiveRouter(env: Record<string, string>): Promise<LiveRouter> {
   const prefix = `flow-test-live-${randomUUID()}:`;
   const elsewhere = Object.fromEntries(
-    subgraphCatalog.filter((s) => s.name !== 'users').map((s) => [subgraphUrlVariable(s.name), CLOSED_PORT_URL]),
+    subgraphCatalog
+      .filter((s) => s.name !== 'users')
+      .map((s) => [subgraphUrlVariable(s.name), CLOSED_PORT_URL]),
   );
   const router = await startTestRouter({
     SUPERGRAPH_PATH: join(repositoryRoot, 'schema', 'supergraph.graphql'),
@@ -34,7 +36,11 @@ export async function startLiveRouter(env: Record<string, string>): Promise<Live
     ...elsewhere,
     ...env,
   });
-  const pubsub: PubSub = createPubSub({ redisUrl: REDIS_URL, prefix: `${prefix}events:`, logger: silentLogger() });
+  const pubsub: PubSub = createPubSub({
+    redisUrl: REDIS_URL,
+    prefix: `${prefix}events:`,
+    logger: silentLogger(),
+  });
   const redis = new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
   return {
     router,
@@ -155,6 +161,7 @@ export function eventStream(
     method: 'GET' | 'POST';
     query: string;
     variables?: Record<string, unknown>;
+    operationName?: string;
     token?: string;
     headers?: Record<string, string>;
   },
@@ -167,6 +174,7 @@ export function eventStream(
   if (options.method === 'GET') {
     url.searchParams.set('query', options.query);
     if (options.variables) url.searchParams.set('variables', JSON.stringify(options.variables));
+    if (options.operationName) url.searchParams.set('operationName', options.operationName);
   }
   const done = (async () => {
     const response = await fetch(url, {
@@ -179,7 +187,11 @@ export function eventStream(
       },
       body:
         options.method === 'POST'
-          ? JSON.stringify({ query: options.query, variables: options.variables })
+          ? JSON.stringify({
+              query: options.query,
+              variables: options.variables,
+              operationName: options.operationName,
+            })
           : undefined,
       signal: controller.signal,
     });

@@ -47,13 +47,21 @@ const signedIn = async (org = 'org-1') => ({ authorization: `Bearer ${await sign
 /** A subscribe message of exactly `bytes` bytes whose query is `{ __typename }` padded with spaces. */
 function subscribeFrame(bytes: number): string {
   const frame = (padding: number) =>
-    JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: `{ __typename ${' '.repeat(padding)}}` } });
+    JSON.stringify({
+      id: 'big',
+      type: 'subscribe',
+      payload: { query: `{ __typename ${' '.repeat(padding)}}` },
+    });
   return frame(bytes - frame(0).length);
 }
 
 describe('frames and the document cache (item 2)', () => {
   it('closes with 1009 on three anonymous 32 MB frames and on frames just over the body limit, caching nothing', async () => {
-    const refusedBefore = await metric(url, 'flow_router_operations_refused_total', 'reason="payload_too_large"');
+    const refusedBefore = await metric(
+      url,
+      'flow_router_operations_refused_total',
+      'reason="payload_too_large"',
+    );
     const frames = [
       ...Array.from({ length: 3 }, () => 'x'.repeat(32 * 1024 * 1024)),
       subscribeFrame(BODY_LIMIT + 1),
@@ -76,7 +84,11 @@ describe('frames and the document cache (item 2)', () => {
     await ws.acked;
     ws.socket.send(subscribeFrame(BODY_LIMIT));
     await until('the answer', () => ws.messages.some((m) => m.id === 'big' && m.type === 'complete'));
-    expect(ws.messages).toContainEqual({ id: 'big', type: 'next', payload: { data: { __typename: 'Query' } } });
+    expect(ws.messages).toContainEqual({
+      id: 'big',
+      type: 'next',
+      payload: { data: { __typename: 'Query' } },
+    });
     for (let i = 0; i < 20; i += 1) {
       const answer = await ws.operation(`anon-${i}`, { query: `{ a${i}: __typename }` });
       expect(answer[0]).toMatchObject({ type: 'next', payload: { data: { [`a${i}`]: 'Query' } } });
@@ -110,7 +122,12 @@ describe('results with errors keep the socket open (item 4)', () => {
         type: 'next',
         payload: {
           data: { organization: null },
-          errors: [expect.objectContaining({ path: ['organization'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })],
+          errors: [
+            expect.objectContaining({
+              path: ['organization'],
+              extensions: expect.objectContaining({ code: 'FORBIDDEN' }),
+            }),
+          ],
         },
       },
       { id: 'forbidden', type: 'complete' },
@@ -142,14 +159,21 @@ describe('results with errors keep the socket open (item 4)', () => {
     const ws = rawSocket(url, await signedIn());
     await ws.acked;
     ws.socket.send(
-      JSON.stringify({ id: 'live', type: 'subscribe', payload: { query: 'subscription { notificationAdded { id title } }' } }),
+      JSON.stringify({
+        id: 'live',
+        type: 'subscribe',
+        payload: { query: 'subscription { notificationAdded { id title } }' },
+      }),
     );
     const topic = 'org:org-1:notifications';
     await until('the router listening', async () => (await live.listeners(topic)) > 0);
     // The notifications subgraph is unreachable: every event resolves to a field error.
     await live.publish(topic, { notificationId: 'n-1' });
     const [first] = await ws.waitFor('live', 1);
-    expect(first).toMatchObject({ type: 'next', payload: { errors: [expect.objectContaining({ message: expect.any(String) })] } });
+    expect(first).toMatchObject({
+      type: 'next',
+      payload: { errors: [expect.objectContaining({ message: expect.any(String) })] },
+    });
     await live.publish(topic, { notificationId: 'n-2' });
     const events = await ws.waitFor('live', 2);
     expect(events.map((m) => m.type)).toEqual(['next', 'next']);

@@ -56,6 +56,8 @@ export interface OperationsOptions {
   limits: OperationLimits & { maxTokens: number };
   requirements: AuthRequirements;
   formatError: (error: GraphQLError) => GraphQLFormattedError;
+  /** Production: validation errors name no field the client did not ask for ("Did you mean …?"). */
+  hideSuggestions: boolean;
   /** Bound of the parsed-document cache, in estimated bytes of the documents and plans it holds. */
   cacheMaxBytes: number;
   /** Told the cache's size after every change (for a metric). */
@@ -102,7 +104,9 @@ export function createOperations(options: OperationsOptions) {
     let entry: CachedDocument;
     try {
       const document = parse(query, { maxTokens: options.limits.maxTokens });
-      const errors = validate(options.schema(), document).map(validationFailed);
+      const errors = validate(options.schema(), document).map((error) =>
+        validationFailed(error, options.hideSuggestions),
+      );
       entry = { document, errors, plans: new Map(), bytes };
     } catch (error) {
       const parseError = error instanceof GraphQLError ? parseFailed(error) : badRequest(String(error));

@@ -11,8 +11,9 @@ export const parseFailed = (error: GraphQLError) =>
     extensions: { code: ApolloServerErrorCode.GRAPHQL_PARSE_FAILED },
   });
 
-export const validationFailed = (error: GraphQLError) =>
-  new GraphQLError(error.message, {
+/** With `hideSuggestions` (production) the "Did you mean …?" hints go, as Apollo's DisableSuggestions does. */
+export const validationFailed = (error: GraphQLError, hideSuggestions: boolean) =>
+  new GraphQLError(hideSuggestions ? error.message.replace(/ ?Did you mean(.+?)\?$/, '') : error.message, {
     nodes: error.nodes,
     extensions: { code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED },
   });

@@ -42,8 +42,7 @@ export function planSnapshot(
     throw badRequest('A subscription selects exactly one root field, without fragments.');
   const field = root.name.value;
   const rule = rules[field];
-  if (!rule)
-    throw badRequest(`Subscription.${field} is not served.`);
+  if (!rule) throw badRequest(`Subscription.${field} is not served.`);
 
   const eventVariables = Object.fromEntries(
     Object.keys(rule.queryArgs).map((name) => [name, `${EVENT_VARIABLE_PREFIX}${name}`]),

@@ -132,9 +132,9 @@ export function serveWebSockets(options: WebSocketOptions) {
     execute: async (args) =>
       (await (args.contextValue as Extract<PreparedOperation, { kind: 'single' }>).run()) as ExecutionResult,
     subscribe: (args) =>
-      (args.contextValue as Extract<PreparedOperation, { kind: 'stream' }>).start() as AsyncIterableIterator<
-        ExecutionResult
-      >,
+      (
+        args.contextValue as Extract<PreparedOperation, { kind: 'stream' }>
+      ).start() as AsyncIterableIterator<ExecutionResult>,
     onNext: (_ctx, _id, _payload, _args, result) => result,
   });
 
