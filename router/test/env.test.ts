@@ -87,6 +87,21 @@ describe('parseRouterConfig', () => {
     ).toThrow(/LOGIN_RATE_LIMIT_PER_MINUTE[\s\S]*REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 
+  // Live transports (graphql-ws, SSE)
+  it('bounds the live transports’ document cache at 32 MiB unless told otherwise (0: no cache)', () => {
+    expect(parseRouterConfig({}).subscriptionCacheMaxBytes).toBe(33_554_432);
+    expect(parseRouterConfig({ SUBSCRIPTION_CACHE_MAX_BYTES: '0' }).subscriptionCacheMaxBytes).toBe(0);
+    expect(parseRouterConfig({ SUBSCRIPTION_CACHE_MAX_BYTES: '1048576' }).subscriptionCacheMaxBytes).toBe(
+      1_048_576,
+    );
+    expect(() => parseRouterConfig({ SUBSCRIPTION_CACHE_MAX_BYTES: '-1' })).toThrow(
+      /SUBSCRIPTION_CACHE_MAX_BYTES/,
+    );
+    expect(() => parseRouterConfig({ SUBSCRIPTION_CACHE_MAX_BYTES: 'lots' })).toThrow(
+      /SUBSCRIPTION_CACHE_MAX_BYTES/,
+    );
+  });
+
   it('names every bad variable at once', () => {
     let caught: unknown;
     try {
