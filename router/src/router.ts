@@ -25,7 +25,7 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import {
   createMetrics,

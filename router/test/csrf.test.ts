@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { HeaderMap } from '@apollo/server';
 import { CSRF_PREVENTION_HEADERS, mayBeCrossSiteForgery } from '../src/csrf';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { preventCsrf } = require(join(dirname(require.resolve('@apollo/server')), 'preventCsrf.js')) as {
   preventCsrf: (headers: HeaderMap, requestHeaders: string[]) => void;
 };
