@@ -1,12 +1,13 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { CloseCode } from 'graphql-ws';
 import { decodeJwt } from 'jose';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { bearerToken, type Logger, type TokenVerifier, type Viewer } from '@flow/platform';
 import type { RouterContext } from '../context';
 import type { PreparedOperation, createOperations } from './operations';
+import { useGraphqlWs } from './ws-adapter';
 
 export interface WebSocketOptions {
   httpServer: Server;
@@ -29,14 +30,9 @@ interface ConnectionState {
   expiryTimer?: NodeJS.Timeout;
 }
 
-type Extra = { socket: WebSocket; request: IncomingMessage };
-
-/** How often an idle socket is pinged; one that has not answered by the next ping is dropped. */
-const KEEP_ALIVE_MS = 12_000;
-
 /**
  * An error graphql-ws can send as it is: the transports' errors are already formatted (masked in
- * production) and graphql-ws serializes errors with toJSON.
+ * production), and graphql-ws serializes errors with toJSON.
  */
 class FormattedError extends GraphQLError {
   constructor(private readonly formatted: GraphQLFormattedError) {
@@ -52,11 +48,11 @@ class FormattedError extends GraphQLError {
  * graphql-ws on the router's own port and path. The token goes in connection_init
  * (`{ "authorization": "Bearer <token>" }`) and is checked as on HTTP; a bad one closes the socket
  * with 4403, and the socket is closed (4403) when the token expires: the client reconnects with a
- * fresh one. Close codes 4400, 4401, 4408, 4409 and 4429 are graphql-ws's own; 1009 a message
+ * fresh one. Close codes 4400, 4401, 4408, 4409 and 4429 are graphql-ws's own; 1009: a message
  * larger than the HTTP body limit.
  *
  * Results are sent as the gateway formatted them: a failed query is `next` with its errors then
- * `complete`, a refused request `error`; neither closes the socket.
+ * `complete`, a refused request one `error`; neither closes the socket.
  */
 export function serveWebSockets(options: WebSocketOptions) {
   // ws refuses a frame by the length in its header, before buffering it (close 1009).
@@ -64,7 +60,6 @@ export function serveWebSockets(options: WebSocketOptions) {
     server: options.httpServer,
     path: options.path,
     maxPayload: options.maxPayloadBytes,
-    handleProtocols: (protocols) => handleProtocols(protocols),
   });
   const connections = new WeakMap<object, ConnectionState>();
 
@@ -80,111 +75,74 @@ export function serveWebSockets(options: WebSocketOptions) {
     };
   };
 
-  const server = makeServer<Record<string, unknown>, Extra>({
-    connectionInitWaitTimeout: options.connectionInitTimeoutMs,
-    onConnect: async (ctx) => {
-      const connection: ConnectionState = {
-        viewer: null,
-        authorization: null,
-        clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
-      };
-      const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-      if (raw !== undefined && raw !== null && raw !== '') {
-        try {
-          const token = bearerToken(String(raw));
-          if (!token) return false;
-          connection.viewer = await options.verifyToken(token);
-          connection.authorization = `Bearer ${token}`;
-          const { exp } = decodeJwt(token);
-          if (exp) {
-            const socket = ctx.extra.socket;
-            connection.expiryTimer = setTimeout(
-              () => socket.close(CloseCode.Forbidden, 'Token expired: reconnect with a fresh one'),
-              Math.max(0, exp * 1000 - Date.now()),
-            );
-            connection.expiryTimer.unref();
-          }
-        } catch {
-          return false; // 4403 Forbidden
-        }
-      }
-      connections.set(ctx.extra.socket, connection);
-      return true;
-    },
-    onClose: (ctx) => {
-      const connection = connections.get(ctx.extra.socket);
-      if (connection?.expiryTimer) clearTimeout(connection.expiryTimer);
-    },
-    onSubscribe: async (ctx, _id, payload) => {
-      const connection = connections.get(ctx.extra.socket)!;
-      const prepared = await options.prepare(payload, contextOf(connection));
-      if (prepared.kind === 'errors') return prepared.errors.map((error) => new FormattedError(error));
-      // graphql-ws picks execute or subscribe by the document; the prepared operation travels as the context.
-      return {
-        schema: options.schema(),
-        document: prepared.document,
-        operationName: payload.operationName,
-        variableValues: payload.variables,
-        contextValue: prepared,
-      };
-    },
-    // The results are formatted already (see PreparedOperation): sent as they are.
-    execute: async (args) =>
-      (await (args.contextValue as Extract<PreparedOperation, { kind: 'single' }>).run()) as ExecutionResult,
-    subscribe: (args) =>
-      (
-        args.contextValue as Extract<PreparedOperation, { kind: 'stream' }>
-      ).start() as AsyncIterableIterator<ExecutionResult>,
-    onNext: (_ctx, _id, _payload, _args, result) => result,
-  });
-
-  wss.on('connection', (socket, request) => {
-    // ws has already closed the socket (1009 for a message over maxPayload, 1002 for a protocol
-    // error): nothing is left to do but note it.
-    socket.once('error', (error: Error & { code?: string }) => {
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') options.onOversizedMessage?.();
-      options.logger.info({ code: error.code }, 'websocket closed on a client error');
-    });
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    const keepAlive = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, KEEP_ALIVE_MS);
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', async (data) => {
-            try {
-              await handle(String(data));
-            } catch (error) {
-              // A bug of ours, not the client's: its message stays in the log, never in the close reason.
-              options.logger.error({ err: error }, 'graphql-ws message handling failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
+  const server = useGraphqlWs<Record<string, unknown>>(
+    {
+      connectionInitWaitTimeout: options.connectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const connection: ConnectionState = {
+          viewer: null,
+          authorization: null,
+          clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+        };
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        if (raw !== undefined && raw !== null && raw !== '') {
+          try {
+            const token = bearerToken(String(raw));
+            if (!token) return false;
+            connection.viewer = await options.verifyToken(token);
+            connection.authorization = `Bearer ${token}`;
+            const { exp } = decodeJwt(token);
+            if (exp) {
+              const socket = ctx.extra.socket;
+              connection.expiryTimer = setTimeout(
+                () => socket.close(CloseCode.Forbidden, 'Token expired: reconnect with a fresh one'),
+                Math.max(0, exp * 1000 - Date.now()),
+              );
+              connection.expiryTimer.unref();
             }
-          }),
+          } catch {
+            return false; // 4403 Forbidden
+          }
+        }
+        connections.set(ctx.extra.socket, connection);
+        return true;
       },
-      { socket, request },
-    );
-    socket.once('close', (code, reason) => {
-      clearInterval(keepAlive);
-      void closed(code, reason.toString());
-    });
-  });
+      onClose: (ctx) => {
+        const connection = connections.get(ctx.extra.socket);
+        if (connection?.expiryTimer) clearTimeout(connection.expiryTimer);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const connection = connections.get(ctx.extra.socket)!;
+        const prepared = await options.prepare(payload, contextOf(connection));
+        if (prepared.kind === 'errors') return prepared.errors.map((error) => new FormattedError(error));
+        // graphql-ws picks execute or subscribe by the document; the prepared operation travels as the context.
+        return {
+          schema: options.schema(),
+          document: prepared.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: prepared,
+        };
+      },
+      // The results are formatted already (PreparedOperation): onNext sends them as they are.
+      execute: async (args) =>
+        (await (
+          args.contextValue as Extract<PreparedOperation, { kind: 'single' }>
+        ).run()) as ExecutionResult,
+      subscribe: (args) =>
+        (
+          args.contextValue as Extract<PreparedOperation, { kind: 'stream' }>
+        ).start() as AsyncIterableIterator<ExecutionResult>,
+      onNext: (_ctx, _id, _payload, _args, result) => result,
+    },
+    wss,
+    { logger: options.logger, onOversizedMessage: options.onOversizedMessage },
+  );
 
   return {
     /** Closes every socket with 1001 (going away) and stops accepting new ones. */
     close: async () => {
-      for (const client of wss.clients) client.close(1001, 'Going away');
-      await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
+      await server.dispose();
     },
   };
 }
