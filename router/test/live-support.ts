@@ -22,20 +22,23 @@ export interface LiveRouter {
   stop: () => Promise<void>;
 }
 
-export async function startLiveRouter(env: Record<string, string>): Promise<LiveRouter> {
-  const prefix = `flow-test-live-${randomUUID()}:`;
-  const elsewhere = Object.fromEntries(
-    subgraphCatalog
-      .filter((s) => s.name !== 'users')
-      .map((s) => [subgraphUrlVariable(s.name), CLOSED_PORT_URL]),
-  );
-  const router = await startTestRouter({
+/** The real supergraph, Redis under `prefix`, every subgraph but users at a closed port. */
+export function liveRouterEnv(prefix: string): Record<string, string> {
+  return {
     SUPERGRAPH_PATH: join(repositoryRoot, 'schema', 'supergraph.graphql'),
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
-    ...elsewhere,
-    ...env,
-  });
+    ...Object.fromEntries(
+      subgraphCatalog
+        .filter((s) => s.name !== 'users')
+        .map((s) => [subgraphUrlVariable(s.name), CLOSED_PORT_URL]),
+    ),
+  };
+}
+
+export async function startLiveRouter(env: Record<string, string>): Promise<LiveRouter> {
+  const prefix = `flow-test-live-${randomUUID()}:`;
+  const router = await startTestRouter({ ...liveRouterEnv(prefix), ...env });
   const pubsub: PubSub = createPubSub({
     redisUrl: REDIS_URL,
     prefix: `${prefix}events:`,
