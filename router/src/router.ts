@@ -2,7 +2,7 @@
 //
 //   request id -> access log -> metrics -> health -> JWKS -> CORS -> bearer token (401 here)
 //   -> JSON body (size limit) -> Apollo Server + Gateway: parse (token limit), validate,
-//   limits (depth, aliases), declarative auth (@authenticated, @requiresScopes), sign-in
+//   operation budget (budget/: depth, aliases, selections, spreads, directives, cost), declarative auth (@authenticated, @requiresScopes), sign-in
 //   throttle per client address, plan, signed calls to the subgraphs.
 import './no-telemetry';
 import { readFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
 import { jwksProxy } from './jwks';
-import { enforceLimits } from './limits';
+import { admitOperation, BudgetExceededError, type Admission, type AdmitRequest } from './budget';
 import { createSignInThrottle, type SignInThrottle } from './rate-limit';
 import { prepareSupergraph } from './supergraph';
 import { SubscriptionHub, type Executor } from './subscriptions/hub';
@@ -260,18 +260,26 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     apiSchema = loaded;
   });
 
+  // The one admission path of every transport: HTTP below, SSE and WebSocket in operations.ts.
+  const admit = (request: AdmitRequest, context: RouterContext): Admission => {
+    try {
+      const admission = admitOperation(request, config.limits, supergraph.costModel);
+      context.operationCost = admission.cost.estimated;
+      return admission;
+    } catch (error) {
+      if (error instanceof BudgetExceededError) refused.inc({ reason: error.measure });
+      throw error;
+    }
+  };
+
   const routerPlugin: ApolloServerPlugin<RouterContext> = {
     async requestDidStart() {
+      let admission: Admission | undefined;
       return {
-        async didResolveOperation({ document, operation, operationName, contextValue, schema }) {
+        async didResolveOperation({ document, operation, operationName, contextValue, schema, request }) {
           if (operationName) contextValue.noteOperationName(operationName);
           if (!operation) return;
-          try {
-            enforceLimits(document, operation, config.limits);
-          } catch (error) {
-            refused.inc({ reason: 'limits' });
-            throw error;
-          }
+          admission = admit({ document, operation, variables: request.variables, schema }, contextValue);
           const violations = findViolations({
             schema,
             document,
@@ -308,7 +316,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
             );
           }
         },
-        async willSendResponse({ operationName, operation, errors, contextValue }) {
+        async willSendResponse({ operationName, operation, errors, contextValue, request, response }) {
+          // HTTP clients read the estimate here; SSE and WebSocket results get it in operations.ts.
+          if (admission && request.http && response.body.kind === 'single') {
+            const result = response.body.singleResult;
+            result.extensions = { ...result.extensions, cost: admission.cost };
+          }
           metrics.graphqlOperations.inc({
             operation: operationLabel(operationName),
             type: operation?.operation ?? 'unknown',
@@ -408,7 +421,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     schema: schemaNow,
     hub,
     execute: executeThroughGateway,
-    limits: config.limits,
+    admit,
     requirements: supergraph.requirements,
     formatError: (error) => {
       const formatted = formatRouterError(error.toJSON(), production);

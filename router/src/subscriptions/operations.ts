@@ -11,7 +11,7 @@ import {
 import { ErrorCode } from '@flow/platform';
 import type { RouterContext } from '../context';
 import { authorizationError, findViolations, type AuthRequirements } from '../auth/declarative';
-import { enforceLimits, type OperationLimits } from '../limits';
+import type { Admission, AdmitRequest } from '../budget';
 import type { Executor, SubscriptionHub } from './hub';
 import { authorizationScope, snapshotRules, type SnapshotRule } from './snapshots';
 import { planSnapshot, type SnapshotPlan } from './transform';
@@ -32,7 +32,8 @@ export interface OperationsOptions {
   schema: () => GraphQLSchema;
   hub: SubscriptionHub;
   execute: Executor;
-  limits: OperationLimits;
+  /** The operation budget, shared with HTTP (router.ts): throws when the operation is over it. */
+  admit: (request: AdmitRequest, context: RouterContext) => Admission;
   requirements: AuthRequirements;
   formatError: (error: GraphQLError) => GraphQLError;
 }
@@ -75,7 +76,7 @@ export function createOperations(options: OperationsOptions) {
     if (!operation) return { kind: 'errors', errors: [format(new GraphQLError('No operation to run.'))] };
     const variables = request.variables ?? {};
     try {
-      enforceLimits(document, operation, options.limits);
+      const { cost } = options.admit({ document, operation, variables, schema: options.schema() }, context);
       const violations = findViolations({
         schema: options.schema(),
         document,
@@ -88,7 +89,10 @@ export function createOperations(options: OperationsOptions) {
         return {
           kind: 'single',
           document,
-          run: async () => (await options.execute(request.query, variables, context)) as ExecutionResult,
+          run: async () => {
+            const result = (await options.execute(request.query, variables, context)) as ExecutionResult;
+            return { ...result, extensions: { ...result.extensions, cost } };
+          },
         };
 
       const plan =
