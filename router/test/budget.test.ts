@@ -118,7 +118,7 @@ describe('measureOperation: cost', () => {
   it('weights compareOffers: @cost(weight: 10) per offer of @listSize(assumedSize: 10)', () => {
     const one = 'compareOffers(productId: "p", quantity: 1, siteId: "s") { quantity }';
     expect(measure(`{ ${one} }`).cost).toBe(10 * 10);
-    expect(measure(`{ ${one.replace('quantity }', 'quantity total { amount } }')} }`).cost).toBe(
+    expect(measure(`{ ${one.replace('quantity }', 'quantity total { amountMinor } }')} }`).cost).toBe(
       10 * (10 + 1),
     );
   });
