@@ -80,7 +80,7 @@ function routerShape(production: boolean) {
     /** Directives, expanded. */
     MAX_QUERY_DIRECTIVES: nonNegativeInt(50, 100_000),
     /** Static cost estimate from @cost/@listSize on the supergraph. */
-    MAX_QUERY_COST: positiveInt(1_500, 1_000_000_000),
+    MAX_QUERY_COST: positiveInt(2_500, 1_000_000_000),
     /** List size assumed for a list with neither a slicing argument nor @listSize(assumedSize). */
     QUERY_COST_DEFAULT_LIST_SIZE: nonNegativeInt(10, 100_000),
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000, 300_000),

@@ -188,7 +188,7 @@ describe('admitted operations', () => {
     const query = '{ me { id organization { id users(first: 5) { edges { node { id } } } } } }';
     const result = await graphql(router.url, query, { token });
     expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ extensions: { cost: { estimated: 2 + 1 + 5 * 2, maximum: 1500 } } });
+    expect(result.body).toMatchObject({ extensions: { cost: { estimated: 2 + 1 + 5 * 2, maximum: 2500 } } });
 
     const response = await fetch(router.url, {
       method: 'POST',
@@ -201,7 +201,7 @@ describe('admitted operations', () => {
     });
     const data = /event: next\ndata: (.*)\n/.exec(await response.text())?.[1];
     expect(JSON.parse(data ?? '{}')).toMatchObject({
-      extensions: { cost: { estimated: 13, maximum: 1500 } },
+      extensions: { cost: { estimated: 13, maximum: 2500 } },
     });
   });
 });
