@@ -49,7 +49,8 @@ import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
 import { jwksProxy } from './jwks';
-import { admitOperation, BudgetExceededError, type Admission, type AdmitRequest } from './budget';
+import type { Admission } from './budget';
+import { createBudgetGate } from './budget/gate';
 import { createSignInThrottle, type SignInThrottle } from './rate-limit';
 import { prepareSupergraph } from './supergraph';
 import { SubscriptionHub, type Executor } from './subscriptions/hub';
@@ -260,17 +261,16 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     apiSchema = loaded;
   });
 
-  // The one admission path of every transport: HTTP below, SSE and WebSocket in operations.ts.
-  const admit = (request: AdmitRequest, context: RouterContext): Admission => {
-    try {
-      const admission = admitOperation(request, config.limits, supergraph.costModel);
-      context.operationCost = admission.cost.estimated;
-      return admission;
-    } catch (error) {
-      if (error instanceof BudgetExceededError) refused.inc({ reason: error.measure });
-      throw error;
-    }
-  };
+  // The one admission path of every transport (budget/gate.ts): on the raw text before
+  // validation, and on the validated document before planning.
+  const budgetGate = createBudgetGate({
+    budget: config.limits,
+    maxTokens: config.limits.maxTokens,
+    model: supergraph.costModel,
+    schema: () => apiSchema,
+    onRefused: (error) => refused.inc({ reason: error.measure }),
+    format: (error) => formatRouterError(error.toJSON(), production),
+  });
 
   const routerPlugin: ApolloServerPlugin<RouterContext> = {
     async requestDidStart() {
@@ -279,7 +279,10 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         async didResolveOperation({ document, operation, operationName, contextValue, schema, request }) {
           if (operationName) contextValue.noteOperationName(operationName);
           if (!operation) return;
-          admission = admit({ document, operation, variables: request.variables, schema }, contextValue);
+          admission = budgetGate.admit(
+            { document, operation, variables: request.variables, schema },
+            contextValue,
+          );
           const violations = findViolations({
             schema,
             document,
@@ -417,17 +420,24 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     if (!apiSchema) throw new Error('the gateway has not loaded its schema');
     return apiSchema;
   };
-  const prepareOperation = createOperations({
+  const formatLiveError = (error: GraphQLError) => {
+    const formatted = formatRouterError(error.toJSON(), production);
+    return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+  };
+  const prepareValidated = createOperations({
     schema: schemaNow,
     hub,
     execute: executeThroughGateway,
-    admit,
+    admit: budgetGate.admit,
     requirements: supergraph.requirements,
-    formatError: (error) => {
-      const formatted = formatRouterError(error.toJSON(), production);
-      return new GraphQLError(formatted.message, { extensions: formatted.extensions });
-    },
+    formatError: formatLiveError,
   });
+  /** SSE and WebSocket: the budget on the raw text first, as the HTTP middleware does. */
+  const prepareOperation: typeof prepareValidated = async (request, context) => {
+    const refusal = budgetGate.refuseText(request);
+    if (refusal) return { kind: 'errors', errors: [formatLiveError(refusal)] };
+    return prepareValidated(request, context);
+  };
 
   const readiness: Record<string, ReadinessCheck> = Object.fromEntries(
     served.map(({ name, url }) => [
@@ -472,6 +482,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     authenticate(verifyToken, (outcome) => authOutcomes.inc({ outcome })),
     express.json({ limit: config.limits.maxBodyBytes }),
     serveEventStreams(prepareOperation, logger.child({ component: 'sse' })),
+    budgetGate.middleware,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RouterContext> => {
         const auth = res.locals.auth as RequestAuth;

@@ -1,6 +1,6 @@
 // Item 1 of issue 10 against a production router: the fragment bombs (2^20, 2^21), the nested
 // Organization.users(first: 40) recursion and 30 aliased compareOffers are refused with a stable
-// code over POST, GET, SSE and WebSocket, before planning, and no subgraph is ever called.
+// code over POST, GET, SSE and WebSocket, before validation and planning, and no subgraph is called.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,13 @@ const ATTACKS: { name: string; query: string; code: string; reason: string }[] =
   {
     name: 'the 2^21 fragment bomb',
     query: fragmentBomb(21),
+    code: 'TOO_MANY_SELECTIONS',
+    reason: 'selections',
+  },
+  {
+    // Validation would refuse it too, but only after walking it: the budget comes first.
+    name: 'a 2^20 fragment bomb of unknown fields',
+    query: fragmentBomb(20).replace('{ __typename }', '{ notAField }'),
     code: 'TOO_MANY_SELECTIONS',
     reason: 'selections',
   },
