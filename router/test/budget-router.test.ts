@@ -49,6 +49,13 @@ const ATTACKS: { name: string; query: string; code: string; reason: string }[] =
     reason: 'selections',
   },
   {
+    // Never planned, but validation would walk it: every definition must fit.
+    name: 'a 2^20 fragment bomb nobody spreads, beside a small operation',
+    query: fragmentBomb(20).replace('{ ...F20 }', 'query Small { __typename }'),
+    code: 'TOO_MANY_SELECTIONS',
+    reason: 'selections',
+  },
+  {
     name: 'the nested users(first: 40) recursion',
     query:
       '{ me { organization { users(first: 40) { edges { node { organization { users(first: 40) { edges { node { id name email } } } } } } } } } }',

@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
 import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
-import { admitOperation, measureOperation, type OperationBudget } from '../src/budget';
+import {
+  admitDocument,
+  admitOperation,
+  measureDocument,
+  measureOperation,
+  type OperationBudget,
+} from '../src/budget';
 import { SATURATED } from '../src/budget/measure';
 import { parseRouterConfig } from '../src/env';
 import { prepareSupergraph } from '../src/supergraph';
@@ -188,5 +194,28 @@ describe('admitOperation with the default budget', () => {
       supergraph.costModel,
     );
     expect(admission.cost).toEqual({ estimated: 2, maximum: defaults.maxCost });
+  });
+});
+
+describe('admitDocument (before validation, every definition)', () => {
+  it('measures the largest definition, spread or not, in bounded work', () => {
+    const unused = fragmentBomb(40).replace('{ ...F40 }', 'query Small { __typename }');
+    const shape = measureDocument(parse(unused));
+    expect(shape.selections).toBe(2 ** 40);
+    expect(shape.visited).toBeLessThan(400);
+    expect(() => admitDocument(parse(unused), defaults)).toThrow(/selects \d+ fields/);
+  });
+
+  it('refuses an operation that will not run and admits a document of small ones', () => {
+    const wide = `{ ${Array.from({ length: defaults.maxSelections + 1 }, (_, i) => `f${i}: __typename`).join(' ')} }`;
+    expect(() => admitDocument(parse(`query A { __typename } query B ${wide}`), defaults)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'TOO_MANY_ALIASES' }) }),
+    );
+    expect(() =>
+      admitDocument(
+        parse('query A { me { id } } query B { me { name } } fragment F on User { id }'),
+        defaults,
+      ),
+    ).not.toThrow();
   });
 });

@@ -18,6 +18,7 @@ import {
 } from 'graphql';
 import type { RouterContext } from '../context';
 import {
+  admitDocument,
   admitOperation,
   BudgetExceededError,
   type Admission,
@@ -47,7 +48,8 @@ export interface BudgetGate {
   admit: (request: AdmitRequest, context: RouterContext) => Admission;
   /**
    * Before validation: the refusal for this text, or null when the pipeline should go on (the
-   * operation fits, or the text does not parse or names no operation: the pipeline answers those).
+   * document fits, or the text does not parse: the pipeline answers that). Every definition is
+   * measured, used or not, since validation walks them all.
    */
   refuseText: (request: TextRequest) => BudgetExceededError | null;
   /** POST and GET /graphql: answers 400 with the budget error before Apollo validates. */
@@ -76,6 +78,15 @@ export function createBudgetGate(options: BudgetGateOptions): BudgetGate {
     }
   };
 
+  const checkDocument = (document: DocumentNode) => {
+    try {
+      admitDocument(document, options.budget);
+    } catch (error) {
+      if (error instanceof BudgetExceededError) options.onRefused(error);
+      throw error;
+    }
+  };
+
   const refuseText = (request: TextRequest): BudgetExceededError | null => {
     const schema = options.schema();
     if (!schema) return null;
@@ -86,9 +97,10 @@ export function createBudgetGate(options: BudgetGateOptions): BudgetGate {
       return null;
     }
     const operation = getOperationAST(document, request.operationName ?? undefined);
-    if (!operation) return null;
     try {
-      check({ document, operation, variables: request.variables, schema });
+      // The operation to run first, exactly (with its cost), then the rest of the document.
+      if (operation) check({ document, operation, variables: request.variables, schema });
+      checkDocument(document);
       return null;
     } catch (error) {
       if (error instanceof BudgetExceededError) return error;

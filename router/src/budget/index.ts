@@ -5,10 +5,10 @@
 // subscriptions/operations.ts) call the same `admit` right after validation, before planning.
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { RouterErrorCode } from '../errors';
-import { measureOperation, SATURATED, type OperationShape } from './measure';
+import { measureDocument, measureOperation, SATURATED, type OperationShape } from './measure';
 import type { CostModel } from './model';
 
-export { measureOperation, type OperationShape } from './measure';
+export { measureDocument, measureOperation, type OperationShape } from './measure';
 export { readCostModel, emptyCostModel, type CostModel } from './model';
 
 export interface OperationBudget {
@@ -121,7 +121,24 @@ export function admitOperation(request: AdmitRequest, budget: OperationBudget, m
     variables: request.variables,
     defaultListSize: budget.defaultListSize,
   });
-  for (const check of CHECKS) {
+  enforce(shape, budget, CHECKS);
+  return { shape, cost: { estimated: shape.cost, maximum: budget.maxCost } };
+}
+
+/**
+ * Before validation: every definition of the document (the operations that will not run and
+ * fragments nobody spreads too, since validation walks them all) within the shape limits.
+ */
+export function admitDocument(document: DocumentNode, budget: OperationBudget): void {
+  enforce(
+    measureDocument(document),
+    budget,
+    CHECKS.filter((check) => check.measure !== 'cost'),
+  );
+}
+
+function enforce(shape: OperationShape, budget: OperationBudget, checks: Check[]) {
+  for (const check of checks) {
     const value = check.value(shape);
     const limit = check.limit(budget);
     if (value <= limit) continue;
@@ -129,5 +146,4 @@ export function admitOperation(request: AdmitRequest, budget: OperationBudget, m
     if (check.measure === 'cost' && shape.costliestRootField) extensions.path = [shape.costliestRootField];
     throw new BudgetExceededError(check.measure, check.code, check.message(amount(value), limit), extensions);
   }
-  return { shape, cost: { estimated: shape.cost, maximum: budget.maxCost } };
 }

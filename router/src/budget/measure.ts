@@ -12,6 +12,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -53,7 +54,11 @@ export interface MeasureOptions {
   variables?: Record<string, unknown> | null;
   /** List size when a list field has neither a slicing argument nor `@listSize(assumedSize)`. */
   defaultListSize?: number;
+  /** Fragment totals shared between calls; only sound between shape-only calls (no schema). */
+  memo?: FragmentMemo;
 }
+
+export type FragmentMemo = Map<string, Totals>;
 
 type Totals = Omit<OperationShape, 'costliestRootField' | 'visited'>;
 
@@ -98,7 +103,7 @@ export function measureOperation(
     if (definition.defaultValue)
       variableDefaults.set(definition.variable.name.value, definition.defaultValue);
   }
-  const memo = new Map<string, Totals>();
+  const memo: FragmentMemo = options.memo ?? new Map();
   const inProgress = new Set<string>();
   let visited = 0;
 
@@ -236,4 +241,31 @@ export function measureOperation(
   }
   if (operation.operation === 'mutation') totals.cost = add(totals.cost, MUTATION_BASE_COST);
   return { ...totals, costliestRootField, visited };
+}
+
+/**
+ * The shape (no cost) of the largest definition of a document, operations and fragments alike,
+ * each expanded: validation walks every definition, used or not, so they all must be small.
+ */
+export function measureDocument(document: DocumentNode): OperationShape {
+  const memo: FragmentMemo = new Map();
+  const largest: OperationShape = { ...zero(), costliestRootField: null, visited: 0 };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION && definition.kind !== Kind.FRAGMENT_DEFINITION)
+      continue;
+    const asOperation: OperationDefinitionNode = {
+      kind: Kind.OPERATION_DEFINITION,
+      operation: OperationTypeNode.QUERY,
+      directives: definition.directives,
+      selectionSet: definition.selectionSet,
+    };
+    const shape = measureOperation(document, asOperation, { memo });
+    largest.depth = Math.max(largest.depth, shape.depth);
+    largest.aliases = Math.max(largest.aliases, shape.aliases);
+    largest.selections = Math.max(largest.selections, shape.selections);
+    largest.fragmentSpreads = Math.max(largest.fragmentSpreads, shape.fragmentSpreads);
+    largest.directives = Math.max(largest.directives, shape.directives);
+    largest.visited = add(largest.visited, shape.visited);
+  }
+  return largest;
 }
