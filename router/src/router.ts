@@ -1,9 +1,11 @@
 // The router: one public HTTP endpoint in front of the subgraphs.
 //
 //   request id -> access log -> metrics -> health -> JWKS -> CORS -> bearer token (401 here)
-//   -> JSON body (size limit) -> Apollo Server + Gateway: parse (token limit), validate,
-//   operation budget (budget/: depth, aliases, selections, spreads, directives, cost), declarative auth (@authenticated, @requiresScopes), sign-in
-//   throttle per client address, plan, signed calls to the subgraphs.
+//   -> JSON body (size limit) -> SSE, or the operation budget on the raw text (budget/gate.ts:
+//   depth, aliases, selections, spreads, directives, cost; before validation) -> Apollo Server +
+//   Gateway: parse (token limit), validate, the budget again on the operation to plan (and its
+//   cost estimate), declarative auth (@authenticated, @requiresScopes), sign-in throttle per
+//   client address, plan, signed calls to the subgraphs.
 import './no-telemetry';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
