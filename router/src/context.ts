@@ -11,4 +11,6 @@ export interface RouterContext {
   logger: Logger;
   /** Records the operation name for the access log line. */
   noteOperationName: (name: string) => void;
+  /** The operation's static cost estimate (budget/), set once it is admitted: rate-limit points. */
+  operationCost?: number;
 }

@@ -16,6 +16,7 @@ import {
   subgraphUrlVariable,
   z,
 } from '@flow/platform';
+import type { OperationBudget } from './budget';
 
 // Set before @apollo/gateway is constructed anywhere in this process (startRouter sets it too).
 disableTelemetry();
@@ -71,6 +72,17 @@ function routerShape(production: boolean) {
     MAX_QUERY_DEPTH: positiveInt(15, 1000),
     MAX_QUERY_ALIASES: nonNegativeInt(30, 100_000),
     MAX_QUERY_TOKENS: positiveInt(10_000, 1_000_000),
+    // Operation budget (README "Operation budget"): checked before planning on every transport.
+    /** Field selections once fragments are expanded (each spread counts its fragment again). */
+    MAX_QUERY_SELECTIONS: positiveInt(1_000, 1_000_000),
+    /** Fragment spreads and inline fragments, expanded. */
+    MAX_QUERY_FRAGMENT_SPREADS: nonNegativeInt(500, 1_000_000),
+    /** Directives, expanded. */
+    MAX_QUERY_DIRECTIVES: nonNegativeInt(50, 100_000),
+    /** Static cost estimate from @cost/@listSize on the supergraph. */
+    MAX_QUERY_COST: positiveInt(2_500, 1_000_000_000),
+    /** List size assumed for a list with neither a slicing argument nor @listSize(assumedSize). */
+    QUERY_COST_DEFAULT_LIST_SIZE: nonNegativeInt(10, 100_000),
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000, 300_000),
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
@@ -122,7 +134,7 @@ export interface RouterConfig {
   subgraphs: SubgraphTarget[];
   jwt: { issuer: string; audience: string; jwksUrl: string; cooldownSeconds: number; cacheSeconds: number };
   signingSecret: string;
-  limits: { maxBodyBytes: number; maxDepth: number; maxAliases: number; maxTokens: number };
+  limits: { maxBodyBytes: number; maxTokens: number } & OperationBudget;
   subgraphTimeoutMs: number;
   shutdownGraceMs: number;
   wsConnectionInitTimeoutMs: number;
@@ -170,6 +182,11 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       maxDepth: env.MAX_QUERY_DEPTH,
       maxAliases: env.MAX_QUERY_ALIASES,
       maxTokens: env.MAX_QUERY_TOKENS,
+      maxSelections: env.MAX_QUERY_SELECTIONS,
+      maxFragmentSpreads: env.MAX_QUERY_FRAGMENT_SPREADS,
+      maxDirectives: env.MAX_QUERY_DIRECTIVES,
+      maxCost: env.MAX_QUERY_COST,
+      defaultListSize: env.QUERY_COST_DEFAULT_LIST_SIZE,
     },
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

@@ -7,6 +7,15 @@ export const RouterErrorCode = {
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   /** The operation (fragments expanded) uses more aliases than MAX_QUERY_ALIASES. HTTP 400. */
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
+  // Operation budget (budget/index.ts), checked before planning on every transport.
+  /** The operation (fragments expanded) selects more fields than MAX_QUERY_SELECTIONS. HTTP 400. */
+  TOO_MANY_SELECTIONS: 'TOO_MANY_SELECTIONS',
+  /** The operation (expanded) spreads fragments more than MAX_QUERY_FRAGMENT_SPREADS times. HTTP 400. */
+  TOO_MANY_FRAGMENT_SPREADS: 'TOO_MANY_FRAGMENT_SPREADS',
+  /** The operation (expanded) uses more directives than MAX_QUERY_DIRECTIVES. HTTP 400. */
+  TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
+  /** The operation's static cost estimate is above MAX_QUERY_COST. HTTP 400. */
+  COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
   /** The request body is larger than MAX_REQUEST_BODY_BYTES. HTTP 413. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** Tokens cannot be verified right now (the users JWKS is unreachable). HTTP 503. */

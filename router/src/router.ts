@@ -1,9 +1,11 @@
 // The router: one public HTTP endpoint in front of the subgraphs.
 //
 //   request id -> access log -> metrics -> health -> JWKS -> CORS -> bearer token (401 here)
-//   -> JSON body (size limit) -> Apollo Server + Gateway: parse (token limit), validate,
-//   limits (depth, aliases), declarative auth (@authenticated, @requiresScopes), sign-in
-//   throttle per client address, plan, signed calls to the subgraphs.
+//   -> JSON body (size limit) -> SSE, or the operation budget on the raw text (budget/gate.ts:
+//   depth, aliases, selections, spreads, directives, cost; before validation) -> Apollo Server +
+//   Gateway: parse (token limit), validate, the budget again on the operation to plan (and its
+//   cost estimate), declarative auth (@authenticated, @requiresScopes), sign-in throttle per
+//   client address, plan, signed calls to the subgraphs.
 import './no-telemetry';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -25,7 +27,7 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import {
   createMetrics,
@@ -50,7 +52,8 @@ import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
 import { jwksProxy } from './jwks';
-import { enforceLimits } from './limits';
+import type { Admission } from './budget';
+import { createBudgetGate } from './budget/gate';
 import { createSignInThrottle, type SignInThrottle } from './rate-limit';
 import { prepareSupergraph } from './supergraph';
 import { SubscriptionHub, type Executor } from './subscriptions/hub';
@@ -261,18 +264,28 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     apiSchema = loaded;
   });
 
+  // The one admission path of every transport (budget/gate.ts): on the raw text before
+  // validation, and on the validated document before planning.
+  const budgetGate = createBudgetGate({
+    budget: config.limits,
+    maxTokens: config.limits.maxTokens,
+    model: supergraph.costModel,
+    schema: () => apiSchema,
+    onRefused: (error) => refused.inc({ reason: error.measure }),
+    format: (error) => formatRouterError(error.toJSON(), production),
+  });
+
   const routerPlugin: ApolloServerPlugin<RouterContext> = {
     async requestDidStart() {
+      let admission: Admission | undefined;
       return {
-        async didResolveOperation({ document, operation, operationName, contextValue, schema }) {
+        async didResolveOperation({ document, operation, operationName, contextValue, schema, request }) {
           if (operationName) contextValue.noteOperationName(operationName);
           if (!operation) return;
-          try {
-            enforceLimits(document, operation, config.limits);
-          } catch (error) {
-            refused.inc({ reason: 'limits' });
-            throw error;
-          }
+          admission = budgetGate.admit(
+            { document, operation, variables: request.variables, schema },
+            contextValue,
+          );
           const violations = findViolations({
             schema,
             document,
@@ -309,7 +322,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
             );
           }
         },
-        async willSendResponse({ operationName, operation, errors, contextValue }) {
+        async willSendResponse({ operationName, operation, errors, contextValue, request, response }) {
+          // HTTP clients read the estimate here; SSE and WebSocket results get it in operations.ts.
+          if (admission && request.http && response.body.kind === 'single') {
+            const result = response.body.singleResult;
+            result.extensions = { ...result.extensions, cost: admission.cost };
+          }
           metrics.graphqlOperations.inc({
             operation: operationLabel(operationName),
             type: operation?.operation ?? 'unknown',
@@ -417,13 +435,19 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     if (!apiSchema) throw new Error('the gateway has not loaded its schema');
     return apiSchema;
   };
-  const prepareOperation = createOperations({
+  /** As Apollo does on HTTP: `extensions.http` sets the status there and never reaches a client. */
+  const formatLiveError = (error: GraphQLError) => {
+    const { http: _http, ...extensions } = error.extensions;
+    return formatRouterError({ ...error.toJSON(), extensions }, production);
+  };
+  const prepareValidated = createOperations({
     schema: schemaNow,
     hub,
     execute: executeThroughGateway,
-    limits: config.limits,
+    admit: budgetGate.admit,
     requirements: supergraph.requirements,
-    formatError: (error) => formatRouterError(error.toJSON(), production),
+    formatError: formatLiveError,
+    maxTokens: config.limits.maxTokens,
     hideSuggestions: production,
     cacheMaxBytes: config.subscriptionCacheMaxBytes,
     onCacheChange: (bytes, entries) => {
@@ -431,6 +455,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       documentCacheEntries.set(entries);
     },
   });
+  /** SSE and WebSocket: the budget on the raw text first, as the HTTP middleware does. */
+  const prepareOperation: typeof prepareValidated = async (request, context, prepareOptions) => {
+    const refusal = budgetGate.refuseText(request);
+    if (refusal) return { kind: 'errors', errors: [formatLiveError(refusal)], status: 400 };
+    return prepareValidated(request, context, prepareOptions);
+  };
 
   const readiness: Record<string, ReadinessCheck> = Object.fromEntries(
     served.map(({ name, url }) => [
@@ -477,6 +507,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     serveEventStreams(prepareOperation, logger.child({ component: 'sse' }), {
       onRefused: (reason) => refused.inc({ reason }),
     }),
+    budgetGate.middleware,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RouterContext> => {
         const auth = res.locals.auth as RequestAuth;

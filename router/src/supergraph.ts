@@ -21,6 +21,7 @@ import {
   type SchemaExtensionNode,
 } from 'graphql';
 import { extractRequirements, type AuthRequirements, type DirectiveNames } from './auth/declarative';
+import { readCostModel, type CostModel } from './budget/model';
 
 /** Features whose directives the router enforces itself (identity without version -> versions). */
 const ENFORCED_FEATURES: Record<string, { versions: string[]; directive: keyof DirectiveNames }> = {
@@ -45,6 +46,8 @@ export interface PreparedSupergraph {
   /** The SDL handed to @apollo/gateway (enforced features without their `for:` purpose). */
   gatewaySdl: string;
   requirements: AuthRequirements;
+  /** @cost and @listSize (the gateway's API schema drops them): the operation budget's cost model. */
+  costModel: CostModel;
   /** Subgraph names from the join__Graph enum, with the URL composition recorded. */
   subgraphs: { name: string; url: string }[];
 }
@@ -149,7 +152,12 @@ export function prepareSupergraph(sdl: string): PreparedSupergraph {
     },
   });
 
-  return { gatewaySdl: print(gatewayDocument), requirements, subgraphs: joinGraphs(document) };
+  return {
+    gatewaySdl: print(gatewayDocument),
+    requirements,
+    costModel: readCostModel(document),
+    subgraphs: joinGraphs(document),
+  };
 }
 
 function usesDirective(document: DocumentNode, name: string): boolean {

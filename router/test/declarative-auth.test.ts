@@ -10,7 +10,7 @@ import {
   findViolations,
   type AuthRequirements,
 } from '../src/auth/declarative';
-import { measureOperation } from '../src/limits';
+import { measureOperation } from '../src/budget';
 import { prepareSupergraph, UnsupportedSupergraphError } from '../src/supergraph';
 import { repositoryRoot, silentLogger, usersOnlySupergraphSdl } from './support';
 

@@ -22,7 +22,17 @@ describe('parseRouterConfig', () => {
         cacheSeconds: 600,
       },
       signingSecret: DEVELOPMENT_SIGNING_SECRET,
-      limits: { maxBodyBytes: 262_144, maxDepth: 15, maxAliases: 30, maxTokens: 10_000 },
+      limits: {
+        maxBodyBytes: 262_144,
+        maxDepth: 15,
+        maxAliases: 30,
+        maxTokens: 10_000,
+        maxSelections: 1_000,
+        maxFragmentSpreads: 500,
+        maxDirectives: 50,
+        maxCost: 2_500,
+        defaultListSize: 10,
+      },
       sandbox: true,
       corsOrigins: [],
       trustProxy: undefined,
@@ -99,6 +109,27 @@ describe('parseRouterConfig', () => {
     );
     expect(() => parseRouterConfig({ SUBSCRIPTION_CACHE_MAX_BYTES: 'lots' })).toThrow(
       /SUBSCRIPTION_CACHE_MAX_BYTES/,
+    );
+  });
+
+  it('reads every operation budget limit, and refuses nonsense', () => {
+    expect(
+      parseRouterConfig({
+        MAX_QUERY_SELECTIONS: '2000',
+        MAX_QUERY_FRAGMENT_SPREADS: '0',
+        MAX_QUERY_DIRECTIVES: '10',
+        MAX_QUERY_COST: '10000',
+        QUERY_COST_DEFAULT_LIST_SIZE: '25',
+      }).limits,
+    ).toMatchObject({
+      maxSelections: 2000,
+      maxFragmentSpreads: 0,
+      maxDirectives: 10,
+      maxCost: 10_000,
+      defaultListSize: 25,
+    });
+    expect(() => parseRouterConfig({ MAX_QUERY_SELECTIONS: '0', MAX_QUERY_COST: 'lots' })).toThrow(
+      /MAX_QUERY_SELECTIONS[\s\S]*MAX_QUERY_COST/,
     );
   });
 

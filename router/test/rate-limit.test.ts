@@ -173,9 +173,12 @@ describe.each([
 
     const query = await from(router.url, address, '{ me { id } }');
     expect(query.status).toBe(200);
-    expect(query.body).toEqual({ data: { me: null } });
+    expect(query.body).toEqual({
+      data: { me: null },
+      extensions: { cost: { estimated: 1, maximum: 2_500 } },
+    });
     const logout = await from(router.url, address, 'mutation { logout(refreshToken: "opaque") }');
-    expect(logout.body).toEqual({ data: { logout: true } });
+    expect(logout.body).toMatchObject({ data: { logout: true } });
     // An operation that also signs in is throttled as a whole.
     const mixed = await from(
       router.url,

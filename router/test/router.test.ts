@@ -59,7 +59,10 @@ describe('anonymous and authenticated queries', () => {
   it('serves an anonymous query (me is null)', async () => {
     const result = await graphql(router.url, '{ me { id } }');
     expect(result.status).toBe(200);
-    expect(result.body).toEqual({ data: { me: null } });
+    expect(result.body).toEqual({
+      data: { me: null },
+      extensions: { cost: { estimated: 1, maximum: 2_500 } },
+    });
     expect(subgraph.calls.at(-1)?.viewer).toBeNull();
   });
 

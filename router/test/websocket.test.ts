@@ -61,7 +61,11 @@ it('acknowledges a valid token and answers a query over the socket', async () =>
   await ws.acked;
   ws.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ __typename }' } }));
   await new Promise((r) => setTimeout(r, 300));
-  expect(ws.messages).toContainEqual({ id: '1', type: 'next', payload: { data: { __typename: 'Query' } } });
+  expect(ws.messages).toContainEqual({
+    id: '1',
+    type: 'next',
+    payload: { data: { __typename: 'Query' }, extensions: { cost: { estimated: 0, maximum: 2_500 } } },
+  });
   ws.socket.close();
 });
 

@@ -13,7 +13,7 @@ import {
 import { ErrorCode } from '@flow/platform';
 import type { RouterContext } from '../context';
 import { authorizationError, findViolations, type AuthRequirements } from '../auth/declarative';
-import { enforceLimits, type OperationLimits } from '../limits';
+import { BudgetExceededError, type Admission, type AdmitRequest } from '../budget';
 import { ByteLru } from './byte-lru';
 import type { Executor, SubscriptionHub } from './hub';
 import { badRequest, parseFailed, validationFailed } from './request-errors';
@@ -53,7 +53,10 @@ export interface OperationsOptions {
   schema: () => GraphQLSchema;
   hub: SubscriptionHub;
   execute: Executor;
-  limits: OperationLimits & { maxTokens: number };
+  /** The operation budget, shared with HTTP (router.ts): throws when the operation is over it. */
+  admit: (request: AdmitRequest, context: RouterContext) => Admission;
+  /** The parser's token limit (MAX_QUERY_TOKENS), as on HTTP. */
+  maxTokens: number;
   requirements: AuthRequirements;
   formatError: (error: GraphQLError) => GraphQLFormattedError;
   /** Production: validation errors name no field the client did not ask for ("Did you mean …?"). */
@@ -103,7 +106,7 @@ export function createOperations(options: OperationsOptions) {
     const bytes = Buffer.byteLength(query) * BYTES_PER_CHARACTER;
     let entry: CachedDocument;
     try {
-      const document = parse(query, { maxTokens: options.limits.maxTokens });
+      const document = parse(query, { maxTokens: options.maxTokens });
       const errors = validate(options.schema(), document).map((error) =>
         validationFailed(error, options.hideSuggestions),
       );
@@ -158,7 +161,14 @@ export function createOperations(options: OperationsOptions) {
       return refuse(badRequest('GET requests only support query and subscription operations.'), 405);
     const variables = request.variables ?? {};
     try {
-      enforceLimits(document, operation, options.limits);
+      let cost: Admission['cost'];
+      try {
+        ({ cost } = options.admit({ document, operation, variables, schema: options.schema() }, context));
+      } catch (error) {
+        // Over the budget: refused as a whole, with the status HTTP gives (400).
+        if (error instanceof BudgetExceededError) return refuse(error, 400);
+        throw error;
+      }
       const violations = findViolations({
         schema: options.schema(),
         document,
@@ -173,7 +183,8 @@ export function createOperations(options: OperationsOptions) {
           document,
           run: async () => {
             try {
-              return await options.execute(request.query, variables, context);
+              const result = await options.execute(request.query, variables, context);
+              return { ...result, extensions: { ...result.extensions, cost } };
             } catch (error) {
               // A failure of the gateway itself: one error result, never a dropped socket.
               context.logger.error({ err: error }, 'operation failed');
