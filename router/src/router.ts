@@ -45,6 +45,11 @@ import {
 import { authenticate, createRemoteTokenVerifier, type RequestAuth } from './auth/authenticate';
 import { authorizationError, findViolations } from './auth/declarative';
 import type { RouterContext } from './context';
+import {
+  operationNotFoundError,
+  statusForRequestErrors,
+  subscriptionNeedsStreamError,
+} from './client-mistakes';
 import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
@@ -263,9 +268,18 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const routerPlugin: ApolloServerPlugin<RouterContext> = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, operationName, contextValue, schema }) {
+        async didResolveOperation({ document, operation, operationName, contextValue, schema, request }) {
           if (operationName) contextValue.noteOperationName(operationName);
-          if (!operation) return;
+          // Client mistakes the gateway would otherwise answer with a 500 (src/client-mistakes.ts).
+          if (!operation) {
+            refused.inc({ reason: 'operation_not_found' });
+            throw operationNotFoundError(request.operationName);
+          }
+          if (operation.operation === 'subscription') {
+            // SSE and graphql-ws never reach Apollo with a subscription (they go through the hub).
+            refused.inc({ reason: 'subscription_needs_stream' });
+            throw subscriptionNeedsStreamError();
+          }
           try {
             enforceLimits(document, operation, config.limits);
           } catch (error) {
@@ -296,7 +310,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            if (!isUnexpected(error.extensions?.code)) continue;
+            if (!isUnexpected(error.extensions?.code, error)) continue;
             contextValue.logger.error(
               {
                 err: error.originalError ?? error,
@@ -308,7 +322,15 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
             );
           }
         },
-        async willSendResponse({ operationName, operation, errors, contextValue }) {
+        async willSendResponse({ operationName, operation, errors, contextValue, response }) {
+          // A client mistake answered without data gets its 4xx (Apollo says 200 or 500 for some).
+          if (response.body.kind === 'single' && response.body.singleResult.data === undefined) {
+            const status = statusForRequestErrors(
+              response.http.status,
+              response.body.singleResult.errors ?? [],
+            );
+            if (status !== undefined) response.http.status = status;
+          }
           metrics.graphqlOperations.inc({
             operation: operationLabel(operationName),
             type: operation?.operation ?? 'unknown',
@@ -325,7 +347,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
     hideSchemaDetailsFromClientErrors: production,
-    formatError: (formatted) => formatRouterError(formatted, production),
+    formatError: (formatted, original) => formatRouterError(formatted, production, original),
     parseOptions: { maxTokens: config.limits.maxTokens },
     allowBatchedHttpRequests: false,
     // Shutdown belongs to server.ts (onShutdownSignal); Apollo's own handler would re-raise the signal.
