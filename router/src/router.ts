@@ -433,7 +433,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     limits: config.limits,
     requirements: supergraph.requirements,
     formatError: (error) => {
-      const formatted = formatRouterError(error.toJSON(), production);
+      const formatted = formatRouterError(error.toJSON(), production, error);
       return new GraphQLError(formatted.message, { extensions: formatted.extensions });
     },
   });
