@@ -24,6 +24,9 @@ interface Rule {
   mistake: ClientMistake;
 }
 
+const SUBSCRIPTION_NEEDS_STREAM_MESSAGE =
+  'Subscriptions need a streaming transport: send the request with `Accept: text/event-stream` (SSE), or use graphql-ws over a WebSocket on /graphql.';
+
 const codeIs = (code: string) => (error: GraphQLError) => error.extensions?.code === code;
 const messageStarts = (prefix: string) => (error: GraphQLError) =>
   error.message.startsWith(prefix) && !error.extensions?.code;
@@ -79,6 +82,15 @@ const rules: Rule[] = [
     },
   },
   {
+    // Raised by the router itself (didResolveOperation): listed for its status and its count.
+    matches: codeIs('SUBSCRIPTION_NEEDS_STREAM'),
+    mistake: {
+      code: routerCode('SUBSCRIPTION_NEEDS_STREAM'),
+      status: 400,
+      publicMessage: SUBSCRIPTION_NEEDS_STREAM_MESSAGE,
+    },
+  },
+  {
     // @apollo/query-planner refuses operations above its own limits (10,000,000 recursive
     // selections, 100,000 non-local selections) with plain Errors.
     matches: (error) =>
@@ -114,28 +126,30 @@ export function formatClientMistake(
 const statusByCode = new Map(rules.map(({ mistake }) => [mistake.code, mistake.status]));
 
 /**
- * The HTTP status of a response made only of errors (no `data`): the status of its client-mistake
- * codes when Apollo chose 200 or 500 for it, else undefined (keep Apollo's).
+ * The client mistake of a response made only of errors (no `data`): its code (the one with the
+ * highest status) and the status the response must have; `status` is undefined when Apollo's
+ * (a 4xx other than 200) already stands.
  */
-export function statusForRequestErrors(
+export function requestMistake(
   current: number | undefined,
   errors: readonly GraphQLFormattedError[],
-): number | undefined {
-  if (current !== undefined && current !== 200 && current < 500) return undefined;
-  const statuses = errors
-    .map((error) => statusByCode.get(String(error.extensions?.code)))
-    .filter((status): status is number => status !== undefined);
-  return statuses.length > 0 ? Math.max(...statuses) : undefined;
+): { code: string; status: number | undefined } | undefined {
+  let found: { code: string; status: number } | undefined;
+  for (const error of errors) {
+    const code = String(error.extensions?.code);
+    const status = statusByCode.get(code);
+    if (status !== undefined && (!found || status > found.status)) found = { status, code };
+  }
+  if (!found) return undefined;
+  const keep = current !== undefined && current !== 200 && current < 500;
+  return { code: found.code, status: keep ? undefined : found.status };
 }
 
 /** A subscription sent as a plain HTTP request: it needs a stream (SSE or graphql-ws). */
 export function subscriptionNeedsStreamError(): GraphQLError {
-  return new GraphQLError(
-    'Subscriptions need a streaming transport: send the request with `Accept: text/event-stream` (SSE), or use graphql-ws over a WebSocket on /graphql.',
-    {
-      extensions: { code: routerCode('SUBSCRIPTION_NEEDS_STREAM'), http: { status: 400 } },
-    },
-  );
+  return new GraphQLError(SUBSCRIPTION_NEEDS_STREAM_MESSAGE, {
+    extensions: { code: routerCode('SUBSCRIPTION_NEEDS_STREAM'), http: { status: 400 } },
+  });
 }
 
 /** No operation matches: unknown `operationName`, or several operations and no `operationName`. */

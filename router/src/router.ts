@@ -45,11 +45,7 @@ import {
 import { authenticate, createRemoteTokenVerifier, type RequestAuth } from './auth/authenticate';
 import { authorizationError, findViolations } from './auth/declarative';
 import type { RouterContext } from './context';
-import {
-  operationNotFoundError,
-  statusForRequestErrors,
-  subscriptionNeedsStreamError,
-} from './client-mistakes';
+import { operationNotFoundError, requestMistake, subscriptionNeedsStreamError } from './client-mistakes';
 import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
@@ -271,15 +267,10 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         async didResolveOperation({ document, operation, operationName, contextValue, schema, request }) {
           if (operationName) contextValue.noteOperationName(operationName);
           // Client mistakes the gateway would otherwise answer with a 500 (src/client-mistakes.ts).
-          if (!operation) {
-            refused.inc({ reason: 'operation_not_found' });
-            throw operationNotFoundError(request.operationName);
-          }
-          if (operation.operation === 'subscription') {
-            // SSE and graphql-ws never reach Apollo with a subscription (they go through the hub).
-            refused.inc({ reason: 'subscription_needs_stream' });
-            throw subscriptionNeedsStreamError();
-          }
+          // Counted in willSendResponse, with the other client mistakes.
+          if (!operation) throw operationNotFoundError(request.operationName);
+          // SSE and graphql-ws never reach Apollo with a subscription (they go through the hub).
+          if (operation.operation === 'subscription') throw subscriptionNeedsStreamError();
           try {
             enforceLimits(document, operation, config.limits);
           } catch (error) {
@@ -325,11 +316,9 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         async willSendResponse({ operationName, operation, errors, contextValue, response }) {
           // A client mistake answered without data gets its 4xx (Apollo says 200 or 500 for some).
           if (response.body.kind === 'single' && response.body.singleResult.data === undefined) {
-            const status = statusForRequestErrors(
-              response.http.status,
-              response.body.singleResult.errors ?? [],
-            );
-            if (status !== undefined) response.http.status = status;
+            const mistake = requestMistake(response.http.status, response.body.singleResult.errors ?? []);
+            if (mistake) refused.inc({ reason: mistake.code.toLowerCase() });
+            if (mistake?.status) response.http.status = mistake.status;
           }
           metrics.graphqlOperations.inc({
             operation: operationLabel(operationName),

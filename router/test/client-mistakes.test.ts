@@ -323,3 +323,22 @@ it('a correct APQ registration still works: hash and query, then the hash alone'
     });
   }
 });
+
+it('counts these refusals in flow_router_operations_refused_total by reason', async () => {
+  const metrics = await (await fetch(routers.production!.url.replace('/graphql', '/metrics'))).text();
+  for (const reason of [
+    'operation_resolution_failure',
+    'subscription_needs_stream',
+    'planning_limit_exceeded',
+    'persisted_query_hash_mismatch',
+    'persisted_query_version_not_supported',
+    'graphql_validation_failed',
+    'persisted_query_not_found',
+  ]) {
+    const line = metrics
+      .split('\n')
+      .find((l) => l.startsWith('flow_router_operations_refused_total{') && l.includes(`reason="${reason}"`));
+    const count = Number(line?.split(' ').pop() ?? 0);
+    expect([reason, count > 0]).toEqual([reason, true]);
+  }
+});
