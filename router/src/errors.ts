@@ -10,11 +10,14 @@ export const RouterErrorCode = {
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
   /** The request body is larger than MAX_REQUEST_BODY_BYTES. HTTP 413. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  /** Tokens cannot be verified right now (the users JWKS is unreachable). HTTP 503. */
+  /**
+   * Tokens cannot be verified right now (the users JWKS is unreachable): HTTP 503. Also, at a path
+   * with `extensions.service` (HTTP 200, the rest kept): that subgraph cannot be reached.
+   */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 
   // Client mistakes and subgraph failures (issue 10, item 7; src/client-mistakes.ts, src/subgraph-failures.ts).
-  /** A subscription sent as a plain POST/GET: it needs SSE or graphql-ws. HTTP 400. */
+  /** A subscription sent as a plain POST: it needs SSE or graphql-ws. HTTP 400 (plain GET: Apollo's 405). */
   SUBSCRIPTION_NEEDS_STREAM: 'SUBSCRIPTION_NEEDS_STREAM',
   /** The query planner's own limits (recursive or non-local selections) refused the operation. HTTP 400. */
   PLANNING_LIMIT_EXCEEDED: 'PLANNING_LIMIT_EXCEEDED',
