@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { Kind, parse } from 'graphql';
+import { subgraphCatalog } from '@flow/platform';
 import type { RunningRouter } from '../src/router';
 import { pathsOfOperation } from '../src/subgraph-failures';
 import {
@@ -178,4 +179,21 @@ describe('pathsOfOperation (where a failed call should have put its data)', () =
       ['_entities', 1, 'refunds'],
     ]);
   });
+});
+
+it('keeps every Query root field nullable, so one subgraph down cannot null its siblings (README: nullability rule)', () => {
+  const nonNull: string[] = [];
+  for (const { name } of subgraphCatalog) {
+    const document = parse(readFileSync(join(repositoryRoot, 'schema', `${name}.graphql`), 'utf8'));
+    for (const definition of document.definitions) {
+      if (
+        (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) &&
+        definition.name.value === 'Query'
+      ) {
+        for (const field of definition.fields ?? [])
+          if (field.type.kind === Kind.NON_NULL_TYPE) nonNull.push(`${name}: Query.${field.name.value}`);
+      }
+    }
+  }
+  expect(nonNull).toEqual([]);
 });
