@@ -15,6 +15,7 @@ import {
   type Logger,
 } from '@flow/platform';
 import type { RouterContext } from './context';
+import { describeSubgraphFailure, failureResponse } from './subgraph-failures';
 
 // The gateway's own copies of these types (its nested @apollo/* versions differ from the hoisted ones).
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
@@ -68,8 +69,28 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
       return response;
     } catch (error) {
       stop?.({ outcome: 'failed' });
-      throw error;
+      // Health checks and schema loading have no client waiting for paths: let them throw.
+      if (!('incomingRequestContext' in options)) throw error;
+      return this.failedCallResponse(error, options);
     }
+  }
+
+  /**
+   * A failed call answered as errors at the paths it should have filled (src/subgraph-failures.ts):
+   * the gateway keeps what the other calls returned, and each error names this subgraph.
+   */
+  private failedCallResponse(
+    error: unknown,
+    options: GraphQLDataSourceProcessOptions<RouterContext>,
+  ): GatewayGraphQLResponse {
+    const { name, logger } = this.options;
+    const failure = describeSubgraphFailure(error, name);
+    const requestLogger = 'incomingRequestContext' in options ? options.context.logger : undefined;
+    (requestLogger ?? logger).warn(
+      { subgraph: name, code: failure.code, cause: failure.cause },
+      'subgraph call failed',
+    );
+    return failureResponse(failure, name, options.request.query, options.request.variables);
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<RouterContext>): void {

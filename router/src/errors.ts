@@ -1,6 +1,7 @@
 // Error codes only the router produces, and the router's Apollo `formatError`.
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, maskError } from '@flow/platform';
+import { clientMistakeOf, formatClientMistake } from './client-mistakes';
 
 export const RouterErrorCode = {
   /** The operation is nested deeper than MAX_QUERY_DEPTH. HTTP 400. */
@@ -18,15 +19,35 @@ export const RouterErrorCode = {
   COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
   /** The request body is larger than MAX_REQUEST_BODY_BYTES. HTTP 413. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  /** Tokens cannot be verified right now (the users JWKS is unreachable). HTTP 503. */
+  /**
+   * Tokens cannot be verified right now (the users JWKS is unreachable): HTTP 503. Also, at a path
+   * with `extensions.service` (HTTP 200, the rest kept): that subgraph cannot be reached.
+   */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+
+  // Client mistakes and subgraph failures (issue 10, item 7; src/client-mistakes.ts, src/subgraph-failures.ts).
+  /** A subscription sent as a plain POST: it needs SSE or graphql-ws. HTTP 400 (plain GET: Apollo's 405). */
+  SUBSCRIPTION_NEEDS_STREAM: 'SUBSCRIPTION_NEEDS_STREAM',
+  /** The query planner's own limits (recursive or non-local selections) refused the operation. HTTP 400. */
+  PLANNING_LIMIT_EXCEEDED: 'PLANNING_LIMIT_EXCEEDED',
+  /** APQ: `sha256Hash` is not the SHA-256 of the query sent with it. HTTP 400. */
+  PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  /** APQ: a `persistedQuery` version other than 1. HTTP 400. */
+  PERSISTED_QUERY_VERSION_NOT_SUPPORTED: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
+  /**
+   * A subgraph did not answer within SUBGRAPH_TIMEOUT_MS: at each path it should have filled, with
+   * `extensions.service`; the rest of the response is kept (HTTP 200). See SERVICE_UNAVAILABLE for
+   * a subgraph that cannot be reached (same shape).
+   */
+  GATEWAY_TIMEOUT: 'GATEWAY_TIMEOUT',
 } as const;
 export type RouterErrorCode = (typeof RouterErrorCode)[keyof typeof RouterErrorCode];
 
 const routerCodes = new Set<string>(Object.values(RouterErrorCode));
 
 /** Codes whose errors are logged as unexpected (a bug, or a subgraph failing). */
-export function isUnexpected(code: unknown): boolean {
+export function isUnexpected(code: unknown, error?: unknown): boolean {
+  if (error !== undefined && clientMistakeOf(error)) return false;
   if (typeof code !== 'string') return true;
   if (routerCodes.has(code)) return false;
   return !(Object.values(ErrorCode) as string[]).includes(code) || code === ErrorCode.INTERNAL_SERVER_ERROR;
@@ -34,12 +55,17 @@ export function isUnexpected(code: unknown): boolean {
 
 /**
  * The platform's maskError plus the router's own codes; in production also drops the
- * `serviceName` the gateway adds to subgraph errors (internal topology is nobody's business).
+ * `serviceName` the gateway adds to subgraph errors (`extensions.service`, the public domain name
+ * of a subgraph that failed, stays). `original` (Apollo's second formatError argument) lets client
+ * mistakes that Apollo or the gateway raised without a code get theirs (src/client-mistakes.ts).
  */
 export function formatRouterError(
   formatted: GraphQLFormattedError,
   production: boolean,
+  original?: unknown,
 ): GraphQLFormattedError {
+  const mistake = original === undefined ? undefined : clientMistakeOf(original);
+  if (mistake) return formatClientMistake(formatted, mistake, production);
   const code = formatted.extensions?.code;
   let result: GraphQLFormattedError;
   if (typeof code === 'string' && routerCodes.has(code)) {

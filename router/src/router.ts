@@ -47,6 +47,7 @@ import {
 import { authenticate, createRemoteTokenVerifier, type RequestAuth } from './auth/authenticate';
 import { authorizationError, findViolations } from './auth/declarative';
 import type { RouterContext } from './context';
+import { operationNotFoundError, requestMistake, subscriptionNeedsStreamError } from './client-mistakes';
 import { CSRF_PREVENTION_HEADERS } from './csrf';
 import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
@@ -281,7 +282,11 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       return {
         async didResolveOperation({ document, operation, operationName, contextValue, schema, request }) {
           if (operationName) contextValue.noteOperationName(operationName);
-          if (!operation) return;
+          // Client mistakes the gateway would otherwise answer with a 500 (src/client-mistakes.ts).
+          // Counted in willSendResponse, with the other client mistakes.
+          if (!operation) throw operationNotFoundError(request.operationName);
+          // SSE and graphql-ws never reach Apollo with a subscription (they go through the hub).
+          if (operation.operation === 'subscription') throw subscriptionNeedsStreamError();
           admission = budgetGate.admit(
             { document, operation, variables: request.variables, schema },
             contextValue,
@@ -310,7 +315,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            if (!isUnexpected(error.extensions?.code)) continue;
+            if (!isUnexpected(error.extensions?.code, error)) continue;
             contextValue.logger.error(
               {
                 err: error.originalError ?? error,
@@ -328,6 +333,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
             const result = response.body.singleResult;
             result.extensions = { ...result.extensions, cost: admission.cost };
           }
+          // A client mistake answered without data gets its 4xx (Apollo says 200 or 500 for some).
+          if (response.body.kind === 'single' && response.body.singleResult.data === undefined) {
+            const mistake = requestMistake(response.http.status, response.body.singleResult.errors ?? []);
+            if (mistake) refused.inc({ reason: mistake.code.toLowerCase() });
+            if (mistake?.status) response.http.status = mistake.status;
+          }
           metrics.graphqlOperations.inc({
             operation: operationLabel(operationName),
             type: operation?.operation ?? 'unknown',
@@ -344,7 +355,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
     hideSchemaDetailsFromClientErrors: production,
-    formatError: (formatted) => formatRouterError(formatted, production),
+    formatError: (formatted, original) => formatRouterError(formatted, production, original),
     parseOptions: { maxTokens: config.limits.maxTokens },
     allowBatchedHttpRequests: false,
     // The same header list as the SSE transport's check (src/csrf.ts): one rule for both.
@@ -438,7 +449,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   /** As Apollo does on HTTP: `extensions.http` sets the status there and never reaches a client. */
   const formatLiveError = (error: GraphQLError) => {
     const { http: _http, ...extensions } = error.extensions;
-    return formatRouterError({ ...error.toJSON(), extensions }, production);
+    return formatRouterError({ ...error.toJSON(), extensions }, production, error);
   };
   const prepareValidated = createOperations({
     schema: schemaNow,

@@ -78,7 +78,7 @@ it('finishes an in-flight request when stopping, then refuses new connections', 
   await expect(fetch(other.url.replace('/graphql', '/health/live'))).rejects.toThrow();
 });
 
-it('reports not ready (503) when the subgraph is down, and masks the connection error', async () => {
+it('reports not ready (503) when the subgraph is down, and names it without leaking the connection error', async () => {
   const base = router.url.replace('/graphql', '');
   expect((await fetch(`${base}/health/ready`)).status).toBe(200);
 
@@ -90,6 +90,16 @@ it('reports not ready (503) when the subgraph is down, and masks the connection 
   expect((await fetch(`${base}/health/live`)).status).toBe(200);
 
   const result = await graphql(router.url, '{ me { id } }');
-  expect(codeOf(result)).toBe('INTERNAL_SERVER_ERROR');
-  expect(result.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|fetch failed/);
+  expect(codeOf(result)).toBe('SERVICE_UNAVAILABLE');
+  expect(result.body).toEqual({
+    data: { me: null },
+    errors: [
+      {
+        message: 'The users service is unavailable right now. Try again shortly.',
+        path: ['me'],
+        extensions: { code: 'SERVICE_UNAVAILABLE', service: 'users' },
+      },
+    ],
+  });
+  expect(result.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|fetch failed|http:/);
 });

@@ -265,9 +265,13 @@ describe('request signing: the production subgraph only accepts the router', () 
     );
     try {
       const result = await graphql(other.url, '{ me { id } }');
-      expect(result.body.errors).toEqual([
-        { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
-      ]);
+      // At the field the failed call should have filled (src/subgraph-failures.ts), still masked.
+      expect(result.body).toEqual({
+        data: { me: null },
+        errors: [
+          { message: 'Internal server error.', path: ['me'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ],
+      });
       const logged = misconfigured
         .lines()
         .find((line) => line.msg === 'subgraph answered with an HTTP error');
