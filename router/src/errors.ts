@@ -11,6 +11,11 @@ export const RouterErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** Tokens cannot be verified right now (the users JWKS is unreachable). HTTP 503. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  // Caps on live connections (usage/caps.ts). RATE_LIMITED (HTTP 429) is the platform's own code.
+  /** A subscription over the per-socket or per-user subscription cap. HTTP 429 over SSE. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** An SSE stream over the per-user stream cap. HTTP 429. */
+  TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
 } as const;
 export type RouterErrorCode = (typeof RouterErrorCode)[keyof typeof RouterErrorCode];
 

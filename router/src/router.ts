@@ -51,6 +51,7 @@ import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
 import { jwksProxy } from './jwks';
 import { enforceLimits } from './limits';
 import { createSignInThrottle, type SignInThrottle } from './rate-limit';
+import { usageLimits } from './usage/setup';
 import { prepareSupergraph } from './supergraph';
 import { SubscriptionHub, type Executor } from './subscriptions/hub';
 import { createOperations } from './subscriptions/operations';
@@ -236,6 +237,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     });
   }
 
+  const { pointsLimiter, operationRateLimits, caps } = usageLimits(config, logger, metrics.registry, refused);
+
   const app = express();
   const httpServer = http.createServer(app);
   const state: HealthState = { accepting: true };
@@ -293,6 +296,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
             clientAddress: contextValue.clientAddress,
             logger: contextValue.logger,
           });
+          await operationRateLimits?.charge(contextValue);
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
@@ -347,8 +351,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     if (limiter && config.redis && !(await limiter.ready(2000))) {
       logger.warn('Redis not reachable at start: sign-in attempts are counted in process until it is');
     }
+    if (pointsLimiter && config.redis && !(await pointsLimiter.ready(2000))) {
+      logger.warn('Redis not reachable at start: rate-limit points are counted in process until it is');
+    }
   } catch (error) {
     await limiter?.close();
+    await pointsLimiter?.close();
     throw error;
   }
 
@@ -412,8 +420,11 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     requirements: supergraph.requirements,
     formatError: (error) => {
       const formatted = formatRouterError(error.toJSON(), production);
-      return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+      // `http` (status, Retry-After) is for HTTP responses; sockets and streams do not show it.
+      const { http: _http, ...extensions } = formatted.extensions ?? {};
+      return new GraphQLError(formatted.message, { extensions });
     },
+    charge: operationRateLimits ? (context) => operationRateLimits.charge(context) : undefined,
   });
 
   const readiness: Record<string, ReadinessCheck> = Object.fromEntries(
@@ -458,7 +469,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     cors(config.corsOrigins),
     authenticate(verifyToken, (outcome) => authOutcomes.inc({ outcome })),
     express.json({ limit: config.limits.maxBodyBytes }),
-    serveEventStreams(prepareOperation, logger.child({ component: 'sse' })),
+    serveEventStreams(prepareOperation, logger.child({ component: 'sse' }), caps),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RouterContext> => {
         const auth = res.locals.auth as RequestAuth;
@@ -491,6 +502,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   } catch (error) {
     await apollo.stop();
     await limiter?.close();
+    await pointsLimiter?.close();
     throw error;
   }
   const webSockets = serveWebSockets({
@@ -501,6 +513,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     prepare: prepareOperation,
     connectionInitTimeoutMs: config.wsConnectionInitTimeoutMs,
     logger: logger.child({ component: 'websocket' }),
+    caps,
   });
   // Subscriptions made right after start already see events (never fails the start: 2 s at most).
   if (bridge && !(await bridge.ready(2000)))
@@ -529,6 +542,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       await pubsub.close();
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
       await limiter?.close(); // after the drain: in-flight sign-ins still count
+      await pointsLimiter?.close();
     })();
     return stopped;
   };

@@ -12,6 +12,7 @@ import { ErrorCode } from '@flow/platform';
 import type { RouterContext } from '../context';
 import { authorizationError, findViolations, type AuthRequirements } from '../auth/declarative';
 import { enforceLimits, type OperationLimits } from '../limits';
+import { releaseWhenDone } from '../usage/caps';
 import type { Executor, SubscriptionHub } from './hub';
 import { authorizationScope, snapshotRules, type SnapshotRule } from './snapshots';
 import { planSnapshot, type SnapshotPlan } from './transform';
@@ -35,6 +36,8 @@ export interface OperationsOptions {
   limits: OperationLimits;
   requirements: AuthRequirements;
   formatError: (error: GraphQLError) => GraphQLError;
+  /** Spends the operation's rate-limit points (throws RATE_LIMITED). */
+  charge?: (context: RouterContext) => Promise<void>;
 }
 
 const CACHE_LIMIT = 500;
@@ -84,6 +87,7 @@ export function createOperations(options: OperationsOptions) {
         viewer: context.viewer,
       });
       if (violations.length > 0) throw authorizationError(violations, context.viewer);
+      await options.charge?.(context);
       if (operation.operation !== 'subscription')
         return {
           kind: 'single',
@@ -96,7 +100,12 @@ export function createOperations(options: OperationsOptions) {
         remember(plans, request.query, planSnapshot(document, operation, snapshotRules));
       const rule = snapshotRules[plan.field]!;
       const args = rootArguments(operation, variables);
-      await checkAccess(rule, args, context, options.execute);
+      // Counted against the caps before the access check, so a refused one calls no subgraph.
+      const lease = context.viewer ? context.usage?.admitSubscription(context.viewer.userId) : undefined;
+      await checkAccess(rule, args, context, options.execute).catch((error: unknown) => {
+        lease?.release();
+        throw error;
+      });
       const viewer = context.viewer!;
       const used = Object.fromEntries(
         Object.entries(variables).filter(([name]) => plan.query.includes(`$${name}`)),
@@ -105,14 +114,17 @@ export function createOperations(options: OperationsOptions) {
         kind: 'stream',
         document,
         start: () =>
-          options.hub.subscribe({
-            topic: rule.topic(args, viewer),
-            scope: authorizationScope(viewer),
-            plan,
-            variables: used,
-            argsFor: (event) => rule.argsFor(args, event),
-            context,
-          }),
+          releaseWhenDone(
+            options.hub.subscribe({
+              topic: rule.topic(args, viewer),
+              scope: authorizationScope(viewer),
+              plan,
+              variables: used,
+              argsFor: (event) => rule.argsFor(args, event),
+              context,
+            }),
+            lease ?? { release: () => {} },
+          ),
       };
     } catch (error) {
       return { kind: 'errors', errors: [format(error)] };

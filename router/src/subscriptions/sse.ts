@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '@flow/platform';
 import type { RequestAuth } from '../auth/authenticate';
 import type { RouterContext } from '../context';
+import { closeScopeWith, httpRefusal, type UsageCaps } from '../usage/caps';
 import type { createOperations } from './operations';
 
 const HEARTBEAT_MS = 15_000;
@@ -19,6 +20,7 @@ const wantsEventStream = (req: Request) => (req.headers.accept ?? '').includes('
 export function serveEventStreams(
   prepare: ReturnType<typeof createOperations>,
   logger: Logger,
+  caps?: UsageCaps,
 ): RequestHandler {
   return async (req: Request, res: Response, next) => {
     if (!wantsEventStream(req) || (req.method !== 'POST' && req.method !== 'GET')) return next();
@@ -40,7 +42,9 @@ export function serveEventStreams(
       clientAddress: req.ip ?? req.socket.remoteAddress ?? null,
       logger: (res.locals.logger as Logger | undefined) ?? logger,
       noteOperationName: () => {},
+      usage: caps?.openStream(),
     };
+    if (context.usage) closeScopeWith(res, context.usage);
     const prepared = await prepare(
       {
         query: request.query,
@@ -49,6 +53,11 @@ export function serveEventStreams(
       },
       context,
     );
+    const refusal = prepared.kind === 'errors' ? httpRefusal(prepared.errors) : null;
+    if (refusal && prepared.kind === 'errors') {
+      res.status(refusal.status).set(refusal.headers);
+      return res.json({ errors: prepared.errors.map((e) => e.toJSON()) });
+    }
     res.status(200).set({
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',

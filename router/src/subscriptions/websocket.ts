@@ -7,6 +7,7 @@ import { decodeJwt } from 'jose';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bearerToken, type Logger, type TokenVerifier, type Viewer } from '@flow/platform';
 import type { RouterContext } from '../context';
+import { closeScopeWith, TOO_MANY_SOCKETS_CLOSE_CODE, type UsageCaps, type UsageScope } from '../usage/caps';
 import type { PreparedOperation, createOperations } from './operations';
 
 export interface WebSocketOptions {
@@ -17,6 +18,7 @@ export interface WebSocketOptions {
   prepare: ReturnType<typeof createOperations>;
   connectionInitTimeoutMs: number;
   logger: Logger;
+  caps?: UsageCaps;
 }
 
 interface ConnectionState {
@@ -24,6 +26,7 @@ interface ConnectionState {
   authorization: string | null;
   clientAddress: string | null;
   expiryTimer?: NodeJS.Timeout;
+  usage?: UsageScope;
 }
 
 type Extra = { socket: WebSocket; request: { socket: { remoteAddress?: string } } };
@@ -47,6 +50,7 @@ export function serveWebSockets(options: WebSocketOptions) {
       clientAddress: connection.clientAddress,
       logger: options.logger.child({ requestId }),
       noteOperationName: () => {},
+      usage: connection.usage,
     };
   };
 
@@ -78,6 +82,15 @@ export function serveWebSockets(options: WebSocketOptions) {
           } catch {
             return false; // 4403 Forbidden
           }
+        }
+        if (options.caps) {
+          const usage = options.caps.openSocket(connection.viewer, connection.clientAddress);
+          if (!usage) {
+            ctx.extra.socket.close(TOO_MANY_SOCKETS_CLOSE_CODE, 'Too many connections');
+            return false;
+          }
+          connection.usage = usage;
+          closeScopeWith(ctx.extra.socket, usage); // whichever way the socket closes
         }
         connections.set(ctx.extra.socket, connection);
         return true;
