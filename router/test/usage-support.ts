@@ -11,8 +11,12 @@ export interface TestSocket {
   send: (message: unknown) => void;
 }
 
-export function openSocket(url: string, init: Record<string, unknown> = {}): TestSocket {
-  const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+export function openSocket(
+  url: string,
+  init: Record<string, unknown> = {},
+  headers?: Record<string, string>,
+): TestSocket {
+  const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers });
   const messages: TestSocket['messages'] = [];
   const waiters = new Set<() => void>();
   let ack!: () => void;
