@@ -209,3 +209,26 @@ it('caps anonymous sockets per address, apart from signed-in ones', async () => 
   await socket(url, { authorization: `Bearer ${await token()}` }).acked;
   expect(await live(url, 'anonymous_sockets')).toBe(2);
 });
+
+it('charges each subscription start against the rate limits, over WebSocket and SSE', async () => {
+  const { url } = await router({ RATE_LIMIT_USER_POINTS_PER_MINUTE: '1', RATE_LIMIT_BURST_SECONDS: '600' }); // 10
+  const bearer = await token();
+  const ws = socket(url, { authorization: `Bearer ${bearer}` });
+  await ws.acked;
+  for (let i = 0; i < 9; i += 1) ws.send({ id: `s${i}`, type: 'subscribe', payload: { query: SUBSCRIBE } });
+  await eventually(
+    () => live(url, 'subscriptions'),
+    (n) => n === 9,
+  );
+  expect((await stream(url, bearer).response).status).toBe(200); // the tenth point
+  const refused = await stream(url, bearer).response;
+  expect(refused.status).toBe(429);
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(await refused.json()).toMatchObject({
+    errors: [{ extensions: { code: 'RATE_LIMITED', limit: 'user' } }],
+  });
+  ws.send({ id: 'over', type: 'subscribe', payload: { query: SUBSCRIBE } });
+  await ws.until((m) => m.some((x) => x.id === 'over' && x.type === 'error'));
+  expect(errorsOf(ws)).toEqual([{ id: 'over', code: 'RATE_LIMITED', limit: 'user', retryAfterSeconds: 60 }]);
+  expect(await live(url, 'subscriptions')).toBe(10);
+});
