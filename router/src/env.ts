@@ -115,8 +115,8 @@ function routerShape(production: boolean) {
       .refine((text) => trustedError(text) === null, {
         error: (issue) => trustedError(String(issue.input)) ?? '',
       }),
-    MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(100, 100_000),
-    MAX_SUBSCRIPTIONS_PER_USER: positiveInt(200, 1_000_000),
+    MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(200, 100_000),
+    MAX_SUBSCRIPTIONS_PER_USER: positiveInt(500, 1_000_000),
     MAX_SOCKETS_PER_USER: positiveInt(32, 100_000),
     MAX_SSE_STREAMS_PER_USER: positiveInt(32, 100_000),
     MAX_ANONYMOUS_SOCKETS_PER_ADDRESS: positiveInt(64, 100_000),

@@ -99,8 +99,8 @@ describe('parseRouterConfig', () => {
       trusted: [],
     });
     expect(config.caps).toEqual({
-      subscriptionsPerSocket: 100,
-      subscriptionsPerUser: 200,
+      subscriptionsPerSocket: 200,
+      subscriptionsPerUser: 500,
       socketsPerUser: 32,
       streamsPerUser: 32,
       anonymousSocketsPerAddress: 64,

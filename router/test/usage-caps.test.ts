@@ -74,25 +74,25 @@ function stream(url: string, bearer: string) {
   return { response: eventStream(url, SUBSCRIBE, { token: bearer, signal: abort.signal }), abort };
 }
 
-const errorsOf = (ws: TestSocket) =>
+const errorsOf = (ws: TestSocket): Array<{ id?: string } & Record<string, unknown>> =>
   ws.messages
     .filter((m) => m.type === 'error')
     .map((m) => ({ id: m.id, ...(m.payload as { extensions: Record<string, unknown> }[])[0]!.extensions }));
 
-it('caps 2,000 subscriptions on one socket (default 100), keeps the socket open, and releases on complete and close', async () => {
+it('caps 2,000 subscriptions on one socket (default 200), keeps the socket open, and releases on complete and close', async () => {
   const { url } = await router();
   const ws = socket(url, { authorization: `Bearer ${await token()}` });
   await ws.acked;
   for (let i = 0; i < 2000; i += 1)
     ws.send({ id: `s${i}`, type: 'subscribe', payload: { query: SUBSCRIBE } });
-  await ws.until((m) => m.filter((x) => x.type === 'error').length === 1900);
+  await ws.until((m) => m.filter((x) => x.type === 'error').length === 1800);
   const refused = errorsOf(ws);
   expect(
     refused.every((e) => e.code === 'TOO_MANY_SUBSCRIPTIONS' && e.cap === 'subscriptions_per_socket'),
   ).toBe(true);
-  expect(refused.every((e) => e.limit === 100)).toBe(true);
-  expect(await live(url, 'subscriptions')).toBe(100);
-  expect(await metric(url, 'flow_router_caps_refused_total', { cap: 'subscriptions_per_socket' })).toBe(1900);
+  expect(refused.every((e) => e.limit === 200)).toBe(true);
+  expect(await live(url, 'subscriptions')).toBe(200);
+  expect(await metric(url, 'flow_router_caps_refused_total', { cap: 'subscriptions_per_socket' })).toBe(1800);
 
   // Completing one makes room for another, on the same open socket.
   const accepted = Array.from({ length: 2000 }, (_, i) => `s${i}`).find(
@@ -101,12 +101,12 @@ it('caps 2,000 subscriptions on one socket (default 100), keeps the socket open,
   ws.send({ id: accepted, type: 'complete' });
   await eventually(
     () => live(url, 'subscriptions'),
-    (n) => n === 99,
+    (n) => n === 199,
   );
   ws.send({ id: 'again', type: 'subscribe', payload: { query: SUBSCRIBE } });
   await eventually(
     () => live(url, 'subscriptions'),
-    (n) => n === 100,
+    (n) => n === 200,
   );
   expect(errorsOf(ws).some((e) => e.id === 'again')).toBe(false);
 
