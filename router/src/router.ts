@@ -51,6 +51,7 @@ import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
 import { jwksProxy } from './jwks';
 import { enforceLimits } from './limits';
 import { createSignInThrottle, type SignInThrottle } from './rate-limit';
+import type { TrustProxy } from './usage/client-address';
 import { usageLimits } from './usage/setup';
 import { prepareSupergraph } from './supergraph';
 import { SubscriptionHub, type Executor } from './subscriptions/hub';
@@ -514,6 +515,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     connectionInitTimeoutMs: config.wsConnectionInitTimeoutMs,
     logger: logger.child({ component: 'websocket' }),
     caps,
+    trustProxy: app.get('trust proxy fn') as TrustProxy,
   });
   // Subscriptions made right after start already see events (never fails the start: 2 s at most).
   if (bridge && !(await bridge.ready(2000)))

@@ -207,7 +207,9 @@ it('caps anonymous sockets per address, apart from signed-in ones', async () => 
   await Promise.all([socket(url).acked, socket(url).acked]);
   expect((await socket(url).closed).code).toBe(4430);
   await socket(url, { authorization: `Bearer ${await token()}` }).acked;
-  expect(await live(url, 'anonymous_sockets')).toBe(2);
+  // Behind a trusted proxy (TRUST_PROXY=loopback here) the forwarded address counts, as on HTTP.
+  await socket(url, {}, { 'x-forwarded-for': '203.0.113.50' }).acked;
+  expect(await live(url, 'anonymous_sockets')).toBe(3);
 });
 
 it('charges each subscription start against the rate limits, over WebSocket and SSE', async () => {

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -7,6 +7,7 @@ import { decodeJwt } from 'jose';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bearerToken, type Logger, type TokenVerifier, type Viewer } from '@flow/platform';
 import type { RouterContext } from '../context';
+import { clientAddressOf, type TrustProxy } from '../usage/client-address';
 import { closeScopeWith, TOO_MANY_SOCKETS_CLOSE_CODE, type UsageCaps, type UsageScope } from '../usage/caps';
 import type { PreparedOperation, createOperations } from './operations';
 
@@ -19,6 +20,8 @@ export interface WebSocketOptions {
   connectionInitTimeoutMs: number;
   logger: Logger;
   caps?: UsageCaps;
+  /** TRUST_PROXY, as Express compiled it: the client address is then the same as on HTTP. */
+  trustProxy?: TrustProxy;
 }
 
 interface ConnectionState {
@@ -29,7 +32,7 @@ interface ConnectionState {
   usage?: UsageScope;
 }
 
-type Extra = { socket: WebSocket; request: { socket: { remoteAddress?: string } } };
+type Extra = { socket: WebSocket; request: IncomingMessage };
 
 /**
  * graphql-ws on the router's own port and path. The token goes in connection_init
@@ -61,7 +64,9 @@ export function serveWebSockets(options: WebSocketOptions) {
         const connection: ConnectionState = {
           viewer: null,
           authorization: null,
-          clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+          clientAddress: options.trustProxy
+            ? clientAddressOf(ctx.extra.request, options.trustProxy)
+            : (ctx.extra.request.socket.remoteAddress ?? null),
         };
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         if (raw !== undefined && raw !== null && raw !== '') {
