@@ -3,7 +3,8 @@
 //   request id -> access log -> metrics -> health -> JWKS -> CORS -> bearer token (401 here)
 //   -> JSON body (size limit) -> Apollo Server + Gateway: parse (token limit), validate,
 //   limits (depth, aliases), declarative auth (@authenticated, @requiresScopes), sign-in
-//   throttle per client address, plan, signed calls to the subgraphs.
+//   throttle per client address, rate limits (the operation's cost as points per user,
+//   organization and address; usage/), plan, signed calls to the subgraphs.
 import './no-telemetry';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
