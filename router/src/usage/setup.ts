@@ -60,6 +60,16 @@ export function usageLimits(
     logger: logger.child({ component: 'rate-limit' }),
     onFallback: (reason) => fallbacks?.inc({ reason }),
   });
+  if (config.redis) {
+    new Gauge({
+      name: 'flow_router_points_redis_up',
+      help: '1 while the rate limits reach Redis, 0 while each router counts in process',
+      registers: [registry],
+      collect() {
+        this.set(pointsLimiter.connected ? 1 : 0);
+      },
+    });
+  }
   const operationRateLimits = createOperationRateLimits({
     limiter: pointsLimiter,
     settings,
