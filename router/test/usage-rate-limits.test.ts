@@ -3,6 +3,7 @@
 // two routers (REDIS_URL, default 127.0.0.1:6379; keys under a prefix unique to this run).
 // Budgets refill slowly here (1 point a minute, a long burst) so that no refill happens mid-test.
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { MemoryPointsLimiter, type Viewer } from '@flow/platform';
@@ -206,6 +207,24 @@ it('shares the budgets of two routers through Redis', async () => {
   } finally {
     await admin.quit();
   }
+});
+
+it('keeps limiting, each router in its own process, while Redis is unreachable', async () => {
+  const closed = net.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as net.AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const { url } = await router(
+    { RATE_LIMIT_USER_POINTS_PER_MINUTE: '1' },
+    { REDIS_URL: `redis://127.0.0.1:${port}` },
+  );
+  const bearer = await token();
+  const started = Date.now();
+  for (let i = 0; i < 10; i += 1) expect((await graphql(url, ME, { token: bearer })).status).toBe(200);
+  expectRateLimited(await graphql(url, ME, { token: bearer }), 'user');
+  expect(Date.now() - started).toBeLessThan(5000); // nobody waited on the dead Redis
+  expect(await metric(url, 'flow_router_points_redis_up')).toBe(0);
+  expect(await metric(url, 'flow_router_points_fallback_total', { reason: 'not_connected' })).toBe(11);
 });
 
 describe('the policy: cost becomes points', () => {
