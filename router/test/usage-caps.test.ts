@@ -93,6 +93,7 @@ it('caps 2,000 subscriptions on one socket (default 200), keeps the socket open,
   expect(refused.every((e) => e.limit === 200)).toBe(true);
   expect(await live(url, 'subscriptions')).toBe(200);
   expect(await metric(url, 'flow_router_caps_refused_total', { cap: 'subscriptions_per_socket' })).toBe(1800);
+  expect(await metric(url, 'flow_router_operations_refused_total', { reason: 'capped' })).toBe(1800);
 
   // Completing one makes room for another, on the same open socket.
   const accepted = Array.from({ length: 2000 }, (_, i) => `s${i}`).find(

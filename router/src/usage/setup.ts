@@ -23,7 +23,11 @@ export function usageLimits(
     labelNames: ['cap'] as const,
     registers: [registry],
   });
-  const caps = new UsageCaps(config.caps, (cap) => capped.inc({ cap }));
+  const caps = new UsageCaps(config.caps, (cap) => {
+    capped.inc({ cap });
+    // A refused subscription is a refused operation; a refused socket is not.
+    if (!cap.startsWith('sockets') && !cap.startsWith('anonymous_sockets')) refused.inc({ reason: 'capped' });
+  });
   new Gauge({
     name: 'flow_router_live_connections',
     help: 'Live sockets, SSE streams and subscriptions counted by the caps',
