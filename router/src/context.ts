@@ -1,4 +1,5 @@
 import type { Logger, Viewer } from '@flow/platform';
+import type { UsageScope } from './usage/caps';
 
 /** The per-request context of the router's Apollo Server, also handed to every subgraph call. */
 export interface RouterContext {
@@ -11,6 +12,11 @@ export interface RouterContext {
   logger: Logger;
   /** Records the operation name for the access log line. */
   noteOperationName: (name: string) => void;
-  /** The operation's static cost estimate (budget/), set once it is admitted: rate-limit points. */
+  // Rate limits and caps (usage/).
+  /** The operation's estimated cost, spent as rate-limit points (1 when unset). */
   operationCost?: number;
+  /** Points charged for this client operation; set once charged, so nothing run for it is charged again. */
+  chargedPoints?: number;
+  /** The live connection (socket or SSE request) whose subscriptions count against the caps. */
+  usage?: UsageScope;
 }

@@ -18,6 +18,20 @@ import {
 } from '@flow/platform';
 import type { OperationBudget } from './budget';
 
+import type { CapLimits } from './usage/caps';
+import type { RateLimitSettings } from './usage/rate-limits';
+import { parseTrustedClients } from './usage/trusted';
+
+/** Why RATE_LIMIT_TRUSTED is invalid, or null. */
+function trustedError(text: string): string | null {
+  try {
+    parseTrustedClients(text);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 // Set before @apollo/gateway is constructed anywhere in this process (startRouter sets it too).
 disableTelemetry();
 
@@ -104,6 +118,26 @@ function routerShape(production: boolean) {
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     /** Prepended to every Redis key, so that several deployments can share one Redis. */
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('flow:'),
+    // Rate limits and caps (usage/; README "Rate limits and caps"). Points: an operation spends
+    // its estimated cost (1 when unknown). 0 turns a rate limit off.
+    RATE_LIMIT_USER_POINTS_PER_MINUTE: nonNegativeInt(20_000, 100_000_000),
+    RATE_LIMIT_ORGANIZATION_POINTS_PER_MINUTE: nonNegativeInt(100_000, 100_000_000),
+    RATE_LIMIT_ADDRESS_POINTS_PER_MINUTE: nonNegativeInt(100_000, 100_000_000),
+    RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE: nonNegativeInt(5_000, 100_000_000),
+    /** Each budget holds this many seconds' worth of its rate: the most spendable at once. */
+    RATE_LIMIT_BURST_SECONDS: positiveInt(60, 3600),
+    /** `org:<id>=<multiplier>` or `<address or subnet>=<multiplier>`, comma-separated. */
+    RATE_LIMIT_TRUSTED: z
+      .string()
+      .default('')
+      .refine((text) => trustedError(text) === null, {
+        error: (issue) => trustedError(String(issue.input)) ?? '',
+      }),
+    MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(200, 100_000),
+    MAX_SUBSCRIPTIONS_PER_USER: positiveInt(500, 1_000_000),
+    MAX_SOCKETS_PER_USER: positiveInt(32, 100_000),
+    MAX_SSE_STREAMS_PER_USER: positiveInt(32, 100_000),
+    MAX_ANONYMOUS_SOCKETS_PER_ADDRESS: positiveInt(64, 100_000),
     /** Comma-separated browser origins allowed by CORS; empty: no cross-origin browser access. */
     CORS_ORIGINS: z.string().default(''),
     /** Apollo Sandbox on GET /graphql; defaults to on outside production, and can't be on in production. */
@@ -147,6 +181,8 @@ export interface RouterConfig {
   signInRateLimitPerMinute: number;
   /** Redis for shared rate-limit counters; null: in-process counters. */
   redis: { url: string; keyPrefix: string } | null;
+  rateLimits: RateLimitSettings;
+  caps: CapLimits;
 }
 
 type Parsed = z.infer<z.ZodObject<ReturnType<typeof routerShape>>>;
@@ -208,6 +244,21 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     sandbox: env.SANDBOX,
     signInRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : null,
+    rateLimits: {
+      userPerMinute: env.RATE_LIMIT_USER_POINTS_PER_MINUTE,
+      organizationPerMinute: env.RATE_LIMIT_ORGANIZATION_POINTS_PER_MINUTE,
+      addressPerMinute: env.RATE_LIMIT_ADDRESS_POINTS_PER_MINUTE,
+      anonymousPerMinute: env.RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE,
+      burstSeconds: env.RATE_LIMIT_BURST_SECONDS,
+      trusted: parseTrustedClients(env.RATE_LIMIT_TRUSTED),
+    },
+    caps: {
+      subscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
+      subscriptionsPerUser: env.MAX_SUBSCRIPTIONS_PER_USER,
+      socketsPerUser: env.MAX_SOCKETS_PER_USER,
+      streamsPerUser: env.MAX_SSE_STREAMS_PER_USER,
+      anonymousSocketsPerAddress: env.MAX_ANONYMOUS_SOCKETS_PER_ADDRESS,
+    },
   };
 }
 

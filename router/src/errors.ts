@@ -40,6 +40,12 @@ export const RouterErrorCode = {
    * a subgraph that cannot be reached (same shape).
    */
   GATEWAY_TIMEOUT: 'GATEWAY_TIMEOUT',
+
+  // Caps on live connections (usage/caps.ts). RATE_LIMITED (HTTP 429) is the platform's own code.
+  /** A subscription over the per-socket or per-user subscription cap. HTTP 429 over SSE. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** An SSE stream over the per-user stream cap. HTTP 429. */
+  TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
 } as const;
 export type RouterErrorCode = (typeof RouterErrorCode)[keyof typeof RouterErrorCode];
 

@@ -5,7 +5,8 @@
 //   depth, aliases, selections, spreads, directives, cost; before validation) -> Apollo Server +
 //   Gateway: parse (token limit), validate, the budget again on the operation to plan (and its
 //   cost estimate), declarative auth (@authenticated, @requiresScopes), sign-in throttle per
-//   client address, plan, signed calls to the subgraphs.
+//   client address, rate limits (the operation's cost as points per user, organization and
+//   address; usage/), plan, signed calls to the subgraphs.
 import './no-telemetry';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -60,6 +61,8 @@ import { prepareSupergraph } from './supergraph';
 import { SubscriptionHub, type Executor } from './subscriptions/hub';
 import { createOperations } from './subscriptions/operations';
 import { serveEventStreams } from './subscriptions/sse';
+import type { TrustProxy } from './usage/client-address';
+import { usageLimits } from './usage/setup';
 import { serveWebSockets } from './subscriptions/websocket';
 
 /** The subgraphs that publish live events (they own Subscription fields). */
@@ -241,6 +244,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     });
   }
 
+  const { pointsLimiter, operationRateLimits, caps } = usageLimits(config, logger, metrics.registry, refused);
+
   const app = express();
   const httpServer = http.createServer(app);
   const state: HealthState = { accepting: true };
@@ -312,6 +317,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
             clientAddress: contextValue.clientAddress,
             logger: contextValue.logger,
           });
+          await operationRateLimits?.charge(contextValue);
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
@@ -379,8 +385,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     if (limiter && config.redis && !(await limiter.ready(2000))) {
       logger.warn('Redis not reachable at start: sign-in attempts are counted in process until it is');
     }
+    if (pointsLimiter && config.redis && !(await pointsLimiter.ready(2000))) {
+      logger.warn('Redis not reachable at start: rate-limit points are counted in process until it is');
+    }
   } catch (error) {
     await limiter?.close();
+    await pointsLimiter?.close();
     throw error;
   }
 
@@ -465,6 +475,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       documentCacheBytes.set(bytes);
       documentCacheEntries.set(entries);
     },
+    charge: operationRateLimits ? (context) => operationRateLimits.charge(context) : undefined,
   });
   /** SSE and WebSocket: the budget on the raw text first, as the HTTP middleware does. */
   const prepareOperation: typeof prepareValidated = async (request, context, prepareOptions) => {
@@ -517,6 +528,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     express.json({ limit: config.limits.maxBodyBytes }),
     serveEventStreams(prepareOperation, logger.child({ component: 'sse' }), {
       onRefused: (reason) => refused.inc({ reason }),
+      caps,
     }),
     budgetGate.middleware,
     expressMiddleware(apollo, {
@@ -551,6 +563,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   } catch (error) {
     await apollo.stop();
     await limiter?.close();
+    await pointsLimiter?.close();
     throw error;
   }
   const webSockets = serveWebSockets({
@@ -563,6 +576,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     maxPayloadBytes: config.limits.maxBodyBytes,
     onOversizedMessage: () => refused.inc({ reason: 'payload_too_large' }),
     logger: logger.child({ component: 'websocket' }),
+    caps,
+    trustProxy: app.get('trust proxy fn') as TrustProxy,
   });
   // Subscriptions made right after start already see events (never fails the start: 2 s at most).
   if (bridge && !(await bridge.ready(2000)))
@@ -591,6 +606,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       await pubsub.close();
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
       await limiter?.close(); // after the drain: in-flight sign-ins still count
+      await pointsLimiter?.close();
     })();
     return stopped;
   };

@@ -133,6 +133,40 @@ describe('parseRouterConfig', () => {
     );
   });
 
+  // Rate limits and caps (usage/).
+  it('has rate limits and caps by default, and parses trusted clients', () => {
+    const config = parseRouterConfig({});
+    expect(config.rateLimits).toMatchObject({
+      userPerMinute: 20_000,
+      organizationPerMinute: 100_000,
+      addressPerMinute: 100_000,
+      anonymousPerMinute: 5_000,
+      burstSeconds: 60,
+      trusted: [],
+    });
+    expect(config.caps).toEqual({
+      subscriptionsPerSocket: 200,
+      subscriptionsPerUser: 500,
+      socketsPerUser: 32,
+      streamsPerUser: 32,
+      anonymousSocketsPerAddress: 64,
+    });
+    const trusted = parseRouterConfig({ RATE_LIMIT_TRUSTED: 'org:o-1=10, 10.0.0.0/8=5,2001:db8::/32=2' })
+      .rateLimits.trusted;
+    expect(trusted.map((t) => t.multiplier)).toEqual([10, 5, 2]);
+    expect(trusted[0]!.matches({ organizationId: 'o-1', address: null })).toBe(true);
+    expect(trusted[1]!.matches({ organizationId: null, address: '::ffff:10.1.2.3' })).toBe(true);
+    expect(trusted[1]!.matches({ organizationId: null, address: '11.1.2.3' })).toBe(false);
+    expect(trusted[2]!.matches({ organizationId: null, address: '2001:db8:1::7' })).toBe(true);
+    expect(() => parseRouterConfig({ RATE_LIMIT_TRUSTED: 'example.com=3' })).toThrow(
+      /RATE_LIMIT_TRUSTED: "example.com=3": "example.com" is neither org:<id> nor an address or subnet/,
+    );
+    expect(() => parseRouterConfig({ RATE_LIMIT_TRUSTED: '10.0.0.0/8=0.5' })).toThrow(/RATE_LIMIT_TRUSTED/);
+    expect(() => parseRouterConfig({ MAX_SUBSCRIPTIONS_PER_SOCKET: '0' })).toThrow(
+      /MAX_SUBSCRIPTIONS_PER_SOCKET/,
+    );
+  });
+
   it('names every bad variable at once', () => {
     let caught: unknown;
     try {

@@ -63,7 +63,14 @@ import {
   type Hospital,
   type Vendor,
 } from '../../test/support/ordering';
-import { CLOCK_TICKS_PER_SECOND, metric, percentile, processCpuMs, runBenchmark } from './measure';
+import {
+  BENCH_LIMITS,
+  CLOCK_TICKS_PER_SECOND,
+  metric,
+  percentile,
+  processCpuMs,
+  runBenchmark,
+} from './measure';
 import { connect, disposeClients } from './sockets';
 import { CONFIRM, orderClient } from '../../test/support/orders';
 
@@ -411,7 +418,10 @@ const tearDown = () =>
 async function measure(transport: TransportName): Promise<Measured> {
   const started = performance.now();
   const broker = transport === 'RabbitMQ' ? brokerForTest('bench-events') : undefined;
-  current = { broker, environment: createTestEnvironment({ LOG_LEVEL: 'warn', ...broker?.env }) };
+  current = {
+    broker,
+    environment: createTestEnvironment({ LOG_LEVEL: 'warn', ...BENCH_LIMITS, ...broker?.env }),
+  };
   try {
     const env = await current.environment!;
     const parties = await setUpParties(env);

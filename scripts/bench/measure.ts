@@ -63,3 +63,19 @@ export function runBenchmark(main: () => Promise<void>, tearDown: () => Promise<
       process.exit(interrupted ? 130 : code);
     });
 }
+
+/**
+ * A benchmark is one user (one organization) driving the load of many: its rate limits and
+ * connection caps are raised so that they measure the work, not the router's protections.
+ */
+export const BENCH_LIMITS: Record<string, string> = {
+  RATE_LIMIT_USER_POINTS_PER_MINUTE: '100000000',
+  RATE_LIMIT_ORGANIZATION_POINTS_PER_MINUTE: '100000000',
+  RATE_LIMIT_ADDRESS_POINTS_PER_MINUTE: '100000000',
+  RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE: '100000000',
+  MAX_SUBSCRIPTIONS_PER_SOCKET: '100000',
+  MAX_SUBSCRIPTIONS_PER_USER: '1000000',
+  MAX_SOCKETS_PER_USER: '100000',
+  MAX_SSE_STREAMS_PER_USER: '100000',
+  MAX_ANONYMOUS_SOCKETS_PER_ADDRESS: '100000',
+};

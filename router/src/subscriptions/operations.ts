@@ -14,6 +14,7 @@ import { ErrorCode } from '@flow/platform';
 import type { RouterContext } from '../context';
 import { authorizationError, findViolations, type AuthRequirements } from '../auth/declarative';
 import { BudgetExceededError, type Admission, type AdmitRequest } from '../budget';
+import { releaseWhenDone } from '../usage/caps';
 import { ByteLru } from './byte-lru';
 import type { Executor, SubscriptionHub } from './hub';
 import { badRequest, parseFailed, validationFailed } from './request-errors';
@@ -65,6 +66,8 @@ export interface OperationsOptions {
   cacheMaxBytes: number;
   /** Told the cache's size after every change (for a metric). */
   onCacheChange?: (bytes: number, entries: number) => void;
+  /** Spends the operation's rate-limit points (throws RATE_LIMITED). */
+  charge?: (context: RouterContext) => Promise<void>;
 }
 
 /**
@@ -177,6 +180,7 @@ export function createOperations(options: OperationsOptions) {
         viewer: context.viewer,
       });
       if (violations.length > 0) throw authorizationError(violations, context.viewer);
+      await options.charge?.(context);
       if (operation.operation !== 'subscription')
         return {
           kind: 'single',
@@ -196,7 +200,12 @@ export function createOperations(options: OperationsOptions) {
       const plan = planOf(entry, key, operation, remember);
       const rule = snapshotRules[plan.field]!;
       const args = rootArguments(operation, variables);
-      await checkAccess(rule, args, context, options.execute);
+      // Counted against the caps before the access check, so a refused one calls no subgraph.
+      const lease = context.viewer ? context.usage?.admitSubscription(context.viewer.userId) : undefined;
+      await checkAccess(rule, args, context, options.execute).catch((error: unknown) => {
+        lease?.release();
+        throw error;
+      });
       const viewer = context.viewer!;
       const used = Object.fromEntries(
         Object.entries(variables).filter(([name]) => plan.query.includes(`$${name}`)),
@@ -205,14 +214,17 @@ export function createOperations(options: OperationsOptions) {
         kind: 'stream',
         document,
         start: () =>
-          options.hub.subscribe({
-            topic: rule.topic(args, viewer),
-            scope: authorizationScope(viewer),
-            plan,
-            variables: used,
-            argsFor: (event) => rule.argsFor(args, event),
-            context,
-          }),
+          releaseWhenDone(
+            options.hub.subscribe({
+              topic: rule.topic(args, viewer),
+              scope: authorizationScope(viewer),
+              plan,
+              variables: used,
+              argsFor: (event) => rule.argsFor(args, event),
+              context,
+            }),
+            lease ?? { release: () => {} },
+          ),
       };
     } catch (error) {
       return { kind: 'errors', errors: [format(error)] };

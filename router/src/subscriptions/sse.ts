@@ -5,6 +5,7 @@ import type { Logger } from '@flow/platform';
 import type { RequestAuth } from '../auth/authenticate';
 import type { RouterContext } from '../context';
 import { CSRF_REFUSAL_MESSAGE, mayBeCrossSiteForgery } from '../csrf';
+import { closeScopeWith, httpRefusal, type UsageCaps } from '../usage/caps';
 import type { createOperations } from './operations';
 
 const HEARTBEAT_MS = 15_000;
@@ -14,11 +15,19 @@ const wantsEventStream = (req: Request) => (req.headers.accept ?? '').includes('
 export interface EventStreamHooks {
   /** A request refused before anything ran ('csrf', 'method'), for the refusal metric. */
   onRefused?: (reason: 'csrf' | 'method') => void;
+  /** Caps on streams and subscriptions per user (usage/caps.ts). */
+  caps?: UsageCaps;
 }
 
 /** A refusal before any stream starts: a plain JSON answer with the status Apollo would give. */
-function refuse(res: Response, status: number, errors: readonly GraphQLFormattedError[]) {
+function refuse(
+  res: Response,
+  status: number,
+  errors: readonly GraphQLFormattedError[],
+  headers: Record<string, string> = {},
+) {
   if (status === 405) res.set('allow', 'POST');
+  res.set(headers);
   res.status(status).json({ errors });
 }
 
@@ -62,7 +71,9 @@ export function serveEventStreams(
       clientAddress: req.ip ?? req.socket.remoteAddress ?? null,
       logger: (res.locals.logger as Logger | undefined) ?? logger,
       noteOperationName: () => {},
+      usage: hooks.caps?.openStream(),
     };
+    if (context.usage) closeScopeWith(res, context.usage);
     const prepared = await prepare(
       {
         query: request.query,
@@ -76,6 +87,10 @@ export function serveEventStreams(
       if (prepared.status === 405) hooks.onRefused?.('method');
       return refuse(res, prepared.status, prepared.errors);
     }
+    // Rate limits and caps: 429 with Retry-After before any stream starts, as on HTTP.
+    const throttled = prepared.kind === 'errors' ? httpRefusal(prepared.errors) : null;
+    if (throttled && prepared.kind === 'errors')
+      return refuse(res, throttled.status, prepared.errors, throttled.headers);
     // The client may have gone while the operation was prepared: start nothing for it.
     if (res.closed) return;
     res.status(200).set({

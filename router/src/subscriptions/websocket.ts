@@ -6,6 +6,8 @@ import { decodeJwt } from 'jose';
 import { WebSocketServer } from 'ws';
 import { bearerToken, type Logger, type TokenVerifier, type Viewer } from '@flow/platform';
 import type { RouterContext } from '../context';
+import { clientAddressOf, type TrustProxy } from '../usage/client-address';
+import { closeScopeWith, TOO_MANY_SOCKETS_CLOSE_CODE, type UsageCaps, type UsageScope } from '../usage/caps';
 import type { PreparedOperation, createOperations } from './operations';
 import { useGraphqlWs } from './ws-adapter';
 
@@ -21,6 +23,9 @@ export interface WebSocketOptions {
   /** A socket closed because a client sent a message over maxPayloadBytes. */
   onOversizedMessage?: () => void;
   logger: Logger;
+  caps?: UsageCaps;
+  /** TRUST_PROXY, as Express compiled it: the client address is then the same as on HTTP. */
+  trustProxy?: TrustProxy;
 }
 
 interface ConnectionState {
@@ -28,6 +33,7 @@ interface ConnectionState {
   authorization: string | null;
   clientAddress: string | null;
   expiryTimer?: NodeJS.Timeout;
+  usage?: UsageScope;
 }
 
 /**
@@ -72,6 +78,7 @@ export function serveWebSockets(options: WebSocketOptions) {
       clientAddress: connection.clientAddress,
       logger: options.logger.child({ requestId }),
       noteOperationName: () => {},
+      usage: connection.usage,
     };
   };
 
@@ -82,7 +89,9 @@ export function serveWebSockets(options: WebSocketOptions) {
         const connection: ConnectionState = {
           viewer: null,
           authorization: null,
-          clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+          clientAddress: options.trustProxy
+            ? clientAddressOf(ctx.extra.request, options.trustProxy)
+            : (ctx.extra.request.socket.remoteAddress ?? null),
         };
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         if (raw !== undefined && raw !== null && raw !== '') {
@@ -103,6 +112,15 @@ export function serveWebSockets(options: WebSocketOptions) {
           } catch {
             return false; // 4403 Forbidden
           }
+        }
+        if (options.caps) {
+          const usage = options.caps.openSocket(connection.viewer, connection.clientAddress);
+          if (!usage) {
+            ctx.extra.socket.close(TOO_MANY_SOCKETS_CLOSE_CODE, 'Too many connections');
+            return false;
+          }
+          connection.usage = usage;
+          closeScopeWith(ctx.extra.socket, usage); // whichever way the socket closes
         }
         connections.set(ctx.extra.socket, connection);
         return true;

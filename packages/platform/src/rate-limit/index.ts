@@ -1,10 +1,14 @@
 import { MemoryRateLimiter } from './memory';
+import { MemoryPointsLimiter, type PointsLimiter } from './points';
+import { RedisPointsLimiter, type RedisPointsLimiterOptions } from './points-redis';
 import { redactRedisUrl, RedisRateLimiter, type RedisRateLimiterOptions } from './redis';
 import type { RateLimiter } from './types';
 
 export * from './types';
 export * from './memory';
 export * from './redis';
+export * from './points';
+export * from './points-redis';
 
 export interface CreateRateLimiterOptions extends Omit<RedisRateLimiterOptions, 'url'> {
   /** A Redis URL: counters shared by every process. None (or empty): in-process counters. */
@@ -20,4 +24,16 @@ export function createRateLimiter(options: CreateRateLimiterOptions): RateLimite
   }
   options.logger.debug({ redis: redactRedisUrl(redisUrl) }, 'rate limiter: Redis counters');
   return new RedisRateLimiter({ ...rest, url: redisUrl });
+}
+
+export interface CreatePointsLimiterOptions extends Omit<RedisPointsLimiterOptions, 'url'> {
+  /** A Redis URL: buckets shared by every process. None (or empty): in-process buckets. */
+  redisUrl?: string;
+}
+
+/** Points budgets in Redis when a URL is given (falling back to memory while it is away), else in memory. */
+export function createPointsLimiter(options: CreatePointsLimiterOptions): PointsLimiter {
+  const { redisUrl, ...rest } = options;
+  if (!redisUrl) return new MemoryPointsLimiter();
+  return new RedisPointsLimiter({ ...rest, url: redisUrl });
 }

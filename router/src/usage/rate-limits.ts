@@ -1,0 +1,118 @@
+// Rate limits on every operation: its cost (RouterContext.operationCost, 1 when unknown) is spent as
+// points from up to three budgets at once, all or nothing: the user's and the organization's
+// (signed in) and the client address's (everyone; anonymous callers have a smaller one of their
+// own). Each budget refills steadily (points per minute) and holds at most its burst. Charged once
+// per client operation, whatever the transport: HTTP in the router plugin, SSE and WebSocket when
+// the operation is prepared; the queries the router runs for it afterwards (access checks, live
+// event resolutions) carry `chargedPoints` and are not charged again.
+import { GraphQLError } from 'graphql';
+import { ErrorCode, type PointsBucket, type PointsLimiter } from '@flow/platform';
+import type { RouterContext } from '../context';
+import { addressKey } from '../rate-limit';
+import { trustMultiplier, type TrustedClient } from './trusted';
+
+export interface RateLimitSettings {
+  /** Points per minute, per budget; 0 turns that budget off. */
+  userPerMinute: number;
+  organizationPerMinute: number;
+  /** The address budget of signed-in callers (shared by everyone behind one NAT or proxy). */
+  addressPerMinute: number;
+  /** The address budget of anonymous callers. */
+  anonymousPerMinute: number;
+  /** Each budget holds this many seconds' worth of points: the most a quiet caller spends at once. */
+  burstSeconds: number;
+  trusted: readonly TrustedClient[];
+}
+
+export type BudgetName = 'user' | 'organization' | 'address';
+
+const MINUTE_MS = 60_000;
+
+export function operationRateLimitedError(limit: BudgetName, retryAfterMs: number): GraphQLError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const whose = { user: 'your account', organization: 'your organization', address: 'your address' }[limit];
+  return new GraphQLError(`Rate limit reached for ${whose}. Try again in ${retryAfterSeconds} s.`, {
+    extensions: {
+      code: ErrorCode.RATE_LIMITED,
+      retryAfterSeconds,
+      limit,
+      http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  });
+}
+
+export interface OperationRateLimits {
+  /** Spends the operation's cost; throws the 429 RATE_LIMITED error when a budget is short. */
+  charge(context: RouterContext): Promise<void>;
+}
+
+export function createOperationRateLimits(options: {
+  limiter: PointsLimiter;
+  settings: RateLimitSettings;
+  onRefused?: (limit: BudgetName) => void;
+}): OperationRateLimits {
+  const { limiter, settings, onRefused = () => {} } = options;
+
+  const budgetsOf = (context: RouterContext) => {
+    const viewer = context.viewer;
+    const address = addressKey(context.clientAddress);
+    const multiplier = trustMultiplier(settings.trusted, {
+      organizationId: viewer?.organizationId ?? null,
+      address: context.clientAddress,
+    });
+    const budgets: Array<{ name: BudgetName; bucket: PointsBucket; capacity: number }> = [];
+    const add = (name: BudgetName, key: string, perMinute: number) => {
+      if (perMinute <= 0) return;
+      const points = Math.max(1, Math.round(perMinute * multiplier));
+      const burst = Math.max(1, Math.round((points * settings.burstSeconds) / 60));
+      budgets.push({ name, bucket: { key, rule: { points, periodMs: MINUTE_MS, burst } }, capacity: burst });
+    };
+    if (viewer) {
+      add('user', `user:${viewer.userId}`, settings.userPerMinute);
+      add('organization', `org:${viewer.organizationId}`, settings.organizationPerMinute);
+      add('address', `addr:${address}`, settings.addressPerMinute);
+    } else {
+      add('address', `anon:${address}`, settings.anonymousPerMinute);
+    }
+    return budgets;
+  };
+
+  return {
+    async charge(context) {
+      if (context.chargedPoints !== undefined) return;
+      const raw = context.operationCost ?? 1;
+      const cost = Number.isFinite(raw) && raw >= 0 ? raw : 1;
+      const budgets = budgetsOf(context);
+      if (budgets.length === 0) {
+        context.chargedPoints = 0;
+        return;
+      }
+      // An operation dearer than a whole budget runs only when that budget is full, and empties it.
+      const points = Math.min(cost, ...budgets.map((b) => b.capacity));
+      let decision;
+      try {
+        decision = await limiter.consume(
+          budgets.map((b) => b.bucket),
+          points,
+        );
+      } catch (error) {
+        // A limiter bug must not lock everyone out, nor reach the client as an internal error.
+        context.logger.error({ err: error }, 'rate limiter failed; letting the operation through');
+        context.chargedPoints = 0;
+        return;
+      }
+      if (decision.allowed) {
+        context.chargedPoints = points;
+        return;
+      }
+      const limit = budgets[decision.refusedBy ?? 0]!.name;
+      onRefused(limit);
+      // info, not warn: under a flood this line comes with every refused operation.
+      context.logger.info(
+        { limit, cost, points, retryAfterMs: decision.retryAfterMs, store: decision.store },
+        'operation rate limited',
+      );
+      throw operationRateLimitedError(limit, decision.retryAfterMs);
+    },
+  };
+}
