@@ -584,11 +584,13 @@ const apq = (query: string | undefined, hash: string, version: unknown = 1): Gra
   ...(query === undefined ? {} : { query }),
   extensions: { persistedQuery: { version, sha256Hash: hash } },
 });
-add({ category: 'apq', variant: 'hash-mismatch', graphql: apq('{ __typename }', sha('{ me { id } }')), outcome: 'refused' });
-add({ category: 'apq', variant: 'version-2', graphql: apq('{ __typename }', sha('{ __typename }'), 2), outcome: 'refused' });
-add({ category: 'apq', variant: 'version-string', graphql: apq('{ __typename }', sha('{ __typename }'), 'x'), outcome: 'refused' });
-add({ category: 'apq', variant: 'hash-number', graphql: { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 5 } } }, outcome: 'refused' });
-add({ category: 'apq', variant: 'hash-garbage', graphql: apq('{ __typename }', 'not-a-hash'), outcome: 'refused' });
+// APQ belongs to Apollo's HTTP handler; the live transports take no persisted queries.
+const APQ_TRANSPORTS: Transport[] = ['post', 'get'];
+add({ category: 'apq', variant: 'hash-mismatch', graphql: apq('{ __typename }', sha('{ me { id } }')), outcome: 'refused', transports: APQ_TRANSPORTS });
+add({ category: 'apq', variant: 'version-2', graphql: apq('{ __typename }', sha('{ __typename }'), 2), outcome: 'refused', transports: APQ_TRANSPORTS });
+add({ category: 'apq', variant: 'version-string', graphql: apq('{ __typename }', sha('{ __typename }'), 'x'), outcome: 'refused', transports: APQ_TRANSPORTS });
+add({ category: 'apq', variant: 'hash-number', graphql: { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 5 } } }, outcome: 'refused', transports: APQ_TRANSPORTS });
+add({ category: 'apq', variant: 'hash-garbage', graphql: apq('{ __typename }', 'not-a-hash'), outcome: 'refused', transports: APQ_TRANSPORTS });
 for (let i = 0; i < 20; i++) {
   const hash = Array.from({ length: 64 }, () => pick([...'0123456789abcdef'])).join('');
   add({ category: 'apq', variant: `not-found-${i}`, graphql: apq(undefined, hash), outcome: 'refused', transports: ['post', 'get'] });
