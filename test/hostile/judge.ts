@@ -62,7 +62,9 @@ export function judge(entry: CorpusEntry, observation: Observation): string | nu
       if (observation.codes.length === 0 && !closed) return `refused without a code (${describe(observation)})`;
       if (observation.status !== undefined && observation.status !== 200 && (observation.status < 400 || observation.status >= 500))
         return `HTTP ${observation.status}`;
-      if (observation.status === 200 && observation.transport !== 'sse-post' && observation.transport !== 'sse-get')
+      // APQ's protocol answers an unknown hash with 200 PERSISTED_QUERY_NOT_FOUND (the client then sends the query).
+      const apqMiss = observation.codes.every((code) => code === 'PERSISTED_QUERY_NOT_FOUND');
+      if (observation.status === 200 && !apqMiss && observation.transport !== 'sse-post' && observation.transport !== 'sse-get')
         return 'refused with HTTP 200 (a refusal is a 4xx)';
       if (wanted && !closed && !observation.codes.some((code) => wanted.includes(code)))
         return `expected ${wanted.join('|')}, got ${observation.codes.join(', ')}`;
