@@ -39,7 +39,10 @@ function report(title: string, problems: Problem[]) {
   if (problems.length === 0) return;
   // Every problem, for whoever fixes them (the console shows four per category).
   if (process.env.HOSTILE_REPORT)
-    appendFileSync(process.env.HOSTILE_REPORT, problems.map((p) => `${title}\t${p.id}\t${p.problem}\n`).join(''));
+    appendFileSync(
+      process.env.HOSTILE_REPORT,
+      problems.map((p) => `${title}\t${p.id}\t${p.problem}\n`).join(''),
+    );
   const byCategory = new Map<string, Problem[]>();
   for (const p of problems) {
     const category = p.id.split('/')[0]!;
@@ -60,7 +63,9 @@ async function recover(routerUrl: string) {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(new URL('/health/live', routerUrl), { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(new URL('/health/live', routerUrl), {
+        signal: AbortSignal.timeout(2_000),
+      });
       if (response.ok) return;
     } catch {
       // still busy
@@ -98,89 +103,83 @@ describe('the hostile corpus against a production router', () => {
   it(`has at least 2,000 entries over every transport`, () => {
     const all = loadCorpus().entries;
     expect(all.length).toBeGreaterThanOrEqual(2000);
-    expect(new Set(all.map((e) => e.transport))).toEqual(new Set(['post', 'get', 'sse-post', 'sse-get', 'ws']));
+    expect(new Set(all.map((e) => e.transport))).toEqual(
+      new Set(['post', 'get', 'sse-post', 'sse-get', 'ws']),
+    );
   });
 
-  it(
-    `refuses ${refusedEntries.length} hostile requests with a documented 4xx code, without calling a subgraph`,
-    async () => {
-      const problems: Problem[] = [];
-      const costs: { id: string; processMs: number; loopMs: number; ms: number }[] = [];
-      const subgraphOperations = async () => {
-        let total = 0;
-        for (const { url } of Object.values(platform.env.subgraphs))
-          total += metricSum(await scrape(url), 'flow_graphql_operations_total');
-        return total;
-      };
-      const operationsBefore = await subgraphOperations();
-      const routerPid = platform.pids.router!;
-      const subgraphCalls = async () => {
-        for (;;) {
-          try {
-            return metricSum(await scrape(platform.env.routerUrl), SUBGRAPH_CALLS);
-          } catch {
-            await recover(platform.env.routerUrl);
-          }
-        }
-      };
-      let calls = await subgraphCalls();
-      // One at a time: the router CPU between the two readings is this request's.
-      for (const entry of refusedEntries) {
-        const processBefore = processCpuMs(routerPid) ?? NaN;
-        const loopBefore = mainThreadCpuMs(routerPid);
-        let observation: Observation;
+  it(`refuses ${refusedEntries.length} hostile requests with a documented 4xx code, without calling a subgraph`, async () => {
+    const problems: Problem[] = [];
+    const costs: { id: string; processMs: number; loopMs: number; ms: number }[] = [];
+    const subgraphOperations = async () => {
+      let total = 0;
+      for (const { url } of Object.values(platform.env.subgraphs))
+        total += metricSum(await scrape(url), 'flow_graphql_operations_total');
+      return total;
+    };
+    const operationsBefore = await subgraphOperations();
+    const routerPid = platform.pids.router!;
+    const subgraphCalls = async () => {
+      for (;;) {
         try {
-          observation = await send(entry, options(entry));
-        } catch (error) {
-          problems.push({ id: entry.id, problem: `client error: ${String(error)}` });
-          continue;
+          return metricSum(await scrape(platform.env.routerUrl), SUBGRAPH_CALLS);
+        } catch {
+          await recover(platform.env.routerUrl);
         }
-        costs.push({
-          id: entry.id,
-          processMs: (processCpuMs(routerPid) ?? NaN) - processBefore,
-          loopMs: mainThreadCpuMs(routerPid) - loopBefore,
-          ms: observation.ms,
-        });
-        const problem = judge(entry, observation);
-        if (problem) problems.push({ id: entry.id, problem });
-        if (observation.failure) await recover(platform.env.routerUrl);
-        const after = await subgraphCalls();
-        if (after !== calls) problems.push({ id: entry.id, problem: `${after - calls} subgraph calls` });
-        calls = after;
       }
-      const operationsAfter = await subgraphOperations();
-
-      const top = [...costs].sort((a, b) => b.loopMs - a.loopMs || b.processMs - a.processMs).slice(0, 5);
-      console.log(
-        `router CPU on one refused document (target under 50 ms), top 5 of ${costs.length}:\n${top
-          .map(
-            (c) =>
-              `  ${c.loopMs.toFixed(1).padStart(8)} ms event loop  ${c.processMs.toFixed(0).padStart(6)} ms process  ${c.ms.toFixed(0).padStart(6)} ms answer  ${c.id}`,
-          )
-          .join('\n')}`,
-      );
-      report('refused entries with problems', problems);
-      expect(operationsAfter - operationsBefore).toBe(0);
-      expect(problems.map((p) => `${p.id}: ${p.problem}`)).toEqual([]);
-    },
-    360_000,
-  );
-
-  it(
-    `answers ${otherEntries.length} ordinary and borderline requests without a server error`,
-    async () => {
-      const problems: Problem[] = [];
-      await pool(otherEntries, CONCURRENCY, async (entry) => {
-        const observation = await send(entry, options(entry));
-        const problem = judge(entry, observation);
-        if (problem) problems.push({ id: entry.id, problem });
-        if (observation.failure) await recover(platform.env.routerUrl);
+    };
+    let calls = await subgraphCalls();
+    // One at a time: the router CPU between the two readings is this request's.
+    for (const entry of refusedEntries) {
+      const processBefore = processCpuMs(routerPid) ?? NaN;
+      const loopBefore = mainThreadCpuMs(routerPid);
+      let observation: Observation;
+      try {
+        observation = await send(entry, options(entry));
+      } catch (error) {
+        problems.push({ id: entry.id, problem: `client error: ${String(error)}` });
+        continue;
+      }
+      costs.push({
+        id: entry.id,
+        processMs: (processCpuMs(routerPid) ?? NaN) - processBefore,
+        loopMs: mainThreadCpuMs(routerPid) - loopBefore,
+        ms: observation.ms,
       });
-      report('accepted/answered entries with problems', problems);
-      expect(problems.map((p) => `${p.id}: ${p.problem}`)).toEqual([]);
-    },
-    240_000,
-  );
+      const problem = judge(entry, observation);
+      if (problem) problems.push({ id: entry.id, problem });
+      if (observation.failure) await recover(platform.env.routerUrl);
+      const after = await subgraphCalls();
+      if (after !== calls) problems.push({ id: entry.id, problem: `${after - calls} subgraph calls` });
+      calls = after;
+    }
+    const operationsAfter = await subgraphOperations();
+
+    const top = [...costs].sort((a, b) => b.loopMs - a.loopMs || b.processMs - a.processMs).slice(0, 5);
+    console.log(
+      `router CPU on one refused document (target under 50 ms), top 5 of ${costs.length}:\n${top
+        .map(
+          (c) =>
+            `  ${c.loopMs.toFixed(1).padStart(8)} ms event loop  ${c.processMs.toFixed(0).padStart(6)} ms process  ${c.ms.toFixed(0).padStart(6)} ms answer  ${c.id}`,
+        )
+        .join('\n')}`,
+    );
+    report('refused entries with problems', problems);
+    expect(operationsAfter - operationsBefore).toBe(0);
+    expect(problems.map((p) => `${p.id}: ${p.problem}`)).toEqual([]);
+  }, 360_000);
+
+  it(`answers ${otherEntries.length} ordinary and borderline requests without a server error`, async () => {
+    const problems: Problem[] = [];
+    await pool(otherEntries, CONCURRENCY, async (entry) => {
+      const observation = await send(entry, options(entry));
+      const problem = judge(entry, observation);
+      if (problem) problems.push({ id: entry.id, problem });
+      if (observation.failure) await recover(platform.env.routerUrl);
+    });
+    report('accepted/answered entries with problems', problems);
+    expect(problems.map((p) => `${p.id}: ${p.problem}`)).toEqual([]);
+  }, 240_000);
 
   it('throttles sign-in on every transport: RATE_LIMITED, and Retry-After over HTTP', async () => {
     const problems: Problem[] = [];
@@ -201,7 +200,11 @@ describe('the hostile corpus against a production router', () => {
   it('leaves every process alive and the router live', async () => {
     const processes = [platform.env.router, ...Object.values(platform.env.subgraphs).map((s) => s.process)];
     for (const { name, child } of processes) {
-      expect({ name, exitCode: child.exitCode, signal: child.signalCode }).toEqual({ name, exitCode: null, signal: null });
+      expect({ name, exitCode: child.exitCode, signal: child.signalCode }).toEqual({
+        name,
+        exitCode: null,
+        signal: null,
+      });
     }
     const live = await fetch(new URL('/health/live', platform.env.routerUrl));
     expect(live.status).toBe(200);

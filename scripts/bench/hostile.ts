@@ -65,7 +65,12 @@ async function waitUntilLive(url: string) {
   throw new Error(`${url} did not come back within 180 s`);
 }
 
-async function attack(routerUrl: string, pid: number, entry: CorpusEntry, token: string): Promise<Measurement> {
+async function attack(
+  routerUrl: string,
+  pid: number,
+  entry: CorpusEntry,
+  token: string,
+): Promise<Measurement> {
   await waitUntilLive(routerUrl);
   await scrape(routerUrl); // resets the event-loop delay histogram
   const healthy: number[] = [];
@@ -118,14 +123,18 @@ function table(id: string, before: Measurement, after: Measurement) {
     ['healthy query max ms', 'healthyMaxMs'],
     ['healthy queries answered', 'healthyCount'],
   ];
-  const cell = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-').padStart(12);
+  const cell = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-').padStart(16);
   console.log(`\n${id}`);
-  console.log(`  ${''.padEnd(30)}${'BEFORE'.padStart(12)}${'AFTER'.padStart(12)}${'AFTER/BEFORE'.padStart(14)}`);
-  console.log(`  ${'answer'.padEnd(30)}${before.answer.padStart(12)}${after.answer.padStart(12)}`);
+  console.log(
+    `  ${''.padEnd(30)}${'BEFORE'.padStart(16)}${'AFTER'.padStart(16)}${'AFTER/BEFORE'.padStart(14)}`,
+  );
+  console.log(`  ${'answer'.padEnd(30)}${before.answer.padStart(16)}${after.answer.padStart(16)}`);
   for (const [label, key] of rows) {
     const b = before[key] as number;
     const a = after[key] as number;
-    console.log(`  ${label.padEnd(30)}${cell(b)}${cell(a)}${(b > 0 ? (a / b).toFixed(3) : '-').padStart(14)}`);
+    console.log(
+      `  ${label.padEnd(30)}${cell(b)}${cell(a)}${(b > 0 ? (a / b).toFixed(3) : '-').padStart(14)}`,
+    );
   }
 }
 

@@ -58,15 +58,19 @@ let turn = 0;
 
 /** GET carries the document in the URL: Node refuses request heads over 16 KB before the router sees them. */
 const fitsInUrl = (payload?: GraphQLPayload) =>
-  !payload?.raw && JSON.stringify(payload ?? {}).length < 2_000 && expandText(payload?.query ?? '').length < 2_000;
+  !payload?.raw &&
+  JSON.stringify(payload ?? {}).length < 2_000 &&
+  expandText(payload?.query ?? '').length < 2_000;
 
 function add(document: Document) {
   const isMutation = /^\s*mutation\b/.test(
     typeof document.graphql?.query === 'string' ? document.graphql.query : '',
   );
-  const eligible = fitsInUrl(document.graphql) && !isMutation ? ALL : (['post', 'sse-post', 'ws'] as Transport[]);
+  const eligible =
+    fitsInUrl(document.graphql) && !isMutation ? ALL : (['post', 'sse-post', 'ws'] as Transport[]);
   const transports =
-    document.transports ?? (document.every ? eligible : ['post' as const, eligible[1 + (turn++ % (eligible.length - 1))]!]);
+    document.transports ??
+    (document.every ? eligible : ['post' as const, eligible[1 + (turn++ % (eligible.length - 1))]!]);
   for (const transport of transports) {
     const entry: CorpusEntry = {
       id: `${document.category}/${document.variant}/${transport}`,
@@ -95,8 +99,20 @@ const FAKE_ID = '00000000-0000-4000-8000-000000000000';
 const COMPARE = `compareOffers(productId: "${FAKE_ID}", quantity: 1, siteId: "${FAKE_ID}") { totalPrice }`;
 
 // ---- baseline: what every client does, over every transport (the budget must accept it) ----------
-add({ category: 'baseline', variant: 'typename', graphql: q('{ __typename }'), outcome: 'accepted', every: true });
-add({ category: 'baseline', variant: 'me-anonymous', graphql: q('{ me { id } }'), outcome: 'accepted', every: true });
+add({
+  category: 'baseline',
+  variant: 'typename',
+  graphql: q('{ __typename }'),
+  outcome: 'accepted',
+  every: true,
+});
+add({
+  category: 'baseline',
+  variant: 'me-anonymous',
+  graphql: q('{ me { id } }'),
+  outcome: 'accepted',
+  every: true,
+});
 add({
   category: 'baseline',
   variant: 'me-user',
@@ -109,9 +125,12 @@ add({
   category: 'baseline',
   variant: 'products',
   auth: 'user',
-  graphql: q('query ($n: Int) { products(first: $n) { edges { node { id name } } pageInfo { hasNextPage } } }', {
-    variables: { n: 5 },
-  }),
+  graphql: q(
+    'query ($n: Int) { products(first: $n) { edges { node { id name } } pageInfo { hasNextPage } } }',
+    {
+      variables: { n: 5 },
+    },
+  ),
   outcome: 'accepted',
 });
 add({
@@ -124,7 +143,9 @@ add({
 
 // ---- fragment bombs: each level spreads the one below `mult` times (the issue's item 1 is 2 x 20) --
 function fragmentBomb(levels: number, mult: number, style: 'inline' | 'spread', leaf: 'typename' | 'me') {
-  const parts = [leaf === 'typename' ? 'fragment F0 on Query { __typename }' : 'fragment F0 on Query { me { id } }'];
+  const parts = [
+    leaf === 'typename' ? 'fragment F0 on Query { __typename }' : 'fragment F0 on Query { me { id } }',
+  ];
   for (let level = 1; level <= levels; level++) {
     const below = `...F${level - 1}`;
     const copies = Array.from({ length: mult }, (_, i) =>
@@ -149,7 +170,9 @@ for (const [mult, maxLevels] of [
       for (const leaf of ['typename', 'me'] as const) {
         // The issue's document keeps its plain name: the benchmark and the item-1 tests look for it.
         const variant =
-          style === 'inline' && leaf === 'typename' ? `nested-${mult}x${levels}` : `${style}-${leaf}-${mult}x${levels}`;
+          style === 'inline' && leaf === 'typename'
+            ? `nested-${mult}x${levels}`
+            : `${style}-${leaf}-${mult}x${levels}`;
         add({
           category: 'fragment-bomb',
           variant,
@@ -170,7 +193,9 @@ for (let levels = 4; levels <= 22; levels += 2) {
     category: 'fragment-bomb',
     variant: `user-list-2x${levels}`,
     auth: 'user',
-    graphql: q(`{ me { organization { users(first: 20) { edges { node { ...U${levels} } } } } } } ${parts.join(' ')}`),
+    graphql: q(
+      `{ me { organization { users(first: 20) { edges { node { ...U${levels} } } } } } } ${parts.join(' ')}`,
+    ),
     outcome: bombOutcome(2 ** levels * 3 * 20),
   });
 }
@@ -200,7 +225,9 @@ add({
 add({
   category: 'fragment-cycle',
   variant: 'cycle-and-bomb',
-  graphql: q(`${fragmentBomb(20, 2, 'inline', 'typename')} fragment Z on Query { ...Y } fragment Y on Query { ...Z }`),
+  graphql: q(
+    `${fragmentBomb(20, 2, 'inline', 'typename')} fragment Z on Query { ...Y } fragment Y on Query { ...Z }`,
+  ),
   outcome: 'refused',
 });
 add({
@@ -234,14 +261,25 @@ for (const depth of [16, 50, 100, 500, 1000, 2000, 3000]) {
   add({
     category: 'depth',
     variant: `unknown-fields-${depth}`,
-    graphql: q({ concat: [{ repeat: '{ a ', times: depth }, { repeat: '}', times: depth }] }),
+    graphql: q({
+      concat: [
+        { repeat: '{ a ', times: depth },
+        { repeat: '}', times: depth },
+      ],
+    }),
     outcome: 'refused',
   });
   add({
     category: 'depth',
     variant: `inline-fragments-${depth}`,
     graphql: q({
-      concat: ['{ ', { repeat: '... on Query { ', times: depth }, '__typename ', { repeat: '} ', times: depth }, '}'],
+      concat: [
+        '{ ',
+        { repeat: '... on Query { ', times: depth },
+        '__typename ',
+        { repeat: '} ', times: depth },
+        '}',
+      ],
     }),
     outcome: depth >= 2000 ? 'refused' : 'answered',
   });
@@ -250,7 +288,13 @@ for (const depth of [16, 50, 100, 500, 1000, 2000, 3000]) {
     variant: `list-argument-${depth}`,
     auth: 'user',
     graphql: q({
-      concat: ['{ products(first: ', { repeat: '[', times: depth }, '1', { repeat: ']', times: depth }, ') { totalCount } }'],
+      concat: [
+        '{ products(first: ',
+        { repeat: '[', times: depth },
+        '1',
+        { repeat: ']', times: depth },
+        ') { totalCount } }',
+      ],
     }),
     outcome: 'refused',
   });
@@ -259,7 +303,13 @@ for (const depth of [16, 50, 100, 500, 1000, 2000, 3000]) {
     variant: `object-argument-${depth}`,
     auth: 'user',
     graphql: q({
-      concat: ['{ products(filter: ', { repeat: '{ a: ', times: depth }, '1', { repeat: ' }', times: depth }, ') { totalCount } }'],
+      concat: [
+        '{ products(filter: ',
+        { repeat: '{ a: ', times: depth },
+        '1',
+        { repeat: ' }', times: depth },
+        ') { totalCount } }',
+      ],
     }),
     outcome: 'refused',
   });
@@ -269,7 +319,14 @@ for (const depth of [100, 10_000, 50_000]) {
     category: 'depth',
     variant: `json-variables-${depth}`,
     http: {
-      body: { concat: ['{"query":"{ __typename }","variables":{"v":', { repeat: '[', times: depth }, { repeat: ']', times: depth }, '}}'] },
+      body: {
+        concat: [
+          '{"query":"{ __typename }","variables":{"v":',
+          { repeat: '[', times: depth },
+          { repeat: ']', times: depth },
+          '}}',
+        ],
+      },
     },
     outcome: 'answered',
     transports: ['post', 'sse-post'],
@@ -408,7 +465,9 @@ for (const length of [1_000, 10_000, 100_000]) {
   add({
     category: 'long-strings',
     variant: `escapes-${length}`,
-    graphql: q({ concat: ['{ organization(id: "', { repeat: '\\u0000', times: length / 10 }, '") { id } }'] }),
+    graphql: q({
+      concat: ['{ organization(id: "', { repeat: '\\u0000', times: length / 10 }, '") { id } }'],
+    }),
     outcome: 'refused',
   });
 }
@@ -461,7 +520,27 @@ for (const commas of [10_000, 200_000]) {
 }
 
 // ---- syntax ----------------------------------------------------------------------------------
-for (const text of ['', ' ', '{', '}', '{ }', 'query', '{ __typename', 'query Q(', '{ a(b: ) }', '"', '"""', '{ a: }', 'fragment', '{ ...on }', '{ 1 }', '{ __typename @ }', '{ __typename(a: $) }', '\u0000', '{ __typename \u0007 }']) {
+for (const text of [
+  '',
+  ' ',
+  '{',
+  '}',
+  '{ }',
+  'query',
+  '{ __typename',
+  'query Q(',
+  '{ a(b: ) }',
+  '"',
+  '"""',
+  '{ a: }',
+  'fragment',
+  '{ ...on }',
+  '{ 1 }',
+  '{ __typename @ }',
+  '{ __typename(a: $) }',
+  '\u0000',
+  '{ __typename \u0007 }',
+]) {
   add({
     category: 'syntax',
     variant: `text-${createHash('sha1').update(text).digest('hex').slice(0, 8)}`,
@@ -469,7 +548,34 @@ for (const text of ['', ' ', '{', '}', '{ }', 'query', '{ __typename', 'query Q(
     outcome: 'refused',
   });
 }
-const VOCABULARY = ['{', '}', '(', ')', '[', ']', ':', '$', '...', '@', '!', '=', '|', '&', 'query', 'mutation', 'fragment', 'on', 'me', 'id', '__typename', '"s"', '1', '1.5', 'true', 'null'];
+const VOCABULARY = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '$',
+  '...',
+  '@',
+  '!',
+  '=',
+  '|',
+  '&',
+  'query',
+  'mutation',
+  'fragment',
+  'on',
+  'me',
+  'id',
+  '__typename',
+  '"s"',
+  '1',
+  '1.5',
+  'true',
+  'null',
+];
 for (let i = 0; i < 120; i++) {
   const tokens = Array.from({ length: int(3, 60) }, () => pick(VOCABULARY));
   // An unknown field makes every soup invalid whatever the other tokens happen to form.
@@ -483,7 +589,17 @@ for (let i = 0; i < 120; i++) {
 }
 
 // ---- suggestions: production must not echo schema names ---------------------------------------
-const REAL = ['me', 'organization', 'products', 'compareOffers', 'priceList', 'sites', 'nearestDepots', '__schema', 'orders'];
+const REAL = [
+  'me',
+  'organization',
+  'products',
+  'compareOffers',
+  'priceList',
+  'sites',
+  'nearestDepots',
+  '__schema',
+  'orders',
+];
 for (let i = 0; i < 150; i++) {
   const word = pick(REAL);
   const at = int(0, word.length - 1);
@@ -563,7 +679,13 @@ for (const [variant, name] of [
   ['name-is-number', 123],
   ['name-is-object', { a: 1 }],
 ] as const) {
-  add({ category: 'operation-name', variant, graphql: q('query A { __typename }', { operationName: name }), outcome: 'refused', transports: ['post', 'get'] });
+  add({
+    category: 'operation-name',
+    variant,
+    graphql: q('query A { __typename }', { operationName: name }),
+    outcome: 'refused',
+    transports: ['post', 'get'],
+  });
 }
 add({
   category: 'operation-name',
@@ -588,7 +710,8 @@ for (const [variant, raw] of [
     variant,
     graphql: { raw },
     outcome: 'refused',
-    transports: variant.startsWith('query') || variant === 'no-query' ? ['post', 'sse-post', 'ws'] : ['post', 'ws'],
+    transports:
+      variant.startsWith('query') || variant === 'no-query' ? ['post', 'sse-post', 'ws'] : ['post', 'ws'],
   });
 }
 
@@ -600,18 +723,66 @@ const apq = (query: string | undefined, hash: string, version: unknown = 1): Gra
 });
 // APQ belongs to Apollo's HTTP handler; the live transports take no persisted queries.
 const APQ_TRANSPORTS: Transport[] = ['post', 'get'];
-add({ category: 'apq', variant: 'hash-mismatch', graphql: apq('{ __typename }', sha('{ me { id } }')), outcome: 'refused', transports: APQ_TRANSPORTS });
-add({ category: 'apq', variant: 'version-2', graphql: apq('{ __typename }', sha('{ __typename }'), 2), outcome: 'refused', transports: APQ_TRANSPORTS });
-add({ category: 'apq', variant: 'version-string', graphql: apq('{ __typename }', sha('{ __typename }'), 'x'), outcome: 'refused', transports: APQ_TRANSPORTS });
-add({ category: 'apq', variant: 'hash-number', graphql: { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 5 } } }, outcome: 'refused', transports: APQ_TRANSPORTS });
-add({ category: 'apq', variant: 'hash-garbage', graphql: apq('{ __typename }', 'not-a-hash'), outcome: 'refused', transports: APQ_TRANSPORTS });
+add({
+  category: 'apq',
+  variant: 'hash-mismatch',
+  graphql: apq('{ __typename }', sha('{ me { id } }')),
+  outcome: 'refused',
+  transports: APQ_TRANSPORTS,
+});
+add({
+  category: 'apq',
+  variant: 'version-2',
+  graphql: apq('{ __typename }', sha('{ __typename }'), 2),
+  outcome: 'refused',
+  transports: APQ_TRANSPORTS,
+});
+add({
+  category: 'apq',
+  variant: 'version-string',
+  graphql: apq('{ __typename }', sha('{ __typename }'), 'x'),
+  outcome: 'refused',
+  transports: APQ_TRANSPORTS,
+});
+add({
+  category: 'apq',
+  variant: 'hash-number',
+  graphql: { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 5 } } },
+  outcome: 'refused',
+  transports: APQ_TRANSPORTS,
+});
+add({
+  category: 'apq',
+  variant: 'hash-garbage',
+  graphql: apq('{ __typename }', 'not-a-hash'),
+  outcome: 'refused',
+  transports: APQ_TRANSPORTS,
+});
 for (let i = 0; i < 20; i++) {
   const hash = Array.from({ length: 64 }, () => pick([...'0123456789abcdef'])).join('');
-  add({ category: 'apq', variant: `not-found-${i}`, graphql: apq(undefined, hash), outcome: 'refused', transports: ['post', 'get'] });
+  add({
+    category: 'apq',
+    variant: `not-found-${i}`,
+    graphql: apq(undefined, hash),
+    outcome: 'refused',
+    transports: ['post', 'get'],
+  });
 }
-add({ category: 'apq', variant: 'register', graphql: apq('{ __typename }', sha('{ __typename }')), outcome: 'accepted', transports: ['post'] });
+add({
+  category: 'apq',
+  variant: 'register',
+  graphql: apq('{ __typename }', sha('{ __typename }')),
+  outcome: 'accepted',
+  transports: ['post'],
+});
 const bomb20 = fragmentBomb(20, 2, 'inline', 'typename');
-add({ category: 'apq', variant: 'register-bomb', graphql: apq(bomb20, sha(bomb20)), outcome: 'refused', transports: ['post'] });
+add({
+  category: 'apq',
+  variant: 'register-bomb',
+  graphql: apq(bomb20, sha(bomb20)),
+  outcome: 'refused',
+  transports: ['post'],
+});
 
 // ---- argument ranges -------------------------------------------------------------------------
 const SITE = `siteId: "${FAKE_ID}"`;
@@ -634,7 +805,9 @@ add({
   category: 'argument-ranges',
   variant: 'float-variable-infinity',
   auth: 'user',
-  http: { body: `{"query":"query ($d: Float) { nearestDepots(${SITE.replace(/"/g, '\\"')}, maxDistanceKm: $d) { distanceKm } }","variables":{"d":1e400}}` },
+  http: {
+    body: `{"query":"query ($d: Float) { nearestDepots(${SITE.replace(/"/g, '\\"')}, maxDistanceKm: $d) { distanceKm } }","variables":{"d":1e400}}`,
+  },
   outcome: 'refused',
   transports: ['post', 'sse-post'],
 });
@@ -674,7 +847,9 @@ add({
   category: 'argument-ranges',
   variant: 'variable-first-huge',
   auth: 'user',
-  graphql: q('query ($n: Int) { products(first: $n) { edges { node { id } } } }', { variables: { n: 1_000_000 } }),
+  graphql: q('query ($n: Int) { products(first: $n) { edges { node { id } } } }', {
+    variables: { n: 1_000_000 },
+  }),
   outcome: 'refused',
 });
 
@@ -682,7 +857,8 @@ add({
 for (const levels of [3, 4]) {
   for (const first of [40, 100]) {
     let inner = 'id name email';
-    for (let level = 0; level < levels; level++) inner = `users(first: ${first}) { edges { node { ${level === 0 ? inner : `organization { ${inner} }`} } } }`;
+    for (let level = 0; level < levels; level++)
+      inner = `users(first: ${first}) { edges { node { ${level === 0 ? inner : `organization { ${inner} }`} } } }`;
     add({
       category: 'users-recursion',
       variant: `organization-users-${first}x${levels}`,
@@ -700,7 +876,12 @@ add({
   auth: 'user',
   graphql: q(
     '{ me { organization { ...O3 } } } fragment O0 on Organization { id } ' +
-      [1, 2, 3].map((i) => `fragment O${i} on Organization { users(first: 40) { edges { node { organization { ...O${i - 1} } } } } }`).join(' '),
+      [1, 2, 3]
+        .map(
+          (i) =>
+            `fragment O${i} on Organization { users(first: 40) { edges { node { organization { ...O${i - 1} } } } } }`,
+        )
+        .join(' '),
   ),
   outcome: 'refused',
 });
@@ -718,22 +899,51 @@ add({
   category: 'compare-offers',
   variant: 'aliased-30-fragments',
   auth: 'user',
-  graphql: q(`{ ...C } fragment C on Query { ${Array.from({ length: 30 }, (_, i) => `o${i}: ${COMPARE}`).join(' ')} }`),
+  graphql: q(
+    `{ ...C } fragment C on Query { ${Array.from({ length: 30 }, (_, i) => `o${i}: ${COMPARE}`).join(' ')} }`,
+  ),
   outcome: 'refused',
 });
 
 // ---- transports: what each one may run ----------------------------------------------------------
-add({ category: 'transport', variant: 'subscription', auth: 'user', graphql: q('subscription { notificationAdded { id } }'), outcome: 'refused', transports: ['post', 'get'] });
-add({ category: 'transport', variant: 'subscription-anonymous', graphql: q('subscription { notificationAdded { id } }'), outcome: 'refused', transports: ['post', 'get', 'sse-post', 'sse-get', 'ws'] });
-add({ category: 'transport', variant: 'mutation-over-get', graphql: q('mutation { logout(refreshToken: "x") }'), outcome: 'refused', transports: ['get', 'sse-get'] });
 add({
   category: 'transport',
-  variant: 'login-over-get',
-  graphql: q('mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { variables: { e: 'a@b.c', p: 'x' } }),
+  variant: 'subscription',
+  auth: 'user',
+  graphql: q('subscription { notificationAdded { id } }'),
+  outcome: 'refused',
+  transports: ['post', 'get'],
+});
+add({
+  category: 'transport',
+  variant: 'subscription-anonymous',
+  graphql: q('subscription { notificationAdded { id } }'),
+  outcome: 'refused',
+  transports: ['post', 'get', 'sse-post', 'sse-get', 'ws'],
+});
+add({
+  category: 'transport',
+  variant: 'mutation-over-get',
+  graphql: q('mutation { logout(refreshToken: "x") }'),
   outcome: 'refused',
   transports: ['get', 'sse-get'],
 });
-add({ category: 'transport', variant: 'mutation-op-name-over-get', graphql: q('query Q { __typename } mutation M { logout(refreshToken: "x") }', { operationName: 'M' }), outcome: 'refused', transports: ['get', 'sse-get'] });
+add({
+  category: 'transport',
+  variant: 'login-over-get',
+  graphql: q('mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
+    variables: { e: 'a@b.c', p: 'x' },
+  }),
+  outcome: 'refused',
+  transports: ['get', 'sse-get'],
+});
+add({
+  category: 'transport',
+  variant: 'mutation-op-name-over-get',
+  graphql: q('query Q { __typename } mutation M { logout(refreshToken: "x") }', { operationName: 'M' }),
+  outcome: 'refused',
+  transports: ['get', 'sse-get'],
+});
 
 // ---- WebSocket frames --------------------------------------------------------------------------
 for (const [variant, frames] of [
@@ -743,12 +953,46 @@ for (const [variant, frames] of [
   ['subscribe-no-id', ['{"type":"subscribe","payload":{"query":"{ __typename }"}}']],
   ['subscribe-no-payload', ['{"type":"subscribe","id":"1"}']],
   ['second-init', ['{"type":"connection_init"}']],
-  ['duplicate-id', ['{"type":"subscribe","id":"1","payload":{"query":"subscription { notificationAdded { id } }"}}', '{"type":"subscribe","id":"1","payload":{"query":"{ __typename }"}}']],
+  [
+    'duplicate-id',
+    [
+      '{"type":"subscribe","id":"1","payload":{"query":"subscription { notificationAdded { id } }"}}',
+      '{"type":"subscribe","id":"1","payload":{"query":"{ __typename }"}}',
+    ],
+  ],
   ['invalid-utf8', [{ base64: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64') }]],
-  ['over-body-limit-1mb', [{ concat: ['{"type":"subscribe","id":"1","payload":{"query":"{ __typename', { repeat: ' ', times: 1_000_000 }, '}"}}'] }]],
-  ['over-body-limit-8mb', [{ concat: ['{"type":"subscribe","id":"1","payload":{"query":"{ __typename', { repeat: ' ', times: 8_000_000 }, '}"}}'] }]],
+  [
+    'over-body-limit-1mb',
+    [
+      {
+        concat: [
+          '{"type":"subscribe","id":"1","payload":{"query":"{ __typename',
+          { repeat: ' ', times: 1_000_000 },
+          '}"}}',
+        ],
+      },
+    ],
+  ],
+  [
+    'over-body-limit-8mb',
+    [
+      {
+        concat: [
+          '{"type":"subscribe","id":"1","payload":{"query":"{ __typename',
+          { repeat: ' ', times: 8_000_000 },
+          '}"}}',
+        ],
+      },
+    ],
+  ],
 ] as const) {
-  add({ category: 'ws-frames', variant, frames: frames as unknown as Recipe[], outcome: 'refused', transports: ['ws'] });
+  add({
+    category: 'ws-frames',
+    variant,
+    frames: frames as unknown as Recipe[],
+    outcome: 'refused',
+    transports: ['ws'],
+  });
 }
 
 // ---- JSON batches ------------------------------------------------------------------------------
@@ -756,7 +1000,18 @@ for (const count of [0, 1, 2, 10, 1000]) {
   add({
     category: 'batch',
     variant: `array-${count}`,
-    http: { body: count === 0 ? '[]' : { concat: ['[', { repeat: '{"query":"{ __typename }"},', times: count - 1 }, '{"query":"{ __typename }"}]'] } },
+    http: {
+      body:
+        count === 0
+          ? '[]'
+          : {
+              concat: [
+                '[',
+                { repeat: '{"query":"{ __typename }"},', times: count - 1 },
+                '{"query":"{ __typename }"}]',
+              ],
+            },
+    },
     outcome: 'refused',
     transports: ['post', 'sse-post'],
   });
@@ -775,7 +1030,15 @@ for (const [variant, body] of [
   ['comment', '{"query":"{ __typename }" /* x */}'],
   ['duplicate-keys', '{"query":"{ __typename }","query":"{ __schema { types { name } } }"}'],
   ['nul-in-query', '{"query":"{ __typename \\u0000 }"}'],
-  ['deep-array', { concat: [{ repeat: '[', times: 100_000 }, { repeat: ']', times: 100_000 }] }],
+  [
+    'deep-array',
+    {
+      concat: [
+        { repeat: '[', times: 100_000 },
+        { repeat: ']', times: 100_000 },
+      ],
+    },
+  ],
 ] as const) {
   add({
     category: 'invalid-json',
@@ -799,23 +1062,44 @@ for (const [variant, bytes] of [
   ['utf8-surrogate', [...Buffer.from('{"query":"{ '), 0xed, 0xa0, 0x80, ...Buffer.from(' }"}')]],
   ['utf16le', [...Buffer.from('{"query":"{ __typename }"}', 'utf16le')]],
 ] as const) {
-  add({ category: 'invalid-bytes', variant, http: { body: { base64: Buffer.from(bytes).toString('base64') } }, outcome: 'refused', transports: ['post', 'sse-post'] });
+  add({
+    category: 'invalid-bytes',
+    variant,
+    http: { body: { base64: Buffer.from(bytes).toString('base64') } },
+    outcome: 'refused',
+    transports: ['post', 'sse-post'],
+  });
 }
 for (let i = 0; i < 60; i++) {
   const bytes = Buffer.from(Array.from({ length: int(1, 2000) }, () => int(0, 255)));
-  add({ category: 'invalid-bytes', variant: `random-${i}`, http: { body: { base64: bytes.toString('base64') } }, outcome: 'refused', transports: i % 6 === 0 ? ['post', 'sse-post'] : ['post'] });
+  add({
+    category: 'invalid-bytes',
+    variant: `random-${i}`,
+    http: { body: { base64: bytes.toString('base64') } },
+    outcome: 'refused',
+    transports: i % 6 === 0 ? ['post', 'sse-post'] : ['post'],
+  });
 }
 for (let i = 0; i < 40; i++) {
   // A valid request with one byte flipped: mostly invalid JSON, sometimes an invalid document.
   const text = Buffer.from('{"query":"{ zzUnknownField }"}');
   const at = int(0, text.length - 1);
   text[at] = int(0, 255);
-  add({ category: 'invalid-bytes', variant: `flipped-${i}`, http: { body: { base64: text.toString('base64') } }, outcome: 'refused', transports: ['post'] });
+  add({
+    category: 'invalid-bytes',
+    variant: `flipped-${i}`,
+    http: { body: { base64: text.toString('base64') } },
+    outcome: 'refused',
+    transports: ['post'],
+  });
 }
 add({
   category: 'invalid-bytes',
   variant: 'gzip-bomb-20mb',
-  http: { headers: { 'content-encoding': 'gzip' }, body: { gzip: { concat: ['{"query":"{ __typename', { repeat: ' ', times: 20_000_000 }, '}"}'] } } },
+  http: {
+    headers: { 'content-encoding': 'gzip' },
+    body: { gzip: { concat: ['{"query":"{ __typename', { repeat: ' ', times: 20_000_000 }, '}"}'] } },
+  },
   outcome: 'refused',
   transports: ['post'],
 });
@@ -844,7 +1128,13 @@ for (const [variant, type, outcome] of [
   ['garbage', ';;;', 'refused'],
   ['vendor-json', 'application/vnd.flow+json', 'refused'],
 ] as const) {
-  add({ category: 'content-type', variant, http: { headers: { 'content-type': type }, body: BODY }, outcome, transports: ['post'] });
+  add({
+    category: 'content-type',
+    variant,
+    http: { headers: { 'content-type': type }, body: BODY },
+    outcome,
+    transports: ['post'],
+  });
 }
 
 // ---- CSRF-style requests: what a browser sends without a preflight --------------------------------
@@ -875,17 +1165,31 @@ for (const [variant, query] of [
 add({
   category: 'csrf',
   variant: 'sse-get-mutation-no-preflight',
-  http: { headers: { 'apollo-require-preflight': '' }, search: `query=${encodeURIComponent('mutation { logout(refreshToken: "x") }')}` },
+  http: {
+    headers: { 'apollo-require-preflight': '' },
+    search: `query=${encodeURIComponent('mutation { logout(refreshToken: "x") }')}`,
+  },
   outcome: 'refused',
   transports: ['sse-get'],
 });
 
 // ---- throttle: the limiter answers, and says when to come back --------------------------------
-const LOGIN_ATTEMPT = q('mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
-  variables: { e: 'nobody@example.org', p: 'not-the-password' },
-});
+const LOGIN_ATTEMPT = q(
+  'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+  {
+    variables: { e: 'nobody@example.org', p: 'not-the-password' },
+  },
+);
 for (const transport of ['post', 'sse-post', 'ws'] as const) {
-  add({ category: 'throttle', variant: 'login', graphql: LOGIN_ATTEMPT, repeat: 6, outcome: 'throttled', codes: ['RATE_LIMITED'], transports: [transport] });
+  add({
+    category: 'throttle',
+    variant: 'login',
+    graphql: LOGIN_ATTEMPT,
+    repeat: 6,
+    outcome: 'throttled',
+    codes: ['RATE_LIMITED'],
+    transports: [transport],
+  });
 }
 
 // ---- fuzz: seeded variations of valid operations with one thing wrong --------------------------

@@ -63,9 +63,10 @@ function httpRequest(entry: CorpusEntry, options: SendOptions): Promise<Observat
     const search = entry.http?.search
       ? expandBytes(entry.http.search).toString('utf8')
       : new URLSearchParams(
-          Object.entries(requestFields(entry.graphql ?? {})).map(
-            ([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)],
-          ),
+          Object.entries(requestFields(entry.graphql ?? {})).map(([key, value]): [string, string] => [
+            key,
+            typeof value === 'string' ? value : JSON.stringify(value),
+          ]),
         ).toString();
     path = `${path}?${search}`;
   } else {
@@ -92,7 +93,14 @@ function httpRequest(entry: CorpusEntry, options: SendOptions): Promise<Observat
       agent: false,
     });
     const timer = setTimeout(
-      () => finish({ codes: [], errors: 0, data: false, text: '', failure: `no answer in ${options.timeoutMs} ms` }),
+      () =>
+        finish({
+          codes: [],
+          errors: 0,
+          data: false,
+          text: '',
+          failure: `no answer in ${options.timeoutMs} ms`,
+        }),
       options.timeoutMs,
     );
     request.on('error', (error) =>
@@ -104,7 +112,11 @@ function httpRequest(entry: CorpusEntry, options: SendOptions): Promise<Observat
       const streaming = (response.headers['content-type'] ?? '').includes('text/event-stream');
       const observe = () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        const base = { status: response.statusCode, headers: response.headers, text: text.slice(0, TEXT_CAP) };
+        const base = {
+          status: response.statusCode,
+          headers: response.headers,
+          text: text.slice(0, TEXT_CAP),
+        };
         if (!streaming) {
           try {
             return finish({ ...base, ...errorCodes(JSON.parse(text)) });
@@ -162,7 +174,8 @@ function webSocketRequest(entry: CorpusEntry, options: SendOptions): Promise<Obs
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING)
+        socket.terminate();
       resolve({
         transport: 'ws',
         codes: results.flatMap((r) => r.codes),
@@ -203,14 +216,18 @@ function webSocketRequest(entry: CorpusEntry, options: SendOptions): Promise<Obs
           for (const frame of entry.frames) socket.send(expandBytes(frame), { binary: false });
           settleSoon(3000);
         } else {
-          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: requestFields(entry.graphql ?? {}) }));
+          socket.send(
+            JSON.stringify({ id: '1', type: 'subscribe', payload: requestFields(entry.graphql ?? {}) }),
+          );
         }
       } else if (message.type === 'next') {
         results.push(errorCodes(message.payload));
         settleSoon(500);
       } else if (message.type === 'error') {
         // graphql-ws: the payload is the list of errors.
-        results.push(errorCodes({ errors: Array.isArray(message.payload) ? message.payload : [message.payload] }));
+        results.push(
+          errorCodes({ errors: Array.isArray(message.payload) ? message.payload : [message.payload] }),
+        );
         finish();
       } else if (message.type === 'complete') {
         finish();

@@ -38,7 +38,11 @@ export function serverFailure(observation: Observation): string | null {
   if (observation.failure) return observation.failure;
   if (observation.status !== undefined && observation.status >= 500) return `HTTP ${observation.status}`;
   if (observation.codes.includes(ErrorCode.INTERNAL_SERVER_ERROR)) return 'INTERNAL_SERVER_ERROR';
-  if (observation.closeCode !== undefined && !DOCUMENTED_CLOSE_CODES.has(observation.closeCode) && observation.closeCode !== 1000)
+  if (
+    observation.closeCode !== undefined &&
+    !DOCUMENTED_CLOSE_CODES.has(observation.closeCode) &&
+    observation.closeCode !== 1000
+  )
     return `WebSocket closed with ${observation.closeCode}`;
   return null;
 }
@@ -59,12 +63,22 @@ export function judge(entry: CorpusEntry, observation: Observation): string | nu
     case 'refused': {
       if (observation.data) return 'expected a refusal, got data';
       const closed = observation.closeCode !== undefined && DOCUMENTED_CLOSE_CODES.has(observation.closeCode);
-      if (observation.codes.length === 0 && !closed) return `refused without a code (${describe(observation)})`;
-      if (observation.status !== undefined && observation.status !== 200 && (observation.status < 400 || observation.status >= 500))
+      if (observation.codes.length === 0 && !closed)
+        return `refused without a code (${describe(observation)})`;
+      if (
+        observation.status !== undefined &&
+        observation.status !== 200 &&
+        (observation.status < 400 || observation.status >= 500)
+      )
         return `HTTP ${observation.status}`;
       // APQ's protocol answers an unknown hash with 200 PERSISTED_QUERY_NOT_FOUND (the client then sends the query).
       const apqMiss = observation.codes.every((code) => code === 'PERSISTED_QUERY_NOT_FOUND');
-      if (observation.status === 200 && !apqMiss && observation.transport !== 'sse-post' && observation.transport !== 'sse-get')
+      if (
+        observation.status === 200 &&
+        !apqMiss &&
+        observation.transport !== 'sse-post' &&
+        observation.transport !== 'sse-get'
+      )
         return 'refused with HTTP 200 (a refusal is a 4xx)';
       if (wanted && !closed && !observation.codes.some((code) => wanted.includes(code)))
         return `expected ${wanted.join('|')}, got ${observation.codes.join(', ')}`;
@@ -77,7 +91,8 @@ export function judge(entry: CorpusEntry, observation: Observation): string | nu
     case 'answered':
       return null;
     case 'throttled': {
-      if (!observation.codes.includes('RATE_LIMITED')) return `expected RATE_LIMITED, got ${describe(observation)}`;
+      if (!observation.codes.includes('RATE_LIMITED'))
+        return `expected RATE_LIMITED, got ${describe(observation)}`;
       const http = observation.status !== undefined && observation.status !== 200;
       if (http && observation.status !== 429) return `RATE_LIMITED with HTTP ${observation.status}`;
       if (http && !observation.headers?.['retry-after']) return 'RATE_LIMITED without Retry-After';

@@ -44,8 +44,14 @@ export interface ProductionPlatform {
   pids: Record<string, number>;
 }
 
-export async function startProductionPlatform(extraEnv: Record<string, string> = {}): Promise<ProductionPlatform> {
-  const env = await createTestEnvironment({ ...(await productionVariables()), ...GENEROUS_RATE_LIMITS, ...extraEnv });
+export async function startProductionPlatform(
+  extraEnv: Record<string, string> = {},
+): Promise<ProductionPlatform> {
+  const env = await createTestEnvironment({
+    ...(await productionVariables()),
+    ...GENEROUS_RATE_LIMITS,
+    ...extraEnv,
+  });
   try {
     const user = await registerOrganization(env.gql, 'HOSPITAL', 'Hostile Hospital');
     const pids: Record<string, number> = { router: env.router.child.pid! };
