@@ -196,7 +196,8 @@ for (let levels = 4; levels <= 22; levels += 2) {
     graphql: q(
       `{ me { organization { users(first: 20) { edges { node { ...U${levels} } } } } } } ${parts.join(' ')}`,
     ),
-    outcome: bombOutcome(2 ** levels * 3 * 20),
+    // Selections count once whatever the list size; scalars cost nothing (the IBM cost model).
+    outcome: bombOutcome(2 ** levels * 3),
   });
 }
 
@@ -381,7 +382,8 @@ for (const count of [2, 10, 100, 1000]) {
     variant: `repeated-include-${count}`,
     graphql: q({ concat: ['{ __typename', { repeat: ' @include(if: true)', times: count }, ' }'] }),
     outcome: 'refused',
-    codes: VALIDATION,
+    // Over MAX_QUERY_DIRECTIVES (50) the budget refuses first, on the raw text.
+    ...(count < 50 ? { codes: VALIDATION } : {}),
   });
 }
 for (const count of [1, 100, 2000]) {
