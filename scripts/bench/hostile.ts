@@ -7,7 +7,8 @@
 // router's CPU, its event-loop delay (prom-client's nodejs_eventloop_lag_max_seconds, reset at
 // every scrape) and the healthy client's latency are printed side by side, with AFTER/BEFORE.
 //
-//   npm run bench:hostile      (BENCH_TIMEOUT_MS=60000)
+//   npm run bench:hostile      (BENCH_TIMEOUT_MS=60000, BENCH_ORGANIZATION_USERS=40: the
+//                               signed-in hospital gets that many people, so the recursion fans out)
 //
 // Ctrl-C stops every process it started (runBenchmark). Loopback only; it ends by itself.
 import { performance } from 'node:perf_hooks';
@@ -21,9 +22,11 @@ import {
   startProductionPlatform,
   type ProductionPlatform,
 } from '../../test/hostile/production';
+import { ok } from '../../test/support/actors';
 import { percentile, processCpuMs, runBenchmark } from './measure';
 
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60_000);
+const ORGANIZATION_USERS = Number(process.env.BENCH_ORGANIZATION_USERS ?? 40);
 
 /** Every budget limit at the largest value router/src/env.ts accepts: no budget to speak of. */
 const BUDGET_AT_MAXIMA: Record<string, string> = {
@@ -150,6 +153,22 @@ async function main() {
   console.log('starting the platform in production mode (two routers: budget at maxima, and defaults)');
   starting = startProductionPlatform();
   const platform = await starting;
+  // users(first: 40) three deep is 40 x 40 x 40 users only when the organization has 40 people.
+  for (let i = 1; i < ORGANIZATION_USERS; i++) {
+    await ok(
+      platform.env.gql,
+      platform.user.token,
+      'mutation ($input: InviteUserInput!) { inviteUser(input: $input) { id } }',
+      {
+        input: {
+          email: `staff.${i}.${Date.now()}@example.org`,
+          name: `Staff ${i}`,
+          role: 'HOSPITAL_STAFF',
+          password: 'a-staff-password-1',
+        },
+      },
+    );
+  }
   const before = await platform.env.addRouter(BUDGET_AT_MAXIMA);
   const routers = {
     before: { url: before.url, pid: before.process.child.pid! },
