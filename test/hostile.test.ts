@@ -5,9 +5,12 @@
 //
 // HOSTILE_ONLY / HOSTILE_SKIP (regular expressions on entry ids) narrow a local run;
 // HOSTILE_TIMEOUT_MS bounds one request (default 10 s).
-import { appendFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { send, type Observation } from './hostile/client';
-import { loadCorpus, type CorpusEntry } from './hostile/corpus';
+import { CORPUS_PATH, loadCorpus, type CorpusEntry } from './hostile/corpus';
 import { describe as describeObservation, judge } from './hostile/judge';
 import {
   mainThreadCpuMs,
@@ -100,12 +103,24 @@ describe('the hostile corpus against a production router', () => {
     timeoutMs: TIMEOUT_MS,
   });
 
-  it(`has at least 2,000 entries over every transport`, () => {
+  it('has at least 2,000 entries over every transport, exactly as its generator writes them', () => {
     const all = loadCorpus().entries;
     expect(all.length).toBeGreaterThanOrEqual(2000);
     expect(new Set(all.map((e) => e.transport))).toEqual(
       new Set(['post', 'get', 'sse-post', 'sse-get', 'ws']),
     );
+    const fresh = join(mkdtempSync(join(tmpdir(), 'flow-corpus-')), 'corpus.json');
+    try {
+      execFileSync(process.execPath, [
+        '--import',
+        'tsx',
+        join(__dirname, '../scripts/hostile/generate-corpus.ts'),
+        fresh,
+      ]);
+      expect(readFileSync(fresh, 'utf8') === readFileSync(CORPUS_PATH, 'utf8')).toBe(true);
+    } finally {
+      rmSync(dirname(fresh), { recursive: true, force: true });
+    }
   });
 
   it(`refuses ${refusedEntries.length} hostile requests with a documented 4xx code, without calling a subgraph`, async () => {

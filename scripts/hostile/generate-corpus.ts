@@ -1228,9 +1228,11 @@ for (const entry of entries) {
   if (ids.has(entry.id)) throw new Error(`duplicate corpus id ${entry.id}`);
   ids.add(entry.id);
 }
-writeFileSync(CORPUS_PATH, `${JSON.stringify(corpus, null, 0).replace(/\},\{"id"/g, '},\n{"id"')}\n`);
+// An output path as argument writes there instead (the test compares it with the committed file).
+const output = process.argv[2] ?? CORPUS_PATH;
+writeFileSync(output, `${JSON.stringify(corpus, null, 0).replace(/\},\{"id"/g, '},\n{"id"')}\n`);
 const byOutcome = entries.reduce<Record<string, number>>((counts, e) => {
   counts[e.expect.outcome] = (counts[e.expect.outcome] ?? 0) + 1;
   return counts;
 }, {});
-console.log(`wrote ${entries.length} entries to ${CORPUS_PATH}: ${JSON.stringify(byOutcome)}`);
+console.log(`wrote ${entries.length} entries to ${output}: ${JSON.stringify(byOutcome)}`);
