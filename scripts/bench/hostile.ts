@@ -11,6 +11,23 @@
 //                               signed-in hospital gets that many people, so the recursion fans out)
 //
 // Ctrl-C stops every process it started (runBenchmark). Loopback only; it ends by itself.
+//
+// measured on 2026-12-07, this machine (2 cores shared, load average about 14), i10-hostile with
+// i10-budget merged (before the other issue-10 branches):
+//                                          BEFORE        AFTER   AFTER/BEFORE
+//   fragment-bomb/nested-2x20: both routers refuse it (TOO_MANY_SELECTIONS: 2^20 is above even
+//     the 1,000,000 maximum); router CPU 60 -> 0 ms, event-loop delay max 341 -> 20 ms
+//   fragment-bomb/nested-2x18     HTTP 200        400 TOO_MANY_SELECTIONS
+//     answer ms                     4420          9.9        0.002
+//     router CPU ms (process)       1160          0 (< 1 tick)
+//     event-loop delay max ms       4429         15.1        0.003
+//     healthy query max ms          4456         28.9        0.006
+//   users-recursion/organization-users-40x3 (40 people)
+//                                  HTTP 200 (errors: the users subgraph timed out at 10 s)
+//                                                 400 COST_LIMIT_EXCEEDED
+//     answer ms                    10047          8.4        0.001
+//     healthy query max ms         10007       (the users subgraph was still busy; the run now
+//                                               waits for it to settle before measuring AFTER)
 import { performance } from 'node:perf_hooks';
 import { send, type Observation } from '../../test/hostile/client';
 import { loadCorpus, type CorpusEntry } from '../../test/hostile/corpus';

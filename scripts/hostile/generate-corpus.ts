@@ -96,7 +96,7 @@ const PARSE = ['GRAPHQL_PARSE_FAILED'];
 const VALIDATION = ['GRAPHQL_VALIDATION_FAILED'];
 const NO_SUGGESTIONS = ['Did you mean'];
 const FAKE_ID = '00000000-0000-4000-8000-000000000000';
-const COMPARE = `compareOffers(productId: "${FAKE_ID}", quantity: 1, siteId: "${FAKE_ID}") { totalPrice }`;
+const COMPARE = `compareOffers(productId: "${FAKE_ID}", quantity: 1, siteId: "${FAKE_ID}") { vendor { id name } depot { id } total { amountMinor currency } }`;
 
 // ---- baseline: what every client does, over every transport (the budget must accept it) ----------
 add({
