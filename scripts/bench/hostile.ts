@@ -12,22 +12,22 @@
 //
 // Ctrl-C stops every process it started (runBenchmark). Loopback only; it ends by itself.
 //
-// measured on 2026-12-07, this machine (2 cores shared, load average about 14), i10-hostile with
-// i10-budget merged (before the other issue-10 branches):
+// measured on 2026-12-07, this machine (2 cores shared with four other runs, load average about
+// 14), i10-hostile with i10-budget merged (before the other issue-10 branches):
 //                                          BEFORE        AFTER   AFTER/BEFORE
-//   fragment-bomb/nested-2x20: both routers refuse it (TOO_MANY_SELECTIONS: 2^20 is above even
-//     the 1,000,000 maximum); router CPU 60 -> 0 ms, event-loop delay max 341 -> 20 ms
-//   fragment-bomb/nested-2x18     HTTP 200        400 TOO_MANY_SELECTIONS
-//     answer ms                     4420          9.9        0.002
-//     router CPU ms (process)       1160          0 (< 1 tick)
-//     event-loop delay max ms       4429         15.1        0.003
-//     healthy query max ms          4456         28.9        0.006
-//   users-recursion/organization-users-40x3 (40 people)
-//                                  HTTP 200 (errors: the users subgraph timed out at 10 s)
-//                                                 400 COST_LIMIT_EXCEEDED
-//     answer ms                    10047          8.4        0.001
-//     healthy query max ms         10007       (the users subgraph was still busy; the run now
-//                                               waits for it to settle before measuring AFTER)
+//   fragment-bomb/nested-2x20: both refuse it, TOO_MANY_SELECTIONS (2^20 is above even the
+//   1,000,000 maximum), in 11 and 3 ms
+//   fragment-bomb/nested-2x18      200 data      400 TOO_MANY_SELECTIONS
+//     answer ms                        3015          8.8        0.003
+//     router CPU ms (event loop)       1023          3.6        0.004
+//     event-loop delay max ms          2991         28.6        0.010
+//     healthy query max ms             3027         43.1        0.014
+//   users-recursion/organization-users-40x3 (40 people in the organization)
+//                                  200 (2 MB)     400 COST_LIMIT_EXCEEDED
+//     answer ms                        9872          4.1        0.000
+//     router CPU ms (event loop)        425          2.6        0.006
+//     event-loop delay max ms           884         15.5        0.018
+//     healthy query max ms             5232         22.6        0.004
 import { performance } from 'node:perf_hooks';
 import { send, type Observation } from '../../test/hostile/client';
 import { loadCorpus, type CorpusEntry } from '../../test/hostile/corpus';
