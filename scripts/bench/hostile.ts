@@ -23,7 +23,7 @@
 //     event-loop delay max ms          2991         28.6        0.010
 //     healthy query max ms             3027         43.1        0.014
 //   users-recursion/organization-users-40x3 (40 people in the organization)
-//                                  200 (2 MB)     400 COST_LIMIT_EXCEEDED
+//                                  200 (> 256 KB) 400 COST_LIMIT_EXCEEDED
 //     answer ms                        9872          4.1        0.000
 //     router CPU ms (event loop)        425          2.6        0.006
 //     event-loop delay max ms           884         15.5        0.018
