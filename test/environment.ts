@@ -64,8 +64,11 @@ export interface PlatformTestEnvironment {
   gql: GraphQLClient;
   /** SQL statements a subgraph has sent so far (its flow_db_statements_total). */
   statements: (subgraph: string) => Promise<number>;
-  /** Starts one more router on the same subgraphs (for scale-out tests); stopped with the rest. */
-  addRouter: () => Promise<{ url: string; process: ManagedProcess }>;
+  /**
+   * Starts one more router on the same subgraphs (scale-out tests; benchmarks comparing settings,
+   * with variables of its own); stopped with the rest.
+   */
+  addRouter: (extraEnv?: Record<string, string>) => Promise<{ url: string; process: ManagedProcess }>;
   /** Stops one subgraph: SIGTERM (graceful), or SIGKILL (a crash). */
   stopSubgraph: (name: string, signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>;
   /** Starts a stopped subgraph again on its port and schema, with extra variables if given. */
@@ -161,12 +164,12 @@ export async function createTestEnvironment(
     router,
     dataDir,
     gql: createGraphQLClient(routerUrl),
-    addRouter: async () => {
+    addRouter: async (routerEnv = {}) => {
       const port = await freePort();
       const child = startProcess(
         'router',
         join(root, 'router/src/server.ts'),
-        { ...common, PORT: String(port) },
+        { ...common, ...routerEnv, PORT: String(port) },
         quiet,
       );
       extraRouters.push(child);
