@@ -154,10 +154,9 @@ const transports: Record<string, (query: string) => Promise<Refusal>> = {
       },
       body: JSON.stringify({ query }),
     });
-    const text = await response.text(); // the stream ends after its one result
-    const data = /event: next\ndata: (.*)\n/.exec(text)?.[1];
-    // The status of SSE refusals belongs to the transports work; the code is what is shown here.
-    return { status: null, code: firstCode(data ? (JSON.parse(data) as never) : undefined) };
+    // Refused as a whole before any stream starts: a JSON answer with HTTP's status.
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    return { status: response.status, code: firstCode((await response.json()) as never) };
   },
   WebSocket: (query) =>
     new Promise<Refusal>((resolve, reject) => {

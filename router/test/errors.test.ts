@@ -100,6 +100,7 @@ it('reports not ready (503) when the subgraph is down, and names it without leak
         extensions: { code: 'SERVICE_UNAVAILABLE', service: 'users' },
       },
     ],
+    extensions: { cost: { estimated: 1, maximum: 2500 } },
   });
   expect(result.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|fetch failed|http:/);
 });

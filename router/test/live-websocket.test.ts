@@ -84,9 +84,7 @@ describe('frames and the document cache (item 2)', () => {
     await ws.acked;
     ws.socket.send(subscribeFrame(BODY_LIMIT));
     await until('the answer', () => ws.messages.some((m) => m.id === 'big' && m.type === 'complete'));
-    expect(ws.messages).toContainEqual({
-      id: 'big',
-      type: 'next',
+    expect(ws.messages.find((m) => m.id === 'big' && m.type === 'next')).toMatchObject({
       payload: { data: { __typename: 'Query' } },
     });
     for (let i = 0; i < 20; i += 1) {
@@ -116,7 +114,7 @@ describe('results with errors keep the socket open (item 4)', () => {
   it('returns a field error (FORBIDDEN), a request error (BAD_USER_INPUT) and RATE_LIMITED as next + complete', async () => {
     const ws = rawSocket(url, await signedIn());
     const forbidden = await ws.operation('forbidden', { query: '{ organization(id: "secret") { id } }' });
-    expect(forbidden).toEqual([
+    expect(forbidden).toMatchObject([
       {
         id: 'forbidden',
         type: 'next',
@@ -147,7 +145,7 @@ describe('results with errors keep the socket open (item 4)', () => {
     expect(limited[0]!.payload).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
 
     // Still open and usable.
-    expect(await ws.operation('after', { query: '{ __typename }' })).toEqual([
+    expect(await ws.operation('after', { query: '{ __typename }' })).toMatchObject([
       { id: 'after', type: 'next', payload: { data: { __typename: 'Query' } } },
       { id: 'after', type: 'complete' },
     ]);

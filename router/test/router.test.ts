@@ -271,6 +271,7 @@ describe('request signing: the production subgraph only accepts the router', () 
         errors: [
           { message: 'Internal server error.', path: ['me'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
         ],
+        extensions: { cost: { estimated: 1, maximum: 2500 } },
       });
       const logged = misconfigured
         .lines()

@@ -127,6 +127,7 @@ it('a subgraph that does not answer in time: GATEWAY_TIMEOUT at its field, the r
             extensions: { code: 'GATEWAY_TIMEOUT', service: 'notifications' },
           },
         ],
+        extensions: { cost: expect.any(Object) as unknown },
       });
     });
   } finally {
@@ -148,6 +149,7 @@ it('a subgraph that cannot be reached: SERVICE_UNAVAILABLE at its field, no URL 
           extensions: { code: 'SERVICE_UNAVAILABLE', service: 'notifications' },
         },
       ],
+      extensions: { cost: expect.any(Object) as unknown },
     });
     expect(result.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed|http:/);
   });

@@ -80,8 +80,10 @@ export function createOperationRateLimits(options: {
   return {
     async charge(context) {
       if (context.chargedPoints !== undefined) return;
+      // At least 1: an operation the cost model calls free (`{ __typename }`) still costs the
+      // router a request, and must not be floodable.
       const raw = context.operationCost ?? 1;
-      const cost = Number.isFinite(raw) && raw >= 0 ? raw : 1;
+      const cost = Number.isFinite(raw) && raw >= 1 ? Math.ceil(raw) : 1;
       const budgets = budgetsOf(context);
       if (budgets.length === 0) {
         context.chargedPoints = 0;
