@@ -1,8 +1,8 @@
 // Issue 10, item 6, the database side: when the router gave up on users, users kept working (one
 // request kept it busy for 40 s). Here the test holds a lock that the users subgraph's query
 // needs, so its work is slow for real; the router gives up after SUBGRAPH_TIMEOUT_MS, and the
-// subgraph's statement must be gone from pg_stat_activity soon after (statement_timeout on
-// every connection, DB_STATEMENT_TIMEOUT_MS), not when the lock happens to be released.
+// subgraph's statement must be gone from pg_stat_activity soon after: cancelled when its request
+// aborts (CancellablePool), not when the lock happens to be released or statement_timeout ends it.
 import pg from 'pg';
 import { subgraphDatabase, withSearchPath } from '../packages/platform/src';
 import { parseRouterConfig } from '../router/src/env';
@@ -10,7 +10,8 @@ import { startRouter, type RunningRouter } from '../router/src/router';
 import { silentLogger, usersOnlySupergraphPath } from '../router/test/support';
 import { createTestEnvironment, type UsersTestEnvironment } from '../subgraphs/users/test/environment';
 
-const STATEMENT_TIMEOUT_MS = 1500;
+/** Far beyond the test's own timeout: only cancelling on abort can end the statement in time. */
+const STATEMENT_TIMEOUT_MS = 60_000;
 
 let users: UsersTestEnvironment;
 let router: RunningRouter;
@@ -93,4 +94,9 @@ it('leaves no statement of the subgraph running or waiting once the router has g
     await holder.query('ROLLBACK').catch(() => undefined);
     await observer.end();
   }
+}, 30_000);
+
+it('bounds every statement of the subgraph with DB_STATEMENT_TIMEOUT_MS', async () => {
+  const [row] = await users.sql<{ statement_timeout: string }>('SHOW statement_timeout');
+  expect(row?.statement_timeout).toBe('1min');
 });

@@ -24,3 +24,4 @@ export * from './idempotency';
 export * from './events';
 export * from './http/server-policy';
 export * from './http/request-deadline';
+export * from './db/cancellable-pool';

@@ -28,7 +28,9 @@ import {
   DEFAULT_MAX_REQUEST_DEADLINE_MS,
   requestDeadline,
   stopResolversAfterAbort,
+  type RequestDeadline,
 } from './http/request-deadline';
+import { requestSignalScope } from './db/cancellable-pool';
 import { createHttpServer, type HttpServerPolicy } from './http/server-policy';
 import type { Logger } from './logger';
 import {
@@ -240,13 +242,15 @@ export async function startSubgraphServer<Context extends BaseContext>(
     '/graphql',
     express.json({ limit: '1mb' }),
     checkSignature,
+    // The request's deadline and signal, set before execution so its database work sees the signal.
+    (req: Request, res: Response, next: NextFunction) => {
+      const deadline = requestDeadline(req, res, options.maxDeadlineMs ?? DEFAULT_MAX_REQUEST_DEADLINE_MS);
+      res.locals.deadline = deadline;
+      requestSignalScope.run(deadline.signal, next);
+    },
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const { signal, deadline } = requestDeadline(
-          req,
-          res,
-          options.maxDeadlineMs ?? DEFAULT_MAX_REQUEST_DEADLINE_MS,
-        );
+        const { signal, deadline } = res.locals.deadline as RequestDeadline;
         const requestLogger = logger.child({ requestId: req.requestId });
         let viewer: Viewer | null = null;
         try {

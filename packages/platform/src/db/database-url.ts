@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { CancellablePool } from './cancellable-pool';
 
 /** Where one subgraph's tables live: a database and a Postgres schema inside it. */
 export interface SubgraphDatabase {
@@ -54,16 +55,15 @@ export function subgraphDatabase(
  * unqualified names ($queryRaw) lands in the same schema.
  */
 export function createPgAdapter(database: SubgraphDatabase): PrismaPg {
-  return new PrismaPg(
-    {
-      connectionString: withSearchPath(database),
-      // Bounds every statement, lock waits included: work for a caller who gave up ends by then.
-      statement_timeout: database.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-      // Names the subgraph's sessions in pg_stat_activity (operators and tests find them by it).
-      application_name: `flow-${database.schema}`.slice(0, 63),
-    },
-    { schema: database.schema },
-  );
+  const pool = new CancellablePool({
+    connectionString: withSearchPath(database),
+    // Bounds every statement, lock waits included: work for a caller who gave up ends by then.
+    statement_timeout: database.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    // Names the subgraph's sessions in pg_stat_activity (operators and tests find them by it).
+    application_name: `flow-${database.schema}`.slice(0, 63),
+  });
+  // PrismaPg ends a pool it was given only when told to.
+  return new PrismaPg(pool, { schema: database.schema, disposeExternalPool: true });
 }
 
 /**
