@@ -8,18 +8,23 @@ import pg from 'pg';
 export const requestSignalScope = new AsyncLocalStorage<AbortSignal>();
 
 /**
- * A pg pool (handed to PrismaPg) that cancels a statement outside any transaction when the
+ * A pg pool (handed to PrismaPg) that cancels a read (a SELECT outside any transaction) when the
  * request it runs for aborts (deadline passed or caller gone): the statement stops at once rather
- * than at statement_timeout. Transactions (the writes) are left alone; statement_timeout still
- * bounds them. A connection a cancel was sent on is discarded, never reused, so a late cancel can
+ * than at statement_timeout. Writes and transactions are left alone (and so is everything below a
+ * mutation's root resolver, see stopResolversAfterAbort); statement_timeout still bounds them. A connection a cancel was sent on is discarded, never reused, so a late cancel can
  * never hit another request's statement.
  */
+const isRead = (config: unknown): config is pg.QueryConfig =>
+  typeof config === 'object' &&
+  config !== null &&
+  /^\s*select\b/i.test(String((config as { text?: unknown }).text ?? ''));
+
 export class CancellablePool extends pg.Pool {
   override query(...args: unknown[]): never {
     const signal = requestSignalScope.getStore();
     const [config] = args;
     // Callback style and plain-text calls are not Prisma's: pass them through untouched.
-    if (!signal || args.length !== 1 || typeof config !== 'object' || config === null)
+    if (!signal || args.length !== 1 || !isRead(config))
       return (super.query as (...a: unknown[]) => never)(...args);
     return this.queryUntilAborted(config as pg.QueryConfig, signal) as never;
   }

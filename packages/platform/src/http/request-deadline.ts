@@ -7,6 +7,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { DEADLINE_HEADER } from '../auth/request-signing';
+import { requestSignalScope } from '../db/cancellable-pool';
 import { errors } from '../errors';
 
 /** How long a subgraph works for one request at most, when the caller sets no deadline or a later one. */
@@ -66,8 +67,13 @@ export function stopResolversAfterAbort(
   schema: GraphQLSchema,
   onSkipped?: SkippedResolverHook,
 ): GraphQLSchema {
+  const mutationType = schema.getMutationType();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    // A write, once started, runs to its end: its statements are not cancelled when the request
+    // aborts (a saga stopped halfway would leave stock or money to recovery); statement_timeout
+    // still bounds each one.
+    const runToEnd = type === mutationType;
     for (const field of Object.values(type.getFields())) {
       const resolve = field.resolve;
       if (!resolve || resolve === defaultFieldResolver) continue;
@@ -77,7 +83,9 @@ export function stopResolversAfterAbort(
           onSkipped?.(coordinate);
           throw errors.deadlineExceeded();
         }
-        return resolve(source, args, context, info);
+        return runToEnd
+          ? requestSignalScope.exit(() => resolve(source, args, context, info))
+          : resolve(source, args, context, info);
       };
       field.resolve = guarded as typeof resolve;
     }
