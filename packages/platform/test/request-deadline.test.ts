@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
@@ -112,3 +113,35 @@ describe('request deadline', () => {
 function ctxWith(deadline: number, signal?: AbortSignal) {
   return { ...base, deadline, signal };
 }
+
+describe('subgraph HTTP server policy', () => {
+  it('closes a half-sent request with 408 after its headers timeout', async () => {
+    const schema = buildSubgraphSchema({ typeDefs: parse('type Query { ok: Boolean }') });
+    const policed = await startSubgraphServer<BaseContext>({
+      name: 'policed',
+      schema,
+      logger,
+      port: 0,
+      production: false,
+      routerSecret: secret,
+      http: { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300, maxConnections: 100 },
+      verifyToken: async () => {
+        throw new Error('no tokens in this test');
+      },
+      buildContext: (context) => context,
+      readiness: {},
+    });
+    const socket = net.connect(policed.port, '127.0.0.1');
+    try {
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      await closed;
+      expect(received).toMatch(/^HTTP\/1.1 408/);
+    } finally {
+      socket.destroy();
+      await policed.stop();
+    }
+  });
+});
