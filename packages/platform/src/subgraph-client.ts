@@ -63,6 +63,8 @@ const CALLER_CODES = new Set<string>([
   ErrorCode.OUT_OF_STOCK,
   ErrorCode.PAYMENT_DECLINED,
   ErrorCode.IDEMPOTENCY_KEY_REUSED,
+  // The callee stopped because the deadline we passed on ran out: ours, not its failure.
+  ErrorCode.GATEWAY_TIMEOUT,
 ]);
 
 class RetryableFailure extends Error {
