@@ -1,6 +1,6 @@
 // How the gateway calls a subgraph: the caller's token, the request id and the client address are
-// forwarded, and the request is signed (HMAC over time, request id, token and the exact
-// query/operationName/variables sent) so the subgraph can refuse anything that did not come
+// forwarded, the deadline travels in x-flow-deadline, and the request is signed (HMAC over time,
+// request id, token, deadline and the exact query/operationName/variables sent) so the subgraph can refuse anything that did not come
 // through the router (packages/platform/src/subgraph-server.ts verifies it).
 import { randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import type { Histogram } from 'prom-client';
 import {
   CLIENT_ADDRESS_HEADER,
+  DEADLINE_HEADER,
   REQUEST_ID_HEADER,
   SIGNATURE_HEADER,
   signRequest,
@@ -110,6 +111,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
 
     const timestamp = String(Math.floor(Date.now() / 1000));
     headers.set(TIMESTAMP_HEADER, timestamp);
+    // When the fetcher gives up: the subgraph stops this request's remaining work then (signed,
+    // so a client cannot lengthen it).
+    const deadline = String(Date.now() + this.options.timeoutMs);
+    headers.set(DEADLINE_HEADER, deadline);
     headers.set(
       SIGNATURE_HEADER,
       signRequest(this.options.secret, {
@@ -117,6 +122,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
         requestId,
         authorization,
         clientAddress: context?.clientAddress ?? '',
+        deadline,
         query: request.query ?? '',
         operationName: request.operationName,
         variables: request.variables,

@@ -4,7 +4,13 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import {
   booleanSchema,
+  DEFAULT_MAX_TOKEN_AGE_SECONDS,
   defaultSubgraphUrl,
+  httpServerPolicyFromEnv,
+  httpServerPolicyProblems,
+  httpServerPolicyShape,
+  InvalidEnvironmentError,
+  type HttpServerPolicy,
   disableTelemetry,
   flowEnvSchema,
   loadEnvironmentOrExit,
@@ -144,6 +150,12 @@ function routerShape(production: boolean) {
     SANDBOX: booleanSchema(!production).refine((on) => !(on && production), {
       error: 'cannot be enabled in production',
     }),
+    // --- Stale callers (issue 10): token age, HTTP server timeouts and connection cap.
+    /** Oldest access token accepted (since `iat`), and longest lifetime (`exp - iat`) one may claim. */
+    MAX_TOKEN_AGE_SECONDS: positiveInt(DEFAULT_MAX_TOKEN_AGE_SECONDS, 86_400).pipe(z.number().min(60)),
+    /** HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS. */
+    ...httpServerPolicyShape(),
+    // ---
     ...Object.fromEntries(
       subgraphCatalog.map(({ name }) => [
         subgraphUrlVariable(name),
@@ -166,8 +178,17 @@ export interface RouterConfig {
   host: string;
   supergraphPath: string;
   subgraphs: SubgraphTarget[];
-  jwt: { issuer: string; audience: string; jwksUrl: string; cooldownSeconds: number; cacheSeconds: number };
+  jwt: {
+    issuer: string;
+    audience: string;
+    jwksUrl: string;
+    cooldownSeconds: number;
+    cacheSeconds: number;
+    maxTokenAgeSeconds: number;
+  };
   signingSecret: string;
+  /** Server timeouts and connection cap (HTTP_*). */
+  http: HttpServerPolicy;
   limits: { maxBodyBytes: number; maxTokens: number } & OperationBudget;
   subgraphTimeoutMs: number;
   shutdownGraceMs: number;
@@ -211,7 +232,9 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       jwksUrl,
       cooldownSeconds: env.JWKS_COOLDOWN_SECONDS,
       cacheSeconds: env.JWKS_CACHE_SECONDS,
+      maxTokenAgeSeconds: env.MAX_TOKEN_AGE_SECONDS,
     },
+    http: httpServerPolicyFromEnv(env),
     signingSecret: env.ROUTER_SIGNING_SECRET,
     limits: {
       maxBodyBytes: env.MAX_REQUEST_BODY_BYTES,
@@ -266,15 +289,21 @@ const isProduction = (source: NodeJS.ProcessEnv) => source.FLOW_ENV === 'product
 
 /** Parses the router's configuration; throws InvalidEnvironmentError naming every bad variable. */
 export function parseRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
-  return toConfig(
-    parseEnvironment('router', routerShape(isProduction(source)), source) as Parsed & Record<string, unknown>,
-  );
+  const env = parseEnvironment('router', routerShape(isProduction(source)), source) as Parsed &
+    Record<string, unknown>;
+  const problems = httpServerPolicyProblems(env);
+  if (problems.length) throw new InvalidEnvironmentError('router', problems);
+  return toConfig(env);
 }
 
 /** For the process entry: prints every bad variable and exits non-zero. */
 export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
-  return toConfig(
-    loadEnvironmentOrExit('router', routerShape(isProduction(source)), source) as Parsed &
-      Record<string, unknown>,
-  );
+  const env = loadEnvironmentOrExit('router', routerShape(isProduction(source)), source) as Parsed &
+    Record<string, unknown>;
+  const problems = httpServerPolicyProblems(env);
+  if (problems.length) {
+    process.stderr.write(`${new InvalidEnvironmentError('router', problems).message}\n`);
+    process.exit(1);
+  }
+  return toConfig(env);
 }

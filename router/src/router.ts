@@ -9,7 +9,6 @@
 //   address; usage/), plan, signed calls to the subgraphs.
 import './no-telemetry';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -31,6 +30,7 @@ import express, {
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import {
+  createHttpServer,
   createMetrics,
   createPubSub,
   createRateLimiter,
@@ -247,7 +247,9 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const { pointsLimiter, operationRateLimits, caps } = usageLimits(config, logger, metrics.registry, refused);
 
   const app = express();
-  const httpServer = http.createServer(app);
+  // Half-sent requests are cut off and connections capped (HTTP_*); SSE and WebSockets are not
+  // affected: the request timeout covers receiving a request, never a long response.
+  const httpServer = createHttpServer(app, config.http);
   const state: HealthState = { accepting: true };
 
   let apiSchema: GraphQLSchema | null = null;

@@ -39,6 +39,37 @@ describe('parseRouterConfig', () => {
     });
   });
 
+  it('bounds token age and HTTP connections by default, and lets each be set (issue 10)', () => {
+    const defaults = parseRouterConfig({});
+    expect(defaults.jwt.maxTokenAgeSeconds).toBe(1200);
+    expect(defaults.http).toEqual({
+      headersTimeoutMs: 66_000,
+      requestTimeoutMs: 70_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 10_000,
+    });
+    const set = parseRouterConfig({
+      MAX_TOKEN_AGE_SECONDS: '3600',
+      HTTP_HEADERS_TIMEOUT_MS: '5000',
+      HTTP_REQUEST_TIMEOUT_MS: '10000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '75000',
+      HTTP_MAX_CONNECTIONS: '500',
+    });
+    expect(set.jwt.maxTokenAgeSeconds).toBe(3600);
+    expect(set.http).toEqual({
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 75_000,
+      maxConnections: 500,
+    });
+    // Node refuses a headers timeout above the request timeout; so does the configuration.
+    expect(() =>
+      parseRouterConfig({ HTTP_HEADERS_TIMEOUT_MS: '9000', HTTP_REQUEST_TIMEOUT_MS: '5000' }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+    expect(() => parseRouterConfig({ MAX_TOKEN_AGE_SECONDS: '10' })).toThrow(/MAX_TOKEN_AGE_SECONDS/);
+    expect(() => parseRouterConfig({ HTTP_MAX_CONNECTIONS: '0' })).toThrow(/HTTP_MAX_CONNECTIONS/);
+  });
+
   it('derives the JWKS URL from USERS_URL unless USERS_JWKS_URL is set', () => {
     expect(parseRouterConfig({ USERS_URL: 'http://users.internal:9001/graphql' }).jwt.jwksUrl).toBe(
       'http://users.internal:9001/.well-known/jwks.json',

@@ -21,6 +21,8 @@ export const ErrorCode = {
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The caller's deadline passed (or it went away): the remaining work was stopped. */
+  GATEWAY_TIMEOUT: 'GATEWAY_TIMEOUT',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -61,6 +63,9 @@ export const errors = {
         service,
       },
     ),
+  /** The request's deadline passed: this part of the work was not started. */
+  deadlineExceeded: () =>
+    flowError(ErrorCode.GATEWAY_TIMEOUT, 'The request ran out of time before this part was done.'),
   outOfStock: (message: string, extensions: Extensions = {}) =>
     flowError(ErrorCode.OUT_OF_STOCK, message, extensions),
   rateLimited: (retryAfterSeconds: number) =>

@@ -22,3 +22,6 @@ export * from './subgraph-env';
 export * from './graphql/scalars';
 export * from './idempotency';
 export * from './events';
+export * from './http/server-policy';
+export * from './http/request-deadline';
+export * from './db/cancellable-pool';

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { CLIENT_ADDRESS_HEADER, type BaseContext } from './subgraph-server';
 import {
+  DEADLINE_HEADER,
   REQUEST_ID_HEADER,
   SERVICE_HEADER,
   SIGNATURE_HEADER,
@@ -34,8 +35,23 @@ export interface SubgraphClientOptions {
   service?: string;
 }
 
-/** The part of a request context a call is made on behalf of. */
-export type CallContext = Pick<BaseContext, 'requestId' | 'authorization' | 'clientAddress'>;
+/**
+ * The part of a request context a call is made on behalf of. With a signal and a deadline (a
+ * request's context has both), a read stops when the request does and carries the remaining
+ * deadline to the callee, which then stops too.
+ */
+export type CallContext = Pick<BaseContext, 'requestId' | 'authorization' | 'clientAddress'> &
+  Partial<Pick<BaseContext, 'signal' | 'deadline'>>;
+
+/**
+ * The same caller without its deadline: for writes that must finish once begun (saga steps whose
+ * half-done state would need recovery), which then run to their own timeout only.
+ */
+export const withoutDeadline = (ctx: CallContext): CallContext => ({
+  requestId: ctx.requestId,
+  authorization: ctx.authorization,
+  clientAddress: ctx.clientAddress,
+});
 
 /** Codes a dependency answers that are about the caller, not about the dependency: passed through. */
 const CALLER_CODES = new Set<string>([
@@ -47,9 +63,14 @@ const CALLER_CODES = new Set<string>([
   ErrorCode.OUT_OF_STOCK,
   ErrorCode.PAYMENT_DECLINED,
   ErrorCode.IDEMPOTENCY_KEY_REUSED,
+  // The callee stopped because the deadline we passed on ran out: ours, not its failure.
+  ErrorCode.GATEWAY_TIMEOUT,
 ]);
 
-class RetryableFailure extends Error {}
+class RetryableFailure extends Error {
+  /** The attempt ended because the caller's deadline passed, not because the dependency failed. */
+  callerGaveUp = false;
+}
 
 type BreakerState =
   { kind: 'closed'; failures: number } | { kind: 'open'; until: number } | { kind: 'half-open' };
@@ -66,14 +87,17 @@ export class SubgraphClient {
     return this.breaker.kind;
   }
 
-  /** A read: retried on transient failures. */
+  /** A read: retried on transient failures; stops with the caller's signal, if any. */
   query<Data>(ctx: CallContext, document: string, variables?: Record<string, unknown>): Promise<Data> {
     return this.call<Data>(ctx, document, variables, true);
   }
 
-  /** A write: never retried here (the caller decides, e.g. with an idempotency key). */
+  /**
+   * A write: never retried here (the caller decides, e.g. with an idempotency key), and never cut
+   * off by the caller's deadline: a write aborted halfway leaves an outcome nobody knows.
+   */
   mutate<Data>(ctx: CallContext, document: string, variables?: Record<string, unknown>): Promise<Data> {
-    return this.call<Data>(ctx, document, variables, false);
+    return this.call<Data>(withoutDeadline(ctx), document, variables, false);
   }
 
   private async call<Data>(
@@ -89,6 +113,9 @@ export class SubgraphClient {
     }
     const attempts = 1 + (idempotent ? (this.options.retries ?? 2) : 0);
     for (let attempt = 1; ; attempt++) {
+      // The caller gave up: no (further) attempt, and the dependency is not to blame.
+      if (ctx.signal?.aborted || (ctx.deadline !== undefined && ctx.deadline <= Date.now()))
+        throw errors.deadlineExceeded();
       try {
         const data = await this.attempt<Data>(ctx, query, variables);
         this.breaker = { kind: 'closed', failures: 0 };
@@ -98,6 +125,7 @@ export class SubgraphClient {
           this.breaker = { kind: 'closed', failures: 0 };
           throw error;
         }
+        if (ctx.signal?.aborted || error.callerGaveUp) throw errors.deadlineExceeded();
         logger.warn(
           { requestId: ctx.requestId, dependency: name, attempt, reason: error.message },
           'dependency call failed',
@@ -118,6 +146,7 @@ export class SubgraphClient {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const authorization = ctx.authorization ?? '';
     const clientAddress = ctx.clientAddress ?? '';
+    const deadline = ctx.deadline === undefined ? '' : String(ctx.deadline);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [REQUEST_ID_HEADER]: ctx.requestId,
@@ -128,24 +157,35 @@ export class SubgraphClient {
         authorization,
         clientAddress,
         service: this.options.service ?? '',
+        deadline,
         query,
         operationName: null,
         variables: variables ?? null,
       }),
     };
     if (authorization) headers.authorization = authorization;
+    if (deadline) headers[DEADLINE_HEADER] = deadline;
     if (clientAddress) headers[CLIENT_ADDRESS_HEADER] = clientAddress;
     if (this.options.service) headers[SERVICE_HEADER] = this.options.service;
+    // The attempt's own timeout, cut to what remains of the caller's deadline.
+    const ownTimeoutMs = this.options.timeoutMs ?? 3000;
+    const remaining = ctx.deadline === undefined ? Infinity : Math.max(0, ctx.deadline - Date.now());
+    const timeoutMs = Math.min(ownTimeoutMs, remaining);
+    const signals = [AbortSignal.timeout(timeoutMs)];
+    if (ctx.signal) signals.push(ctx.signal);
     let response: Response;
     try {
       response = await this.fetch(this.options.url, {
         method: 'POST',
         headers,
         body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 3000),
+        signal: AbortSignal.any(signals),
       });
     } catch (error) {
-      throw new RetryableFailure(error instanceof Error ? error.message : String(error));
+      const failure = new RetryableFailure(error instanceof Error ? error.message : String(error));
+      failure.callerGaveUp =
+        Boolean(ctx.signal?.aborted) || (ctx.deadline !== undefined && Date.now() >= ctx.deadline);
+      throw failure;
     }
     if (response.status >= 500) {
       await response.body?.cancel();

@@ -1,4 +1,4 @@
-import { subgraphDatabaseUrlVariable } from './db/database-url';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, subgraphDatabaseUrlVariable } from './db/database-url';
 import { DEFAULT_EVENTS_EXCHANGE } from './events/domain-event';
 import {
   flowEnvSchema,
@@ -8,6 +8,14 @@ import {
   portSchema,
   z,
 } from './env';
+import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from './auth/tokens';
+import { DEFAULT_MAX_REQUEST_DEADLINE_MS } from './http/request-deadline';
+import {
+  httpServerPolicyFromEnv,
+  httpServerPolicyProblems,
+  httpServerPolicyShape,
+  type HttpServerPolicy,
+} from './http/server-policy';
 import { defaultSubgraphUrl, subgraphCatalog, subgraphUrlVariable } from './subgraphs';
 
 export const DEVELOPMENT_ROUTER_SECRET = 'flow-development-router-signing-secret';
@@ -41,6 +49,7 @@ export function subgraphEnvironmentShape(name: string, port: number) {
     /** How often a producer polls its outbox (commits also wake it at once). */
     EVENTS_QUEUE_PREFIX: z.string().min(1).max(200).default('flow.'),
     OUTBOX_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+    ...deadlineEnvironmentShape(),
     ...Object.fromEntries(
       subgraphCatalog.map((s) => [
         subgraphUrlVariable(s.name),
@@ -50,11 +59,58 @@ export function subgraphEnvironmentShape(name: string, port: number) {
   } as const;
 }
 
-export interface SubgraphCommonConfig {
+/** Stale caller protection (issue 10): token age, request deadline, database statements, HTTP server. */
+export function deadlineEnvironmentShape() {
+  return {
+    /** Oldest access token accepted (since `iat`), and longest lifetime (`exp - iat`) one may claim. */
+    MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
+    /** The longest one request may run here: the default without x-flow-deadline, and its cap. */
+    REQUEST_DEADLINE_MAX_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(DEFAULT_MAX_REQUEST_DEADLINE_MS),
+    /** Postgres statement_timeout of every connection (lock waits included); 0 turns it off. */
+    DB_STATEMENT_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .default(DEFAULT_STATEMENT_TIMEOUT_MS),
+    ...httpServerPolicyShape(),
+  } as const;
+}
+
+/** The deadline part of a parsed subgraph environment. */
+export interface SubgraphDeadlineConfig {
+  maxTokenAgeSeconds: number;
+  maxDeadlineMs: number;
+  statementTimeoutMs: number;
+  http: HttpServerPolicy;
+}
+
+export function subgraphDeadlineConfig(env: Record<string, unknown>): SubgraphDeadlineConfig {
+  return {
+    maxTokenAgeSeconds: Number(env.MAX_TOKEN_AGE_SECONDS),
+    maxDeadlineMs: Number(env.REQUEST_DEADLINE_MAX_MS),
+    statementTimeoutMs: Number(env.DB_STATEMENT_TIMEOUT_MS),
+    http: httpServerPolicyFromEnv(env),
+  };
+}
+
+export interface SubgraphCommonConfig extends SubgraphDeadlineConfig {
   production: boolean;
   databaseUrl: string | undefined;
   ownDatabaseUrl: string | undefined;
-  jwt: { issuer: string; audience: string; jwksUrl: string; cooldownSeconds: number; cacheSeconds: number };
+  jwt: {
+    issuer: string;
+    audience: string;
+    jwksUrl: string;
+    cooldownSeconds: number;
+    cacheSeconds: number;
+    maxTokenAgeSeconds: number;
+  };
   routerSecret: string;
   dependencyTimeoutMs: number;
   /** Redis for live notifications (the same the router reads); null: in-process. */
@@ -83,7 +139,9 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
       jwksUrl,
       cooldownSeconds: Number(env.JWKS_COOLDOWN_SECONDS),
       cacheSeconds: Number(env.JWKS_CACHE_SECONDS),
+      maxTokenAgeSeconds: Number(env.MAX_TOKEN_AGE_SECONDS),
     },
+    ...subgraphDeadlineConfig(env),
     routerSecret: String(env.ROUTER_SIGNING_SECRET),
     dependencyTimeoutMs: Number(env.DEPENDENCY_TIMEOUT_MS),
     redis: env.REDIS_URL ? { url: String(env.REDIS_URL), keyPrefix: String(env.REDIS_KEY_PREFIX) } : null,
@@ -99,8 +157,8 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
 
 /** Rules that span variables: production refuses development defaults. */
 export function subgraphProductionProblems(name: string, env: Record<string, unknown>): string[] {
-  if (env.FLOW_ENV !== 'production') return [];
-  const problems: string[] = [];
+  if (env.FLOW_ENV !== 'production') return httpServerPolicyProblems(env);
+  const problems: string[] = [...httpServerPolicyProblems(env)];
   const secret = String(env.ROUTER_SIGNING_SECRET ?? '');
   if (secret === DEVELOPMENT_ROUTER_SECRET || secret.length < 32) {
     problems.push('ROUTER_SIGNING_SECRET: production needs its own secret of at least 32 characters');

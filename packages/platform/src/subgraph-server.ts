@@ -1,14 +1,15 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
+import { Counter } from 'prom-client';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { bearerToken, InvalidTokenError, isKeysUnavailable, type TokenVerifier } from './auth/tokens';
 import {
+  DEADLINE_HEADER,
   SERVICE_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
@@ -23,6 +24,14 @@ import { ErrorCode, maskError } from './errors';
 import { mountHealth, type HealthState, type ReadinessCheck } from './http/health';
 import { createMetrics, mountMetrics } from './http/metrics';
 import { requestIdMiddleware } from './http/request-id';
+import {
+  DEFAULT_MAX_REQUEST_DEADLINE_MS,
+  requestDeadline,
+  stopResolversAfterAbort,
+  type RequestDeadline,
+} from './http/request-deadline';
+import { requestSignalScope } from './db/cancellable-pool';
+import { createHttpServer, type HttpServerPolicy } from './http/server-policy';
 import type { Logger } from './logger';
 import {
   createEventStreamHandler,
@@ -45,6 +54,14 @@ export interface BaseContext {
   callerService: string | null;
   /** The end client's address as the router saw it (for throttling and audit), when known. */
   clientAddress: string | null;
+  /**
+   * Aborts when the caller's deadline passes or the caller disconnects: nobody reads the answer
+   * any more. Resolvers do not start after it (startSubgraphServer wraps them); services check it
+   * in loops and pass it to SubgraphClient calls, which forward the deadline.
+   */
+  signal: AbortSignal;
+  /** Epoch ms at which the caller gives up (x-flow-deadline, clamped to this process's maximum). */
+  deadline: number;
 }
 
 export const CLIENT_ADDRESS_HEADER = 'x-flow-client-address';
@@ -83,6 +100,10 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
    * even outside production). On RabbitMQ there is nothing to mount. The caller closes the bus.
    */
   eventBus?: EventBus;
+  /** Server timeouts and connection cap (SUBGRAPH env HTTP_*); DEFAULT_HTTP_SERVER_POLICY when absent. */
+  http?: HttpServerPolicy;
+  /** The longest a request may run here, whatever deadline it carries (REQUEST_DEADLINE_MAX_MS). */
+  maxDeadlineMs?: number;
 }
 
 export interface RunningSubgraph {
@@ -102,7 +123,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
 ): Promise<RunningSubgraph> {
   const { logger } = options;
   const app = express();
-  const httpServer = http.createServer(app);
+  const httpServer = createHttpServer(app, options.http);
   const state: HealthState = { accepting: true };
   const metrics = createMetrics(options.name);
   registerEventMetrics(metrics.registry);
@@ -139,8 +160,13 @@ export async function startSubgraphServer<Context extends BaseContext>(
     },
   };
 
+  const skippedResolvers = new Counter({
+    name: 'flow_subgraph_resolvers_skipped_total',
+    help: 'Resolvers not started because their request had passed its deadline or its caller had gone',
+    registers: [metrics.registry],
+  });
   const apollo = new ApolloServer<Context>({
-    schema: options.schema,
+    schema: stopResolversAfterAbort(options.schema, () => skippedResolvers.inc()),
     logger,
     // onShutdownSignal owns the signals; Apollo's own handler would re-raise and force exit 1.
     stopOnTerminationSignals: false,
@@ -184,6 +210,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
         authorization: req.header('authorization') ?? '',
         clientAddress: req.header(CLIENT_ADDRESS_HEADER) ?? '',
         service: req.header(SERVICE_HEADER) ?? '',
+        deadline: req.header(DEADLINE_HEADER) ?? '',
         ...operation(req),
       });
       if (check.valid) return next();
@@ -215,8 +242,15 @@ export async function startSubgraphServer<Context extends BaseContext>(
     '/graphql',
     express.json({ limit: '1mb' }),
     checkSignature,
+    // The request's deadline and signal, set before execution so its database work sees the signal.
+    (req: Request, res: Response, next: NextFunction) => {
+      const deadline = requestDeadline(req, res, options.maxDeadlineMs ?? DEFAULT_MAX_REQUEST_DEADLINE_MS);
+      res.locals.deadline = deadline;
+      requestSignalScope.run(deadline.signal, next);
+    },
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
+        const { signal, deadline } = res.locals.deadline as RequestDeadline;
         const requestLogger = logger.child({ requestId: req.requestId });
         let viewer: Viewer | null = null;
         try {
@@ -246,6 +280,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
           callerService: req.header(SERVICE_HEADER) || null,
           logger: requestLogger,
           clientAddress,
+          signal,
+          deadline,
         });
       },
     }),

@@ -15,7 +15,7 @@ describe('router request signing', () => {
   const signature = signRequest(secret, parts);
 
   it('accepts the router’s own signature', () => {
-    expect(signature).toMatch(/^v1=[0-9a-f]{64}$/);
+    expect(signature).toMatch(/^v2=[0-9a-f]{64}$/);
     expect(verifyRequestSignature(secret, signature, parts, now)).toEqual({ valid: true });
   });
 
@@ -34,6 +34,8 @@ describe('router request signing', () => {
     ['request id', { requestId: 'req-other-id' }],
     // A captured router request replayed as the orders service (x-flow-service: orders).
     ['calling service', { service: 'orders' }],
+    // A client may not extend how long a subgraph works for it.
+    ['deadline', { deadline: String(now.getTime() + 3_600_000) }],
   ])('refuses a request whose %s was changed', (_name, change) => {
     expect(verifyRequestSignature(secret, signature, { ...parts, ...change }, now)).toEqual({
       valid: false,
@@ -48,6 +50,16 @@ describe('router request signing', () => {
     expect(verifyRequestSignature(secret, signature, parts, later)).toEqual({
       valid: false,
       reason: 'stale timestamp',
+    });
+  });
+});
+
+describe('signature versions', () => {
+  it('refuses a signature of the stale v1 format (it did not cover the deadline)', () => {
+    const v1 = signRequest(secret, parts).replace(/^v2=/, 'v1=');
+    expect(verifyRequestSignature(secret, v1, parts, now)).toEqual({
+      valid: false,
+      reason: 'unsupported signature version',
     });
   });
 });

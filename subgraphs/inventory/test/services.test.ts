@@ -50,6 +50,9 @@ function ctx(
   return {
     requestId: randomUUID(),
     callerService: null,
+    // A direct service call: no caller deadline.
+    signal: new AbortController().signal,
+    deadline: Number.MAX_SAFE_INTEGER,
     viewer: {
       userId: randomUUID(),
       organizationId,

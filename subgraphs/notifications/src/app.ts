@@ -72,6 +72,8 @@ export async function startNotificationsApp(
     host: config.host,
     production: config.production,
     routerSecret: config.routerSecret,
+    http: config.http,
+    maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma, base.viewer) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },

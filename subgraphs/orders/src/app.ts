@@ -105,6 +105,8 @@ export async function startOrdersApp(
     host: config.host,
     production: config.production,
     routerSecret: config.routerSecret,
+    http: config.http,
+    maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },

@@ -77,6 +77,8 @@ export async function startPaymentsApp(
     host: config.host,
     production: config.production,
     routerSecret: config.routerSecret,
+    http: config.http,
+    maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },

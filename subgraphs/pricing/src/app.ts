@@ -60,6 +60,8 @@ export async function startPricingApp(
     host: config.host,
     production: config.production,
     routerSecret: config.routerSecret,
+    http: config.http,
+    maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     // Only its own database: a dependency that is down makes compareOffers fail fast (circuit

@@ -6,6 +6,7 @@ import {
   httpEventTargets,
   startOutboxRelay,
   startSubgraphServer,
+  httpServerPolicyFromEnv,
   openSubgraphDatabase,
   type Logger,
   type OutboxRelay,
@@ -43,7 +44,11 @@ export async function startUsersApp(
 ): Promise<UsersApp> {
   const database = await openSubgraphDatabase(
     'users',
-    { databaseUrl: env.DATABASE_URL, ownDatabaseUrl: env.USERS_DATABASE_URL },
+    {
+      databaseUrl: env.DATABASE_URL,
+      ownDatabaseUrl: env.USERS_DATABASE_URL,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    },
     migrationsDir,
     logger,
   );
@@ -96,6 +101,7 @@ export async function startUsersApp(
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     keys: (header, token) => createLocalJWKSet(keys.jwks())(header, token),
+    maxTokenAgeSeconds: env.MAX_TOKEN_AGE_SECONDS,
   });
 
   const server = await startSubgraphServer<Context>({
@@ -107,6 +113,8 @@ export async function startUsersApp(
     production: env.FLOW_ENV === 'production',
     routerSecret: env.ROUTER_SIGNING_SECRET,
     verifyToken,
+    http: httpServerPolicyFromEnv(env),
+    maxDeadlineMs: env.REQUEST_DEADLINE_MAX_MS,
     buildContext: (base) => ({
       ...base,
       services,

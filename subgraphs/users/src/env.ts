@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import {
   booleanSchema,
+  deadlineEnvironmentShape,
+  httpServerPolicyProblems,
   flowEnvSchema,
   loadEnvironmentOrExit,
   logLevelSchema,
@@ -46,8 +48,13 @@ export const usersEnvironmentShape = {
   EVENTS_EXCHANGE: common.EVENTS_EXCHANGE,
   EVENTS_QUEUE_PREFIX: common.EVENTS_QUEUE_PREFIX,
   OUTBOX_INTERVAL_MS: common.OUTBOX_INTERVAL_MS,
+  /** Token age, request deadline, statement_timeout and HTTP server policy, as every subgraph. */
+  ...deadlineEnvironmentShape(),
   ...Object.fromEntries(
-    subgraphCatalog.map((s) => [subgraphUrlVariable(s.name), common[subgraphUrlVariable(s.name)]!]),
+    subgraphCatalog.map((s) => [
+      subgraphUrlVariable(s.name),
+      (common as Record<string, z.ZodType>)[subgraphUrlVariable(s.name)]!,
+    ]),
   ),
 };
 
@@ -55,8 +62,11 @@ export type UsersEnvironment = z.infer<z.ZodObject<typeof usersEnvironmentShape>
 
 /** Rules that span variables: production refuses development defaults. */
 export function checkProductionRules(env: UsersEnvironment): string[] {
-  if (env.FLOW_ENV !== 'production') return [];
-  const problems: string[] = [];
+  const problems: string[] = [...httpServerPolicyProblems(env)];
+  // Tokens users mints must pass the age check everywhere they are verified.
+  if (env.ACCESS_TOKEN_TTL_SECONDS > env.MAX_TOKEN_AGE_SECONDS)
+    problems.push('ACCESS_TOKEN_TTL_SECONDS: must not be above MAX_TOKEN_AGE_SECONDS');
+  if (env.FLOW_ENV !== 'production') return problems;
   if (env.ROUTER_SIGNING_SECRET === DEV_ROUTER_SECRET || env.ROUTER_SIGNING_SECRET.length < 32)
     problems.push('ROUTER_SIGNING_SECRET: production needs its own secret of at least 32 characters');
   if (!env.FLOW_ADMIN_EMAIL) problems.push('FLOW_ADMIN_EMAIL: required in production');

@@ -112,4 +112,14 @@ describe('users configuration', () => {
       expect(message).toContain(name);
     }
   });
+
+  it('refuses access tokens that would outlive the age every verifier accepts (issue 10)', () => {
+    expect(() => parseUsersEnvironment({ ACCESS_TOKEN_TTL_SECONDS: '1800' })).toThrow(
+      /ACCESS_TOKEN_TTL_SECONDS: must not be above MAX_TOKEN_AGE_SECONDS/,
+    );
+    expect(
+      parseUsersEnvironment({ ACCESS_TOKEN_TTL_SECONDS: '1800', MAX_TOKEN_AGE_SECONDS: '2000' })
+        .MAX_TOKEN_AGE_SECONDS,
+    ).toBe(2000);
+  });
 });

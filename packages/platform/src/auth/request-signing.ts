@@ -10,7 +10,13 @@ export const TIMESTAMP_HEADER = 'x-flow-timestamp';
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** A subgraph calling another as itself (a saga step), not only for the viewer: `orders`. */
 export const SERVICE_HEADER = 'x-flow-service';
-export const SIGNATURE_VERSION = 'v1';
+/**
+ * The absolute time (epoch milliseconds) at which the caller gives up on this request: the callee
+ * stops its remaining work then. Signed, so a client cannot extend a subgraph's work through it.
+ */
+export const DEADLINE_HEADER = 'x-flow-deadline';
+/** v2 signs the deadline too; a v1 signature (no deadline) is refused as a stale format. */
+export const SIGNATURE_VERSION = 'v2';
 /** How far a signed request's clock may be from ours: bounds replay of a captured request. */
 export const MAX_SIGNATURE_AGE_SECONDS = 60;
 
@@ -22,6 +28,8 @@ export interface SignedParts {
   clientAddress?: string;
   /** The calling subgraph when it acts as itself; '' or absent for the router. */
   service?: string;
+  /** The x-flow-deadline value as sent (epoch ms); '' or absent when the caller set none. */
+  deadline?: string;
   query: string;
   operationName: string | null | undefined;
   variables: Record<string, unknown> | null | undefined;
@@ -43,6 +51,7 @@ function canonical(parts: SignedParts): string {
     parts.clientAddress ?? '',
     // A captured router request must not be replayable as a service's (x-flow-service: orders).
     parts.service ?? '',
+    parts.deadline ?? '',
     operation,
   ].join('\n');
 }
@@ -60,6 +69,8 @@ export function verifyRequestSignature(
   now: Date = new Date(),
 ): SignatureCheck {
   if (!signature) return { valid: false, reason: 'missing signature' };
+  if (!signature.startsWith(`${SIGNATURE_VERSION}=`))
+    return { valid: false, reason: 'unsupported signature version' };
   const seconds = Number(parts.timestamp);
   if (!Number.isFinite(seconds)) return { valid: false, reason: 'missing or malformed timestamp' };
   if (Math.abs(now.getTime() / 1000 - seconds) > MAX_SIGNATURE_AGE_SECONDS)

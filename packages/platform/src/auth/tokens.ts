@@ -17,6 +17,12 @@ import {
 /** Only asymmetric algorithms: a leaked verifier key must never be able to mint tokens. */
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'] as const;
 export const CLOCK_TOLERANCE_SECONDS = 5;
+/**
+ * The oldest token accepted (seconds since its `iat`), and the longest lifetime (`exp - iat`) a
+ * token may claim: a little above users' 15-minute access tokens, so a token minted with a stolen
+ * key for years, or one replayed long after it was issued, is refused. MAX_TOKEN_AGE_SECONDS.
+ */
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 1200;
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -31,6 +37,8 @@ export interface TokenVerifierOptions {
   audience: string;
   /** createLocalJWKSet (users) or createRemoteJWKSet (router, other subgraphs). */
   keys: JWTVerifyGetKey;
+  /** Refuses a token older than this or claiming a longer lifetime; DEFAULT_MAX_TOKEN_AGE_SECONDS. */
+  maxTokenAgeSeconds?: number;
 }
 
 export class InvalidTokenError extends Error {
@@ -54,6 +62,7 @@ export const isKeysUnavailable = (error: unknown) =>
 export type TokenVerifier = (token: string) => Promise<Viewer>;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const maxAge = options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
   return async (token) => {
     let payload: JWTPayload;
     try {
@@ -63,11 +72,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         audience: options.audience,
         requiredClaims: ['exp', 'iat', 'sub'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // jose also refuses an `iat` in the future (beyond clockTolerance) once maxTokenAge is set.
+        maxTokenAge: maxAge,
       }));
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError(error.code);
       throw error;
     }
+    // Checked apart from the age: a 10-year token is refused at once, not only 20 minutes later.
+    if (Number(payload.exp) - Number(payload.iat) > maxAge + CLOCK_TOLERANCE_SECONDS)
+      throw new InvalidTokenError('ERR_TOKEN_LIFETIME_TOO_LONG');
     return viewerFromClaims(payload);
   };
 }
@@ -78,6 +92,7 @@ export interface JwksOptions {
   jwksUrl: string;
   cooldownSeconds: number;
   cacheSeconds: number;
+  maxTokenAgeSeconds?: number;
 }
 
 /**
@@ -91,7 +106,12 @@ export function createRemoteTokenVerifier(options: JwksOptions): TokenVerifier {
     cacheMaxAge: options.cacheSeconds * 1000,
     timeoutDuration: 5000,
   });
-  return createTokenVerifier({ issuer: options.issuer, audience: options.audience, keys });
+  return createTokenVerifier({
+    issuer: options.issuer,
+    audience: options.audience,
+    keys,
+    maxTokenAgeSeconds: options.maxTokenAgeSeconds,
+  });
 }
 
 function viewerFromClaims(payload: JWTPayload): Viewer {

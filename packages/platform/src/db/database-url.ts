@@ -1,11 +1,20 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { CancellablePool } from './cancellable-pool';
 
 /** Where one subgraph's tables live: a database and a Postgres schema inside it. */
 export interface SubgraphDatabase {
   /** A URL that `pg` understands: Prisma's `schema` parameter removed. */
   connectionString: string;
   schema: string;
+  /** Postgres statement_timeout for every connection; DEFAULT_STATEMENT_TIMEOUT_MS when absent, 0: off. */
+  statementTimeoutMs?: number;
 }
+
+/**
+ * The default of DB_STATEMENT_TIMEOUT_MS (subgraph-env.ts): about the router's subgraph timeout
+ * (SUBGRAPH_TIMEOUT_MS, 10 s), so no statement outlives its caller by much.
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
 
 /** `users` -> `USERS_DATABASE_URL`: the variable that points one subgraph at its own database. */
 export function subgraphDatabaseUrlVariable(subgraph: string): string {
@@ -19,7 +28,7 @@ export function subgraphDatabaseUrlVariable(subgraph: string): string {
  */
 export function subgraphDatabase(
   subgraph: string,
-  options: { databaseUrl?: string; ownUrl?: string },
+  options: { databaseUrl?: string; ownUrl?: string; statementTimeoutMs?: number },
 ): SubgraphDatabase {
   const raw = options.ownUrl || options.databaseUrl;
   if (!raw) {
@@ -37,7 +46,7 @@ export function subgraphDatabase(
   const schema = url.searchParams.get('schema') || subgraph;
   // pg would pass an unknown `schema` parameter on to the server, which rejects it.
   url.searchParams.delete('schema');
-  return { connectionString: url.toString(), schema };
+  return { connectionString: url.toString(), schema, statementTimeoutMs: options.statementTimeoutMs };
 }
 
 /**
@@ -46,7 +55,15 @@ export function subgraphDatabase(
  * unqualified names ($queryRaw) lands in the same schema.
  */
 export function createPgAdapter(database: SubgraphDatabase): PrismaPg {
-  return new PrismaPg({ connectionString: withSearchPath(database) }, { schema: database.schema });
+  const pool = new CancellablePool({
+    connectionString: withSearchPath(database),
+    // Bounds every statement, lock waits included: work for a caller who gave up ends by then.
+    statement_timeout: database.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    // Names the subgraph's sessions in pg_stat_activity (operators and tests find them by it).
+    application_name: `flow-${database.schema}`.slice(0, 63),
+  });
+  // PrismaPg ends a pool it was given only when told to.
+  return new PrismaPg(pool, { schema: database.schema, disposeExternalPool: true });
 }
 
 /**

@@ -292,11 +292,15 @@ async function withClient<T>(connectionString: string, use: (client: pg.Client) 
  */
 export async function openSubgraphDatabase(
   subgraph: string,
-  urls: { databaseUrl?: string; ownDatabaseUrl?: string },
+  urls: { databaseUrl?: string; ownDatabaseUrl?: string; statementTimeoutMs?: number },
   migrationsDir: string,
   logger?: Logger,
 ): Promise<SubgraphDatabase> {
-  const database = subgraphDatabase(subgraph, { databaseUrl: urls.databaseUrl, ownUrl: urls.ownDatabaseUrl });
+  const database = subgraphDatabase(subgraph, {
+    databaseUrl: urls.databaseUrl,
+    ownUrl: urls.ownDatabaseUrl,
+    statementTimeoutMs: urls.statementTimeoutMs,
+  });
   await applyMigrations({ ...database, migrationsDir, logger });
   return database;
 }

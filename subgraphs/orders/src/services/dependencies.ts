@@ -1,4 +1,4 @@
-import { SubgraphClient, type CallContext, type Logger } from '@flow/platform';
+import { SubgraphClient, withoutDeadline, type CallContext, type Logger } from '@flow/platform';
 
 /** What orders needs of the other subgraphs. Tests may stand in for any of them. */
 export interface Offer {
@@ -307,17 +307,19 @@ export class RemoteDependencies implements OrdersDependencies {
     // A read, but of a fact that may still change under a slow write: the caller decides.
     const data = await this.inventory.query<{
       reservationByReference: { id: string; status: string } | null;
-    }>(ctx, RESERVATION_BY_REFERENCE, { organizationId, reference });
+    }>(withoutDeadline(ctx), RESERVATION_BY_REFERENCE, { organizationId, reference });
     return data.reservationByReference;
   }
 
+  // Saga steps and their compensations run under withoutDeadline: once the saga has begun, a
+  // step cut off by the caller's deadline would leave stock or money for the recovery job.
   async releaseReservation(ctx: CallContext, id: string, reason: string) {
     // Releasing is idempotent in inventory, so a retry is safe.
-    await this.inventory.query(ctx, RELEASE, { id, reason });
+    await this.inventory.query(withoutDeadline(ctx), RELEASE, { id, reason });
   }
 
   async commitReservation(ctx: CallContext, id: string) {
-    await this.inventory.query(ctx, COMMIT, { id });
+    await this.inventory.query(withoutDeadline(ctx), COMMIT, { id });
   }
 
   async authorizePayment(ctx: CallContext, request: AuthorizeRequest, idempotencyKey: string) {
@@ -339,15 +341,19 @@ export class RemoteDependencies implements OrdersDependencies {
 
   // Capture, void and refund run under idempotency keys in payments: retrying them is safe.
   async capturePayment(ctx: CallContext, paymentId: string, idempotencyKey: string) {
-    const data = await this.payments.query<{ capturePayment: PaymentSummary }>(ctx, CAPTURE, {
-      paymentId,
-      key: idempotencyKey,
-    });
+    const data = await this.payments.query<{ capturePayment: PaymentSummary }>(
+      withoutDeadline(ctx),
+      CAPTURE,
+      {
+        paymentId,
+        key: idempotencyKey,
+      },
+    );
     return data.capturePayment;
   }
 
   async voidPayment(ctx: CallContext, paymentId: string, idempotencyKey: string) {
-    const data = await this.payments.query<{ voidPayment: PaymentSummary }>(ctx, VOID, {
+    const data = await this.payments.query<{ voidPayment: PaymentSummary }>(withoutDeadline(ctx), VOID, {
       paymentId,
       key: idempotencyKey,
     });
@@ -361,7 +367,7 @@ export class RemoteDependencies implements OrdersDependencies {
     reason: string,
     idempotencyKey: string,
   ) {
-    const data = await this.payments.query<{ refundPayment: PaymentSummary }>(ctx, REFUND, {
+    const data = await this.payments.query<{ refundPayment: PaymentSummary }>(withoutDeadline(ctx), REFUND, {
       paymentId,
       amount,
       reason,
@@ -371,7 +377,7 @@ export class RemoteDependencies implements OrdersDependencies {
   }
 
   async grantSiteAccess(ctx: CallContext, siteId: string, organizationId: string) {
-    await this.locations.query(ctx, GRANT, { siteId, organizationId });
+    await this.locations.query(withoutDeadline(ctx), GRANT, { siteId, organizationId });
   }
 
   async route(ctx: CallContext, fromSiteId: string, toSiteId: string) {

@@ -1,5 +1,12 @@
 import type { GraphQLError } from 'graphql';
-import { ErrorCode, errors, type IdempotencyKeys, type Logger, type Viewer } from '@flow/platform';
+import {
+  ErrorCode,
+  errors,
+  throwIfAborted,
+  type IdempotencyKeys,
+  type Logger,
+  type Viewer,
+} from '@flow/platform';
 import type { Order } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import { requireHospitalStaff } from './access';
@@ -70,6 +77,10 @@ export class PlacementService {
       ),
     );
     const quote = chooseQuote(request, offers);
+    // The last point where stopping loses nothing: once the pending order exists, the saga runs to
+    // its end (its writes are not cut by the caller's deadline; see SubgraphClient.mutate and
+    // withoutDeadline), or the recovery job finishes it.
+    throwIfAborted(ctx.signal);
     const order = await this.createPending(viewer, request, quote, idempotencyKey);
     let paymentAsked = false;
     try {

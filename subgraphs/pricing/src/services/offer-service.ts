@@ -1,4 +1,12 @@
-import { errors, MAX_PAGE_SIZE, requireOneOf, requireUuid, requireViewer, type Logger } from '@flow/platform';
+import {
+  errors,
+  MAX_PAGE_SIZE,
+  requireOneOf,
+  requireUuid,
+  requireViewer,
+  throwIfAborted,
+  type Logger,
+} from '@flow/platform';
 import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';
 import type { PricingDependencies } from './dependencies';
@@ -61,6 +69,8 @@ export class OfferService {
 
     const priced = await this.vendorPricing(productId);
     if (priced.length === 0) return [];
+    // Between steps: a caller who gave up (deadline or disconnect) gets no further calls made for it.
+    throwIfAborted(ctx.signal);
     const vendorIds = priced.map((v) => v.vendorId);
 
     // Independent of each other, so asked at once; only ACTIVE vendors' depots are used below.
@@ -87,6 +97,7 @@ export class OfferService {
     const reachable = depots.filter((d) => d.distanceKm <= (rangeOf.get(d.organizationId) ?? -1));
     if (reachable.length === 0) return [];
 
+    throwIfAborted(ctx.signal);
     const stock = await this.dependencies.stock(ctx, productId, [
       ...new Set(reachable.map((d) => d.depotId)),
     ]);

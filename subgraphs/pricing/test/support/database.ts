@@ -55,6 +55,9 @@ export function contextFor(prisma: PricingPrisma, who: Viewer | null): ServiceCo
     requestId: `test-${randomUUID()}`,
     callerService: null,
     viewer: who,
+    // A direct service call: no caller deadline.
+    signal: new AbortController().signal,
+    deadline: Number.MAX_SAFE_INTEGER,
     authorization: who ? 'Bearer test' : null,
     logger: silentLogger,
     clientAddress: null,
