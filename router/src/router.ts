@@ -438,8 +438,11 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     help: "Documents in the live transports' parsed-document cache",
     registers: [metrics.registry],
   });
-  const executeThroughGateway: Executor = async (query, variables, context) => {
-    const response = await apollo.executeOperation({ query, variables }, { contextValue: context });
+  const executeThroughGateway: Executor = async (query, variables, context, operationName) => {
+    const response = await apollo.executeOperation(
+      { query, variables, operationName: operationName ?? undefined },
+      { contextValue: context },
+    );
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
     return response.body.singleResult;
   };

@@ -10,6 +10,8 @@ export type Executor = (
   query: string,
   variables: Record<string, unknown>,
   context: RouterContext,
+  /** Which operation of a document with several to run. */
+  operationName?: string | null,
 ) => Promise<FormattedExecutionResult>;
 
 export interface HubMetrics {

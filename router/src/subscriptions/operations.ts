@@ -187,7 +187,7 @@ export function createOperations(options: OperationsOptions) {
           document,
           run: async () => {
             try {
-              const result = await options.execute(request.query, variables, context);
+              const result = await options.execute(request.query, variables, context, request.operationName);
               return { ...result, extensions: { ...result.extensions, cost } };
             } catch (error) {
               // A failure of the gateway itself: one error result, never a dropped socket.
