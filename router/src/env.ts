@@ -141,6 +141,11 @@ function routerShape(production: boolean) {
       }),
     MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(200, 100_000),
     MAX_SUBSCRIPTIONS_PER_USER: positiveInt(500, 1_000_000),
+    /**
+     * Distinct subscription documents one user may have live: each one is resolved apart on every
+     * event, while identical ones share one resolution.
+     */
+    MAX_SUBSCRIPTION_DOCUMENTS_PER_USER: positiveInt(25, 100_000),
     MAX_SOCKETS_PER_USER: positiveInt(32, 100_000),
     MAX_SSE_STREAMS_PER_USER: positiveInt(32, 100_000),
     MAX_ANONYMOUS_SOCKETS_PER_ADDRESS: positiveInt(64, 100_000),
@@ -278,6 +283,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     caps: {
       subscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
       subscriptionsPerUser: env.MAX_SUBSCRIPTIONS_PER_USER,
+      documentsPerUser: env.MAX_SUBSCRIPTION_DOCUMENTS_PER_USER,
       socketsPerUser: env.MAX_SOCKETS_PER_USER,
       streamsPerUser: env.MAX_SSE_STREAMS_PER_USER,
       anonymousSocketsPerAddress: env.MAX_ANONYMOUS_SOCKETS_PER_ADDRESS,

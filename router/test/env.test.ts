@@ -178,6 +178,7 @@ describe('parseRouterConfig', () => {
     expect(config.caps).toEqual({
       subscriptionsPerSocket: 200,
       subscriptionsPerUser: 500,
+      documentsPerUser: 25,
       socketsPerUser: 32,
       streamsPerUser: 32,
       anonymousSocketsPerAddress: 64,

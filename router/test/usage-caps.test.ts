@@ -119,6 +119,55 @@ it('caps 2,000 subscriptions on one socket (default 200), keeps the socket open,
   expect(await live(url, 'user_sockets')).toBe(0);
 });
 
+it('caps 300 distinct subscription documents of one user at 25 (each is resolved apart on every event), while copies of a live one join it', async () => {
+  const { url } = await router();
+  const bearer = await token();
+  const first = socket(url, { authorization: `Bearer ${bearer}` });
+  const second = socket(url, { authorization: `Bearer ${bearer}` });
+  await Promise.all([first.acked, second.acked]);
+  const documentOf = (i: number) => `subscription Watch${i} { notificationAdded { id } }`;
+  for (let i = 0; i < 300; i += 1)
+    (i % 2 ? second : first).send({ id: `d${i}`, type: 'subscribe', payload: { query: documentOf(i) } });
+  await eventually(
+    async () => errorsOf(first).length + errorsOf(second).length,
+    (n) => n === 275,
+  );
+  const refused = [...errorsOf(first), ...errorsOf(second)];
+  expect(
+    refused.every(
+      (e) =>
+        e.code === 'TOO_MANY_SUBSCRIPTIONS' && e.cap === 'subscription_documents_per_user' && e.limit === 25,
+    ),
+  ).toBe(true);
+  expect(await live(url, 'subscriptions')).toBe(25);
+
+  // Another subscription to a document already live is admitted: it shares that resolution.
+  const admitted = Array.from({ length: 300 }, (_, i) => i).find(
+    (i) => !refused.some((e) => e.id === `d${i}`),
+  )!;
+  second.send({ id: 'copy', type: 'subscribe', payload: { query: documentOf(admitted) } });
+  await eventually(
+    () => live(url, 'subscriptions'),
+    (n) => n === 26,
+  );
+  expect(errorsOf(second).some((e) => e.id === 'copy')).toBe(false);
+
+  // Closing the sockets frees every document.
+  first.socket.close();
+  second.socket.close();
+  await eventually(
+    () => live(url, 'subscriptions'),
+    (n) => n === 0,
+  );
+  const fresh = socket(url, { authorization: `Bearer ${bearer}` });
+  await fresh.acked;
+  fresh.send({ id: 'new', type: 'subscribe', payload: { query: documentOf(299) } });
+  await eventually(
+    () => live(url, 'subscriptions'),
+    (n) => n === 1,
+  );
+});
+
 it('caps 300 SSE streams of one user (default 32) with 429 TOO_MANY_STREAMS, and releases them on close', async () => {
   const { url } = await router();
   const bearer = await token();

@@ -201,7 +201,7 @@ export function createOperations(options: OperationsOptions) {
       const rule = snapshotRules[plan.field]!;
       const args = rootArguments(operation, variables);
       // Counted against the caps before the access check, so a refused one calls no subgraph.
-      const lease = context.viewer ? context.usage?.admitSubscription(context.viewer.userId) : undefined;
+      const lease = context.viewer ? context.usage?.admitSubscription(context.viewer.userId, key) : undefined;
       await checkAccess(rule, args, context, options.execute).catch((error: unknown) => {
         lease?.release();
         throw error;

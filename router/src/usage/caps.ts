@@ -13,6 +13,8 @@ import { addressKey } from '../rate-limit';
 export interface CapLimits {
   subscriptionsPerSocket: number;
   subscriptionsPerUser: number;
+  /** Distinct subscription documents per user (each is resolved apart on every event). */
+  documentsPerUser: number;
   socketsPerUser: number;
   streamsPerUser: number;
   anonymousSocketsPerAddress: number;
@@ -21,6 +23,7 @@ export interface CapLimits {
 export type CapName =
   | 'subscriptions_per_socket'
   | 'subscriptions_per_user'
+  | 'subscription_documents_per_user'
   | 'sockets_per_user'
   | 'streams_per_user'
   | 'anonymous_sockets_per_address';
@@ -69,11 +72,40 @@ class Tally {
   }
 }
 
+/**
+ * Distinct documents per user, each counted by how many live subscriptions use it: another
+ * subscription of a document the user already has live is always admitted (it joins the same
+ * resolution), a new document only below the cap.
+ */
+class DocumentTally {
+  private readonly byUser = new Map<string, Map<string, number>>();
+
+  acquire(userId: string, documentKey: string, max: number): Lease | null {
+    const documents = this.byUser.get(userId) ?? new Map<string, number>();
+    const count = documents.get(documentKey) ?? 0;
+    if (count === 0 && documents.size >= max) return null;
+    documents.set(documentKey, count + 1);
+    this.byUser.set(userId, documents);
+    return lease(() => {
+      const now = (documents.get(documentKey) ?? 1) - 1;
+      if (now > 0) documents.set(documentKey, now);
+      else documents.delete(documentKey);
+      if (documents.size === 0 && this.byUser.get(userId) === documents) this.byUser.delete(userId);
+    });
+  }
+
+  /** Users with at least one live subscription document. */
+  get users(): number {
+    return this.byUser.size;
+  }
+}
+
 export function capError(cap: CapName, limit: number): GraphQLError {
   const stream = cap === 'streams_per_user';
   const what = {
     subscriptions_per_socket: 'subscriptions on this connection',
     subscriptions_per_user: 'live subscriptions for your account',
+    subscription_documents_per_user: 'different subscription documents live for your account',
     streams_per_user: 'event streams open for your account',
     sockets_per_user: 'connections for your account',
     anonymous_sockets_per_address: 'anonymous connections from your address',
@@ -102,8 +134,11 @@ export class UsageScope {
     if (owner) this.leases.add(owner);
   }
 
-  /** Counts one more subscription for the user; throws TOO_MANY_SUBSCRIPTIONS/TOO_MANY_STREAMS. */
-  admitSubscription(userId: string): Lease {
+  /**
+   * Counts one more subscription for the user (of the document whose hash is `documentKey`);
+   * throws TOO_MANY_SUBSCRIPTIONS/TOO_MANY_STREAMS.
+   */
+  admitSubscription(userId: string, documentKey: string): Lease {
     if (this.closed) return noLease;
     const limits = this.caps.limits;
     const taken: Lease[] = [];
@@ -124,6 +159,10 @@ export class UsageScope {
     taken.push(
       this.caps.subscriptions.acquire(userId, limits.subscriptionsPerUser) ??
         refuse('subscriptions_per_user', limits.subscriptionsPerUser),
+    );
+    taken.push(
+      this.caps.documents.acquire(userId, documentKey, limits.documentsPerUser) ??
+        refuse('subscription_documents_per_user', limits.documentsPerUser),
     );
     this.subscriptions += 1;
     const held: Lease = lease(() => {
@@ -148,6 +187,7 @@ export class UsageCaps {
   readonly anonymousSockets = new Tally();
   readonly streams = new Tally();
   readonly subscriptions = new Tally();
+  readonly documents = new DocumentTally();
 
   constructor(
     readonly limits: CapLimits,
