@@ -94,9 +94,9 @@ function routerShape(production: boolean) {
     MAX_QUERY_TOKENS: positiveInt(10_000, 1_000_000),
     // Operation budget (README "Operation budget"): checked before planning on every transport.
     /** Field selections once fragments are expanded (each spread counts its fragment again). */
-    MAX_QUERY_SELECTIONS: positiveInt(1_000, 1_000_000),
+    MAX_QUERY_SELECTIONS: positiveInt(1_000, 1_000_000_000),
     /** Fragment spreads and inline fragments, expanded. */
-    MAX_QUERY_FRAGMENT_SPREADS: nonNegativeInt(500, 1_000_000),
+    MAX_QUERY_FRAGMENT_SPREADS: nonNegativeInt(500, 1_000_000_000),
     /** Directives, expanded. */
     MAX_QUERY_DIRECTIVES: nonNegativeInt(50, 100_000),
     /** Static cost estimate from @cost/@listSize on the supergraph. */
