@@ -10,13 +10,10 @@ import WebSocket from 'ws';
 import type { RunningRouter } from '../src/router';
 import {
   graphql,
-  newSigningKey,
+  metric as routerMetric,
   repositoryRoot,
-  signToken,
-  startKeyServer,
-  startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
+  startRouterFixture,
+  type RouterFixture,
   type TestSubgraph,
 } from './support';
 
@@ -74,7 +71,7 @@ const ATTACKS: { name: string; query: string; code: string; reason: string }[] =
   },
 ];
 
-let keyServer: KeyServer;
+let fixture: RouterFixture;
 let subgraph: TestSubgraph;
 let router: RunningRouter;
 let token: string;
@@ -94,32 +91,19 @@ function usersAndPricingSupergraph(): string {
 }
 
 beforeAll(async () => {
-  const key = await newSigningKey('budget-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: true, jwksUrl: keyServer.url });
-  router = await startTestRouter({
+  fixture = await startRouterFixture('budget-key', { production: true });
+  subgraph = fixture.subgraph;
+  router = await fixture.startRouter({
     FLOW_ENV: 'production',
     SUPERGRAPH_PATH: usersAndPricingSupergraph(),
-    USERS_URL: subgraph.url,
     PRICING_URL: 'http://127.0.0.1:9/graphql',
-    USERS_JWKS_URL: keyServer.url,
   });
-  token = await signToken(key, { role: 'HOSPITAL_ADMIN' });
+  token = await fixture.token({ role: 'HOSPITAL_ADMIN' });
 });
 
-afterAll(async () => {
-  await router?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
-async function metric(name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(router.url.replace('/graphql', '/metrics'))).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name) && line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
+const metric = (name: string, labels = '') => routerMetric(router.url, name, labels);
 
 /** Calls the router made to any subgraph (the router's own histogram) and POSTs the users subgraph saw. */
 const subgraphCalls = async () =>
