@@ -16,6 +16,7 @@ import {
   type RouterFixture,
   type TestSubgraph,
 } from './support';
+import { eventStream } from './usage-support';
 
 /** The issue's document: F(i) spreads F(i-1) twice, so `{ ...F<n> }` expands to 2^n fields. */
 function fragmentBomb(levels: number): string {
@@ -129,15 +130,7 @@ const transports: Record<string, (query: string) => Promise<Refusal>> = {
     return { status: response.status, code: firstCode((await response.json()) as never) };
   },
   SSE: async (query) => {
-    const response = await fetch(router.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ query }),
-    });
+    const response = await eventStream(router.url, query, { token });
     // Refused as a whole before any stream starts: a JSON answer with HTTP's status.
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
     return { status: response.status, code: firstCode((await response.json()) as never) };
@@ -187,15 +180,7 @@ describe('admitted operations', () => {
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ extensions: { cost: { estimated: 2 + 1 + 5 * 2, maximum: 2500 } } });
 
-    const response = await fetch(router.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ query }),
-    });
+    const response = await eventStream(router.url, query, { token });
     const data = /event: next\ndata: (.*)\n/.exec(await response.text())?.[1];
     expect(JSON.parse(data ?? '{}')).toMatchObject({
       extensions: { cost: { estimated: 13, maximum: 2500 } },
