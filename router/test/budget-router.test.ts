@@ -10,15 +10,13 @@ import WebSocket from 'ws';
 import type { RunningRouter } from '../src/router';
 import {
   graphql,
-  newSigningKey,
+  metric as routerMetric,
   repositoryRoot,
-  signToken,
-  startKeyServer,
-  startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
+  startRouterFixture,
+  type RouterFixture,
   type TestSubgraph,
 } from './support';
+import { eventStream } from './usage-support';
 
 /** The issue's document: F(i) spreads F(i-1) twice, so `{ ...F<n> }` expands to 2^n fields. */
 function fragmentBomb(levels: number): string {
@@ -74,7 +72,7 @@ const ATTACKS: { name: string; query: string; code: string; reason: string }[] =
   },
 ];
 
-let keyServer: KeyServer;
+let fixture: RouterFixture;
 let subgraph: TestSubgraph;
 let router: RunningRouter;
 let token: string;
@@ -94,32 +92,19 @@ function usersAndPricingSupergraph(): string {
 }
 
 beforeAll(async () => {
-  const key = await newSigningKey('budget-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: true, jwksUrl: keyServer.url });
-  router = await startTestRouter({
+  fixture = await startRouterFixture('budget-key', { production: true });
+  subgraph = fixture.subgraph;
+  router = await fixture.startRouter({
     FLOW_ENV: 'production',
     SUPERGRAPH_PATH: usersAndPricingSupergraph(),
-    USERS_URL: subgraph.url,
     PRICING_URL: 'http://127.0.0.1:9/graphql',
-    USERS_JWKS_URL: keyServer.url,
   });
-  token = await signToken(key, { role: 'HOSPITAL_ADMIN' });
+  token = await fixture.token({ role: 'HOSPITAL_ADMIN' });
 });
 
-afterAll(async () => {
-  await router?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
-async function metric(name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(router.url.replace('/graphql', '/metrics'))).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name) && line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
+const metric = (name: string, labels = '') => routerMetric(router.url, name, labels);
 
 /** Calls the router made to any subgraph (the router's own histogram) and POSTs the users subgraph saw. */
 const subgraphCalls = async () =>
@@ -145,15 +130,7 @@ const transports: Record<string, (query: string) => Promise<Refusal>> = {
     return { status: response.status, code: firstCode((await response.json()) as never) };
   },
   SSE: async (query) => {
-    const response = await fetch(router.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ query }),
-    });
+    const response = await eventStream(router.url, query, { token });
     // Refused as a whole before any stream starts: a JSON answer with HTTP's status.
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
     return { status: response.status, code: firstCode((await response.json()) as never) };
@@ -203,15 +180,7 @@ describe('admitted operations', () => {
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ extensions: { cost: { estimated: 2 + 1 + 5 * 2, maximum: 2500 } } });
 
-    const response = await fetch(router.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ query }),
-    });
+    const response = await eventStream(router.url, query, { token });
     const data = /event: next\ndata: (.*)\n/.exec(await response.text())?.[1];
     expect(JSON.parse(data ?? '{}')).toMatchObject({
       extensions: { cost: { estimated: 13, maximum: 2500 } },

@@ -3,42 +3,32 @@ import type { RunningRouter } from '../src/router';
 import {
   codeOf,
   graphql,
-  newSigningKey,
   signToken,
-  startKeyServer,
+  startRouterFixture,
   startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
+  type RouterFixture,
   type SigningKey,
   type TestSubgraph,
 } from './support';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
 let subgraph: TestSubgraph;
 let router: RunningRouter;
 let telemetryAfterStart: string | undefined;
 
 beforeAll(async () => {
-  key = await newSigningKey('dev-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: false, jwksUrl: keyServer.url });
+  fixture = await startRouterFixture('dev-key', { production: false });
+  ({ key, subgraph } = fixture);
   // jest.setup.js sets it for every test; prove that the router sets it by itself.
   delete process.env.APOLLO_TELEMETRY_DISABLED;
-  router = await startTestRouter({
-    FLOW_ENV: 'development',
-    USERS_URL: subgraph.url,
-    USERS_JWKS_URL: keyServer.url,
-    CORS_ORIGINS: 'https://app.flow.test',
-  });
+  router = await fixture.startRouter({ FLOW_ENV: 'development', CORS_ORIGINS: 'https://app.flow.test' });
   telemetryAfterStart = process.env.APOLLO_TELEMETRY_DISABLED;
 });
 
 afterAll(async () => {
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
-  await router?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
+  await fixture?.stop();
 });
 
 it('disables Apollo telemetry (APOLLO_TELEMETRY_DISABLED=1) by itself', () => {

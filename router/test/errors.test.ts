@@ -5,38 +5,27 @@ import {
   codeOf,
   graphql,
   INTERNAL_DETAIL,
-  newSigningKey,
   signToken,
-  startKeyServer,
+  startRouterFixture,
   startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
+  type RouterFixture,
   type SigningKey,
   type TestSubgraph,
 } from './support';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
 let subgraph: TestSubgraph;
 let router: RunningRouter;
 
 beforeAll(async () => {
-  key = await newSigningKey('errors-key');
-  keyServer = await startKeyServer([key.publicJwk]);
   // A development subgraph exposes internal messages and stack traces: the router must not.
-  subgraph = await startTestSubgraph({ production: false, jwksUrl: keyServer.url });
-  router = await startTestRouter({
-    FLOW_ENV: 'production',
-    USERS_URL: subgraph.url,
-    USERS_JWKS_URL: keyServer.url,
-  });
+  fixture = await startRouterFixture('errors-key', { production: false });
+  ({ key, subgraph } = fixture);
+  router = await fixture.startRouter({ FLOW_ENV: 'production' });
 });
 
-afterAll(async () => {
-  await router?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 it('masks an internal subgraph error as INTERNAL_SERVER_ERROR in production', async () => {
   const token = await signToken(key);
@@ -63,11 +52,7 @@ it('masks an internal subgraph error as INTERNAL_SERVER_ERROR in production', as
 
 it('finishes an in-flight request when stopping, then refuses new connections', async () => {
   const token = await signToken(key);
-  const other = await startTestRouter({
-    FLOW_ENV: 'production',
-    USERS_URL: subgraph.url,
-    USERS_JWKS_URL: keyServer.url,
-  });
+  const other = await startTestRouter({ ...fixture.usersEnv, FLOW_ENV: 'production' });
   const inFlight = graphql(other.url, '{ organization(id: "slow") { id } }', { token });
   await new Promise((resolve) => setTimeout(resolve, 200));
   const stopping = other.stop();

@@ -3,40 +3,24 @@
 // INTERNAL_SERVER_ERROR), and production shows no field suggestions.
 import type { LiveRouter } from './live-support';
 import { eventStream, rawSocket, startLiveRouter } from './live-support';
-import {
-  graphql,
-  newSigningKey,
-  signToken,
-  startKeyServer,
-  startTestSubgraph,
-  type KeyServer,
-  type SigningKey,
-  type TestSubgraph,
-} from './support';
+import { graphql, signToken, startRouterFixture, type RouterFixture, type SigningKey } from './support';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
-let subgraph: TestSubgraph;
 const routers: Record<'development' | 'production', LiveRouter | undefined> = {
   development: undefined,
   production: undefined,
 };
 
 beforeAll(async () => {
-  key = await newSigningKey('live-errors-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: false, jwksUrl: keyServer.url });
-  const env = { USERS_URL: subgraph.url, USERS_JWKS_URL: keyServer.url, MAX_QUERY_TOKENS: '500' };
-  routers.development = await startLiveRouter(env);
-  routers.production = await startLiveRouter({ ...env, FLOW_ENV: 'production' });
+  fixture = await startRouterFixture('live-errors-key', { production: false });
+  key = fixture.key;
+  const env = { ...fixture.usersEnv, MAX_QUERY_TOKENS: '500' };
+  routers.development = fixture.adopt(await startLiveRouter(env));
+  routers.production = fixture.adopt(await startLiveRouter({ ...env, FLOW_ENV: 'production' }));
 });
 
-afterAll(async () => {
-  await routers.development?.stop();
-  await routers.production?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 interface Case {
   name: string;

@@ -3,34 +3,27 @@
 import type { LiveRouter } from './live-support';
 import { eventStream, metric, rawSocket, startLiveRouter, until } from './live-support';
 import {
-  newSigningKey,
   signToken,
-  startKeyServer,
-  startTestSubgraph,
-  type KeyServer,
+  startRouterFixture,
+  type RouterFixture,
   type SigningKey,
   type TestSubgraph,
 } from './support';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
 let subgraph: TestSubgraph;
 let live: LiveRouter;
 let url: string;
 
 beforeAll(async () => {
-  key = await newSigningKey('live-sse-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: false, jwksUrl: keyServer.url });
-  live = await startLiveRouter({ USERS_URL: subgraph.url, USERS_JWKS_URL: keyServer.url });
+  fixture = await startRouterFixture('live-sse-key', { production: false });
+  ({ key, subgraph } = fixture);
+  live = fixture.adopt(await startLiveRouter(fixture.usersEnv));
   url = live.router.url;
 });
 
-afterAll(async () => {
-  await live?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 const NOTIFICATIONS = 'subscription { notificationAdded { id title } }';
 const PREFLIGHTED = { 'apollo-require-preflight': 'true' };

@@ -9,6 +9,8 @@ import { createPubSub, subgraphCatalog, subgraphUrlVariable, type PubSub } from 
 import type { RunningRouter } from '../src/router';
 import { repositoryRoot, silentLogger, startTestRouter } from './support';
 
+export { metric } from './support';
+
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Nothing listens there: a subgraph at this URL fails every call at once. */
 const CLOSED_PORT_URL = 'http://127.0.0.1:1/graphql';
@@ -69,16 +71,6 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/** A metric's value summed over its label sets (0 when absent). */
-export async function metric(routerUrl: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', routerUrl))).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .filter((line) => line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 export interface Message {

@@ -3,44 +3,31 @@
 // viewers, results with errors delivered in the protocol's shape without closing the socket.
 import type { LiveRouter } from './live-support';
 import { metric, rawSocket, startLiveRouter, until } from './live-support';
-import {
-  newSigningKey,
-  signToken,
-  startKeyServer,
-  startTestSubgraph,
-  type KeyServer,
-  type SigningKey,
-  type TestSubgraph,
-} from './support';
+import { signToken, startRouterFixture, type RouterFixture, type SigningKey } from './support';
 
 const BODY_LIMIT = 262_144;
 const CACHE_LIMIT = 1_000_000;
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
-let subgraph: TestSubgraph;
 let live: LiveRouter;
 let url: string;
 
 beforeAll(async () => {
-  key = await newSigningKey('live-ws-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: false, jwksUrl: keyServer.url });
-  live = await startLiveRouter({
-    USERS_URL: subgraph.url,
-    USERS_JWKS_URL: keyServer.url,
-    MAX_REQUEST_BODY_BYTES: String(BODY_LIMIT),
-    SUBSCRIPTION_CACHE_MAX_BYTES: String(CACHE_LIMIT),
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1',
-  });
+  fixture = await startRouterFixture('live-ws-key', { production: false });
+  key = fixture.key;
+  live = fixture.adopt(
+    await startLiveRouter({
+      ...fixture.usersEnv,
+      MAX_REQUEST_BODY_BYTES: String(BODY_LIMIT),
+      SUBSCRIPTION_CACHE_MAX_BYTES: String(CACHE_LIMIT),
+      LOGIN_RATE_LIMIT_PER_MINUTE: '1',
+    }),
+  );
   url = live.router.url;
 });
 
-afterAll(async () => {
-  await live?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 const signedIn = async (org = 'org-1') => ({ authorization: `Bearer ${await signToken(key, { org })}` });
 

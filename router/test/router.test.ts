@@ -8,17 +8,18 @@ import {
   codeOf,
   graphql,
   memoryLogger,
-  newSigningKey,
   SECRET,
+  newSigningKey,
   signToken,
-  startKeyServer,
+  startRouterFixture,
   startTestRouter,
-  startTestSubgraph,
   type KeyServer,
+  type RouterFixture,
   type SigningKey,
   type TestSubgraph,
 } from './support';
 
+let fixture: RouterFixture;
 let key: SigningKey;
 let keyServer: KeyServer;
 let subgraph: TestSubgraph;
@@ -26,26 +27,13 @@ let router: RunningRouter;
 let log: ReturnType<typeof memoryLogger>;
 
 beforeAll(async () => {
-  key = await newSigningKey('key-2026-01');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: true, jwksUrl: keyServer.url });
+  fixture = await startRouterFixture('key-2026-01', { production: true });
+  ({ key, keyServer, subgraph } = fixture);
   log = memoryLogger();
-  router = await startTestRouter(
-    {
-      FLOW_ENV: 'production',
-      USERS_URL: subgraph.url,
-      USERS_JWKS_URL: keyServer.url,
-      MAX_REQUEST_BODY_BYTES: '20000',
-    },
-    log.logger,
-  );
+  router = await fixture.startRouter({ FLOW_ENV: 'production', MAX_REQUEST_BODY_BYTES: '20000' }, log.logger);
 });
 
-afterAll(async () => {
-  await router?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 /** Runs `action` and asserts that the subgraph received no request meanwhile. */
 async function withoutSubgraphCall<T>(action: () => Promise<T>): Promise<T> {
@@ -256,9 +244,8 @@ describe('request signing: the production subgraph only accepts the router', () 
     const misconfigured = memoryLogger();
     const other = await startTestRouter(
       {
+        ...fixture.usersEnv,
         FLOW_ENV: 'production',
-        USERS_URL: subgraph.url,
-        USERS_JWKS_URL: keyServer.url,
         ROUTER_SIGNING_SECRET: 'another-secret-that-is-long-enough-0123456789',
       },
       misconfigured.logger,

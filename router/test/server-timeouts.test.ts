@@ -4,45 +4,24 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import type { RunningRouter } from '../src/router';
-import {
-  newSigningKey,
-  signToken,
-  startKeyServer,
-  startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
-  type SigningKey,
-  type TestSubgraph,
-} from './support';
+import { signToken, startRouterFixture, type RouterFixture, type SigningKey } from './support';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
-let subgraph: TestSubgraph;
-const routers: RunningRouter[] = [];
 const sockets: net.Socket[] = [];
 
 beforeAll(async () => {
-  key = await newSigningKey('timeouts-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: true, jwksUrl: keyServer.url });
+  fixture = await startRouterFixture('timeouts-key', { production: true });
+  key = fixture.key;
 });
 
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
-  for (const router of routers) await router.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
+  await fixture?.stop();
 });
 
-async function router(env: Record<string, string>): Promise<RunningRouter> {
-  const started = await startTestRouter({
-    FLOW_ENV: 'production',
-    USERS_URL: subgraph.url,
-    USERS_JWKS_URL: keyServer.url,
-    ...env,
-  });
-  routers.push(started);
-  return started;
+function router(env: Record<string, string>): Promise<RunningRouter> {
+  return fixture.startRouter({ FLOW_ENV: 'production', ...env });
 }
 
 interface RawConnection {

@@ -15,15 +15,12 @@ import type { RunningRouter } from '../src/router';
 import { pathsOfOperation } from '../src/subgraph-failures';
 import {
   graphql,
-  newSigningKey,
   repositoryRoot,
   signToken,
-  startKeyServer,
+  startRouterFixture,
   startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
+  type RouterFixture,
   type SigningKey,
-  type TestSubgraph,
 } from './support';
 
 const NOTIFICATIONS_SDL = `
@@ -77,30 +74,24 @@ async function refusedUrl(): Promise<string> {
 
 const QUERY = '{ me { id } unreadNotificationCount }';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
-let users: TestSubgraph;
 let path: string;
 
 beforeAll(async () => {
-  key = await newSigningKey('failures-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  users = await startTestSubgraph({ production: true, jwksUrl: keyServer.url });
+  fixture = await startRouterFixture('failures-key', { production: true });
+  key = fixture.key;
   path = supergraphPath();
 });
 
-afterAll(async () => {
-  await users?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 async function withRouter(notificationsUrl: string, run: (router: RunningRouter) => Promise<void>) {
   const router = await startTestRouter({
     FLOW_ENV: 'production',
     SUPERGRAPH_PATH: path,
-    USERS_URL: users.url,
+    ...fixture.usersEnv,
     NOTIFICATIONS_URL: notificationsUrl,
-    USERS_JWKS_URL: keyServer.url,
     SUBGRAPH_TIMEOUT_MS: '300',
   });
   try {

@@ -345,3 +345,76 @@ export async function graphql(
 }
 
 export const codeOf = (result: GraphQLResult) => result.body.errors?.[0]?.extensions?.code;
+
+/**
+ * The sum of a router's /metrics samples of `name` (0 when none) carrying `labels`: a substring of
+ * the sample line (`reason="budget"`) or label values that must all be present.
+ */
+export async function metric(
+  url: string,
+  name: string,
+  labels: string | Record<string, string> = '',
+): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  const wanted =
+    typeof labels === 'string' ? [labels] : Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!wanted.every((part) => line.includes(part))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The usual fixture: a signing key, its key server, the users subgraph, and routers before them
+
+export interface RouterFixture {
+  key: SigningKey;
+  keyServer: KeyServer;
+  subgraph: TestSubgraph;
+  /** USERS_URL and USERS_JWKS_URL: a router's env for this subgraph and key server. */
+  usersEnv: Record<string, string>;
+  /** A token signed with the fixture's key. */
+  token: (options?: TokenOptions) => Promise<string>;
+  /** Starts a router (on port 0) in front of the users subgraph, with `env` on top; `stop` stops it. */
+  startRouter: (env?: Record<string, string>, logger?: Logger) => Promise<RunningRouter>;
+  /** Has `stop` stop `running` too (before the subgraph), e.g. a live router; returns it. */
+  adopt: <T extends { stop: () => Promise<void> }>(running: T) => T;
+  /** Stops every router it started or adopted (newest first), then the subgraph and key server. */
+  stop: () => Promise<void>;
+}
+
+export async function startRouterFixture(
+  kid: string,
+  options: { production: boolean },
+): Promise<RouterFixture> {
+  const key = await newSigningKey(kid);
+  const keyServer = await startKeyServer([key.publicJwk]);
+  const stoppable: { stop: () => Promise<void> }[] = [keyServer];
+  try {
+    const subgraph = await startTestSubgraph({ production: options.production, jwksUrl: keyServer.url });
+    stoppable.push(subgraph);
+    const usersEnv = { USERS_URL: subgraph.url, USERS_JWKS_URL: keyServer.url };
+    const adopt = <T extends { stop: () => Promise<void> }>(running: T): T => {
+      stoppable.push(running);
+      return running;
+    };
+    return {
+      key,
+      keyServer,
+      subgraph,
+      usersEnv,
+      token: (tokenOptions) => signToken(key, tokenOptions),
+      startRouter: async (env = {}, logger) => adopt(await startTestRouter({ ...usersEnv, ...env }, logger)),
+      adopt,
+      stop: async () => {
+        for (const running of stoppable.splice(0).reverse()) await running.stop();
+      },
+    };
+  } catch (error) {
+    await keyServer.stop();
+    throw error;
+  }
+}

@@ -1,49 +1,33 @@
 // Issue 10, item 9: tokens with an `iat` in the future, a 10-year `exp` or an old `iat` were
 // accepted. The router and every subgraph (platform tokens.ts) now refuse them with 401.
 import { randomUUID } from 'node:crypto';
-import {
-  REQUEST_ID_HEADER,
-  SIGNATURE_HEADER,
-  signRequest,
-  TIMESTAMP_HEADER,
-  type RunningSubgraph,
-} from '@flow/platform';
+import { REQUEST_ID_HEADER, SIGNATURE_HEADER, signRequest, TIMESTAMP_HEADER } from '@flow/platform';
 import type { RunningRouter } from '../src/router';
 import {
   codeOf,
   graphql,
   memoryLogger,
-  newSigningKey,
   SECRET,
   signToken,
-  startKeyServer,
-  startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
+  startRouterFixture,
+  type RouterFixture,
   type SigningKey,
+  type TestSubgraph,
 } from './support';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
-let subgraph: RunningSubgraph & { hits: () => number };
+let subgraph: TestSubgraph;
 let router: RunningRouter;
 const routerLog = memoryLogger();
 
 beforeAll(async () => {
-  key = await newSigningKey('key-token-age');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: true, jwksUrl: keyServer.url });
-  router = await startTestRouter(
-    { FLOW_ENV: 'production', USERS_URL: subgraph.url, USERS_JWKS_URL: keyServer.url },
-    routerLog.logger,
-  );
+  fixture = await startRouterFixture('key-token-age', { production: true });
+  ({ key, subgraph } = fixture);
+  router = await fixture.startRouter({ FLOW_ENV: 'production' }, routerLog.logger);
 });
 
-afterAll(async () => {
-  await router?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 const now = () => Math.floor(Date.now() / 1000);
 const TEN_YEARS = 10 * 365 * 86_400;

@@ -5,32 +5,27 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunningRouter } from '../src/router';
 import {
-  newSigningKey,
   repositoryRoot,
   signToken,
-  startKeyServer,
+  startRouterFixture,
   startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
+  type RouterFixture,
   type SigningKey,
-  type TestSubgraph,
 } from './support';
 import { eventStream, eventually, metric, openSocket, type TestSocket } from './usage-support';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SUBSCRIBE = 'subscription { notificationAdded { id } }';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
-let subgraph: TestSubgraph;
 const routers: RunningRouter[] = [];
 const sockets: TestSocket[] = [];
 const aborts: AbortController[] = [];
 
 beforeAll(async () => {
-  key = await newSigningKey('caps-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: true, jwksUrl: keyServer.url });
+  fixture = await startRouterFixture('caps-key', { production: true });
+  key = fixture.key;
 });
 
 afterEach(async () => {
@@ -39,17 +34,13 @@ afterEach(async () => {
   await Promise.all(routers.splice(0).map((router) => router.stop()));
 });
 
-afterAll(async () => {
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 async function router(caps: Record<string, string> = {}) {
   const running = await startTestRouter({
     FLOW_ENV: 'production',
     SUPERGRAPH_PATH: join(repositoryRoot, 'schema', 'supergraph.graphql'),
-    USERS_URL: subgraph.url,
-    USERS_JWKS_URL: keyServer.url,
+    ...fixture.usersEnv,
     REDIS_URL,
     REDIS_KEY_PREFIX: `flow-test:caps:${randomUUID()}:`,
     TRUST_PROXY: 'loopback',

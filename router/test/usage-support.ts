@@ -1,6 +1,8 @@
 // Helpers for the rate-limit and cap tests: graphql-ws sockets, SSE requests and metric reads.
 import WebSocket from 'ws';
 
+export { metric } from './support';
+
 export interface TestSocket {
   socket: WebSocket;
   messages: { id?: string; type: string; payload?: unknown }[];
@@ -69,22 +71,6 @@ export function eventStream(
     },
     body: JSON.stringify({ query }),
   });
-}
-
-/** The sum of the router's /metrics samples of `name` carrying every given label (0 when none). */
-export async function metric(
-  url: string,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', url))).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
 }
 
 /** Polls `read` until `accept` holds (each poll waits for the previous one; no fixed sleep decides). */

@@ -5,31 +5,23 @@ import type { RunningRouter } from '../src/router';
 import {
   newSigningKey,
   signToken,
-  startKeyServer,
+  startRouterFixture,
   startTestRouter,
-  startTestSubgraph,
-  type KeyServer,
+  type RouterFixture,
   type SigningKey,
-  type TestSubgraph,
 } from './support';
 
+let fixture: RouterFixture;
 let key: SigningKey;
-let keyServer: KeyServer;
-let subgraph: TestSubgraph;
 let router: RunningRouter;
 
 beforeAll(async () => {
-  key = await newSigningKey('ws-key');
-  keyServer = await startKeyServer([key.publicJwk]);
-  subgraph = await startTestSubgraph({ production: false, jwksUrl: keyServer.url });
-  router = await startTestRouter({ USERS_URL: subgraph.url, USERS_JWKS_URL: keyServer.url });
+  fixture = await startRouterFixture('ws-key', { production: false });
+  key = fixture.key;
+  router = await fixture.startRouter();
 });
 
-afterAll(async () => {
-  await router?.stop();
-  await subgraph?.stop();
-  await keyServer?.stop();
-});
+afterAll(() => fixture?.stop());
 
 interface Socket {
   socket: WebSocket;
@@ -89,7 +81,7 @@ it('closes with 4403 for an expired or foreign token, and 4400 for a malformed m
 });
 
 it('closes every socket with 1001 (going away) when it stops', async () => {
-  const own = await startTestRouter({ USERS_URL: subgraph.url, USERS_JWKS_URL: keyServer.url });
+  const own = await startTestRouter(fixture.usersEnv);
   const ws = open(own.url, { authorization: `Bearer ${await signToken(key)}` });
   await ws.acked;
   await own.stop();

@@ -2,9 +2,7 @@
 // 127.0.0.1:6379, keys under a prefix unique to this run, deleted at the end), plus what only one
 // store has: bounded memory, and falling back when Redis is unreachable.
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import { Redis } from 'ioredis';
-import pino from 'pino';
+import type { Redis } from 'ioredis';
 import {
   createPointsLimiter,
   MemoryPointsLimiter,
@@ -12,35 +10,23 @@ import {
   type PointsLimiter,
 } from '../src/rate-limit';
 import { pointsLimiterContract } from './points.contract';
+import {
+  closedPort,
+  connectAdmin,
+  deleteKeysAndQuit,
+  failingFallback,
+  REDIS_URL,
+  silent,
+  whenConnected,
+} from './redis-limiter-support';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `flow-test:points:${randomUUID()}:`;
-const silent = pino({ level: 'silent' });
+const noFallback = failingFallback('points limiter');
 
-/** A fallback that fails the test: the contract must be met by Redis itself. */
-const noFallback: PointsLimiter = {
-  store: 'memory',
-  connected: true,
-  ready: async () => true,
-  check: async () => {},
-  close: async () => {},
-  consume: async () => {
-    throw new Error('the Redis points limiter fell back to memory: is Redis reachable?');
-  },
-};
-
-async function redisLimiter() {
-  const limiter = new RedisPointsLimiter({
-    url: REDIS_URL,
-    logger: silent,
-    keyPrefix: PREFIX,
-    fallback: noFallback,
-  });
-  if (!(await limiter.ready(5000))) {
-    await limiter.close();
-    throw new Error(`Redis at ${REDIS_URL} is unreachable: these tests need it`);
-  }
-  return limiter;
+function redisLimiter() {
+  return whenConnected(
+    new RedisPointsLimiter({ url: REDIS_URL, logger: silent, keyPrefix: PREFIX, fallback: noFallback }),
+  );
 }
 
 describe('MemoryPointsLimiter: the shared contract', () => {
@@ -63,18 +49,9 @@ describe('MemoryPointsLimiter: the shared contract', () => {
 describe('RedisPointsLimiter: the shared contract', () => {
   let admin: Redis;
   beforeAll(async () => {
-    admin = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0 });
-    await admin.connect();
+    admin = await connectAdmin();
   });
-  afterAll(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      if (keys.length > 0) await admin.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await admin.quit();
-  });
+  afterAll(() => deleteKeysAndQuit(admin, PREFIX));
 
   pointsLimiterContract({
     store: 'redis',
@@ -124,10 +101,7 @@ describe('MemoryPointsLimiter: bounded memory', () => {
 
 describe('RedisPointsLimiter: falling back when Redis is unreachable', () => {
   it('decides in memory, at once, when nothing listens', async () => {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
+    const port = await closedPort();
     const reasons: string[] = [];
     const limiter = createPointsLimiter({
       redisUrl: `redis://127.0.0.1:${port}`,

@@ -4,63 +4,42 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino from 'pino';
-import {
-  RedisRateLimiter,
-  type RateLimitDecision,
-  type RateLimiter,
-  type RateLimitFallbackReason,
-} from '../src/rate-limit';
+import { RedisRateLimiter, type RateLimitDecision, type RateLimitFallbackReason } from '../src/rate-limit';
 import { rateLimiterContract } from './rate-limit.contract';
+import {
+  closedPort,
+  connectAdmin,
+  deleteKeysAndQuit,
+  failingFallback,
+  REDIS_URL,
+  silent,
+  whenConnected,
+} from './redis-limiter-support';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `flow-test:rate-limit:${randomUUID()}:`;
-const silent = pino({ level: 'silent' });
-
-/** A fallback that fails the test: the contract must be met by Redis itself. */
-const noFallback: RateLimiter = {
-  store: 'memory',
-  connected: true,
-  ready: async () => true,
-  check: async () => {},
-  close: async () => {},
-  consume: async () => {
-    throw new Error('the Redis limiter fell back to memory: is Redis reachable?');
-  },
-};
+const noFallback = failingFallback('limiter');
 
 let admin: Redis;
 
-async function connectedLimiter(options: Partial<ConstructorParameters<typeof RedisRateLimiter>[0]> = {}) {
-  const limiter = new RedisRateLimiter({
-    url: REDIS_URL,
-    logger: silent,
-    keyPrefix: PREFIX,
-    fallback: noFallback,
-    ...options,
-  });
-  if (!(await limiter.ready(5000))) {
-    await limiter.close();
-    throw new Error(`Redis at ${REDIS_URL} is unreachable: these tests need it`);
-  }
-  return limiter;
+function connectedLimiter(options: Partial<ConstructorParameters<typeof RedisRateLimiter>[0]> = {}) {
+  return whenConnected(
+    new RedisRateLimiter({
+      url: REDIS_URL,
+      logger: silent,
+      keyPrefix: PREFIX,
+      fallback: noFallback,
+      ...options,
+    }),
+  );
 }
 
 beforeAll(async () => {
-  admin = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0 });
-  await admin.connect(); // rejects (the suite fails) when Redis is unreachable
+  admin = await connectAdmin(); // rejects (the suite fails) when Redis is unreachable
 });
 
-afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await admin.quit();
-});
+afterAll(() => deleteKeysAndQuit(admin, PREFIX));
 
 describe('RedisRateLimiter: the shared contract', () => {
   rateLimiterContract({ create: () => connectedLimiter(), store: 'redis' });
@@ -130,15 +109,6 @@ function capturingLogger() {
     },
   });
   return { logger: pino({ level: 'debug' }, stream), lines };
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

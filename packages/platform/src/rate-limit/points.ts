@@ -4,6 +4,7 @@
 // "theoretical arrival time" (TAT), the instant at which it will be full again. That makes a
 // decision O(1) in time and memory per key, whatever the rate: a sliding-window log (./memory.ts)
 // would store one entry per point, which does not scale to thousands of points a minute.
+import { ExpiringLru } from './expiring-lru';
 
 /** How fast a bucket refills and how much it holds. */
 export interface PointsRule {
@@ -111,20 +112,11 @@ export interface MemoryPointsLimiterOptions {
 export class MemoryPointsLimiter implements PointsLimiter {
   readonly store = 'memory' as const;
   readonly connected = true;
-  private readonly tats = new Map<string, number>();
-  private readonly maxKeys: number;
-  private readonly sweepIntervalMs: number;
-  private readonly clock: () => number;
-  private lastNow = 0;
-  private nextSweepAt = 0;
+  /** Each bucket's TAT; a bucket full again (TAT passed) is forgotten at the next sweep. */
+  private readonly tats: ExpiringLru<number>;
 
   constructor(options: MemoryPointsLimiterOptions = {}) {
-    this.maxKeys = options.maxKeys ?? 100_000;
-    this.sweepIntervalMs = options.sweepIntervalMs ?? 10_000;
-    this.clock = options.now ?? Date.now;
-    if (!Number.isSafeInteger(this.maxKeys) || this.maxKeys < 1) {
-      throw new RangeError('maxKeys must be a positive integer');
-    }
+    this.tats = new ExpiringLru<number>(options, (tat, now) => tat <= now);
   }
 
   /** Buckets currently held (full ones disappear at the next sweep). */
@@ -139,33 +131,20 @@ export class MemoryPointsLimiter implements PointsLimiter {
   consumeNow(buckets: readonly PointsBucket[], cost: number): PointsDecision {
     checkCost(cost);
     const rules = buckets.map((bucket) => gcraOf(bucket.rule));
-    // Never let time run backwards (a wall-clock adjustment would refill or drain buckets).
-    const now = Math.max(this.clock(), this.lastNow);
-    this.lastNow = now;
-    if (now >= this.nextSweepAt) this.sweep(now);
+    // Never runs backwards (a wall-clock adjustment would refill or drain buckets).
+    const now = this.tats.now();
     const verdicts = buckets.map((bucket, i) => judge(this.tats.get(bucket.key), rules[i]!, cost, now));
     const decision = combine(verdicts, 'memory');
     if (decision.allowed) {
-      verdicts.forEach((verdict, i) => this.touch(buckets[i]!.key, verdict.newTat));
+      verdicts.forEach((verdict, i) => this.tats.touch(buckets[i]!.key, verdict.newTat));
     } else {
       // A refused key is touched too: flooding other keys must not evict it into a full bucket.
       buckets.forEach((bucket) => {
         const tat = this.tats.get(bucket.key);
-        if (tat !== undefined) this.touch(bucket.key, tat);
+        if (tat !== undefined) this.tats.touch(bucket.key, tat);
       });
     }
     return decision;
-  }
-
-  private touch(key: string, tat: number) {
-    this.tats.delete(key);
-    this.tats.set(key, tat);
-    while (this.tats.size > this.maxKeys) this.tats.delete(this.tats.keys().next().value as string);
-  }
-
-  private sweep(now: number) {
-    this.nextSweepAt = now + this.sweepIntervalMs;
-    for (const [key, tat] of this.tats) if (tat <= now) this.tats.delete(key);
   }
 
   async ready(): Promise<boolean> {
