@@ -113,7 +113,8 @@ describe('route', () => {
     ]) {
       const result = await t.gql({ query: ROUTE, variables, token });
       expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      expect(result.data).toBeNull();
+      // Query root fields are nullable (router README, "Nullability rule"): null at its path.
+      expect(result.data).toEqual({ route: null });
     }
   });
 

@@ -83,8 +83,8 @@ async function expectHidden(viewer: TestViewer, site: SiteResult) {
   const reads = await readsOf(viewer, site.id);
   expect(reads.site.data?.site).toBeNull();
   expect(reads.entities.data?._entities).toEqual([null]);
-  expect(reads.route.data).toBeNull();
-  expect(reads.eta.data).toBeNull();
+  expect(reads.route.data?.route).toBeNull();
+  expect(reads.eta.data?.eta).toBeNull();
   // Exactly as for a site that does not exist: reads give null, routes NOT_FOUND.
   expect(reads.site.errors).toBeUndefined();
   expect(reads.entities.errors).toBeUndefined();
