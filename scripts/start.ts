@@ -99,7 +99,7 @@ function printBanner(routerPort: number) {
   const lines = [
     '',
     'Flow is running.',
-    `  GraphQL endpoint and Apollo Sandbox: http://127.0.0.1:${routerPort}/graphql`,
+    `  GraphQL endpoint and explorer: http://127.0.0.1:${routerPort}/graphql`,
     `  Health: http://127.0.0.1:${routerPort}/health/ready   Metrics: http://127.0.0.1:${routerPort}/metrics`,
     '',
     'Demo logins (mutation { login(email: "...", password: "...") { accessToken } }):',

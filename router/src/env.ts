@@ -151,7 +151,7 @@ function routerShape(production: boolean) {
     MAX_ANONYMOUS_SOCKETS_PER_ADDRESS: positiveInt(64, 100_000),
     /** Comma-separated browser origins allowed by CORS; empty: no cross-origin browser access. */
     CORS_ORIGINS: z.string().default(''),
-    /** Apollo Sandbox on GET /graphql; defaults to on outside production, and can't be on in production. */
+    /** The offline explorer (src/explorer.ts) on GET /graphql; defaults to on outside production, and can't be on in production. */
     SANDBOX: booleanSchema(!production).refine((on) => !(on && production), {
       error: 'cannot be enabled in production',
     }),

@@ -18,7 +18,6 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, {
   type Express,
@@ -53,6 +52,7 @@ import { CSRF_PREVENTION_HEADERS } from './csrf';
 import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
+import { offlineExplorer } from './explorer';
 import { jwksProxy } from './jwks';
 import type { Admission } from './budget';
 import { createBudgetGate } from './budget/gate';
@@ -373,9 +373,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     logger: logger.child({ component: 'apollo' }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
-      config.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
-        : ApolloServerPluginLandingPageDisabled(),
+      config.sandbox ? offlineExplorer() : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       routerPlugin,

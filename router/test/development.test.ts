@@ -1,4 +1,4 @@
-// The router in development mode: Apollo Sandbox, introspection, readable errors; telemetry off.
+// The router in development mode: the offline explorer, introspection, readable errors; telemetry off.
 import type { RunningRouter } from '../src/router';
 import {
   codeOf,
@@ -35,13 +35,16 @@ it('disables Apollo telemetry (APOLLO_TELEMETRY_DISABLED=1) by itself', () => {
   expect(telemetryAfterStart).toBe('1');
 });
 
-it('serves the Apollo Sandbox landing page on GET /graphql for browsers', async () => {
+it('serves the offline explorer on GET /graphql for browsers, loading nothing from elsewhere', async () => {
   const response = await fetch(router.url, { headers: { accept: 'text/html' } });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toContain('text/html');
   const html = await response.text();
-  expect(html).toContain('embeddable-sandbox');
-  expect(html).toContain('initialEndpoint'); // the sandbox talks to the page's own URL
+  expect(html).toContain('Flow GraphQL explorer');
+  expect(html).toContain('fetch(location.pathname'); // it talks to the page's own URL
+  // No script, style, image or frame from another host: it works offline and calls no CDN.
+  expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
+  expect(html).not.toMatch(/https?:\/\//i);
 });
 
 it('allows introspection', async () => {

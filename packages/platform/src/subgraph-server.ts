@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import { Counter } from 'prom-client';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
@@ -175,9 +174,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
     formatError: (formatted) => maskError(formatted, { exposeDetails: !options.production }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      options.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // Browsers use the router's explorer; Apollo's landing pages would load code from its CDN.
+      ApolloServerPluginLandingPageDisabled(),
       loggingPlugin,
     ],
   });

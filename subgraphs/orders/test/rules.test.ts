@@ -21,7 +21,7 @@ describe('status machine', () => {
     'CANCELLED',
     'FAILED',
   ];
-  // DESIGN.md, written out again here so that a change to TRANSITIONS fails this test.
+  // The orders README's status machine, written out again here so that a change to TRANSITIONS fails this test.
   const ALLOWED: [Transition, OrderStatus, OrderStatus][] = [
     ['confirm', 'PLACED', 'CONFIRMED'],
     ['reject', 'PLACED', 'REJECTED'],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DomainEvent } from './types';
 
-/** The topic exchange of domain events (DESIGN.md section 5). */
+/** The topic exchange of domain events (see this folder's README). */
 export const DEFAULT_EVENTS_EXCHANGE = 'flow.events';
 
 /** A routing key: dot-separated words, no wildcard (those belong to bindings). */

@@ -1,7 +1,7 @@
 import type { EventInbox } from './http-inbox';
 
 /**
- * A domain event as it travels between subgraphs (DESIGN.md section 5): written to the producer's
+ * A domain event as it travels between subgraphs (the catalog in this folder's README): written to the producer's
  * outbox in the transaction of the change it describes, published after commit, consumed
  * at least once by idempotent consumers.
  */

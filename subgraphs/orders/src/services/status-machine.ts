@@ -3,7 +3,7 @@ import type { OrderStatus } from '../generated/prisma/client';
 
 export type Transition = 'confirm' | 'reject' | 'dispatch' | 'deliver' | 'cancel';
 
-/** DESIGN.md: PLACED -> CONFIRMED -> DISPATCHED -> DELIVERED, PLACED -> REJECTED, PLACED | CONFIRMED -> CANCELLED. */
+/** The status machine of the orders README: PLACED -> CONFIRMED -> DISPATCHED -> DELIVERED, PLACED -> REJECTED, PLACED | CONFIRMED -> CANCELLED. */
 export const TRANSITIONS: Record<Transition, { from: readonly OrderStatus[]; to: OrderStatus }> = {
   confirm: { from: ['PLACED'], to: 'CONFIRMED' },
   reject: { from: ['PLACED'], to: 'REJECTED' },

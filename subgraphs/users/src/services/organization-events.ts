@@ -1,4 +1,4 @@
-// organization.registered|approved|suspended (DESIGN.md section 5), written to the outbox in the
+// organization.registered|approved|suspended (packages/platform/src/events/README.md), written to the outbox in the
 // transaction of the change: an event exists exactly when its change does, and the outbox relay
 // publishes it once that transaction has committed.
 import type { Organization, OrganizationStatus, Prisma } from '../generated/prisma/client';
