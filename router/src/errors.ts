@@ -34,12 +34,8 @@ export const RouterErrorCode = {
   PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
   /** APQ: a `persistedQuery` version other than 1. HTTP 400. */
   PERSISTED_QUERY_VERSION_NOT_SUPPORTED: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
-  /**
-   * A subgraph did not answer within SUBGRAPH_TIMEOUT_MS: at each path it should have filled, with
-   * `extensions.service`; the rest of the response is kept (HTTP 200). See SERVICE_UNAVAILABLE for
-   * a subgraph that cannot be reached (same shape).
-   */
-  GATEWAY_TIMEOUT: 'GATEWAY_TIMEOUT',
+  // GATEWAY_TIMEOUT and SERVICE_UNAVAILABLE at a path (a subgraph too slow or down, with
+  // `extensions.service`) are the platform's own codes (ErrorCode).
 
   // Caps on live connections (usage/caps.ts). RATE_LIMITED (HTTP 429) is the platform's own code.
   /** A subscription over the per-socket or per-user subscription cap. HTTP 429 over SSE. */

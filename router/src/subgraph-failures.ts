@@ -16,6 +16,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { ErrorCode } from '@flow/platform';
 
 export interface SubgraphFailure {
   /** SERVICE_UNAVAILABLE, GATEWAY_TIMEOUT (public, with `service`), or an internal code (masked). */
@@ -26,12 +27,12 @@ export interface SubgraphFailure {
 }
 
 const unavailable = (service: string, cause: string): SubgraphFailure => ({
-  code: 'SERVICE_UNAVAILABLE',
+  code: ErrorCode.SERVICE_UNAVAILABLE,
   message: `The ${service} service is unavailable right now. Try again shortly.`,
   cause,
 });
 const timedOut = (service: string, cause: string): SubgraphFailure => ({
-  code: 'GATEWAY_TIMEOUT',
+  code: ErrorCode.GATEWAY_TIMEOUT,
   message: `The ${service} service did not answer in time. Try again shortly.`,
   cause,
 });

@@ -6,9 +6,9 @@
 // the operation is prepared; the queries the router runs for it afterwards (access checks, live
 // event resolutions) carry `chargedPoints` and are not charged again.
 import { GraphQLError } from 'graphql';
-import { ErrorCode, type PointsBucket, type PointsLimiter } from '@flow/platform';
+import type { PointsBucket, PointsLimiter } from '@flow/platform';
 import type { RouterContext } from '../context';
-import { addressKey } from '../rate-limit';
+import { addressKey, rateLimitedError } from '../rate-limit';
 import { trustMultiplier, type TrustedClient } from './trusted';
 
 export interface RateLimitSettings {
@@ -29,16 +29,8 @@ export type BudgetName = 'user' | 'organization' | 'address';
 const MINUTE_MS = 60_000;
 
 export function operationRateLimitedError(limit: BudgetName, retryAfterMs: number): GraphQLError {
-  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const whose = { user: 'your account', organization: 'your organization', address: 'your address' }[limit];
-  return new GraphQLError(`Rate limit reached for ${whose}. Try again in ${retryAfterSeconds} s.`, {
-    extensions: {
-      code: ErrorCode.RATE_LIMITED,
-      retryAfterSeconds,
-      limit,
-      http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
-    },
-  });
+  return rateLimitedError(retryAfterMs, `Rate limit reached for ${whose}.`, { limit });
 }
 
 export interface OperationRateLimits {
