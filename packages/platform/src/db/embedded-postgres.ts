@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -29,6 +30,8 @@ export interface EmbeddedPostgres {
   port: number;
   /** Fast shutdown (SIGINT); the data stays for next time. */
   stop(): Promise<void>;
+  /** Settles when the server process exits, whoever stopped it. */
+  exited: Promise<void>;
 }
 
 interface State {
@@ -39,6 +42,8 @@ interface State {
 }
 
 interface EmbeddedPostgresInstance {
+  /** The package's handle on the running server (set by start). */
+  process?: ChildProcess;
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -106,6 +111,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // The package rejects with nothing when the server exits; its log says why.
     throw new Error(`embedded PostgreSQL did not start:\n${recentLog.join('\n')}`, { cause: error });
   });
+  const serverProcess = server.process;
+  const exited = new Promise<void>((resolve) => {
+    if (!serverProcess || serverProcess.exitCode !== null || serverProcess.signalCode !== null) resolve();
+    else serverProcess.once('exit', () => resolve());
+  });
   const killOnExit = () => signalServer(clusterDir);
   const realProcess = nodeRealm().process;
   realProcess.once('exit', killOnExit);
@@ -124,6 +134,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     connectionString: `${adminUrl}/${DATABASE}`,
     port,
+    exited,
     stop: () => {
       stopping ??= (async () => {
         realProcess.removeListener('exit', killOnExit);
