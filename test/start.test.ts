@@ -6,14 +6,28 @@ import { subgraphCatalog } from '../packages/platform/src';
 import { embeddedClusterDir } from '../packages/platform/src/db/embedded-postgres';
 import { createGraphQLClient } from '../packages/platform/src/testing';
 import { freePort } from './environment';
+import { descendants, untilGone } from './support/platform-process';
 
 // `npm start` as a newcomer runs it: no configuration, so the embedded PostgreSQL, every
-// process, the demo logins; then Ctrl-C stops everything with exit code 0.
+// process, the demo logins; then Ctrl-C (SIGINT to the whole foreground process group, as a
+// terminal sends it) stops everything with exit code 0: the router first, the database last, so
+// no process logs an error about its database while stopping.
 describe('npm start', () => {
   // mkdtemp folders are private (0700), like a checkout under /root: the embedded server, which
   // runs as the postgres user when we are root, must still find a home for its cluster.
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-start-'));
-  afterAll(() => {
+  let supervisorPid: number | undefined;
+  afterAll(async () => {
+    // Killing the supervisor is enough: its children and the database follow it (its watchdog).
+    if (supervisorPid !== undefined) {
+      const tree = descendants(supervisorPid).map(({ pid }) => pid);
+      try {
+        process.kill(-supervisorPid, 'SIGKILL');
+      } catch {
+        // It had stopped.
+      }
+      await untilGone(tree);
+    }
     rmSync(embeddedClusterDir(join(dataDir, 'postgres')), { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -37,8 +51,9 @@ describe('npm start', () => {
     const supervisor = spawn(
       process.execPath,
       ['--import', 'tsx', join(__dirname, '..', 'scripts', 'start.ts')],
-      { env },
+      { env, detached: true },
     );
+    supervisorPid = supervisor.pid;
     let output = '';
     supervisor.stdout.on('data', (chunk) => (output += chunk));
     supervisor.stderr.on('data', (chunk) => (output += chunk));
@@ -86,12 +101,18 @@ describe('npm start', () => {
       });
       expect(offers.errors).toBeUndefined();
       expect(offers.data!.compareOffers.map((o) => o.vendor.name)).toEqual(['AirLife Oxygen Supply']);
-    } finally {
-      supervisor.kill('SIGINT');
+    } catch (error) {
+      process.kill(-supervisor.pid!, 'SIGINT');
+      throw error;
     }
+    const beforeCtrlC = output.length;
+    process.kill(-supervisor.pid!, 'SIGINT');
     expect(await exited).toBe(0);
+    const stopping = output.slice(beforeCtrlC);
+    expect(stopping.split('\n').filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+    expect(stopping.trim().split('\n').at(-1)).toBe('watchdog| embedded PostgreSQL stopped');
     for (const port of [routerPort, ...Object.values(subgraphPorts)]) {
       await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
     }
-  });
+  }, 240_000);
 });

@@ -111,7 +111,7 @@ describe('a subgraph that crashes', () => {
     expect(platform.pidOf('subgraphs/pricing/')).not.toBe(pricing);
     expect(platform.output()).toContain('pricing exited unexpectedly (signal SIGKILL); restarting it in 1 s');
     expect(platform.output()).toContain('pricing is back.');
-  });
+  }, 240_000);
 
   it('is given up on after RESTART_LIMIT crashes, with one message, and everything stops', async () => {
     process.kill(platform.pidOf('subgraphs/pricing/'), 'SIGKILL');
@@ -121,7 +121,7 @@ describe('a subgraph that crashes', () => {
       'pricing crashed 2 times within 10 min (last: signal SIGKILL); giving up and stopping everything.',
     ]);
     await expectAllGone(platform);
-  });
+  }, 120_000);
 });
 
 describe('SIGTERM to npm start', () => {
@@ -138,7 +138,7 @@ describe('SIGTERM to npm start', () => {
     platform.npm.kill('SIGTERM');
     await platform.exited;
     await expectAllGone(platform);
-  });
+  }, 240_000);
 });
 
 describe('kill -9 of the supervisor', () => {
@@ -168,7 +168,7 @@ describe('kill -9 of the supervisor', () => {
     await expectAllGone(platform);
     expect(platform.seen.has(postgres)).toBe(true);
     expect(await isPortFree(postgresPort)).toBe(true);
-  });
+  }, 240_000);
 });
 
 describe('a port in use', () => {
