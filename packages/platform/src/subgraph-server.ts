@@ -112,6 +112,30 @@ export interface RunningSubgraph {
   stop: () => Promise<void>;
 }
 
+/** In-flight requests get this long to finish at shutdown; then their connections are closed. */
+const SHUTDOWN_DRAIN_MS = 5000;
+
+/** Runs one shutdown step for at most `ms`; a step that fails or hangs is logged and left behind. */
+async function boundedStep(
+  logger: Logger,
+  name: string,
+  ms: number,
+  work: () => Promise<unknown> | undefined,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), ms);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve().then(work), timedOut]);
+    if (outcome === 'timed out') logger.warn({ step: name, ms }, 'shutdown step did not finish in time');
+  } catch (error) {
+    logger.warn({ err: error, step: name }, 'shutdown step failed');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function reject(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
@@ -173,7 +197,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
     includeStacktraceInErrorResponses: !options.production,
     formatError: (formatted) => maskError(formatted, { exposeDetails: !options.production }),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: SHUTDOWN_DRAIN_MS }),
       // Browsers use the router's explorer; Apollo's landing pages would load code from its CDN.
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin,
@@ -290,6 +314,11 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const url = `http://${options.host ?? '127.0.0.1'}:${port}/graphql`;
   logger.info({ url }, `${options.name} subgraph ready`);
 
+  // Each step of the stop is bounded: a database or broker that hangs (a pool waiting for a query
+  // that never returns, an AMQP close never acknowledged) must not keep the process past its
+  // shutdown deadline (onShutdownSignal), so it still exits by itself, with its logs flushed.
+  const step = (name: string, ms: number, work: () => Promise<unknown> | undefined) =>
+    boundedStep(logger, name, ms, work);
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
@@ -297,9 +326,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
       // Pushes now get 503 and are pushed again later, rather than landing while resources close.
       inbox?.close();
       // Event streams never end by themselves: end them first, or draining would wait for them.
-      await eventStream?.close();
-      await apollo.stop();
-      await options.close?.();
+      await step('event streams', 1000, () => eventStream?.close());
+      await step('in-flight requests', SHUTDOWN_DRAIN_MS + 1000, () => apollo.stop());
+      await step('database and broker', 2500, () => options.close?.());
     })();
     return stopped;
   };
