@@ -34,6 +34,8 @@ export interface ServiceSpec {
   env: NodeJS.ProcessEnv;
   port: number;
   readyUrl: string;
+  /** Its output is dropped instead of printed with its name (tests). */
+  quiet?: boolean;
 }
 
 export interface SupervisorHooks {
@@ -57,6 +59,8 @@ export class SupervisedService {
   private backoffMs: number;
   private stableTimer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
+  /** Until the first start succeeds a death is a failed start, which fails `npm start`. */
+  private started = false;
 
   constructor(
     private readonly spec: ServiceSpec,
@@ -77,6 +81,7 @@ export class SupervisedService {
   /** The first start: a failure here fails `npm start` as a whole. */
   async start(): Promise<void> {
     await this.launch();
+    this.started = true;
   }
 
   async stop(graceMs?: number): Promise<void> {
@@ -87,7 +92,7 @@ export class SupervisedService {
   }
 
   private async launch(): Promise<void> {
-    const child = startProcess(this.spec.name, this.spec.entry, this.spec.env);
+    const child = startProcess(this.spec.name, this.spec.entry, this.spec.env, this.spec.quiet);
     this.current = child;
     this.hooks.started(child);
     void child.exited.then(() => this.onExit(child));
@@ -104,7 +109,7 @@ export class SupervisedService {
     this.hooks.exited(child);
     // Anything it started goes with it: the restart must find the port free.
     killGroup(child, 'SIGKILL');
-    if (this.stopping || child !== this.current) return;
+    if (this.stopping || !this.started || child !== this.current) return;
     clearTimeout(this.stableTimer);
     const now = Date.now();
     this.crashes = [...this.crashes.filter((at) => now - at < this.policy.windowMs), now];
