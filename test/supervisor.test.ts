@@ -105,6 +105,10 @@ describe('a subgraph that crashes', () => {
 
     // Every answer meanwhile came from the router, with the users subgraph's field intact.
     const meanwhile = after();
+    const lastPartial = answers.filter((a) => a.at > killedAt && partial(a.answer)).at(-1)!.at;
+    console.log(
+      `pricing killed: ${meanwhile.length} answers until it was back, ${meanwhile.filter(partial).length} partial, the last partial ${lastPartial - killedAt} ms after the kill`,
+    );
     expect(meanwhile.filter((a) => a instanceof Error)).toEqual([]);
     expect(meanwhile.every((a) => (a as GraphQLResponse<Answer>).data?.me?.name)).toBe(true);
     expect(meanwhile.some(partial)).toBe(true);
