@@ -13,7 +13,12 @@ import {
   type RunningSubgraph,
 } from '@flow/platform';
 import { createLocalJWKSet } from 'jose';
-import { bootstrapPlatformAdmin, DEVELOPMENT_ADMIN, seedDemoData } from './bootstrap';
+import {
+  accountsWithPublicPasswords,
+  bootstrapPlatformAdmin,
+  DEVELOPMENT_ADMIN,
+  seedDemoData,
+} from './bootstrap';
 import type { Context } from './context';
 import { createUsersPrisma, type UsersPrisma } from './db';
 import { usersEventsConfig, type UsersEnvironment } from './env';
@@ -83,6 +88,15 @@ export async function startUsersApp(
     password: env.FLOW_ADMIN_PASSWORD ?? DEVELOPMENT_ADMIN.password,
   };
   await bootstrapPlatformAdmin(prisma, services.passwords, admin, logger);
+  if (env.FLOW_ENV === 'production') {
+    const exposed = await accountsWithPublicPasswords(prisma, services.passwords);
+    if (exposed.length) {
+      await prisma.$disconnect();
+      throw new Error(
+        `production refuses to start while these accounts sign in with the README's demo passwords: ${exposed.join(', ')} (change their passwords or delete them)`,
+      );
+    }
+  }
   if (env.SEED_DEMO_DATA) await seedDemoData(prisma, services.passwords, logger);
 
   const events = usersEventsConfig(env);

@@ -13,6 +13,10 @@ import {
   subgraphUrlVariable,
   z,
 } from '@flow/platform';
+import { publicPasswordAccounts } from './demo-accounts';
+
+const isPublicPassword = (password: string) =>
+  publicPasswordAccounts.some((account) => account.password === password);
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
 const DEV_ROUTER_SECRET = 'flow-development-router-signing-secret';
@@ -71,6 +75,10 @@ export function checkProductionRules(env: UsersEnvironment): string[] {
     problems.push('ROUTER_SIGNING_SECRET: production needs its own secret of at least 32 characters');
   if (!env.FLOW_ADMIN_EMAIL) problems.push('FLOW_ADMIN_EMAIL: required in production');
   if (!env.FLOW_ADMIN_PASSWORD) problems.push('FLOW_ADMIN_PASSWORD: required in production');
+  else if (isPublicPassword(env.FLOW_ADMIN_PASSWORD))
+    problems.push('FLOW_ADMIN_PASSWORD: is a development or demo password printed in the README');
+  if (env.SEED_DEMO_DATA)
+    problems.push('SEED_DEMO_DATA: production refuses demo accounts (their passwords are public)');
   if (!env.JWT_SIGNING_KEYS && !env.JWT_SIGNING_KEYS_FILE)
     problems.push('JWT_SIGNING_KEYS: production needs configured signing keys (or JWT_SIGNING_KEYS_FILE)');
   if (!env.DATABASE_URL && !env.USERS_DATABASE_URL) problems.push('DATABASE_URL: required in production');
