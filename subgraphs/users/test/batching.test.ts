@@ -94,7 +94,11 @@ const PAGE_FIELDS =
 // findMany and one count per parent, 11,510 statements for three levels of 40.
 describe('Organization.users batching', () => {
   const level = (inner: string) => `users(first: 40) { totalCount edges { node { id ${inner} } } }`;
-  const THREE_LEVELS = `query { me { organization { ${level(`organization { ${level(`organization { ${level('name')} }`)} }`)} } } }`;
+  // The third level's pages are fetched like the others; asking for their cursors rather than
+  // their 64,000 nodes keeps the test from timing graphql-js on a busy machine.
+  const THREE_LEVELS = `query { me { organization { ${level(
+    `organization { ${level('organization { users(first: 40) { totalCount pageInfo { hasNextPage endCursor } } }')} }`,
+  )} } } }`;
   let small: AuthPayload;
   let big: AuthPayload;
   const hospitals: AuthPayload[] = [];
@@ -152,6 +156,22 @@ describe('Organization.users batching', () => {
     // people and counts for each of the two page shapes (first: 2, first: 1).
     expect(two.statements).toBe(9);
     expect(twelve.statements).toBe(two.statements);
+  });
+
+  it('pages the people of 1 and of 12 organization references (Order.hospital, say) in the same statements', async () => {
+    const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { id users(first: 3) { ${PAGE_FIELDS} } } } }`;
+    const references = (some: AuthPayload[]) => ({
+      r: some.map((hospital) => ({ __typename: 'Organization', id: hospital.user.organization.id })),
+    });
+    type Answer = { _entities: { id: string; users: UserPage }[] };
+    const one = await measured<Answer>(query, adminToken, references(hospitals.slice(0, 1)));
+    const twelve = await measured<Answer>(query, adminToken, references(hospitals));
+    expect(twelve.data._entities.map((o) => o.users.totalCount)).toEqual(
+      hospitals.map((_, i) => 1 + (i % 4)),
+    );
+    // The organizations, then the page's ids, its people and the counts.
+    expect(one.statements).toBe(4);
+    expect(twelve.statements).toBe(one.statements);
   });
 
   it('keeps the order, cursors and page info of one organization', async () => {
