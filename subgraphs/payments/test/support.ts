@@ -78,6 +78,8 @@ export async function createPaymentsTestEnvironment(
     secret: SECRET,
     logger,
     service: 'orders',
+    // A busy machine's first request (cold Prisma) may take seconds: not a payments outage.
+    timeoutMs: 30_000,
   });
   const orders: PaymentsTestEnvironment['orders'] = async (viewer) => {
     const ctx = {
