@@ -184,7 +184,9 @@ describe('a driver’s reads stay batched', () => {
 
   test('Order.payment for 1 and 10 orders: the same statements', async () => {
     const ids = orders.map((o) => o.orderId);
-    const one = await statements(async () => expect(await orderPayments(driver, ids.slice(0, 1))).toHaveLength(1));
+    const one = await statements(async () =>
+      expect(await orderPayments(driver, ids.slice(0, 1))).toHaveLength(1),
+    );
     const ten = await statements(async () =>
       expect((await orderPayments(driver, ids)).every((id) => id !== null)).toBe(true),
     );
