@@ -23,11 +23,7 @@ export function requireDelta(value: number, field: string): number {
   return value;
 }
 
-export function requireHoldSeconds(
-  value: number | null | undefined,
-  field: string,
-  max: number,
-): number {
+export function requireHoldSeconds(value: number | null | undefined, field: string, max: number): number {
   if (value === null || value === undefined) return DEFAULT_HOLD_SECONDS;
   if (!Number.isInteger(value) || value < 1 || value > max)
     throw errors.badUserInput(field, `${field} must be from 1 to ${max} seconds.`);

@@ -87,7 +87,8 @@ export class ReservationService {
     const first = input.first ?? 100;
     if (!Number.isInteger(first) || first < 1 || first > MAX_HELD_PAGE)
       throw errors.badUserInput('first', `first must be from 1 to ${MAX_HELD_PAGE}.`);
-    const after = input.after === null || input.after === undefined ? null : requireUuid(input.after, 'after');
+    const after =
+      input.after === null || input.after === undefined ? null : requireUuid(input.after, 'after');
     return this.prisma.reservation.findMany({
       where: {
         status: 'HELD',
