@@ -36,6 +36,12 @@ export function requireVendorStaff(viewer: Viewer | null): Viewer {
   return present;
 }
 
+const ORDERS_ONLY = {
+  reserve: 'Stock is held only for orders: only the orders service reserves stock. Use placeOrder.',
+  commit: "Only the orders service commits reservations: stock ships with its order's delivery.",
+  list: 'Only the orders service lists held reservations.',
+} as const;
+
 /**
  * Stock is held only for orders, as steps of the orders service's placement saga: a hold made
  * by anyone else has no order behind it and would only keep stock from other hospitals (issue 11:
@@ -48,12 +54,6 @@ export function requireOrdersService(caller: Caller, action: keyof typeof ORDERS
   requireViewer(caller.viewer);
   throw errors.forbidden(ORDERS_ONLY[action]);
 }
-
-const ORDERS_ONLY = {
-  reserve: 'Stock is held only for orders: only the orders service reserves stock. Use placeOrder.',
-  commit: "Only the orders service commits reservations: stock ships with its order's delivery.",
-  list: 'Only the orders service lists held reservations.',
-} as const;
 
 /**
  * Who may give held stock back: the orders service, and platform admins as an operator escape
