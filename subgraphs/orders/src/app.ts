@@ -84,8 +84,7 @@ export async function startOrdersApp(
   const recover = async () => {
     try {
       const report = await services.recovery.runOnce();
-      if (report.abandoned + report.compensated + report.settled + report.remaining > 0)
-        logger.info({ ...report }, 'orders recovery run');
+      if (Object.values(report).some((n) => n > 0)) logger.info({ ...report }, 'orders recovery run');
       await services.keys.deleteOlderThan(config.idempotencyKeyTtlHours);
     } catch (error) {
       logger.warn({ err: error }, 'orders recovery failed; will retry');
