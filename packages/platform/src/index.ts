@@ -24,4 +24,5 @@ export * from './idempotency';
 export * from './events';
 export * from './http/server-policy';
 export * from './http/request-deadline';
+export * from './http/address-key';
 export * from './db/cancellable-pool';
