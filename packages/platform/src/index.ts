@@ -20,6 +20,7 @@ export * from './pubsub';
 export * from './subgraph-client';
 export * from './subgraph-env';
 export * from './graphql/scalars';
+export * from './graphql/text-arguments';
 export * from './idempotency';
 export * from './events';
 export * from './http/server-policy';
