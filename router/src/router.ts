@@ -34,6 +34,8 @@ import {
   createPubSub,
   createRateLimiter,
   EventStreamBridge,
+  findInvalidText,
+  invalidTextError,
   disableTelemetry,
   ErrorCode,
   mountHealth,
@@ -294,6 +296,9 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
           if (!operation) throw operationNotFoundError(request.operationName);
           // SSE and graphql-ws never reach Apollo with a subscription (they go through the hub).
           if (operation.operation === 'subscription') throw subscriptionNeedsStreamError();
+          // The subgraphs refuse it as well; here it costs no plan and no subgraph call.
+          const invalidText = findInvalidText(document, operation, request.variables);
+          if (invalidText) throw invalidTextError(invalidText, 400);
           admission = budgetGate.admit(
             { document, operation, variables: request.variables, schema },
             contextValue,

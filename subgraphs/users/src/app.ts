@@ -73,10 +73,17 @@ export async function startUsersApp(
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
-    lockout: {
-      maxFailures: env.LOGIN_MAX_FAILURES,
-      baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
-      maxSeconds: env.LOGIN_LOCKOUT_MAX_SECONDS,
+    signInThrottle: {
+      address: {
+        maxFailures: env.LOGIN_MAX_FAILURES,
+        baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
+        maxSeconds: env.LOGIN_LOCKOUT_MAX_SECONDS,
+      },
+      account: {
+        failuresPerWindow: env.LOGIN_ACCOUNT_FAILURES_PER_WINDOW,
+        windowSeconds: env.LOGIN_ACCOUNT_WINDOW_SECONDS,
+        trustedAddressDays: env.LOGIN_TRUSTED_ADDRESS_DAYS,
+      },
     },
     passwordLog2Cost: env.PASSWORD_SCRYPT_LOG2_COST,
     // Rows written before the relay starts (bootstrap, seed) go out on its first pass.

@@ -44,6 +44,10 @@ export const usersEnvironmentShape = {
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).default(30),
   LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** Failed sign-ins on one email from all addresses per window; then RATE_LIMITED (README "Security"). */
+  LOGIN_ACCOUNT_FAILURES_PER_WINDOW: z.coerce.number().int().min(1).max(10_000).default(20),
+  LOGIN_ACCOUNT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  LOGIN_TRUSTED_ADDRESS_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   /** log2 of scrypt's cost N; 15 (32768) takes about 100 ms here. Never below 14. */
   PASSWORD_SCRYPT_LOG2_COST: z.coerce.number().int().min(14).max(20).default(15),
   SEED_DEMO_DATA: booleanSchema(false),
