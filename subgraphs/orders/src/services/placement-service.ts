@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLError } from 'graphql';
 import {
   ErrorCode,
@@ -43,6 +44,14 @@ export interface PlacementServiceOptions {
 }
 
 /**
+ * When placeOrder answers ORDER_PENDING rather than wait longer: this long before its caller's
+ * deadline, so that the answer (with the key) reaches the caller before it gives up.
+ */
+export function answerMarginMs(remainingMs: number): number {
+  return Math.min(5_000, Math.max(1_000, Math.round(remainingMs / 10)));
+}
+
+/**
  * placeOrder as a saga: quote (pricing), write the order as PENDING, let the vendor see the site
  * (locations), hold every line (inventory), authorise or invoice (payments), then PLACED. A step
  * that fails undoes the earlier ones before the caller hears of it; what cannot be undone at once
@@ -52,16 +61,82 @@ export interface PlacementServiceOptions {
 export class PlacementService {
   constructor(private readonly options: PlacementServiceOptions) {}
 
+  /**
+   * The saga runs detached from the request: the caller hears its outcome if it is known a margin
+   * before the caller's deadline (answerMarginMs), and ORDER_PENDING with the key (and the order
+   * id once there is one) otherwise, while the saga goes on to its end and stores the outcome
+   * under the key. A retry with the key then returns the order or the definite failure, or
+   * ORDER_PENDING again while the saga still runs. A copy arriving while the first still runs
+   * waits for it the same way. So no caller is ever told "failed" about an order that may appear.
+   */
   async place(ctx: ServiceContext, input: PlaceOrderInput, idempotencyKey: string): Promise<Order> {
     const viewer = requireHospitalStaff(ctx.viewer);
     const request = parsePlacement(input);
-    const id = await this.options.keys.run(
+    const deadline = ctx.deadline ?? Date.now() + 60_000;
+    const answerBy = deadline - answerMarginMs(deadline - Date.now());
+    const pending = () => this.pending(viewer.organizationId, idempotencyKey);
+    const outcome = this.options.keys.run(
       placementScope(viewer.organizationId),
       idempotencyKey,
       request,
-      () => this.run(ctx, viewer, request, idempotencyKey),
+      () => this.runUntilDefinite(ctx, viewer, request, idempotencyKey, answerBy),
+      { waitUntil: answerBy, stillRunning: () => errors.orderPending(idempotencyKey) },
     );
-    return this.options.prisma.order.findUniqueOrThrow({ where: { id } });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, answerBy - Date.now()));
+    });
+    // The saga's own end is logged and stored under the key even when nobody waits for it.
+    outcome.catch(() => undefined);
+    try {
+      const first = await Promise.race([outcome, late]);
+      if (first === 'late') throw await pending();
+      return await this.options.prisma.order.findUniqueOrThrow({ where: { id: first } });
+    } catch (error) {
+      if (codeOf(error) === ErrorCode.ORDER_PENDING) throw await pending();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** ORDER_PENDING for a key whose saga still runs, with its order id once the order exists. */
+  private async pending(hospitalOrganizationId: string, idempotencyKey: string): Promise<GraphQLError> {
+    const order = await this.options.prisma.order
+      .findFirst({
+        where: { hospitalOrganizationId, idempotencyKey, status: { in: ['PENDING', 'PLACED'] } },
+        select: { id: true },
+      })
+      .catch(() => null);
+    return errors.orderPending(idempotencyKey, order?.id);
+  }
+
+  /**
+   * A placement that failed only transiently (a dependency slow or down; its holds undone, its
+   * order FAILED) is tried again while the caller still waits: under contention a caller then
+   * hears the definite outcome (PLACED or OUT_OF_STOCK) rather than SERVICE_UNAVAILABLE.
+   */
+  private async runUntilDefinite(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    request: PlacementRequest,
+    idempotencyKey: string,
+    answerBy: number,
+  ): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(ctx, viewer, request, idempotencyKey);
+      } catch (error) {
+        const pauseMs = Math.min(2_000, 100 * 2 ** attempt) * (0.5 + Math.random());
+        const transient = codeOf(error) === ErrorCode.SERVICE_UNAVAILABLE;
+        if (!transient || ctx.signal.aborted || Date.now() + pauseMs >= answerBy) throw error;
+        this.options.logger.info(
+          { requestId: ctx.requestId, attempt, pauseMs: Math.round(pauseMs) },
+          'placement failed transiently; trying again',
+        );
+        await sleep(pauseMs);
+      }
+    }
   }
 
   private async run(
