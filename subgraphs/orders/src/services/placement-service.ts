@@ -33,6 +33,16 @@ const DEFINITE = new Set<unknown>([
 ]);
 const codeOf = (error: unknown) => (error as GraphQLError | undefined)?.extensions?.code;
 
+/** Tries of a placement whose pricing step failed transiently (nothing written yet). */
+const PLACEMENT_ATTEMPTS = 3;
+
+/** A failure of the saga before it wrote anything: safe to run again. */
+class BeforeSideEffects extends Error {
+  constructor(override readonly cause: unknown) {
+    super('placement failed before its first write');
+  }
+}
+
 export interface PlacementServiceOptions {
   prisma: OrdersPrisma;
   dependencies: OrdersDependencies;
@@ -112,9 +122,11 @@ export class PlacementService {
   }
 
   /**
-   * A placement that failed only transiently (a dependency slow or down; its holds undone, its
-   * order FAILED) is tried again while the caller still waits: under contention a caller then
-   * hears the definite outcome (PLACED or OUT_OF_STOCK) rather than SERVICE_UNAVAILABLE.
+   * A placement that failed transiently before its first side effect (pricing slow or down: no
+   * order row, nothing held) is tried again, a few times while the caller still waits: under
+   * contention a caller then hears the definite outcome (PLACED or OUT_OF_STOCK) rather than
+   * SERVICE_UNAVAILABLE. A failure after the pending order exists is not retried here: the saga
+   * has undone it (or recovery will), and the caller's retry with the key runs it again.
    */
   private async runUntilDefinite(
     ctx: ServiceContext,
@@ -127,12 +139,18 @@ export class PlacementService {
       try {
         return await this.run(ctx, viewer, request, idempotencyKey);
       } catch (error) {
-        const pauseMs = Math.min(2_000, 100 * 2 ** attempt) * (0.5 + Math.random());
-        const transient = codeOf(error) === ErrorCode.SERVICE_UNAVAILABLE;
-        if (!transient || ctx.signal.aborted || Date.now() + pauseMs >= answerBy) throw error;
+        const pauseMs = 200 * 2 ** (attempt - 1) * (0.5 + Math.random());
+        const retry =
+          error instanceof BeforeSideEffects &&
+          codeOf(error.cause) === ErrorCode.SERVICE_UNAVAILABLE &&
+          attempt < PLACEMENT_ATTEMPTS &&
+          !ctx.signal.aborted &&
+          Date.now() + pauseMs < answerBy;
+        const cause = error instanceof BeforeSideEffects ? error.cause : error;
+        if (!retry) throw cause;
         this.options.logger.info(
           { requestId: ctx.requestId, attempt, pauseMs: Math.round(pauseMs) },
-          'placement failed transiently; trying again',
+          'placement failed before its first write; trying again',
         );
         await sleep(pauseMs);
       }
@@ -150,7 +168,9 @@ export class PlacementService {
       request.items.map((item) =>
         dependencies.offers(ctx, { ...item, siteId: request.siteId, priority: request.priority }),
       ),
-    );
+    ).catch((error: unknown) => {
+      throw new BeforeSideEffects(error);
+    });
     const quote = chooseQuote(request, offers);
     // The last point where stopping loses nothing: once the pending order exists, the saga runs to
     // its end (its writes are not cut by the caller's deadline; see SubgraphClient.mutate and
