@@ -106,10 +106,10 @@ function routerShape(production: boolean) {
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000, 300_000),
     /**
      * The deadline of placeOrder's call to orders: above the placement saga's worst case (orders'
-     * DEPENDENCY_TIMEOUT_MS x 25 + PAYMENTS_TIMEOUT_MS, 85 s at the defaults) and below orders'
-     * REQUEST_DEADLINE_MAX_MS (120 s), so that a caller is told the outcome, or ORDER_PENDING.
+     * DEPENDENCY_TIMEOUT_MS x 32 + PAYMENTS_TIMEOUT_MS + 2 s, 108 s at the defaults) and at most
+     * orders' REQUEST_DEADLINE_MAX_MS (150 s), so that a caller is told the outcome, or ORDER_PENDING.
      */
-    PLACE_ORDER_TIMEOUT_MS: positiveInt(100_000, 600_000),
+    PLACE_ORDER_TIMEOUT_MS: positiveInt(120_000, 600_000),
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000, 60_000),

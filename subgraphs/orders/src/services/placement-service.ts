@@ -33,8 +33,8 @@ const DEFINITE = new Set<unknown>([
 ]);
 const codeOf = (error: unknown) => (error as GraphQLError | undefined)?.extensions?.code;
 
-/** Tries of a placement whose pricing step failed transiently (nothing written yet). */
-const PLACEMENT_ATTEMPTS = 3;
+/** Tries of a placement whose pricing step failed transiently (nothing written yet; env.ts counts them). */
+export const PLACEMENT_ATTEMPTS = 3;
 
 /** A failure of the saga before it wrote anything: safe to run again. */
 class BeforeSideEffects extends Error {
