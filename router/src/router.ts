@@ -266,6 +266,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         secret: config.signingSecret,
         logger: logger.child({ component: 'subgraph-client', subgraph: name }),
         timeoutMs: config.subgraphTimeoutMs,
+        placeOrderTimeoutMs: config.placeOrderTimeoutMs,
         duration: subgraphDuration,
       }),
   });

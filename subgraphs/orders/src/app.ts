@@ -12,7 +12,7 @@ import {
 } from '@flow/platform';
 import type { Context } from './context';
 import { createOrdersPrisma, type OrdersPrisma } from './db';
-import type { OrdersConfig } from './env';
+import { placementWorstCaseMs, type OrdersConfig } from './env';
 import { createLoaders } from './loaders';
 import { createOrdersServices, type OrdersServices } from './services';
 import { RemoteDependencies, type OrdersDependencies } from './services/dependencies';
@@ -76,8 +76,7 @@ export async function startOrdersApp(
     logger,
     stockHoldSeconds: config.stockHoldSeconds,
     placementGraceSeconds: config.placementGraceSeconds,
-    // Pricing and every hold at the dependency deadline, then payments at its own.
-    placementWaitMs: config.dependencyTimeoutMs * 25 + config.paymentsTimeoutMs,
+    placementWaitMs: placementWorstCaseMs(config),
   });
 
   let running: Promise<unknown> | null = null;
