@@ -148,9 +148,9 @@ function printBanner(routerPort: number) {
     `  GraphQL endpoint and explorer: http://127.0.0.1:${routerPort}/graphql`,
     `  Health: http://127.0.0.1:${routerPort}/health/ready   Metrics: http://127.0.0.1:${routerPort}/metrics`,
     '',
-    'Demo logins (mutation { login(email: "...", password: "...") { accessToken } }):',
+    'Logins (mutation { login(email: "...", password: "...") { accessToken } }):',
     `  platform admin  ${admin.email}  ${admin.password}`,
-    ...demoAccounts.map(
+    ...(config.SEED_DEMO_DATA ? demoAccounts : []).map(
       (a) => `  ${a.role.toLowerCase().replace('_', ' ').padEnd(15)} ${a.email}  ${a.password}`,
     ),
     '',

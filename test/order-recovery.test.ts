@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { platformAdmin } from './support/actors';
-import { codeOf, key, orderClient, until } from './support/orders';
+import { CANCEL, codeOf, key, orderClient, until } from './support/orders';
 import {
   orderInput,
   productIds,
@@ -10,6 +11,7 @@ import {
   type Hospital,
   type Vendor,
 } from './support/ordering';
+import { serviceClient } from './support/services';
 
 // Faults in the middle of a placement: a declined card, payments down, orders killed. Every
 // subgraph is a real process; the recovery job runs every 250 ms here.
@@ -32,7 +34,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t?.stop());
 
-const { place, read, sql } = orderClient(() => t);
+const { place, placed, read, sql, mutate } = orderClient(() => t);
 
 describe('failures leave nothing half-done', () => {
   let vendor: Vendor;
@@ -148,5 +150,58 @@ describe('failures leave nothing half-done', () => {
     expect(await stockOf(t.gql, vendor, product)).toEqual(before);
     const keys = await sql('orders', 'SELECT key FROM idempotency_keys WHERE key = $1', [crashKey]);
     expect(keys).toHaveLength(0);
+  });
+  it('releases holds that outlive their order (cancelled, none, never an order), and keeps a live order’s', async () => {
+    const before = await stockOf(t.gql, vendor, product);
+    const live = await placed(hospital, input('tok_visa'));
+    const cancelled = await placed(hospital, input('tok_visa'));
+    expect((await mutate(hospital.admin.token, CANCEL, { id: cancelled.id })).data?.cancelOrder?.status).toBe(
+      'CANCELLED',
+    );
+    // Holds that the saga and settlement never knew of: one landing after its order was
+    // cancelled, one whose order does not exist, one made before holds were only for orders.
+    const orders = serviceClient(t.subgraphs.inventory!.url, 'orders');
+    const references = [`order:${cancelled.id}:9`, `order:${randomUUID()}:1`, `hoard-${randomUUID()}`];
+    for (const reference of references) {
+      const made = await orders({
+        query: 'mutation ($input: ReserveStockInput!) { reserveStock(input: $input) { id } }',
+        variables: {
+          input: {
+            depotId: vendor.depotId,
+            productId: product,
+            quantity: 1,
+            reference,
+            holdSeconds: 86_400,
+            organizationId: hospital.admin.organizationId,
+          },
+        },
+      });
+      expect(made.errors).toBeUndefined();
+    }
+    expect((await stockOf(t.gql, vendor, product)).reserved).toBe(before.reserved + 4 + 3);
+
+    const statusOf = async (reference: string) =>
+      (
+        await sql<{ status: string; closed_reason: string | null }>(
+          'inventory',
+          'SELECT status, closed_reason FROM reservations WHERE reference = $1',
+          [reference],
+        )
+      )[0]!;
+    await until(
+      async () => (await Promise.all(references.map(statusOf))).every((r) => r.status === 'RELEASED'),
+      'the orphaned holds to be released',
+    );
+    expect((await Promise.all(references.map(statusOf))).map((r) => r.closed_reason)).toEqual([
+      `order ${cancelled.id} cancelled`,
+      expect.stringMatching(/does not exist/),
+      'no order behind this hold',
+    ]);
+    expect(await statusOf(`order:${live.id}:1`)).toMatchObject({ status: 'HELD' });
+    expect(await stockOf(t.gql, vendor, product)).toEqual({
+      onHand: before.onHand,
+      reserved: before.reserved + 4,
+      available: before.available - 4,
+    });
   });
 });

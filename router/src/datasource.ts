@@ -16,6 +16,7 @@ import {
   type Logger,
 } from '@flow/platform';
 import type { RouterContext } from './context';
+import { mayHaveReachedOrders, pendingPlacement, placementOf } from './placement';
 import { describeSubgraphFailure, failureResponse } from './subgraph-failures';
 
 // The gateway's own copies of these types (its nested @apollo/* versions differ from the hoisted ones).
@@ -29,22 +30,31 @@ export interface SignedDataSourceOptions {
   secret: string;
   logger: Logger;
   timeoutMs: number;
+  /** The deadline of placeOrder's call (orders only): above the placement saga's worst case. */
+  placeOrderTimeoutMs?: number;
   duration?: Histogram<'subgraph' | 'outcome'>;
 }
 
 /**
  * Node's own fetch (undici) with a deadline. Unlike the gateway's default (make-fetch-happen), it
  * never routes through an HTTP proxy taken from the environment: subgraph traffic stays local.
+ * The deadline is the one signed into the request (willSendRequest), so caller and subgraph agree.
  */
-function fetchWithTimeout(timeoutMs: number): Fetcher {
-  return async (url, init) =>
-    (await fetch(url, {
+export function fetchWithTimeout(fallbackMs: number): Fetcher {
+  return async (url, init) => {
+    // The gateway passes its headers as a plain object with lower-case names.
+    const headers = init?.headers as Record<string, string | undefined> | undefined;
+    const deadline = Number(headers?.[DEADLINE_HEADER]);
+    const timeoutMs =
+      Number.isFinite(deadline) && deadline > 0 ? Math.max(1, deadline - Date.now()) : fallbackMs;
+    return (await fetch(url, {
       method: init?.method,
       headers: init?.headers,
       body: init?.body,
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     })) as unknown as FetcherResponse;
+  };
 }
 
 export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
@@ -85,7 +95,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
     options: GraphQLDataSourceProcessOptions<RouterContext>,
   ): GatewayGraphQLResponse {
     const { name, logger } = this.options;
-    const failure = describeSubgraphFailure(error, name);
+    let failure = describeSubgraphFailure(error, name);
+    const placement = this.placement(options);
+    if (placement && mayHaveReachedOrders(error)) failure = pendingPlacement(placement, failure.cause);
     const requestLogger = 'incomingRequestContext' in options ? options.context.logger : undefined;
     (requestLogger ?? logger).warn(
       { subgraph: name, code: failure.code, cause: failure.cause },
@@ -113,7 +125,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
     headers.set(TIMESTAMP_HEADER, timestamp);
     // When the fetcher gives up: the subgraph stops this request's remaining work then (signed,
     // so a client cannot lengthen it).
-    const deadline = String(Date.now() + this.options.timeoutMs);
+    const timeoutMs = this.placement(options) ? this.options.placeOrderTimeoutMs! : this.options.timeoutMs;
+    const deadline = String(Date.now() + timeoutMs);
     headers.set(DEADLINE_HEADER, deadline);
     headers.set(
       SIGNATURE_HEADER,
@@ -128,6 +141,11 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
         variables: request.variables,
       }),
     );
+  }
+
+  private placement(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    if (this.options.placeOrderTimeoutMs === undefined || this.options.name !== 'orders') return null;
+    return placementOf(options.request.query, options.request.variables);
   }
 
   /** A non-2xx answer is a subgraph failure: logged in full, shown to clients only outside production (masked by formatError). */

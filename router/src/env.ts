@@ -104,6 +104,12 @@ function routerShape(production: boolean) {
     /** List size assumed for a list with neither a slicing argument nor @listSize(assumedSize). */
     QUERY_COST_DEFAULT_LIST_SIZE: nonNegativeInt(10, 100_000),
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000, 300_000),
+    /**
+     * The deadline of placeOrder's call to orders: above the placement saga's worst case (orders'
+     * DEPENDENCY_TIMEOUT_MS x 32 + PAYMENTS_TIMEOUT_MS + 2 s, 108 s at the defaults) and at most
+     * orders' REQUEST_DEADLINE_MAX_MS (150 s), so that a caller is told the outcome, or ORDER_PENDING.
+     */
+    PLACE_ORDER_TIMEOUT_MS: positiveInt(120_000, 600_000),
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000, 60_000),
@@ -196,6 +202,7 @@ export interface RouterConfig {
   http: HttpServerPolicy;
   limits: { maxBodyBytes: number; maxTokens: number } & OperationBudget;
   subgraphTimeoutMs: number;
+  placeOrderTimeoutMs: number;
   shutdownGraceMs: number;
   wsConnectionInitTimeoutMs: number;
   /** Bound of the live transports' parsed-document cache, in estimated bytes. */
@@ -253,6 +260,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       defaultListSize: env.QUERY_COST_DEFAULT_LIST_SIZE,
     },
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    placeOrderTimeoutMs: env.PLACE_ORDER_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     wsConnectionInitTimeoutMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
     subscriptionCacheMaxBytes: env.SUBSCRIPTION_CACHE_MAX_BYTES,

@@ -34,6 +34,8 @@ import {
   createPubSub,
   createRateLimiter,
   EventStreamBridge,
+  findInvalidText,
+  invalidTextError,
   disableTelemetry,
   ErrorCode,
   mountHealth,
@@ -264,6 +266,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         secret: config.signingSecret,
         logger: logger.child({ component: 'subgraph-client', subgraph: name }),
         timeoutMs: config.subgraphTimeoutMs,
+        placeOrderTimeoutMs: config.placeOrderTimeoutMs,
         duration: subgraphDuration,
       }),
   });
@@ -294,6 +297,9 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
           if (!operation) throw operationNotFoundError(request.operationName);
           // SSE and graphql-ws never reach Apollo with a subscription (they go through the hub).
           if (operation.operation === 'subscription') throw subscriptionNeedsStreamError();
+          // The subgraphs refuse it as well; here it costs no plan and no subgraph call.
+          const invalidText = findInvalidText(document, operation, request.variables);
+          if (invalidText) throw invalidTextError(invalidText, 400);
           admission = budgetGate.admit(
             { document, operation, variables: request.variables, schema },
             contextValue,

@@ -24,6 +24,8 @@ export interface SubgraphFailure {
   message: string;
   /** For the logs: what actually happened. */
   cause: string;
+  /** More for the client (e.g. ORDER_PENDING's idempotency key). */
+  extensions?: Record<string, unknown>;
 }
 
 const unavailable = (service: string, cause: string): SubgraphFailure => ({
@@ -148,7 +150,7 @@ export function failureResponse(
   query: string | undefined,
   variables: Record<string, unknown> | undefined,
 ): { errors: GraphQLFormattedError[] } {
-  const extensions = { code: failure.code, service };
+  const extensions = { ...failure.extensions, code: failure.code, service };
   const paths = query ? pathsOfOperation(query, variables) : [];
   if (paths.length === 0) return { errors: [{ message: failure.message, extensions }] };
   return { errors: paths.map((path) => ({ message: failure.message, path, extensions })) };

@@ -38,6 +38,8 @@ interface Case {
   contentType?: string;
   status: number;
   code: string;
+  /** `extensions.field` of the refusal, when it names one. */
+  field?: string;
 }
 
 const get = (parameters: Record<string, string>) => `?${new URLSearchParams(parameters).toString()}`;
@@ -235,6 +237,24 @@ const cases: Case[] = [
   },
   { name: 'a syntax error', body: { query: '{ me { id }' }, status: 400, code: 'GRAPHQL_PARSE_FAILED' },
   { name: 'an unknown field', body: { query: '{ nope }' }, status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+  // Issue 11 case 10: a NUL reached Postgres and answered INTERNAL_SERVER_ERROR.
+  {
+    name: 'a NUL in a literal argument',
+    body: { query: '{ products(filter: { search: "a\\u0000b" }) { edges { node { id } } } }' },
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    field: 'filter.search',
+  },
+  {
+    name: 'a NUL in a variable',
+    body: {
+      query: 'mutation($email: String!) { login(email: $email, password: "p") { accessToken } }',
+      variables: { email: 'a\u0000@b.c' },
+    },
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    field: 'email',
+  },
 ];
 
 let keyServer: KeyServer;
@@ -289,7 +309,9 @@ async function send(router: RunningRouter, c: Case) {
     body: method === 'GET' ? undefined : (c.raw ?? JSON.stringify(c.body)),
   });
   const text = await response.text();
-  const body = JSON.parse(text) as { errors?: { message: string; extensions?: { code?: string } }[] };
+  const body = JSON.parse(text) as {
+    errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+  };
   return { status: response.status, body, text };
 }
 
@@ -301,6 +323,7 @@ describe.each(['development', 'production'] as const)('%s router', (mode) => {
       status: c.status,
       code: c.code,
     });
+    if (c.field) expect(result.body.errors?.[0]?.extensions?.field).toBe(c.field);
     expect(result.status).toBeGreaterThanOrEqual(400);
     expect(result.status).toBeLessThan(500);
     expect(subgraphCalls).toBe(before);

@@ -133,7 +133,7 @@ describe('drift: the migrations build exactly what schema.prisma describes', () 
       `
 DROP INDEX "users_email_key";
 ALTER TABLE "refresh_tokens" ADD COLUMN "note" TEXT;
-ALTER TABLE "users" ALTER COLUMN "failed_login_count" DROP DEFAULT;
+ALTER TABLE "login_address_throttles" ALTER COLUMN "failures" DROP DEFAULT;
 ALTER TABLE "login_attempts" DROP CONSTRAINT "login_attempts_user_id_fkey";
 ALTER TABLE "login_attempts" ADD CONSTRAINT "login_attempts_user_id_fkey"
   FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -144,7 +144,7 @@ ALTER TYPE "Role" ADD VALUE 'AUDITOR';
     const text = differences.join('\n');
     expect(text).toMatch(/^\+ index users\.users_email_key /m);
     expect(text).toMatch(/^- column refresh_tokens\.note text$/m);
-    expect(text).toMatch(/^\+ column users\.failed_login_count integer NOT NULL DEFAULT 0$/m);
+    expect(text).toMatch(/^\+ column login_address_throttles\.failures integer NOT NULL DEFAULT 0$/m);
     expect(text).toMatch(/^- constraint login_attempts\.login_attempts_user_id_fkey .*ON DELETE CASCADE/m);
     expect(text).toMatch(/^\+ constraint login_attempts\.login_attempts_user_id_fkey .*ON DELETE SET NULL/m);
     expect(text).toMatch(/^- enum Role \(.*AUDITOR/m);

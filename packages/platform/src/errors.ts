@@ -17,6 +17,11 @@ export const ErrorCode = {
   OUT_OF_STOCK: 'OUT_OF_STOCK',
   PAYMENT_DECLINED: 'PAYMENT_DECLINED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /**
+   * placeOrder's outcome was not known by the deadline: the order may still be placed. Retry with
+   * the same idempotency key (`extensions.idempotencyKey`) to learn it.
+   */
+  ORDER_PENDING: 'ORDER_PENDING',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -66,6 +71,13 @@ export const errors = {
   /** The request's deadline passed: this part of the work was not started. */
   deadlineExceeded: () =>
     flowError(ErrorCode.GATEWAY_TIMEOUT, 'The request ran out of time before this part was done.'),
+  /** The placement may still succeed: nothing is known yet, so neither success nor failure is said. */
+  orderPending: (idempotencyKey: string, orderId?: string | null) =>
+    flowError(
+      ErrorCode.ORDER_PENDING,
+      'The order is still being placed. Retry with the same idempotency key to get its outcome.',
+      orderId ? { idempotencyKey, orderId, retryable: true } : { idempotencyKey, retryable: true },
+    ),
   outOfStock: (message: string, extensions: Extensions = {}) =>
     flowError(ErrorCode.OUT_OF_STOCK, message, extensions),
   rateLimited: (retryAfterSeconds: number) =>

@@ -27,6 +27,13 @@ export interface IdempotencyOptions {
   pollMs?: number;
 }
 
+export interface RunOptions {
+  /** Epoch ms after which a copy stops waiting for the first request (sooner than `waitMs`). */
+  waitUntil?: number;
+  /** The error a copy answers when it stops waiting (default: CONFLICT). */
+  stillRunning?: () => Error;
+}
+
 type Stored<T> = { ok: T } | { error: { message: string; extensions: Record<string, unknown> } };
 
 interface KeyRow {
@@ -35,7 +42,12 @@ interface KeyRow {
   completed_at: Date | null;
 }
 
-const TRANSIENT_CODES = new Set<unknown>([ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.INTERNAL_SERVER_ERROR]);
+// GATEWAY_TIMEOUT: the work stopped because its caller's deadline passed, so a retry must run again.
+const TRANSIENT_CODES = new Set<unknown>([
+  ErrorCode.SERVICE_UNAVAILABLE,
+  ErrorCode.INTERNAL_SERVER_ERROR,
+  ErrorCode.GATEWAY_TIMEOUT,
+]);
 
 /** A stable hash of a request's input: the same fields in any order hash the same. */
 export function requestHash(input: unknown): string {
@@ -62,11 +74,17 @@ export class IdempotencyKeys {
   ) {}
 
   /** Runs `work` once per (scope, key); `work`'s result must be JSON (e.g. an id). */
-  async run<T>(scope: string, key: string, input: unknown, work: () => Promise<T>): Promise<T> {
+  async run<T>(
+    scope: string,
+    key: string,
+    input: unknown,
+    work: () => Promise<T>,
+    options: RunOptions = {},
+  ): Promise<T> {
     if (key.trim().length === 0 || key.length > 255)
       throw errors.badUserInput('idempotencyKey', 'The idempotency key must have 1 to 255 characters.');
     const hash = requestHash(input);
-    const deadline = Date.now() + this.options.waitMs;
+    const deadline = Math.min(Date.now() + this.options.waitMs, options.waitUntil ?? Infinity);
     for (;;) {
       const [inserted] = await this.db.$queryRawUnsafe<{ created_at: Date }[]>(
         `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
@@ -85,7 +103,10 @@ export class IdempotencyKeys {
       if (row?.completed_at) return replay(row.response as Stored<T>);
       // Still running (row present) or given up transiently (row gone: insert again).
       if (Date.now() > deadline)
-        throw errors.conflict('A request with this idempotency key is still in progress. Retry shortly.');
+        throw (
+          options.stillRunning?.() ??
+          errors.conflict('A request with this idempotency key is still in progress. Retry shortly.')
+        );
       await sleep(this.options.pollMs ?? 25);
     }
   }

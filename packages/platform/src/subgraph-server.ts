@@ -20,6 +20,7 @@ import { EVENT_INBOX_PATH } from './events/http-signing';
 import { registerEventMetrics } from './events/metrics';
 import type { EventBus } from './events/types';
 import { ErrorCode, maskError } from './errors';
+import { invalidTextPlugin } from './graphql/text-arguments';
 import { mountHealth, type HealthState, type ReadinessCheck } from './http/health';
 import { createMetrics, mountMetrics } from './http/metrics';
 import { requestIdMiddleware } from './http/request-id';
@@ -201,6 +202,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
       // Browsers use the router's explorer; Apollo's landing pages would load code from its CDN.
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin,
+      // NUL and unpaired surrogates are BAD_USER_INPUT before any resolver or database sees them.
+      invalidTextPlugin<Context>(),
     ],
   });
   await apollo.start();

@@ -9,7 +9,8 @@ export const subgraphCatalog: readonly SubgraphCatalogEntry[] = [
   { name: 'locations', port: 8003 },
   { name: 'inventory', port: 8004 },
   { name: 'pricing', port: 8006 },
-  { name: 'payments', port: 8008 },
+  // Payments learns which driver an order is assigned to from the orders events (see its README).
+  { name: 'payments', port: 8008, consumes: ['order.*'] },
   {
     name: 'notifications',
     port: 8010,

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { LivePublisher } from '../src/services/stock-notifier';
-import { createTestEnvironment, type InventoryTestEnvironment } from './support/environment';
+import type { GraphQLClient } from '@flow/platform/src/testing';
+import {
+  createSignedClient,
+  createTestEnvironment,
+  ROUTER_SECRET,
+  type InventoryTestEnvironment,
+} from './support/environment';
 import type { Actor } from './support/keys';
 import {
   ADJUST_STOCK,
@@ -25,6 +31,8 @@ interface Published {
 }
 
 let t: InventoryTestEnvironment;
+/** Holds are made, committed and released by the orders service, here on behalf of the actor. */
+let orders: GraphQLClient;
 let published: Published[] = [];
 let failure: 'none' | 'reject' | 'throw' = 'none';
 
@@ -67,6 +75,7 @@ let nextProduct = 0;
 
 beforeAll(async () => {
   t = await createTestEnvironment({ publisher: recordingPublisher });
+  orders = createSignedClient(t.app.url, ROUTER_SECRET, 'orders');
   vendor = await t.actor('VENDOR_ADMIN');
   otherVendor = await t.actor('VENDOR_ADMIN');
   hospital = await t.actor('HOSPITAL_STAFF');
@@ -94,15 +103,19 @@ const setStock = (actor: Actor, input: Record<string, unknown>) =>
     token: actor.token,
   });
 const reserve = (actor: Actor, productId: string, quantity: number, reference: string = randomUUID()) =>
-  t.gql<{ reserveStock: ReservationResult }>({
+  orders<{ reserveStock: ReservationResult }>({
     query: RESERVE,
     variables: { input: { depotId, productId, quantity, reference, holdSeconds: 600 } },
     token: actor.token,
   });
-const commit = (actor: Actor, id: string) =>
-  t.gql<{ commitReservation: ReservationResult }>({ query: COMMIT, variables: { id }, token: actor.token });
-const release = (actor: Actor, id: string) =>
-  t.gql<{ releaseReservation: ReservationResult }>({ query: RELEASE, variables: { id }, token: actor.token });
+const commit = (actor: Actor, id: string, client: GraphQLClient = orders) =>
+  client<{ commitReservation: ReservationResult }>({ query: COMMIT, variables: { id }, token: actor.token });
+const release = (actor: Actor, id: string, client: GraphQLClient = orders) =>
+  client<{ releaseReservation: ReservationResult }>({
+    query: RELEASE,
+    variables: { id },
+    token: actor.token,
+  });
 
 /** A product with exactly `onHand` at the depot; the set's own announcement is cleared. */
 async function productWithStock(onHand: number): Promise<string> {
@@ -237,8 +250,8 @@ describe('refused changes announce nothing', () => {
         }),
         'BAD_USER_INPUT',
       ],
-      [await commit(otherHospital, hold.id), 'FORBIDDEN'],
-      [await release(otherHospital, hold.id), 'FORBIDDEN'],
+      [await commit(hospital, hold.id, t.gql), 'FORBIDDEN'],
+      [await release(otherHospital, hold.id, t.gql), 'FORBIDDEN'],
     ] as const;
     for (const [result, code] of refusals) expect(result.errors?.[0]?.extensions?.code).toBe(code);
     ok(await commit(hospital, hold.id));

@@ -1,9 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { createTestEnvironment, type InventoryTestEnvironment } from './support/environment';
+import type { GraphQLClient } from '@flow/platform/src/testing';
+import {
+  createSignedClient,
+  createTestEnvironment,
+  ROUTER_SECRET,
+  type InventoryTestEnvironment,
+} from './support/environment';
 import type { Actor } from './support/keys';
-import { COMMIT, RELEASE, RESERVATION, RESERVE, SET_STOCK, type ReservationResult } from './support/queries';
+import {
+  COMMIT,
+  HELD_RESERVATIONS,
+  RELEASE,
+  RESERVATION,
+  RESERVE,
+  SET_STOCK,
+  STOCK_LEVELS,
+  type ReservationResult,
+} from './support/queries';
+
+// Holds are steps of the orders service's placement saga: it reserves (for the ordering
+// hospital, named in the input), commits and releases, signed as itself; people are refused.
 
 let t: InventoryTestEnvironment;
+let orders: GraphQLClient;
 let vendor: Actor;
 let otherVendor: Actor;
 let hospital: Actor;
@@ -28,6 +47,11 @@ const stockOf = async (productId: string) =>
 /** A product of the catalog with exactly `onHand` at the depot and nothing reserved. */
 let nextProduct = 0;
 async function productWithStock(onHand: number, reorderLevel = 0): Promise<string> {
+  // Every product used at this depot: go on at a new depot of the same vendor.
+  if (nextProduct === productIds.length) {
+    depotId = await t.createDepot(vendor);
+    nextProduct = 0;
+  }
   const productId = productIds[nextProduct++]!;
   const result = await t.gql({
     query: SET_STOCK,
@@ -38,30 +62,51 @@ async function productWithStock(onHand: number, reorderLevel = 0): Promise<strin
   return productId;
 }
 
-const reserve = (actor: Actor, input: Record<string, unknown>) =>
+/** The orders service reserving for `hospital`'s order, with no user (as its saga's retries do). */
+const reserve = (forHospital: Actor, input: Record<string, unknown>) =>
+  orders<{ reserveStock: ReservationResult }>({
+    query: RESERVE,
+    variables: {
+      input: {
+        depotId,
+        quantity: 1,
+        reference: randomUUID(),
+        organizationId: forHospital.organizationId,
+        ...input,
+      },
+    },
+  });
+/** A person's own reserveStock call, which is refused. */
+const reserveAs = (actor: Actor, input: Record<string, unknown>) =>
   t.gql<{ reserveStock: ReservationResult }>({
     query: RESERVE,
     variables: { input: { depotId, quantity: 1, reference: randomUUID(), ...input } },
     token: actor.token,
   });
 
-const commit = (actor: Actor, id: string) =>
-  t.gql<{ commitReservation: ReservationResult }>({ query: COMMIT, variables: { id }, token: actor.token });
-const release = (actor: Actor, id: string, reason?: string) =>
-  t.gql<{ releaseReservation: ReservationResult }>({
+/** Commit and release as the orders service, or as the person given. */
+const commit = (id: string, actor?: Actor) =>
+  (actor ? t.gql : orders)<{ commitReservation: ReservationResult }>({
+    query: COMMIT,
+    variables: { id },
+    token: actor?.token,
+  });
+const release = (id: string, reason?: string, actor?: Actor) =>
+  (actor ? t.gql : orders)<{ releaseReservation: ReservationResult }>({
     query: RELEASE,
     variables: { id, reason },
-    token: actor.token,
+    token: actor?.token,
   });
 
-async function held(actor: Actor, productId: string, quantity = 1, holdSeconds = 600) {
-  const result = await reserve(actor, { productId, quantity, holdSeconds });
+async function held(forHospital: Actor, productId: string, quantity = 1, holdSeconds = 600) {
+  const result = await reserve(forHospital, { productId, quantity, holdSeconds });
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data!.reserveStock;
 }
 
 beforeAll(async () => {
   t = await createTestEnvironment();
+  orders = createSignedClient(t.app.url, ROUTER_SECRET, 'orders');
   vendor = await t.actor('VENDOR_ADMIN');
   otherVendor = await t.actor('VENDOR_STAFF');
   hospital = await t.actor('HOSPITAL_STAFF');
@@ -160,12 +205,12 @@ describe('commit and release', () => {
   it('commits a hold: on hand and reserved both drop; committing again returns it; releasing it is CONFLICT', async () => {
     const productId = await productWithStock(10);
     const hold = await held(hospital, productId, 4);
-    const committed = await commit(hospital, hold.id);
+    const committed = await commit(hold.id);
     expect(committed.data!.commitReservation).toMatchObject({ id: hold.id, status: 'COMMITTED' });
     expect(await stockOf(productId)).toEqual({ on_hand: 6, reserved: 0 });
-    expect((await commit(hospital, hold.id)).data!.commitReservation.status).toBe('COMMITTED');
+    expect((await commit(hold.id)).data!.commitReservation.status).toBe('COMMITTED');
     expect(await stockOf(productId)).toEqual({ on_hand: 6, reserved: 0 });
-    const released = await release(hospital, hold.id);
+    const released = await release(hold.id);
     expect(released.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', status: 'COMMITTED' });
     const kinds = await t.sql<{ kind: string; on_hand_delta: number; reserved_delta: number }>(
       'SELECT kind, on_hand_delta, reserved_delta FROM stock_movements WHERE reservation_id = $1 ORDER BY created_at',
@@ -180,11 +225,11 @@ describe('commit and release', () => {
   it('releases a hold: reserved drops; releasing again returns it; committing it is CONFLICT', async () => {
     const productId = await productWithStock(10);
     const hold = await held(hospital, productId, 4);
-    const released = await release(hospital, hold.id, 'order cancelled');
+    const released = await release(hold.id, 'order cancelled');
     expect(released.data!.releaseReservation.status).toBe('RELEASED');
     expect(await stockOf(productId)).toEqual({ on_hand: 10, reserved: 0 });
-    expect((await release(hospital, hold.id)).data!.releaseReservation.status).toBe('RELEASED');
-    expect((await commit(hospital, hold.id)).errors?.[0]?.extensions).toMatchObject({
+    expect((await release(hold.id)).data!.releaseReservation.status).toBe('RELEASED');
+    expect((await commit(hold.id)).errors?.[0]?.extensions).toMatchObject({
       code: 'CONFLICT',
       status: 'RELEASED',
     });
@@ -204,7 +249,7 @@ describe('commit and release', () => {
     const holds = await Promise.all(Array.from({ length: 10 }, () => held(hospital, productId, 2)));
     const outcomes = await Promise.all(
       holds.map(async (hold) => {
-        const [c, r] = await Promise.all([commit(hospital, hold.id), release(vendor, hold.id)]);
+        const [c, r] = await Promise.all([commit(hold.id), release(hold.id)]);
         return {
           committed: c.data?.commitReservation.status === 'COMMITTED',
           released: r.data?.releaseReservation.status === 'RELEASED',
@@ -239,10 +284,9 @@ describe('expiry', () => {
     expect(await stockOf(productId)).toEqual({ on_hand: 10, reserved: 2 });
     const status = async (id: string) =>
       (
-        await t.gql<{ reservation: ReservationResult }>({
+        await orders<{ reservation: ReservationResult }>({
           query: RESERVATION,
           variables: { id },
-          token: hospital.token,
         })
       ).data!.reservation.status;
     expect(await status(expiring.id)).toBe('EXPIRED');
@@ -254,18 +298,18 @@ describe('expiry', () => {
     expect(movement).toEqual({ kind: 'EXPIRE', reserved_delta: -3, actor_id: null });
 
     // An expired hold cannot be committed; releasing it is already done.
-    expect((await commit(hospital, expiring.id)).errors?.[0]?.extensions).toMatchObject({
+    expect((await commit(expiring.id)).errors?.[0]?.extensions).toMatchObject({
       code: 'CONFLICT',
       status: 'EXPIRED',
     });
-    expect((await release(hospital, expiring.id)).data!.releaseReservation.status).toBe('EXPIRED');
+    expect((await release(expiring.id)).data!.releaseReservation.status).toBe('EXPIRED');
   });
 
   it('refuses to commit a hold past its expiry even before the job has run', async () => {
     const productId = await productWithStock(10);
     const hold = await held(hospital, productId, 1, 1);
     await t.sql("UPDATE reservations SET expires_at = now() - interval '1 second' WHERE id = $1", [hold.id]);
-    expect((await commit(hospital, hold.id)).errors?.[0]?.extensions).toMatchObject({
+    expect((await commit(hold.id)).errors?.[0]?.extensions).toMatchObject({
       code: 'CONFLICT',
       status: 'EXPIRED',
     });
@@ -292,60 +336,120 @@ describe('expiry', () => {
   });
 });
 
-describe('who may reserve, commit and release', () => {
-  it('lets hospitals and platform admins reserve, not vendors', async () => {
-    const productId = await productWithStock(10);
-    expect((await reserve(admin, { productId })).data!.reserveStock.status).toBe('HELD');
-    for (const actor of [vendor, otherVendor]) {
-      expect((await reserve(actor, { productId })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    }
+const snapshot = async () => ({
+  levels: await t.sql('SELECT * FROM stock_levels ORDER BY depot_id, product_id'),
+  reservations: await t.sql('SELECT * FROM reservations ORDER BY id'),
+  movements: await t.sql('SELECT count(*)::int AS n FROM stock_movements'),
+  events: await t.sql('SELECT count(*)::int AS n FROM outbox_events'),
+});
+
+const availableOf = async (actor: Actor, productId: string) => {
+  const result = await t.gql<{ stockLevels: { available: number }[] }>({
+    query: STOCK_LEVELS,
+    variables: { productId, depotIds: [depotId] },
+    token: actor.token,
+  });
+  return result.data!.stockLevels[0]!.available;
+};
+
+describe('stock is held only for orders', () => {
+  it('refuses the issue’s hoard: a hospital holding all stock for a day is FORBIDDEN and changes nothing', async () => {
+    const productId = await productWithStock(25);
+    const before = await snapshot();
+    const hoard = await reserveAs(hospital, { productId, quantity: 25, reference: 'x', holdSeconds: 86_400 });
+    expect(hoard.data).toBeNull();
+    expect(hoard.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/only for orders.*placeOrder/),
+      extensions: { code: 'FORBIDDEN' },
+    });
+    expect(await snapshot()).toEqual(before);
+    // Another hospital still sees all of it on offer.
+    expect(await availableOf(otherHospital, productId)).toBe(25);
   });
 
-  it('lets the reserving organization, the depot’s vendor and platform admins act on a hold; FORBIDDEN to others', async () => {
+  it('lets nobody but the orders service reserve: hospitals, vendors and platform admins are FORBIDDEN', async () => {
     const productId = await productWithStock(10);
-    const [a, b, c] = await Promise.all([
-      held(hospital, productId),
-      held(hospital, productId),
-      held(hospital, productId),
-    ]);
-    const before = await t.sql('SELECT * FROM reservations WHERE id = ANY($1::uuid[]) ORDER BY id', [
-      [a.id, b.id, c.id],
-    ]);
-    for (const stranger of [otherHospital, otherVendor]) {
-      expect((await commit(stranger, a.id)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      expect((await release(stranger, a.id)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      const seen = await t.gql<{ reservation: null }>({
-        query: RESERVATION,
-        variables: { id: a.id },
-        token: stranger.token,
-      });
-      expect(seen.data!.reservation).toBeNull();
+    const before = await snapshot();
+    for (const actor of [hospital, otherHospital, vendor, otherVendor, admin]) {
+      for (const input of [
+        { productId },
+        { productId, organizationId: actor.organizationId },
+        { productId, organizationId: otherHospital.organizationId, holdSeconds: 604_800 },
+      ]) {
+        const result = await reserveAs(actor, input);
+        expect({ role: actor.role, code: result.errors?.[0]?.extensions?.code }).toEqual({
+          role: actor.role,
+          code: 'FORBIDDEN',
+        });
+      }
     }
-    expect(
-      await t.sql('SELECT * FROM reservations WHERE id = ANY($1::uuid[]) ORDER BY id', [[a.id, b.id, c.id]]),
-    ).toEqual(before);
-    expect((await commit(vendor, a.id)).data!.commitReservation.status).toBe('COMMITTED');
-    expect((await release(admin, b.id)).data!.releaseReservation.status).toBe('RELEASED');
-    expect((await commit(hospital, c.id)).data!.commitReservation.status).toBe('COMMITTED');
-    const missing = await commit(hospital, randomUUID());
-    expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const anonymous = await t.gql({
+      query: RESERVE,
+      variables: { input: { depotId, productId, quantity: 1, reference: 'anonymous' } },
+    });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('lets only the orders service commit; FORBIDDEN to the parties and platform admins', async () => {
+    const productId = await productWithStock(10);
+    const hold = await held(hospital, productId);
+    const before = await snapshot();
+    for (const actor of [hospital, vendor, admin, otherHospital]) {
+      const result = await commit(hold.id, actor);
+      expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(result.errors?.[0]?.message).toMatch(/only the orders service/i);
+    }
+    expect(await snapshot()).toEqual(before);
+    expect((await commit(hold.id)).data!.commitReservation.status).toBe('COMMITTED');
+    expect((await commit(randomUUID())).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('lets platform admins release a hold with a reason, as operators; FORBIDDEN to the parties', async () => {
+    const productId = await productWithStock(10);
+    const hold = await held(hospital, productId, 3);
+    const before = await snapshot();
+    for (const actor of [hospital, vendor, otherHospital, otherVendor]) {
+      expect((await release(hold.id, 'mine', actor)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    const unexplained = await release(hold.id, '  ', admin);
+    expect(unexplained.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect(await snapshot()).toEqual(before);
+
+    const released = await release(hold.id, 'stuck after an outage', admin);
+    expect(released.data!.releaseReservation.status).toBe('RELEASED');
+    expect(await stockOf(productId)).toEqual({ on_hand: 10, reserved: 0 });
+    const [movement] = await t.sql(
+      "SELECT reason, actor_id FROM stock_movements WHERE reservation_id = $1 AND kind = 'RELEASE'",
+      [hold.id],
+    );
+    expect(movement).toEqual({ reason: 'stuck after an outage', actor_id: admin.userId });
+  });
+
+  it('still shows a hold to its parties and platform admins, not to others', async () => {
+    const productId = await productWithStock(10);
+    const hold = await held(hospital, productId);
+    const seenBy = async (actor: Actor) =>
+      (
+        await t.gql<{ reservation: ReservationResult | null }>({
+          query: RESERVATION,
+          variables: { id: hold.id },
+          token: actor.token,
+        })
+      ).data!.reservation?.id ?? null;
+    for (const party of [hospital, vendor, admin]) expect(await seenBy(party)).toBe(hold.id);
+    for (const stranger of [otherHospital, otherVendor]) expect(await seenBy(stranger)).toBeNull();
   });
 
   it('names the bad field and changes nothing', async () => {
     const productId = await productWithStock(10);
-    const snapshot = async () => ({
-      levels: await t.sql('SELECT * FROM stock_levels ORDER BY depot_id, product_id'),
-      reservations: await t.sql('SELECT * FROM reservations ORDER BY id'),
-      movements: await t.sql('SELECT count(*)::int AS n FROM stock_movements'),
-      events: await t.sql('SELECT count(*)::int AS n FROM outbox_events'),
-    });
     const before = await snapshot();
     for (const [input, field] of [
       [{ productId, quantity: 0 }, 'input.quantity'],
       [{ productId, quantity: -2 }, 'input.quantity'],
       [{ productId, reference: '   ' }, 'input.reference'],
       [{ productId, holdSeconds: 0 }, 'input.holdSeconds'],
-      [{ productId, holdSeconds: 86_401 }, 'input.holdSeconds'],
+      [{ productId, holdSeconds: 604_801 }, 'input.holdSeconds'],
       [{ productId, depotId: 'nope' }, 'input.depotId'],
       [{ productId: randomUUID() }, 'input.productId'],
     ] as const) {
@@ -355,8 +459,60 @@ describe('who may reserve, commit and release', () => {
         extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field }),
       });
     }
-    const badId = await commit(hospital, 'not-an-id');
+    const badId = await commit('not-an-id');
     expect(badId.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('heldReservations (the orders service’s orphan sweep)', () => {
+  const list = (variables: Record<string, unknown>, actor?: Actor) =>
+    (actor ? t.gql : orders)<{ heldReservations: { id: string; reference: string }[] }>({
+      query: HELD_RESERVATIONS,
+      variables,
+      token: actor?.token,
+    });
+
+  it('pages through HELD holds older than asked, by id, for the orders service alone', async () => {
+    const productId = await productWithStock(10);
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => held(hospital, productId)));
+    const old = [a!, b!, c!].sort((x, y) => (x.id < y.id ? -1 : 1));
+    await t.sql(
+      "UPDATE reservations SET created_at = now() - interval '10 minutes' WHERE id = ANY($1::uuid[])",
+      [old.map((h) => h.id)],
+    );
+    const young = await held(hospital, productId);
+    const closed = await held(hospital, productId);
+    await t.sql("UPDATE reservations SET created_at = now() - interval '10 minutes' WHERE id = $1", [
+      closed.id,
+    ]);
+    await release(closed.id, 'order cancelled');
+
+    const all: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: { id: string }[] = (await list({ olderThanSeconds: 300, after, first: 2 })).data!
+        .heldReservations;
+      all.push(...page.map((h) => h.id));
+      if (page.length < 2) break;
+      after = page.at(-1)!.id;
+    }
+    for (const hold of old) expect(all).toContain(hold.id);
+    expect(all).not.toContain(young.id);
+    expect(all).not.toContain(closed.id);
+    expect([...all].sort()).toEqual(all);
+
+    for (const actor of [hospital, vendor, admin])
+      expect((await list({ olderThanSeconds: 0 }, actor)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    for (const [variables, field] of [
+      [{ olderThanSeconds: -1 }, 'olderThanSeconds'],
+      [{ olderThanSeconds: 0, first: 0 }, 'first'],
+      [{ olderThanSeconds: 0, first: 501 }, 'first'],
+      [{ olderThanSeconds: 0, after: 'nope' }, 'after'],
+    ] as const)
+      expect((await list(variables)).errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field,
+      });
   });
 });

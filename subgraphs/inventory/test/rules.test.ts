@@ -4,10 +4,10 @@ import { optionalPositive, requireDelta, requireHoldSeconds, requireUnits } from
 import {
   canManageReservation,
   changeActor,
-  maxHoldSecondsFor,
   mayManageReservation,
+  requireOrdersService,
   requirePlatformAdmin,
-  requireReservingRole,
+  requireReleaser,
   requireVendorStaff,
   reservingOrganization,
 } from '../src/services/permissions';
@@ -71,12 +71,12 @@ describe('input bounds', () => {
     expect(codeOf(() => requireUnits(1_000_001, 'input.onHand'))).toMatchObject({ field: 'input.onHand' });
   });
 
-  it('takes non-zero deltas, hold times up to a day, positive capacities', () => {
+  it('takes non-zero deltas, hold times up to the maximum, positive capacities', () => {
     expect(requireDelta(-3, 'input.delta')).toBe(-3);
     expect(codeOf(() => requireDelta(0, 'input.delta'))).toMatchObject({ field: 'input.delta' });
-    expect(requireHoldSeconds(undefined, 'input.holdSeconds')).toBe(900);
-    expect(requireHoldSeconds(86_400, 'input.holdSeconds')).toBe(86_400);
-    expect(codeOf(() => requireHoldSeconds(0, 'input.holdSeconds'))).toMatchObject({
+    expect(requireHoldSeconds(undefined, 'input.holdSeconds', 604_800)).toBe(900);
+    expect(requireHoldSeconds(604_800, 'input.holdSeconds', 604_800)).toBe(604_800);
+    expect(codeOf(() => requireHoldSeconds(0, 'input.holdSeconds', 604_800))).toMatchObject({
       field: 'input.holdSeconds',
     });
     expect(optionalPositive(null, 'input.capacityLiters', 10)).toBeNull();
@@ -94,16 +94,47 @@ describe('permissions', () => {
     expect(codeOf(() => requirePlatformAdmin(null))).toEqual({ code: 'UNAUTHENTICATED' });
   });
 
-  it('lets only vendor staff change stock, and only hospitals and platform admins reserve', () => {
+  it('lets only vendor staff change stock', () => {
     expect(codeOf(() => requireVendorStaff(viewer('VENDOR_STAFF')))).toBe('OK');
     expect(codeOf(() => requireVendorStaff(viewer('DRIVER')))).toEqual({ code: 'FORBIDDEN' });
     expect(codeOf(() => requireVendorStaff(viewer('PLATFORM_ADMIN')))).toEqual({ code: 'FORBIDDEN' });
-    expect(codeOf(() => requireReservingRole(viewer('HOSPITAL_STAFF')))).toBe('OK');
-    expect(codeOf(() => requireReservingRole(viewer('PLATFORM_ADMIN')))).toBe('OK');
-    expect(codeOf(() => requireReservingRole(viewer('VENDOR_ADMIN')))).toEqual({ code: 'FORBIDDEN' });
   });
 
-  it('lets the parties to a reservation act on it', () => {
+  it('lets only the orders service reserve, commit and list holds, whoever it acts for', () => {
+    for (const action of ['reserve', 'commit', 'list'] as const) {
+      expect(codeOf(() => requireOrdersService({ viewer: null, callerService: 'orders' }, action))).toBe(
+        'OK',
+      );
+      expect(
+        codeOf(() => requireOrdersService({ viewer: viewer('DRIVER'), callerService: 'orders' }, action)),
+      ).toBe('OK');
+      for (const role of ['HOSPITAL_STAFF', 'HOSPITAL_ADMIN', 'VENDOR_ADMIN', 'PLATFORM_ADMIN'] as const)
+        expect(
+          codeOf(() => requireOrdersService({ viewer: viewer(role), callerService: null }, action)),
+        ).toEqual({ code: 'FORBIDDEN' });
+      expect(codeOf(() => requireOrdersService({ viewer: null, callerService: 'payments' }, action))).toEqual(
+        {
+          code: 'UNAUTHENTICATED',
+        },
+      );
+    }
+  });
+
+  it('lets the orders service and platform admins release, nobody else', () => {
+    expect(codeOf(() => requireReleaser({ viewer: null, callerService: 'orders' }))).toBe('OK');
+    expect(codeOf(() => requireReleaser({ viewer: viewer('PLATFORM_ADMIN'), callerService: null }))).toBe(
+      'OK',
+    );
+    for (const role of ['HOSPITAL_STAFF', 'VENDOR_ADMIN', 'DRIVER'] as const)
+      expect(codeOf(() => requireReleaser({ viewer: viewer(role), callerService: null }))).toEqual({
+        code: 'FORBIDDEN',
+      });
+    expect(codeOf(() => requireReleaser({ viewer: null, callerService: null }))).toEqual({
+      code: 'UNAUTHENTICATED',
+    });
+  });
+
+  it('lets the parties to a reservation see it', () => {
     const parties = { organizationId: 'hospital-org', vendorOrganizationId: 'vendor-org' };
     expect(canManageReservation(viewer('HOSPITAL_STAFF', 'hospital-org'), parties)).toBe(true);
     expect(canManageReservation(viewer('VENDOR_STAFF', 'vendor-org'), parties)).toBe(true);
@@ -114,7 +145,7 @@ describe('permissions', () => {
     expect(canManageReservation(null, parties)).toBe(false);
   });
 
-  it('lets the orders service act on any reservation, with or without a user', () => {
+  it('lets the orders service see any reservation, with or without a user', () => {
     const parties = { organizationId: 'hospital-org', vendorOrganizationId: 'vendor-org' };
     expect(mayManageReservation({ viewer: null, callerService: 'orders' }, parties)).toBe(true);
     expect(
@@ -133,12 +164,7 @@ describe('permissions', () => {
       viewer: role ? viewer(role, own) : null,
       callerService,
     });
-    expect(reservingOrganization(as('HOSPITAL_STAFF'), null)).toBe(own);
-    expect(reservingOrganization(as('HOSPITAL_STAFF'), own.toUpperCase())).toBe(own);
-    expect(codeOf(() => reservingOrganization(as('HOSPITAL_ADMIN'), other))).toEqual({ code: 'FORBIDDEN' });
-    expect(codeOf(() => reservingOrganization(as('VENDOR_ADMIN'), null))).toEqual({ code: 'FORBIDDEN' });
-    expect(codeOf(() => reservingOrganization(as(null), other))).toEqual({ code: 'UNAUTHENTICATED' });
-    expect(reservingOrganization(as('PLATFORM_ADMIN'), other)).toBe(other);
+    expect(reservingOrganization(as('HOSPITAL_STAFF', 'orders'), own.toUpperCase())).toBe(own);
     expect(reservingOrganization(as('DRIVER', 'orders'), other)).toBe(other);
     expect(reservingOrganization(as('HOSPITAL_STAFF', 'orders'), null)).toBe(own);
     expect(reservingOrganization(as(null, 'orders'), other)).toBe(other);
@@ -151,11 +177,8 @@ describe('permissions', () => {
     });
   });
 
-  it('allows the orders service week-long holds, and records it as the actor without a user', () => {
-    expect(maxHoldSecondsFor({ viewer: null, callerService: 'orders' })).toBe(604_800);
-    expect(maxHoldSecondsFor({ viewer: viewer('PLATFORM_ADMIN'), callerService: null })).toBe(86_400);
-    expect(requireHoldSeconds(604_800, 'input.holdSeconds', 604_800)).toBe(604_800);
-    expect(codeOf(() => requireHoldSeconds(86_401, 'input.holdSeconds'))).toMatchObject({
+  it('records the orders service as the actor when it acts without a user', () => {
+    expect(codeOf(() => requireHoldSeconds(604_801, 'input.holdSeconds', 604_800))).toMatchObject({
       field: 'input.holdSeconds',
     });
     expect(changeActor({ viewer: null, callerService: 'orders' })).toEqual({

@@ -140,9 +140,15 @@ describe('depot ownership', () => {
   });
 });
 
+/** The orders service acting for a hospital user: the only caller that may hold stock. */
+const ordersFor = (role: Viewer['role'], organizationId: string) => ({
+  ...ctx(role, organizationId),
+  callerService: 'orders',
+});
+
 describe('reservations', () => {
   it('reserves, commits and releases with movements that add up to the stock row', async () => {
-    const hospital = ctx('HOSPITAL_STAFF', randomUUID());
+    const hospital = ordersFor('HOSPITAL_STAFF', randomUUID());
     await services.stock.setStock(ctx('VENDOR_STAFF', vendorA), {
       depotId: depotA,
       productId,
@@ -177,7 +183,7 @@ describe('reservations', () => {
   });
 
   it('expires in batches until none is left', async () => {
-    const hospital = ctx('HOSPITAL_ADMIN', randomUUID());
+    const hospital = ordersFor('HOSPITAL_ADMIN', randomUUID());
     await services.stock.setStock(ctx('VENDOR_STAFF', vendorA), { depotId: depotA, productId, onHand: 20 });
     for (let i = 0; i < 7; i++)
       await services.reservations.reserve(hospital, {

@@ -1,4 +1,9 @@
-import { createTestEnvironment, type InventoryTestEnvironment } from './support/environment';
+import {
+  createSignedClient,
+  createTestEnvironment,
+  ROUTER_SECRET,
+  type InventoryTestEnvironment,
+} from './support/environment';
 import { RESERVATION, RESERVE, SET_STOCK, type ReservationResult } from './support/queries';
 
 // The expiry job as the running process does it: on its own timer, no test calling it.
@@ -21,7 +26,9 @@ it('releases an expired hold by itself within a couple of sweeps', async () => {
     variables: { input: { depotId, productId, onHand: 5 } },
     token: vendor.token,
   });
-  const hold = await t.gql<{ reserveStock: ReservationResult }>({
+  // The orders service holds stock for the hospital's order (nobody else may).
+  const orders = createSignedClient(t.app.url, ROUTER_SECRET, 'orders');
+  const hold = await orders<{ reserveStock: ReservationResult }>({
     query: RESERVE,
     variables: { input: { depotId, productId, quantity: 2, reference: 'short-hold', holdSeconds: 1 } },
     token: hospital.token,

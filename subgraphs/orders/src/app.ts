@@ -12,7 +12,7 @@ import {
 } from '@flow/platform';
 import type { Context } from './context';
 import { createOrdersPrisma, type OrdersPrisma } from './db';
-import type { OrdersConfig } from './env';
+import { placementWorstCaseMs, type OrdersConfig } from './env';
 import { createLoaders } from './loaders';
 import { createOrdersServices, type OrdersServices } from './services';
 import { RemoteDependencies, type OrdersDependencies } from './services/dependencies';
@@ -76,16 +76,14 @@ export async function startOrdersApp(
     logger,
     stockHoldSeconds: config.stockHoldSeconds,
     placementGraceSeconds: config.placementGraceSeconds,
-    // Pricing and every hold at the dependency deadline, then payments at its own.
-    placementWaitMs: config.dependencyTimeoutMs * 25 + config.paymentsTimeoutMs,
+    placementWaitMs: placementWorstCaseMs(config),
   });
 
   let running: Promise<unknown> | null = null;
   const recover = async () => {
     try {
       const report = await services.recovery.runOnce();
-      if (report.abandoned + report.compensated + report.settled + report.remaining > 0)
-        logger.info({ ...report }, 'orders recovery run');
+      if (Object.values(report).some((n) => n > 0)) logger.info({ ...report }, 'orders recovery run');
       await services.keys.deleteOlderThan(config.idempotencyKeyTtlHours);
     } catch (error) {
       logger.warn({ err: error }, 'orders recovery failed; will retry');

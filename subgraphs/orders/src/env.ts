@@ -8,8 +8,23 @@ import {
 
 const SEVEN_DAYS = 7 * 24 * 3600;
 
+/**
+ * The placement saga's worst case (README "Ordering", invariant 7), each call at
+ * DEPENDENCY_TIMEOUT_MS: pricing (3 attempts per try, up to 3 tries while nothing is written),
+ * locations (3 attempts), up to 20 holds; then payments at PAYMENTS_TIMEOUT_MS; plus the pauses
+ * between tries. 108 s at the defaults: the router's PLACE_ORDER_TIMEOUT_MS (120 s) sits above it.
+ */
+export const placementWorstCaseMs = (config: { dependencyTimeoutMs: number; paymentsTimeoutMs: number }) =>
+  config.dependencyTimeoutMs * (3 * 3 + 3 + 20) + config.paymentsTimeoutMs + 2_000;
+
 export const ordersEnvironmentShape = {
   ...subgraphEnvironmentShape('orders', 8005),
+  /**
+   * The longest a request may run here. Above the router's PLACE_ORDER_TIMEOUT_MS (120 s), so
+   * that placeOrder's deadline is not cut below the saga's worst case; every other operation
+   * carries the router's shorter SUBGRAPH_TIMEOUT_MS deadline.
+   */
+  REQUEST_DEADLINE_MAX_MS: z.coerce.number().int().min(100).max(600_000).default(150_000),
   /** Idempotency keys are kept at least this long (at least 24 hours, as promised to callers). */
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
     .number()

@@ -334,6 +334,27 @@ describe('placeOrder', () => {
     expect(steps()).not.toContain('paymentOfOrder');
   });
 
+  test('pricing unavailable before anything is written: tried again, and the caller hears PLACED', async () => {
+    deps.fail('offers', 'SERVICE_UNAVAILABLE', { times: 1 });
+    const key = newKey();
+    const order = await placed(key);
+    expect(order.status).toBe('PLACED');
+    expect((await rowByKey(key)).id).toBe(order.id);
+  });
+
+  test('pricing unavailable on every try: SERVICE_UNAVAILABLE, no order row, the key freed', async () => {
+    deps.fail('offers', 'SERVICE_UNAVAILABLE');
+    const key = newKey();
+    expect(codeOf(await place(key))).toBe('SERVICE_UNAVAILABLE');
+    expect(
+      await t.sql(
+        `SELECT id FROM orders WHERE idempotency_key = $1 AND hospital_organization_id = $2::uuid`,
+        [key, hospital.organizationId],
+      ),
+    ).toEqual([]);
+    expect(await keyRow(key)).toEqual([]);
+  });
+
   test('payments unavailable at authorize: holds released at once; the late payment is voided after the grace period', async () => {
     deps.fail('authorizePayment', 'SERVICE_UNAVAILABLE');
     const key = newKey();

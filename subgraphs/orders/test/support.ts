@@ -16,6 +16,7 @@ import { startOrdersApp, type OrdersApp } from '../src/app';
 import { parseOrdersConfig, type OrdersConfig } from '../src/env';
 import type {
   AuthorizeRequest,
+  HeldPage,
   Offer,
   OfferRequest,
   OrdersDependencies,
@@ -48,6 +49,10 @@ export interface FakeDepot {
 export interface FakeReservation extends ReserveRequest {
   id: string;
   status: 'HELD' | 'RELEASED' | 'COMMITTED';
+  /** When inventory made it (ms): heldReservations lists only holds older than asked. */
+  createdAt: number;
+  /** The reason it was released with. */
+  reason?: string;
 }
 
 export interface FakePayment extends AuthorizeRequest {
@@ -165,7 +170,12 @@ export class ScriptedDependencies implements OrdersDependencies {
 
   /** A hold that inventory made although its reply never reached orders (a slow reserve). */
   landHold(request: ReserveRequest): FakeReservation {
-    const reservation: FakeReservation = { ...request, id: randomUUID(), status: 'HELD' };
+    const reservation: FakeReservation = {
+      ...request,
+      id: randomUUID(),
+      status: 'HELD',
+      createdAt: Date.now(),
+    };
     this.reservations.set(reservation.id, reservation);
     return reservation;
   }
@@ -223,10 +233,26 @@ export class ScriptedDependencies implements OrdersDependencies {
     });
   }
 
+  heldReservations(_ctx: CallContext, page: HeldPage) {
+    return this.step('heldReservations', [page], () =>
+      [...this.reservations.values()]
+        .filter(
+          (r) =>
+            r.status === 'HELD' &&
+            r.createdAt <= Date.now() - page.olderThanSeconds * 1000 &&
+            (page.after === null || r.id > page.after),
+        )
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, page.first)
+        .map((r) => ({ id: r.id, reference: r.reference })),
+    );
+  }
+
   releaseReservation(_ctx: CallContext, id: string, reason: string): Promise<void> {
     return this.step('releaseReservation', [id, reason], () => {
       const reservation = this.requireReservation(id);
       if (reservation.status === 'COMMITTED') throw failure('releaseReservation', 'CONFLICT');
+      if (reservation.status === 'HELD') reservation.reason = reason;
       reservation.status = 'RELEASED';
     });
   }

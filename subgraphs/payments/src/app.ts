@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  consumedEventTypes,
   createRemoteTokenVerifier,
   createSubgraphEventBus,
   startOutboxRelay,
@@ -34,8 +35,8 @@ export interface PaymentsAppOptions {
 }
 
 /**
- * Starts the payments subgraph: migrate, serve, publish the outbox, and every minute void unknown
- * authorisations and forget old keys.
+ * Starts the payments subgraph: migrate, consume the orders events (which driver has which order),
+ * serve, publish the outbox, and every minute void unknown authorisations and forget old keys.
  */
 export async function startPaymentsApp(
   config: PaymentsConfig,
@@ -54,6 +55,11 @@ export async function startPaymentsApp(
   });
 
   const bus = createSubgraphEventBus('payments', config, logger);
+  await bus.consume({
+    consumer: 'payments',
+    bindings: consumedEventTypes('payments'),
+    handler: services.orderDrivers.handle,
+  });
   let relay: OutboxRelay | null = null;
 
   const maintain = async () => {
@@ -83,6 +89,7 @@ export async function startPaymentsApp(
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
     degradable: { broker: () => bus.check() },
+    eventBus: bus,
     // A mutation's transactions (and their outbox rows) are committed once its response is sent.
     routes: (app) =>
       app.use('/graphql', (req, res, next) => {

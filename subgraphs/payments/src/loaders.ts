@@ -10,6 +10,8 @@ export interface Loaders {
   invoiceByPaymentId: DataLoader<string, Invoice | null>;
   /** The order's live payment, or else its latest (FAILED) attempt. */
   paymentByOrderId: DataLoader<string, Payment | null>;
+  /** The driver an order is assigned to, as the orders events said (null: none known). */
+  driverByOrderId: DataLoader<string, string | null>;
 }
 
 function valid(keys: readonly string[]): string[] {
@@ -56,6 +58,12 @@ export function createLoaders(prisma: PaymentsPrisma): Loaders {
           chosen.set(row.orderId, row);
       }
       return keys.map((k) => chosen.get(k.toLowerCase()) ?? null);
+    }),
+    driverByOrderId: new DataLoader(async (keys) => {
+      const ids = valid(keys);
+      const rows = ids.length ? await prisma.orderDriver.findMany({ where: { orderId: { in: ids } } }) : [];
+      const found = new Map(rows.map((row) => [row.orderId, row.driverId]));
+      return keys.map((k) => found.get(k.toLowerCase()) ?? null);
     }),
   };
 }

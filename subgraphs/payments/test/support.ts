@@ -1,6 +1,7 @@
 // Test fixtures: a JWKS server signing tokens as users does, and the payments app on port 0 in a
 // Postgres schema of its own (dropped at stop), with the simulated provider.
 import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import { createLogger, dropSchema, subgraphDatabase, SubgraphClient } from '@flow/platform';
 import {
   createGraphQLClient,
@@ -31,6 +32,17 @@ export interface PaymentsTestEnvironment {
     mutate: <D>(q: string, v: Record<string, unknown>) => Promise<D>;
     query: <D>(q: string, v: Record<string, unknown>) => Promise<D>;
   }>;
+  /**
+   * authorizePayment as the orders service places an order for `viewer` (the only caller allowed),
+   * answered as `{ data, errors }` like `gql`.
+   */
+  authorize: <D = { authorizePayment: Record<string, unknown> }>(
+    viewer: TestViewer,
+    input: Record<string, unknown>,
+    key?: string,
+  ) => Promise<{ data?: D; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  /** Delivers an `order.*` event from orders naming the order's driver, as the event bus does. */
+  orderEvent: (orderId: string, driverId: string | null, occurredAt?: Date, id?: string) => Promise<void>;
   statements: string[];
   sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
   stop: () => Promise<void>;
@@ -66,21 +78,42 @@ export async function createPaymentsTestEnvironment(
     secret: SECRET,
     logger,
     service: 'orders',
+    // A busy machine's first request (cold Prisma) may take seconds: not a payments outage.
+    timeoutMs: 30_000,
   });
+  const orders: PaymentsTestEnvironment['orders'] = async (viewer) => {
+    const ctx = {
+      requestId: randomUUID(),
+      authorization: viewer ? `Bearer ${await as(viewer)}` : null,
+      clientAddress: null,
+    };
+    return { mutate: (q, v) => client.mutate(ctx, q, v), query: (q, v) => client.query(ctx, q, v) };
+  };
   return {
     app,
     config,
     provider,
     gql: createGraphQLClient(app.url),
     as,
-    orders: async (viewer) => {
-      const ctx = {
-        requestId: randomUUID(),
-        authorization: viewer ? `Bearer ${await as(viewer)}` : null,
-        clientAddress: null,
-      };
-      return { mutate: (q, v) => client.mutate(ctx, q, v), query: (q, v) => client.query(ctx, q, v) };
+    orders,
+    authorize: async (viewer, input, key = randomUUID()) => {
+      try {
+        return { data: await (await orders(viewer)).mutate(AUTHORIZE, { input, key }) };
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        return { errors: [{ message: error.message, extensions: error.extensions }] };
+      }
     },
+    orderEvent: (orderId, driverId, occurredAt = new Date(), id = randomUUID()) =>
+      app.services.orderDrivers.handle({
+        id,
+        type: driverId ? 'order.dispatched' : 'order.confirmed',
+        occurredAt: occurredAt.toISOString(),
+        actor: null,
+        organizationIds: [],
+        data: { orderId, driverId },
+        source: 'orders',
+      }),
     statements,
     sql: async <Row>(text: string, values: unknown[] = []) =>
       (await app.services.payments['options'].prisma.$queryRawUnsafe(text, ...values)) as Row[],

@@ -13,7 +13,12 @@ import {
   type RunningSubgraph,
 } from '@flow/platform';
 import { createLocalJWKSet } from 'jose';
-import { bootstrapPlatformAdmin, DEVELOPMENT_ADMIN, seedDemoData } from './bootstrap';
+import {
+  accountsWithPublicPasswords,
+  bootstrapPlatformAdmin,
+  DEVELOPMENT_ADMIN,
+  seedDemoData,
+} from './bootstrap';
 import type { Context } from './context';
 import { createUsersPrisma, type UsersPrisma } from './db';
 import { usersEventsConfig, type UsersEnvironment } from './env';
@@ -68,10 +73,17 @@ export async function startUsersApp(
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
-    lockout: {
-      maxFailures: env.LOGIN_MAX_FAILURES,
-      baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
-      maxSeconds: env.LOGIN_LOCKOUT_MAX_SECONDS,
+    signInThrottle: {
+      address: {
+        maxFailures: env.LOGIN_MAX_FAILURES,
+        baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
+        maxSeconds: env.LOGIN_LOCKOUT_MAX_SECONDS,
+      },
+      account: {
+        failuresPerWindow: env.LOGIN_ACCOUNT_FAILURES_PER_WINDOW,
+        windowSeconds: env.LOGIN_ACCOUNT_WINDOW_SECONDS,
+        trustedAddressDays: env.LOGIN_TRUSTED_ADDRESS_DAYS,
+      },
     },
     passwordLog2Cost: env.PASSWORD_SCRYPT_LOG2_COST,
     // Rows written before the relay starts (bootstrap, seed) go out on its first pass.
@@ -83,6 +95,15 @@ export async function startUsersApp(
     password: env.FLOW_ADMIN_PASSWORD ?? DEVELOPMENT_ADMIN.password,
   };
   await bootstrapPlatformAdmin(prisma, services.passwords, admin, logger);
+  if (env.FLOW_ENV === 'production') {
+    const exposed = await accountsWithPublicPasswords(prisma, services.passwords);
+    if (exposed.length) {
+      await prisma.$disconnect();
+      throw new Error(
+        `production refuses to start while these accounts sign in with the README's demo passwords: ${exposed.join(', ')} (change their passwords or delete them)`,
+      );
+    }
+  }
   if (env.SEED_DEMO_DATA) await seedDemoData(prisma, services.passwords, logger);
 
   const events = usersEventsConfig(env);

@@ -1,53 +1,13 @@
 import type { Logger } from '@flow/platform';
 import type { UsersPrisma } from './db';
-import type { Role, OrganizationKind, OrganizationStatus } from './generated/prisma/client';
+import { demoAccounts, publicPasswordAccounts, type SeedAccount } from './demo-accounts';
 import { isUniqueViolation } from './services/auth-service';
 import { recordOrganizationEvent } from './services/organization-events';
 import type { PasswordHasher } from './services/passwords';
 
+export { DEVELOPMENT_ADMIN, demoAccounts } from './demo-accounts';
+
 export const PLATFORM_ORGANIZATION_NAME = 'Flow Platform';
-export const DEVELOPMENT_ADMIN = { email: 'admin@flow.local', password: 'flow-admin-password' };
-
-interface SeedAccount {
-  organization: string;
-  kind: OrganizationKind;
-  status: OrganizationStatus;
-  name: string;
-  email: string;
-  role: Role;
-  password: string;
-}
-
-/** The demo organizations `npm start` seeds; the start script prints these logins. */
-export const demoAccounts = [
-  {
-    organization: 'St. Mary General Hospital',
-    kind: 'HOSPITAL',
-    status: 'ACTIVE',
-    name: 'Hana Hospital-Admin',
-    email: 'hospital.admin@demo.flow.local',
-    role: 'HOSPITAL_ADMIN',
-    password: 'demo-hospital-password',
-  },
-  {
-    organization: 'AirLife Oxygen Supply',
-    kind: 'VENDOR',
-    status: 'ACTIVE',
-    name: 'Victor Vendor-Admin',
-    email: 'vendor.admin@demo.flow.local',
-    role: 'VENDOR_ADMIN',
-    password: 'demo-vendor-password',
-  },
-  {
-    organization: 'AirLife Oxygen Supply',
-    kind: 'VENDOR',
-    status: 'ACTIVE',
-    name: 'Dina Driver',
-    email: 'driver@demo.flow.local',
-    role: 'DRIVER',
-    password: 'demo-driver-password',
-  },
-] as const satisfies readonly SeedAccount[];
 
 async function ensureAccount(
   prisma: UsersPrisma,
@@ -119,4 +79,24 @@ export async function seedDemoData(
     if (await ensureAccount(prisma, passwords, account))
       logger.info({ email: account.email }, 'demo account created');
   }
+}
+
+/**
+ * The accounts in this database that still sign in with a password printed in the README: a
+ * database seeded in development and then run in production. Production refuses to start on one.
+ */
+export async function accountsWithPublicPasswords(
+  prisma: UsersPrisma,
+  passwords: PasswordHasher,
+): Promise<string[]> {
+  const users = await prisma.user.findMany({
+    where: { email: { in: publicPasswordAccounts.map((account) => account.email) } },
+    select: { email: true, passwordHash: true },
+  });
+  const exposed: string[] = [];
+  for (const user of users) {
+    const known = publicPasswordAccounts.find((account) => account.email === user.email)!;
+    if (await passwords.verify(known.password, user.passwordHash)) exposed.push(user.email);
+  }
+  return exposed;
 }

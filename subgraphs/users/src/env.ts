@@ -13,6 +13,10 @@ import {
   subgraphUrlVariable,
   z,
 } from '@flow/platform';
+import { publicPasswordAccounts } from './demo-accounts';
+
+const isPublicPassword = (password: string) =>
+  publicPasswordAccounts.some((account) => account.password === password);
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
 const DEV_ROUTER_SECRET = 'flow-development-router-signing-secret';
@@ -40,6 +44,10 @@ export const usersEnvironmentShape = {
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).default(30),
   LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** Failed sign-ins on one email from all addresses per window; then RATE_LIMITED (README "Security"). */
+  LOGIN_ACCOUNT_FAILURES_PER_WINDOW: z.coerce.number().int().min(1).max(10_000).default(20),
+  LOGIN_ACCOUNT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  LOGIN_TRUSTED_ADDRESS_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   /** log2 of scrypt's cost N; 15 (32768) takes about 100 ms here. Never below 14. */
   PASSWORD_SCRYPT_LOG2_COST: z.coerce.number().int().min(14).max(20).default(15),
   SEED_DEMO_DATA: booleanSchema(false),
@@ -71,6 +79,10 @@ export function checkProductionRules(env: UsersEnvironment): string[] {
     problems.push('ROUTER_SIGNING_SECRET: production needs its own secret of at least 32 characters');
   if (!env.FLOW_ADMIN_EMAIL) problems.push('FLOW_ADMIN_EMAIL: required in production');
   if (!env.FLOW_ADMIN_PASSWORD) problems.push('FLOW_ADMIN_PASSWORD: required in production');
+  else if (isPublicPassword(env.FLOW_ADMIN_PASSWORD))
+    problems.push('FLOW_ADMIN_PASSWORD: is a development or demo password printed in the README');
+  if (env.SEED_DEMO_DATA)
+    problems.push('SEED_DEMO_DATA: production refuses demo accounts (their passwords are public)');
   if (!env.JWT_SIGNING_KEYS && !env.JWT_SIGNING_KEYS_FILE)
     problems.push('JWT_SIGNING_KEYS: production needs configured signing keys (or JWT_SIGNING_KEYS_FILE)');
   if (!env.DATABASE_URL && !env.USERS_DATABASE_URL) problems.push('DATABASE_URL: required in production');

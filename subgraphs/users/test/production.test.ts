@@ -1,4 +1,5 @@
-import { signRequest } from '@flow/platform';
+import { createLogger, signRequest } from '@flow/platform';
+import { startUsersApp } from '../src/app';
 import { parseUsersEnvironment } from '../src/env';
 import { createSigningKey } from '../src/keys/signing-keys';
 import { createTestEnvironment, type UsersTestEnvironment } from './environment';
@@ -110,6 +111,55 @@ describe('users configuration', () => {
       'DATABASE_URL',
     ]) {
       expect(message).toContain(name);
+    }
+  });
+
+  it('refuses demo data and the passwords printed in the README in production (issue 11, case 8)', () => {
+    const production = {
+      FLOW_ENV: 'production',
+      ROUTER_SIGNING_SECRET: secret,
+      FLOW_ADMIN_EMAIL: 'ops@example.org',
+      JWT_SIGNING_KEYS: '{"keys":[]}',
+      DATABASE_URL: 'postgresql://127.0.0.1:5432/test',
+    };
+    expect(() =>
+      parseUsersEnvironment({
+        ...production,
+        FLOW_ADMIN_PASSWORD: 'an-ops-password-123',
+        SEED_DEMO_DATA: 'true',
+      }),
+    ).toThrow(/SEED_DEMO_DATA: production refuses demo accounts/);
+    for (const password of ['flow-admin-password', 'demo-hospital-password', 'demo-driver-password'])
+      expect(() => parseUsersEnvironment({ ...production, FLOW_ADMIN_PASSWORD: password })).toThrow(
+        /FLOW_ADMIN_PASSWORD: is a development or demo password/,
+      );
+    expect(
+      parseUsersEnvironment({ ...production, FLOW_ADMIN_PASSWORD: 'an-ops-password-123' }).SEED_DEMO_DATA,
+    ).toBe(false);
+  });
+
+  it('refuses to start in production on a database whose demo accounts keep their public passwords', async () => {
+    const development = await createTestEnvironment({ SEED_DEMO_DATA: 'true' });
+    try {
+      const productionKeys = JSON.stringify({ keys: [await createSigningKey(new Date(0))] });
+      const env = parseUsersEnvironment({
+        FLOW_ENV: 'production',
+        LOG_LEVEL: 'silent',
+        PORT: '0',
+        DATABASE_URL: development.env.DATABASE_URL,
+        ROUTER_SIGNING_SECRET: secret,
+        FLOW_ADMIN_EMAIL: 'ops@example.org',
+        FLOW_ADMIN_PASSWORD: 'an-ops-password-123',
+        JWT_SIGNING_KEYS: productionKeys,
+        PASSWORD_SCRYPT_LOG2_COST: '14',
+        AMQP_URL: 'amqp://127.0.0.1:9',
+      });
+      const starting = startUsersApp(env, createLogger('users', 'silent'));
+      await expect(starting).rejects.toThrow(/hospital\.admin@demo\.flow\.local/);
+      await expect(starting).rejects.toThrow(/admin@flow\.local/);
+      await expect(starting).rejects.not.toThrow(/ops@example\.org/);
+    } finally {
+      await development.stop();
     }
   });
 

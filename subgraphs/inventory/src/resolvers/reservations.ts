@@ -1,10 +1,14 @@
 import type { MutationResolvers, QueryResolvers, ReservationResolvers } from '../generated/resolvers-types';
 import { productOf } from './products';
 
-export const reservationQueries: Pick<QueryResolvers, 'reservation' | 'reservationByReference'> = {
+export const reservationQueries: Pick<
+  QueryResolvers,
+  'reservation' | 'reservationByReference' | 'heldReservations'
+> = {
   reservation: (_, { id }, ctx) => ctx.services.reservations.byId(ctx, id),
   reservationByReference: (_, { organizationId, reference }, ctx) =>
     ctx.services.reservations.byReference(ctx, organizationId, reference),
+  heldReservations: (_, args, ctx) => ctx.services.reservations.held(ctx, args),
 };
 
 export const reservationMutations: Pick<

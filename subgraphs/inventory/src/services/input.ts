@@ -3,7 +3,6 @@ import { errors, requireText } from '@flow/platform';
 /** The most units of one product a depot can hold, and a single change can move. */
 export const MAX_UNITS = 1_000_000;
 export const DEFAULT_HOLD_SECONDS = 900;
-export const MAX_HOLD_SECONDS = 86_400;
 /** Seven days: the orders service holds an order's stock until it is delivered. */
 export const MAX_ORDER_HOLD_SECONDS = 604_800;
 
@@ -24,11 +23,7 @@ export function requireDelta(value: number, field: string): number {
   return value;
 }
 
-export function requireHoldSeconds(
-  value: number | null | undefined,
-  field: string,
-  max: number = MAX_HOLD_SECONDS,
-): number {
+export function requireHoldSeconds(value: number | null | undefined, field: string, max: number): number {
   if (value === null || value === undefined) return DEFAULT_HOLD_SECONDS;
   if (!Number.isInteger(value) || value < 1 || value > max)
     throw errors.badUserInput(field, `${field} must be from 1 to ${max} seconds.`);

@@ -7,11 +7,8 @@ import {
   type Role,
   type Viewer,
 } from '@flow/platform';
-import { MAX_HOLD_SECONDS, MAX_ORDER_HOLD_SECONDS } from './input';
 
 const VENDOR_ROLES: readonly Role[] = ['VENDOR_STAFF', 'VENDOR_ADMIN'];
-/** Who may hold stock: hospitals for their orders, platform admins on anyone's behalf. */
-const RESERVING_ROLES: readonly Role[] = ['HOSPITAL_STAFF', 'HOSPITAL_ADMIN', 'PLATFORM_ADMIN'];
 
 /** What the reservation rules look at: the signed-in user, if any, and the signed calling service. */
 export type Caller = Pick<BaseContext, 'viewer' | 'callerService'>;
@@ -39,41 +36,49 @@ export function requireVendorStaff(viewer: Viewer | null): Viewer {
   return present;
 }
 
-export function requireReservingRole(viewer: Viewer | null): Viewer {
-  const present = requireViewer(viewer);
-  if (!RESERVING_ROLES.includes(present.role))
-    throw errors.forbidden('Only hospital staff and platform admins can reserve stock.');
-  return present;
+const ORDERS_ONLY = {
+  reserve: 'Stock is held only for orders: only the orders service reserves stock. Use placeOrder.',
+  commit: "Only the orders service commits reservations: stock ships with its order's delivery.",
+  list: 'Only the orders service lists held reservations.',
+} as const;
+
+/**
+ * Stock is held only for orders, as steps of the orders service's placement saga: a hold made
+ * by anyone else has no order behind it and would only keep stock from other hospitals (issue 11:
+ * one hospital held a depot's whole stock for a day, renewable, and `compareOffers` showed it to
+ * nobody else). So reserving and committing belong to the orders service alone, whoever it acts
+ * for; people, platform admins included, are FORBIDDEN (anonymous callers UNAUTHENTICATED).
+ */
+export function requireOrdersService(caller: Caller, action: keyof typeof ORDERS_ONLY): void {
+  if (isOrdersService(caller)) return;
+  requireViewer(caller.viewer);
+  throw errors.forbidden(ORDERS_ONLY[action]);
 }
 
 /**
- * The organization a new hold is for. Hospitals reserve for themselves; platform admins and the
- * orders service may name another organization (the ordering hospital); the orders service
- * without a user must name it. Checks who may reserve at all before looking at the input.
+ * Who may give held stock back: the orders service, and platform admins as an operator escape
+ * hatch (a hold stuck by a fault). Releasing can only free stock, never take it, so it cannot
+ * be used to hoard; an admin must say why (`reason`, recorded on the movement and the event).
+ * Anyone else is FORBIDDEN: an order's stock goes back when the order is cancelled or rejected.
+ */
+export function requireReleaser(caller: Caller): void {
+  if (isOrdersService(caller)) return;
+  if (isPlatformAdmin(requireViewer(caller.viewer))) return;
+  throw errors.forbidden(
+    'Only the orders service and platform admins release reservations: cancel or reject the order instead.',
+  );
+}
+
+/**
+ * The organization a new hold is for (the ordering hospital), for the orders service: the one it
+ * names, else the user's it acts for; without a user it must name one.
  */
 export function reservingOrganization(caller: Caller, requested: string | null | undefined): string {
   const field = 'input.organizationId';
-  if (isOrdersService(caller)) {
-    if (requested !== null && requested !== undefined) return requireUuid(requested, field);
-    if (caller.viewer) return caller.viewer.organizationId;
-    throw errors.badUserInput(field, `${field} is required when no user is signed in.`);
-  }
-  const viewer = requireReservingRole(caller.viewer);
-  if (requested === null || requested === undefined) return viewer.organizationId;
-  const organizationId = requireUuid(requested, field);
-  if (organizationId !== viewer.organizationId && !isPlatformAdmin(viewer))
-    throw errors.forbidden(
-      'Only platform admins and the orders service can reserve for another organization.',
-    );
-  return organizationId;
+  if (requested !== null && requested !== undefined) return requireUuid(requested, field);
+  if (caller.viewer) return caller.viewer.organizationId;
+  throw errors.badUserInput(field, `${field} is required when no user is signed in.`);
 }
-
-/**
- * The longest hold the caller may ask for. The orders service holds an order's stock from
- * placement until delivery, which can take days; anyone else holds for at most a day.
- */
-export const maxHoldSecondsFor = (caller: Caller) =>
-  isOrdersService(caller) ? MAX_ORDER_HOLD_SECONDS : MAX_HOLD_SECONDS;
 
 /** The parties to a reservation: the organization that holds it and the vendor whose stock it is. */
 export interface ReservationParties {
@@ -81,7 +86,7 @@ export interface ReservationParties {
   vendorOrganizationId: string;
 }
 
-/** Who may see, commit or release a reservation. */
+/** Who may see a reservation: its parties and platform admins. */
 export const canManageReservation = (viewer: Viewer | null, reservation: ReservationParties) =>
   isPlatformAdmin(viewer) ||
   (!!viewer && viewer.organizationId === reservation.organizationId) ||

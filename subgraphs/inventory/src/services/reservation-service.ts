@@ -1,12 +1,14 @@
 import { errors, requireText, requireUuid } from '@flow/platform';
 import type { Reservation } from '../generated/prisma/client';
 import type { InventoryPrisma, InventoryTransaction } from '../db';
-import { optionalText, requireHoldSeconds, requireUnits } from './input';
+import { MAX_ORDER_HOLD_SECONDS, optionalText, requireHoldSeconds, requireUnits } from './input';
 import {
   changeActor,
-  maxHoldSecondsFor,
+  isOrdersService,
   mayManageReservation,
   requireCaller,
+  requireOrdersService,
+  requireReleaser,
   reservingOrganization,
   type Caller,
   type ChangeActor,
@@ -37,6 +39,14 @@ export interface ReserveStockInput {
   holdSeconds?: number | null;
 }
 
+export interface HeldReservationsInput {
+  olderThanSeconds: number;
+  after?: string | null;
+  first?: number | null;
+}
+
+const MAX_HELD_PAGE = 500;
+
 export class ReservationService {
   constructor(
     private readonly prisma: InventoryPrisma,
@@ -65,16 +75,42 @@ export class ReservationService {
     return this.visible(ctx, reservation);
   }
 
+  /**
+   * HELD holds made at least `olderThanSeconds` ago, by id after `after`: the orders service's
+   * recovery pages through them to release those whose order is dead. By id rather than by
+   * time, so a page boundary never skips a hold made in the same instant as another.
+   */
+  async held(ctx: StockContext, input: HeldReservationsInput): Promise<Reservation[]> {
+    requireOrdersService(ctx, 'list');
+    if (!Number.isInteger(input.olderThanSeconds) || input.olderThanSeconds < 0)
+      throw errors.badUserInput('olderThanSeconds', 'olderThanSeconds must be a whole number, 0 or more.');
+    const first = input.first ?? 100;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_HELD_PAGE)
+      throw errors.badUserInput('first', `first must be from 1 to ${MAX_HELD_PAGE}.`);
+    const after =
+      input.after === null || input.after === undefined ? null : requireUuid(input.after, 'after');
+    return this.prisma.reservation.findMany({
+      where: {
+        status: 'HELD',
+        createdAt: { lte: new Date(Date.now() - input.olderThanSeconds * 1000) },
+        ...(after ? { id: { gt: after } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take: first,
+    });
+  }
+
   private visible(caller: Caller, reservation: Reservation | null): Reservation | null {
     return reservation && mayManageReservation(caller, reservation) ? reservation : null;
   }
 
   /**
-   * Holds stock for an order line. One transaction: the reservation row (unique per
+   * Holds stock for an order line, for the orders service alone (see requireOrdersService). One transaction: the reservation row (unique per
    * organization and reference) and a conditional update of the stock row that succeeds only
    * if enough is available; when it does not, the transaction rolls back and nothing is held.
    */
   async reserve(ctx: StockContext, input: ReserveStockInput): Promise<Reservation> {
+    requireOrdersService(ctx, 'reserve');
     const organizationId = reservingOrganization(ctx, input.organizationId);
     const actor = changeActor(ctx);
     const key = {
@@ -83,7 +119,7 @@ export class ReservationService {
     };
     const quantity = requireUnits(input.quantity, 'input.quantity', 1);
     const reference = requireText(input.reference, 'input.reference', { max: 200 });
-    const holdSeconds = requireHoldSeconds(input.holdSeconds, 'input.holdSeconds', maxHoldSecondsFor(ctx));
+    const holdSeconds = requireHoldSeconds(input.holdSeconds, 'input.holdSeconds', MAX_ORDER_HOLD_SECONDS);
     const product = await ctx.loaders.productById.load(key.productId);
     if (!product?.active)
       throw errors.badUserInput('input.productId', 'input.productId is not a product on offer.');
@@ -139,7 +175,8 @@ export class ReservationService {
 
   /** Ships held stock: on hand and reserved both drop. Committing twice returns the same. */
   async commit(ctx: StockContext, rawId: string): Promise<Reservation> {
-    const id = await this.requireManageable(ctx, rawId);
+    requireOrdersService(ctx, 'commit');
+    const id = await this.requireExisting(rawId);
     const { reservation, changed } = await this.prisma.$transaction(async (tx) => {
       const closed = await closeHeldReservation(tx, id, 'COMMITTED', {
         reason: null,
@@ -162,14 +199,21 @@ export class ReservationService {
     return reservation;
   }
 
-  /** Gives held stock back. Releasing twice (or after expiry) returns the reservation as it is. */
+  /**
+   * Gives held stock back, for the orders service and (with a reason) platform admins. Releasing
+   * twice (or after expiry) returns the reservation as it is.
+   */
   async release(
     ctx: StockContext,
     rawId: string,
     rawReason: string | null | undefined,
   ): Promise<Reservation> {
-    const id = await this.requireManageable(ctx, rawId);
+    requireReleaser(ctx);
     const reason = optionalText(rawReason, 'reason', 500);
+    // An operator's release must be explained: it may undo a live order's hold.
+    if (!reason && !isOrdersService(ctx))
+      throw errors.badUserInput('reason', 'reason is required when a platform admin releases a hold.');
+    const id = await this.requireExisting(rawId);
     const { reservation, changed } = await this.prisma.$transaction(async (tx) => {
       const closed = await closeHeldReservation(tx, id, 'RELEASED', { reason, requireUnexpired: false });
       if (!closed) {
@@ -187,13 +231,10 @@ export class ReservationService {
     return reservation;
   }
 
-  private async requireManageable(caller: Caller, rawId: string): Promise<string> {
-    requireCaller(caller);
+  private async requireExisting(rawId: string): Promise<string> {
     const id = requireUuid(rawId, 'id');
-    const reservation = await this.prisma.reservation.findUnique({ where: { id } });
+    const reservation = await this.prisma.reservation.findUnique({ where: { id }, select: { id: true } });
     if (!reservation) throw errors.notFound('Reservation', id);
-    if (!mayManageReservation(caller, reservation))
-      throw errors.forbidden('Only the parties to a reservation can change it.');
     return id;
   }
 

@@ -181,3 +181,12 @@ export interface ProductResult {
   description: string | null;
   active: boolean;
 }
+
+export const HELD_RESERVATIONS = /* GraphQL */ `
+  query Held($olderThanSeconds: Int!, $after: ID, $first: Int) {
+    heldReservations(olderThanSeconds: $olderThanSeconds, after: $after, first: $first) {
+      id
+      reference
+    }
+  }
+`;

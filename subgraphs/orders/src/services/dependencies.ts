@@ -23,6 +23,12 @@ export interface ReserveRequest {
   organizationId: string;
 }
 
+export interface HeldPage {
+  olderThanSeconds: number;
+  after: string | null;
+  first: number;
+}
+
 export interface AuthorizeRequest {
   orderId: string;
   payerOrganizationId: string;
@@ -57,6 +63,8 @@ export interface OrdersDependencies {
     organizationId: string,
     reference: string,
   ): Promise<{ id: string; status: string } | null>;
+  /** HELD holds older than `olderThanSeconds`, by id after `after`, for the orphan sweep. */
+  heldReservations(ctx: CallContext, page: HeldPage): Promise<{ id: string; reference: string }[]>;
   releaseReservation(ctx: CallContext, id: string, reason: string): Promise<void>;
   commitReservation(ctx: CallContext, id: string): Promise<void>;
   authorizePayment(
@@ -125,6 +133,15 @@ const RESERVATION_BY_REFERENCE = /* GraphQL */ `
     reservationByReference(organizationId: $organizationId, reference: $reference) {
       id
       status
+    }
+  }
+`;
+
+const HELD_RESERVATIONS = /* GraphQL */ `
+  query OrdersHeldReservations($olderThanSeconds: Int!, $after: ID, $first: Int) {
+    heldReservations(olderThanSeconds: $olderThanSeconds, after: $after, first: $first) {
+      id
+      reference
     }
   }
 `;
@@ -309,6 +326,15 @@ export class RemoteDependencies implements OrdersDependencies {
       reservationByReference: { id: string; status: string } | null;
     }>(withoutDeadline(ctx), RESERVATION_BY_REFERENCE, { organizationId, reference });
     return data.reservationByReference;
+  }
+
+  async heldReservations(ctx: CallContext, page: HeldPage) {
+    const data = await this.inventory.query<{ heldReservations: { id: string; reference: string }[] }>(
+      ctx,
+      HELD_RESERVATIONS,
+      { ...page },
+    );
+    return data.heldReservations;
   }
 
   // Saga steps and their compensations run under withoutDeadline: once the saga has begun, a

@@ -5,6 +5,7 @@ import { DeliveryService } from './delivery-service';
 import { LiveUpdates, type LivePublisher } from './live-updates';
 import { OrderService } from './order-service';
 import { PlacementService } from './placement-service';
+import { OrphanHoldSweep } from './orphan-holds';
 import { RecoveryJob } from './recovery';
 import { SettlementService } from './settlement-service';
 
@@ -54,6 +55,12 @@ export function createOrdersServices(options: OrdersServicesOptions): OrdersServ
       prisma,
       keys,
       settlements,
+      orphanHolds: new OrphanHoldSweep(
+        prisma,
+        dependencies,
+        logger.child({ job: 'orphan-holds' }),
+        options.placementGraceSeconds,
+      ),
       live,
       logger,
       placementGraceSeconds: options.placementGraceSeconds,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLError } from 'graphql';
 import {
   ErrorCode,
@@ -32,6 +33,16 @@ const DEFINITE = new Set<unknown>([
 ]);
 const codeOf = (error: unknown) => (error as GraphQLError | undefined)?.extensions?.code;
 
+/** Tries of a placement whose pricing step failed transiently (nothing written yet; env.ts counts them). */
+export const PLACEMENT_ATTEMPTS = 3;
+
+/** A failure of the saga before it wrote anything: safe to run again. */
+class BeforeSideEffects extends Error {
+  constructor(override readonly cause: unknown) {
+    super('placement failed before its first write');
+  }
+}
+
 export interface PlacementServiceOptions {
   prisma: OrdersPrisma;
   dependencies: OrdersDependencies;
@@ -40,6 +51,14 @@ export interface PlacementServiceOptions {
   live: LiveUpdates;
   logger: Logger;
   stockHoldSeconds: number;
+}
+
+/**
+ * When placeOrder answers ORDER_PENDING rather than wait longer: this long before its caller's
+ * deadline, so that the answer (with the key) reaches the caller before it gives up.
+ */
+export function answerMarginMs(remainingMs: number): number {
+  return Math.min(5_000, Math.max(1_000, Math.round(remainingMs / 10)));
 }
 
 /**
@@ -52,16 +71,90 @@ export interface PlacementServiceOptions {
 export class PlacementService {
   constructor(private readonly options: PlacementServiceOptions) {}
 
+  /**
+   * The saga runs detached from the request: the caller hears its outcome if it is known a margin
+   * before the caller's deadline (answerMarginMs), and ORDER_PENDING with the key (and the order
+   * id once there is one) otherwise, while the saga goes on to its end and stores the outcome
+   * under the key. A retry with the key then returns the order or the definite failure, or
+   * ORDER_PENDING again while the saga still runs. A copy arriving while the first still runs
+   * waits for it the same way. So no caller is ever told "failed" about an order that may appear.
+   */
   async place(ctx: ServiceContext, input: PlaceOrderInput, idempotencyKey: string): Promise<Order> {
     const viewer = requireHospitalStaff(ctx.viewer);
     const request = parsePlacement(input);
-    const id = await this.options.keys.run(
+    const deadline = ctx.deadline ?? Date.now() + 60_000;
+    const answerBy = deadline - answerMarginMs(deadline - Date.now());
+    const pending = () => this.pending(viewer.organizationId, idempotencyKey);
+    const outcome = this.options.keys.run(
       placementScope(viewer.organizationId),
       idempotencyKey,
       request,
-      () => this.run(ctx, viewer, request, idempotencyKey),
+      () => this.runUntilDefinite(ctx, viewer, request, idempotencyKey, answerBy),
+      { waitUntil: answerBy, stillRunning: () => errors.orderPending(idempotencyKey) },
     );
-    return this.options.prisma.order.findUniqueOrThrow({ where: { id } });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, answerBy - Date.now()));
+    });
+    // The saga's own end is logged and stored under the key even when nobody waits for it.
+    outcome.catch(() => undefined);
+    try {
+      const first = await Promise.race([outcome, late]);
+      if (first === 'late') throw await pending();
+      return await this.options.prisma.order.findUniqueOrThrow({ where: { id: first } });
+    } catch (error) {
+      if (codeOf(error) === ErrorCode.ORDER_PENDING) throw await pending();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** ORDER_PENDING for a key whose saga still runs, with its order id once the order exists. */
+  private async pending(hospitalOrganizationId: string, idempotencyKey: string): Promise<GraphQLError> {
+    const order = await this.options.prisma.order
+      .findFirst({
+        where: { hospitalOrganizationId, idempotencyKey, status: { in: ['PENDING', 'PLACED'] } },
+        select: { id: true },
+      })
+      .catch(() => null);
+    return errors.orderPending(idempotencyKey, order?.id);
+  }
+
+  /**
+   * A placement that failed transiently before its first side effect (pricing slow or down: no
+   * order row, nothing held) is tried again, a few times while the caller still waits: under
+   * contention a caller then hears the definite outcome (PLACED or OUT_OF_STOCK) rather than
+   * SERVICE_UNAVAILABLE. A failure after the pending order exists is not retried here: the saga
+   * has undone it (or recovery will), and the caller's retry with the key runs it again.
+   */
+  private async runUntilDefinite(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    request: PlacementRequest,
+    idempotencyKey: string,
+    answerBy: number,
+  ): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(ctx, viewer, request, idempotencyKey);
+      } catch (error) {
+        const pauseMs = 200 * 2 ** (attempt - 1) * (0.5 + Math.random());
+        const retry =
+          error instanceof BeforeSideEffects &&
+          codeOf(error.cause) === ErrorCode.SERVICE_UNAVAILABLE &&
+          attempt < PLACEMENT_ATTEMPTS &&
+          !ctx.signal.aborted &&
+          Date.now() + pauseMs < answerBy;
+        const cause = error instanceof BeforeSideEffects ? error.cause : error;
+        if (!retry) throw cause;
+        this.options.logger.info(
+          { requestId: ctx.requestId, attempt, pauseMs: Math.round(pauseMs) },
+          'placement failed before its first write; trying again',
+        );
+        await sleep(pauseMs);
+      }
+    }
   }
 
   private async run(
@@ -75,7 +168,9 @@ export class PlacementService {
       request.items.map((item) =>
         dependencies.offers(ctx, { ...item, siteId: request.siteId, priority: request.priority }),
       ),
-    );
+    ).catch((error: unknown) => {
+      throw new BeforeSideEffects(error);
+    });
     const quote = chooseQuote(request, offers);
     // The last point where stopping loses nothing: once the pending order exists, the saga runs to
     // its end (its writes are not cut by the caller's deadline; see SubgraphClient.mutate and

@@ -3,6 +3,7 @@ import type { CallContext, IdempotencyKeys, Logger } from '@flow/platform';
 import type { OrdersPrisma } from '../db';
 import { placementScope } from './placement-service';
 import type { LiveUpdates } from './live-updates';
+import type { OrphanHoldSweep } from './orphan-holds';
 import type { SettlementService } from './settlement-service';
 
 const BATCH = 50;
@@ -11,6 +12,7 @@ export interface RecoveryOptions {
   prisma: OrdersPrisma;
   keys: IdempotencyKeys;
   settlements: SettlementService;
+  orphanHolds: OrphanHoldSweep;
   /** Tells subscribers when a closed order is settled at last. */
   live?: LiveUpdates;
   logger: Logger;
@@ -24,14 +26,17 @@ export interface RecoveryReport {
   compensated: number;
   /** Rejected, cancelled or delivered orders whose stock and money are now settled. */
   settled: number;
+  /** Holds in inventory whose order is gone, failed, cancelled or rejected, now released. */
+  orphanedHolds: number;
   /** Still not done (a dependency is down): tried again next time. */
   remaining: number;
 }
 
 /**
  * Finishes what a request could not: placements whose process died (PENDING too long), placements
- * that failed while a dependency was down (compensationPending), and closed orders whose release,
- * void, commit or capture did not go through (settlementPending). Every step is idempotent, so
+ * that failed while a dependency was down (compensationPending), closed orders whose release,
+ * void, commit or capture did not go through (settlementPending), and holds in inventory that
+ * outlived their order (OrphanHoldSweep). Every step is idempotent, so
  * two instances running this at once, or a run repeating a step, change nothing twice.
  */
 export class RecoveryJob {
@@ -46,7 +51,13 @@ export class RecoveryJob {
       clientAddress: null,
     };
     const graceEnds = new Date(Date.now() - this.options.placementGraceSeconds * 1000);
-    const report: RecoveryReport = { abandoned: 0, compensated: 0, settled: 0, remaining: 0 };
+    const report: RecoveryReport = {
+      abandoned: 0,
+      compensated: 0,
+      settled: 0,
+      orphanedHolds: 0,
+      remaining: 0,
+    };
 
     const stale = await prisma.order.findMany({
       where: { status: 'PENDING', createdAt: { lt: graceEnds } },
@@ -92,6 +103,16 @@ export class RecoveryJob {
         report.settled += 1;
         await this.options.live?.orderSettled(order);
       } else report.remaining += 1;
+    }
+
+    // Last: what the steps above released is no longer HELD, so it is not read again.
+    try {
+      const orphans = await this.options.orphanHolds.runOnce(ctx);
+      report.orphanedHolds = orphans.released;
+      report.remaining += orphans.remaining;
+    } catch (error) {
+      report.remaining += 1;
+      this.options.logger.warn({ err: error }, 'orphaned-hold sweep incomplete; will retry');
     }
     return report;
   }

@@ -6,6 +6,11 @@ import type { OrdersDependencies } from './dependencies';
 
 /** The inventory reference of an order line's hold: unique per hospital, so a retry finds it. */
 export const reservationReference = (orderId: string, lineNo: number) => `order:${orderId}:${lineNo}`;
+const RESERVATION_REFERENCE =
+  /^order:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):[1-9]\d*$/;
+/** The order a reservationReference names; null for any other reference. */
+export const orderIdOfReference = (reference: string): string | null =>
+  RESERVATION_REFERENCE.exec(reference)?.[1] ?? null;
 /** payments idempotency keys of an order's money movements: one of each per order, ever. */
 export const paymentKey = (orderId: string, step: 'authorize' | 'capture' | 'void' | 'refund') =>
   `order:${orderId}:${step}`;

@@ -2,6 +2,7 @@ import type { Logger } from '@flow/platform';
 import type { PaymentsPrisma } from '../db';
 import { IdempotencyKeys } from '@flow/platform';
 import { InvoiceService } from './invoice-service';
+import { OrderDrivers } from './order-drivers';
 import { PaymentService } from './payment-service';
 import type { PaymentProvider } from './provider';
 
@@ -9,6 +10,8 @@ export interface PaymentsServices {
   payments: PaymentService;
   invoices: InvoiceService;
   keys: IdempotencyKeys;
+  /** Consumes the orders events: which driver each order is assigned to. */
+  orderDrivers: OrderDrivers;
 }
 
 export interface PaymentsServicesOptions {
@@ -24,6 +27,7 @@ export function createPaymentsServices(options: PaymentsServicesOptions): Paymen
   const keys = new IdempotencyKeys(options.prisma, { waitMs: options.providerTimeoutMs + 5000 });
   return {
     keys,
+    orderDrivers: new OrderDrivers(options.prisma, options.logger.child({ service: 'order-drivers' })),
     invoices: new InvoiceService(options.prisma),
     payments: new PaymentService({ ...options, keys, logger: options.logger.child({ service: 'payments' }) }),
   };

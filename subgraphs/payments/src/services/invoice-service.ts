@@ -1,15 +1,18 @@
-import { decodeCursor, errors, pageSize, requireUuid, toConnection } from '@flow/platform';
+import { decodeCursor, errors, pageSize, requireUuid, toConnection, type Viewer } from '@flow/platform';
 import type { Invoice, InvoiceStatus, Prisma } from '../generated/prisma/client';
 import type { PaymentsPrisma } from '../db';
 import type { ServiceContext } from './context';
-import { canRead, requireMayMarkInvoicePaid } from './permissions';
+import { canRead, isDriver, requireMayMarkInvoicePaid } from './permissions';
 
 // Invoices are opened, captured and voided with their payment (PaymentService); here they are
 // listed and settled.
 export class InvoiceService {
   constructor(private readonly prisma: PaymentsPrisma) {}
 
-  /** Invoices of the caller's organization, as payer or payee, newest first. */
+  /**
+   * Invoices of the caller's organization, as payer or payee, newest first; a driver's: only those
+   * of the orders assigned to them (canRead's rule, as a query).
+   */
   async list(
     ctx: ServiceContext,
     args: { status?: InvoiceStatus | null; first?: number | null; after?: string | null },
@@ -19,7 +22,7 @@ export class InvoiceService {
     const size = pageSize(args.first);
     const cursor = decodeCursor(args.after);
     const where: Prisma.InvoiceWhereInput = {
-      OR: [{ payerOrganizationId: viewer.organizationId }, { payeeOrganizationId: viewer.organizationId }],
+      ...(await this.visibleTo(viewer)),
       ...(args.status ? { status: args.status } : {}),
     };
     const page: Prisma.InvoiceWhereInput = cursor
@@ -52,6 +55,22 @@ export class InvoiceService {
     );
   }
 
+  private async visibleTo(viewer: Viewer): Promise<Prisma.InvoiceWhereInput> {
+    if (!isDriver(viewer))
+      return {
+        OR: [{ payerOrganizationId: viewer.organizationId }, { payeeOrganizationId: viewer.organizationId }],
+      };
+    // One statement however many deliveries; a driver with none sees nothing (IN of nothing).
+    const assigned = await this.prisma.orderDriver.findMany({
+      where: { driverId: viewer.userId },
+      select: { orderId: true },
+    });
+    return {
+      payeeOrganizationId: viewer.organizationId,
+      payment: { orderId: { in: assigned.map((row) => row.orderId) } },
+    };
+  }
+
   /**
    * OPEN -> PAID once the order is delivered (payment captured). Paying an invoice whose payment
    * is still INVOICED is refused, so a PAID invoice can never be voided by a later cancel: capture
@@ -59,8 +78,15 @@ export class InvoiceService {
    */
   async markPaid(ctx: ServiceContext, invoiceId: string): Promise<Invoice> {
     const id = requireUuid(invoiceId, 'invoiceId');
-    const invoice = await this.prisma.invoice.findUnique({ where: { id } });
-    if (!invoice || !canRead(ctx, invoice)) throw errors.notFound('Invoice', id);
+    const invoice = await this.prisma.invoice.findUnique({
+      where: { id },
+      include: { payment: { select: { orderId: true } } },
+    });
+    const driverId =
+      invoice && isDriver(ctx.viewer)
+        ? await ctx.loaders.driverByOrderId.load(invoice.payment.orderId)
+        : null;
+    if (!invoice || !canRead(ctx, invoice, driverId)) throw errors.notFound('Invoice', id);
     requireMayMarkInvoicePaid(ctx, invoice.payeeOrganizationId);
     const paid = await this.prisma.$transaction(async (tx) => {
       const changed = await tx.$executeRaw`

@@ -5,7 +5,7 @@ import type { AuthorizePaymentInput, MoneyInput } from '../generated/resolvers-t
 import type { PaymentsPrisma } from '../db';
 import type { IdempotencyKeys } from '@flow/platform';
 import type { ServiceContext } from './context';
-import { canRead, requireMayAuthorize, requireMayRefund, requireMaySettle } from './permissions';
+import { canRead, isDriver, requireMayAuthorize, requireMayRefund, requireMaySettle } from './permissions';
 import { ProviderTimeout, withDeadline, type PaymentProvider } from './provider';
 import {
   CAPTURABLE,
@@ -47,14 +47,19 @@ export class PaymentService {
 
   /** For __resolveReference and Invoice.payment: null when missing or not the caller's to see. */
   async visiblePayment(ctx: ServiceContext, id: string): Promise<Payment | null> {
-    const payment = await ctx.loaders.paymentById.load(id);
-    return payment && canRead(ctx, payment) ? payment : null;
+    return this.readable(ctx, await ctx.loaders.paymentById.load(id));
   }
 
   /** Order.payment: the order's live payment or latest attempt, null when not the caller's to see. */
   async paymentOfOrder(ctx: ServiceContext, orderId: string): Promise<Payment | null> {
-    const payment = await ctx.loaders.paymentByOrderId.load(orderId);
-    return payment && canRead(ctx, payment) ? payment : null;
+    return this.readable(ctx, await ctx.loaders.paymentByOrderId.load(orderId));
+  }
+
+  /** Every read path ends here; a driver's costs one batched lookup of the orders' drivers. */
+  private async readable(ctx: ServiceContext, payment: Payment | null): Promise<Payment | null> {
+    if (!payment) return null;
+    const driverId = isDriver(ctx.viewer) ? await ctx.loaders.driverByOrderId.load(payment.orderId) : null;
+    return canRead(ctx, payment, driverId) ? payment : null;
   }
 
   async authorize(
@@ -62,6 +67,8 @@ export class PaymentService {
     input: AuthorizePaymentInput,
     idempotencyKey: string,
   ): Promise<Payment> {
+    // First: a forged call learns nothing, not even which of its inputs would be refused.
+    requireMayAuthorize(ctx);
     const orderId = requireUuid(input.orderId, 'input.orderId');
     const payerOrganizationId = requireUuid(input.payerOrganizationId, 'input.payerOrganizationId');
     const payeeOrganizationId = requireUuid(input.payeeOrganizationId, 'input.payeeOrganizationId');
@@ -73,7 +80,6 @@ export class PaymentService {
       method === 'INVOICE'
         ? requireText(input.purchaseOrderNumber ?? '', 'input.purchaseOrderNumber', { min: 1, max: 100 })
         : null;
-    requireMayAuthorize(ctx, payerOrganizationId);
     const fields = {
       orderId,
       payerOrganizationId,
@@ -86,7 +92,7 @@ export class PaymentService {
 
     const id = await this.options.keys.run('authorizePayment', idempotencyKey, fields, async () => {
       const live = await this.prisma.payment.findFirst({ where: { orderId, status: { not: 'FAILED' } } });
-      if (live) throw errors.conflict('This order already has a payment.', { paymentId: live.id });
+      if (live) throw errors.conflict('This order already has a payment.');
       const base = {
         orderId,
         payerOrganizationId,
@@ -365,14 +371,13 @@ export class PaymentService {
         where: { id: payment.id, status: { in: [...from] } },
         data,
       });
-      if (count === 0) throw errors.conflict('The payment changed meanwhile.', { paymentId: payment.id });
+      if (count === 0) throw errors.conflict('The payment changed meanwhile.');
       if (payment.method === 'INVOICE' && data.status === 'VOIDED') {
         const voided = await tx.invoice.updateMany({
           where: { paymentId: payment.id, status: 'OPEN' },
           data: { status: 'VOID' },
         });
-        if (voided.count === 0)
-          throw errors.conflict('The invoice is no longer open.', { paymentId: payment.id });
+        if (voided.count === 0) throw errors.conflict('The invoice is no longer open.');
       }
       await this.event(tx, ctx, type, await tx.payment.findUniqueOrThrow({ where: { id: payment.id } }));
     });

@@ -11,21 +11,33 @@ interface Parties {
   payeeOrganizationId: string;
 }
 
-/** Payer, payee, platform admins and the orders service read a payment; others get NOT_FOUND. */
-export function canRead(ctx: ServiceContext, parties: Parties): boolean {
+/**
+ * Payer, payee, platform admins and the orders service read a payment or invoice; a driver of the
+ * payee only for an order assigned to them (`driverId`: the order's driver as payments learnt it
+ * from the orders events, like orders limits drivers to their own deliveries). Others: NOT_FOUND.
+ */
+export function canRead(ctx: ServiceContext, parties: Parties, driverId: string | null): boolean {
   if (isOrdersService(ctx) || isPlatformAdmin(ctx.viewer)) return true;
-  const org = ctx.viewer?.organizationId;
-  return org === parties.payerOrganizationId || org === parties.payeeOrganizationId;
+  const viewer = ctx.viewer;
+  if (!viewer) return false;
+  if (isDriver(viewer))
+    return viewer.organizationId === parties.payeeOrganizationId && driverId === viewer.userId;
+  return (
+    viewer.organizationId === parties.payerOrganizationId ||
+    viewer.organizationId === parties.payeeOrganizationId
+  );
 }
 
-/** The orders service, platform admins, or an admin or staff member of the paying hospital. */
-export function requireMayAuthorize(ctx: ServiceContext, payerOrganizationId: string): void {
-  if (isOrdersService(ctx)) return;
-  const viewer = requireViewer(ctx.viewer);
-  if (isPlatformAdmin(viewer)) return;
-  const hospitalRole = viewer.role === 'HOSPITAL_ADMIN' || viewer.role === 'HOSPITAL_STAFF';
-  if (!hospitalRole || viewer.organizationId !== payerOrganizationId)
-    throw errors.forbidden('Only the paying hospital or the orders service can authorise its payment.');
+export const isDriver = (viewer: Viewer | null) => viewer?.role === 'DRIVER';
+
+/**
+ * The orders service alone, while it places an order: it authorises exactly the order it is
+ * placing, for the amount it priced, from its hospital to its vendor. Nobody else can name an
+ * order, an amount and a payee (a forged call would otherwise open a real invoice or hold money).
+ */
+export function requireMayAuthorize(ctx: ServiceContext): void {
+  if (!isOrdersService(ctx))
+    throw errors.forbidden('Payments are authorised by the orders service, as a step of placing an order.');
 }
 
 /** Capture and void: the orders service (at delivery, reject, cancel) or platform admins. */

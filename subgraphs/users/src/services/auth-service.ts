@@ -10,7 +10,7 @@ import {
 import type { Organization, User } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { AccessTokenIssuer } from '../keys/access-tokens';
-import { isLocked, lockedUntil, type LockoutPolicy } from './login-throttle';
+import { LoginThrottle, type SignInThrottlePolicy } from './login-throttle';
 import { recordOrganizationEvent } from './organization-events';
 import type { PasswordHasher } from './passwords';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens';
@@ -49,7 +49,7 @@ export interface AuthServiceOptions {
   prisma: UsersPrisma;
   passwords: PasswordHasher;
   accessTokens: AccessTokenIssuer;
-  lockout: LockoutPolicy;
+  signInThrottle: SignInThrottlePolicy;
   refreshTokenTtlDays: number;
   logger: Logger;
   clock?: () => Date;
@@ -57,17 +57,17 @@ export interface AuthServiceOptions {
   eventsWritten?: () => void;
 }
 
-type AttemptClaim =
-  { allowed: false; lockedUntil: Date } | { allowed: true; failures: number; locksAccountUntil: Date | null };
-
-type FailureReason = 'unknown_email' | 'wrong_password' | 'locked' | 'organization_suspended';
+type FailureReason =
+  'unknown_email' | 'wrong_password' | 'locked' | 'rate_limited' | 'organization_suspended';
 
 export class AuthService {
   private readonly prisma: UsersPrisma;
   private readonly now: () => Date;
+  private readonly throttle: LoginThrottle;
 
   constructor(private readonly options: AuthServiceOptions) {
     this.prisma = options.prisma;
+    this.throttle = new LoginThrottle(options.prisma, options.signInThrottle);
     this.now = options.clock ?? (() => new Date());
   }
 
@@ -121,25 +121,24 @@ export class AuthService {
   async login(ctx: BaseContext, rawEmail: string, password: string): Promise<AuthResult> {
     const email = rawEmail.trim().toLowerCase();
     const now = this.now();
-    const user = await this.prisma.user.findUnique({ where: { email }, include: { organization: true } });
-    if (!user) {
-      await this.options.passwords.verifyAgainstDummy(password);
-      await this.recordAttempt(ctx, email, null, 'unknown_email');
-      throw errors.invalidCredentials();
-    }
-    const claim = await this.claimAttempt(user.id, now);
+    // Claimed before the account is looked up: unknown emails are counted and refused alike.
+    const claim = await this.throttle.claim(email, ctx.clientAddress, now);
     if (!claim.allowed) {
-      await this.recordAttempt(ctx, email, user.id, 'locked');
-      throw errors.accountLocked(claim.lockedUntil);
-    }
-    if (!(await this.options.passwords.verify(password, user.passwordHash))) {
-      if (claim.locksAccountUntil) {
-        ctx.logger.warn(
-          { userId: user.id, failures: claim.failures, lockedUntil: claim.locksAccountUntil },
-          'account locked',
-        );
+      if (claim.reason === 'locked') {
+        await this.recordAttempt(ctx, email, null, 'locked');
+        throw errors.accountLocked(claim.lockedUntil);
       }
-      await this.recordAttempt(ctx, email, user.id, 'wrong_password');
+      await this.recordAttempt(ctx, email, null, 'rate_limited');
+      throw errors.rateLimited(claim.retryAfterSeconds);
+    }
+    const user = await this.prisma.user.findUnique({ where: { email }, include: { organization: true } });
+    // One path for both: even the development stack trace must not tell an unknown email apart.
+    const passwordMatches = user
+      ? await this.options.passwords.verify(password, user.passwordHash)
+      : await this.options.passwords.verifyAgainstDummy(password).then(() => false);
+    if (!user || !passwordMatches) {
+      await this.recordAttempt(ctx, email, user?.id ?? null, user ? 'wrong_password' : 'unknown_email');
+      this.logPairLocked(ctx, email, claim);
       throw errors.invalidCredentials();
     }
     // Checked after the password, so a guesser learns nothing about the organization.
@@ -149,15 +148,31 @@ export class AuthService {
     }
     const refresh = newRefreshToken();
     const signedIn = await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.user.update({
-        where: { id: user.id },
-        data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now },
-      });
+      const updated = await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: now } });
+      await this.throttle.succeeded(tx, email, ctx.clientAddress);
       await tx.refreshToken.create({ data: this.refreshRow(user.id, randomUUID(), refresh.hash) });
       await tx.loginAttempt.create({ data: this.attemptRow(ctx, email, user.id, null) });
       return updated;
     });
     return this.authResult(signedIn, user.organization.kind, refresh.token);
+  }
+
+  private logPairLocked(
+    ctx: BaseContext,
+    email: string,
+    claim: { failures: number; locksPairUntil: Date | null },
+  ) {
+    if (!claim.locksPairUntil) return;
+    // The email, not the user id: the same line for unknown emails, so logs show guessing too.
+    ctx.logger.warn(
+      {
+        email,
+        clientAddress: ctx.clientAddress,
+        failures: claim.failures,
+        lockedUntil: claim.locksPairUntil,
+      },
+      'sign-in locked for this email and address',
+    );
   }
 
   /**
@@ -230,26 +245,6 @@ export class AuthService {
     const log =
       reason === 'reuse_detected' ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
     log({ familyId, reason, revoked: result.count }, 'refresh token family revoked');
-  }
-
-  /**
-   * Counts the attempt as a failure before the password is checked, under a row lock: concurrent
-   * guesses cannot slip past the limit while a slow hash runs. A success resets the count.
-   */
-  private async claimAttempt(userId: string, now: Date): Promise<AttemptClaim> {
-    return this.prisma.$transaction(async (tx) => {
-      const [row] = await tx.$queryRaw<{ failed_login_count: number; locked_until: Date | null }[]>`
-        SELECT failed_login_count, locked_until FROM users WHERE id = ${userId}::uuid FOR UPDATE`;
-      if (!row) throw new Error(`user ${userId} vanished during login`);
-      if (isLocked(row.locked_until, now)) return { allowed: false, lockedUntil: row.locked_until! };
-      const failures = row.failed_login_count + 1;
-      const until = lockedUntil(this.options.lockout, failures, now);
-      await tx.user.update({
-        where: { id: userId },
-        data: { failedLoginCount: failures, lockedUntil: until ?? row.locked_until },
-      });
-      return { allowed: true, failures, locksAccountUntil: until };
-    });
   }
 
   private async recordAttempt(ctx: BaseContext, email: string, userId: string | null, reason: FailureReason) {

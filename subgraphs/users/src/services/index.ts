@@ -3,7 +3,7 @@ import type { UsersPrisma } from '../db';
 import { AccessTokenIssuer } from '../keys/access-tokens';
 import type { SigningKeyStore } from '../keys/signing-keys';
 import { AuthService } from './auth-service';
-import type { LockoutPolicy } from './login-throttle';
+import type { SignInThrottlePolicy } from './login-throttle';
 import { OrganizationService } from './organization-service';
 import { PasswordHasher } from './passwords';
 import { UserService } from './user-service';
@@ -23,7 +23,7 @@ export interface UsersServicesOptions {
   audience: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
-  lockout: LockoutPolicy;
+  signInThrottle: SignInThrottlePolicy;
   passwordLog2Cost: number;
   clock?: () => Date;
   /** Called after a transaction that wrote outbox rows committed (app.ts wakes the outbox relay). */
@@ -42,7 +42,7 @@ export function createUsersServices(options: UsersServicesOptions): UsersService
     prisma: options.prisma,
     passwords,
     accessTokens,
-    lockout: options.lockout,
+    signInThrottle: options.signInThrottle,
     refreshTokenTtlDays: options.refreshTokenTtlDays,
     logger: options.logger.child({ service: 'auth' }),
     clock: options.clock,

@@ -1,11 +1,14 @@
 import {
-  pageByCreatedAt,
+  decodeCursor,
   errors,
   isPlatformAdmin,
+  isUuid,
+  pageSize,
   requireEmail,
   requireOneOf,
   requireText,
   requireViewer,
+  toConnection,
   type BaseContext,
   type Connection,
   type Viewer,
@@ -91,11 +94,16 @@ export class UserService {
     const viewer: Viewer = requireViewer(ctx.viewer);
     if (!canManageOrganization(viewer, organizationId))
       throw errors.forbidden('Only the organization’s admins can list its users.');
-    return pageByCreatedAt(
-      input,
-      'asc',
-      (page) => this.prisma.user.findMany({ ...page, where: { organizationId, ...page.where } }),
-      () => this.prisma.user.count({ where: { organizationId } }),
-    );
+    const size = pageSize(input.first);
+    const after = decodeCursor(input.after);
+    if (after && !isUuid(after.id))
+      throw errors.badUserInput('after', 'after is not a cursor this list produced.');
+    const cursorOf = (user: User) => ({ at: user.createdAt.toISOString(), id: user.id });
+    if (!isUuid(organizationId)) return toConnection([], size, 0, cursorOf, after !== null);
+    // Through a loader: nested selections (organization → users → organization → users ...) and
+    // lists of organizations cost the same few statements as one organization.
+    const page = await ctx.loaders.userPage.load({ organizationId, size, after });
+    for (const user of page.rows) ctx.loaders.userById.prime(user.id, user);
+    return toConnection(page.rows, size, page.totalCount, cursorOf, after !== null);
   }
 }

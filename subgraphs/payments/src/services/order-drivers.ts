@@ -1,0 +1,56 @@
+import { isUuid, type DomainEvent, type Logger } from '@flow/platform';
+import type { PaymentsPrisma } from '../db';
+
+/**
+ * Learns which driver each order is assigned to from the orders service's `order.*` events (every
+ * one carries the order's `driverId`, null before dispatch), into `order_drivers`, so that a driver
+ * reads only the payments of their own deliveries without payments reading the orders schema.
+ *
+ * Why events and not a call to orders per request: the invoices list of a driver is a join in our
+ * own database (paged and counted in SQL, one statement however many deliveries the driver made),
+ * and reads do not depend on orders being up. The price is a short lag after a dispatch, during
+ * which the driver sees nothing (the safe side).
+ *
+ * Correct whatever the delivery order: a row is replaced only by an event newer than the one that
+ * wrote it (`occurredAt`, then the event id), in one conditional upsert. So a redelivered event
+ * (same version) changes nothing, a late older one (e.g. `order.placed` after `order.dispatched`)
+ * cannot undo the assignment, and a reassignment (a newer event naming another driver) moves the
+ * payments to the new driver, whichever order the copies arrive in. No processed-message table is
+ * needed: applying an event is idempotent by itself. Ties in `occurredAt` only happen within one
+ * orders transaction, which writes one driver.
+ */
+export class OrderDrivers {
+  constructor(
+    private readonly prisma: PaymentsPrisma,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The platform's DomainEventHandler, bound; rejects (delivered again) only when the write fails. */
+  readonly handle = async (event: DomainEvent): Promise<void> => {
+    await this.apply(event);
+  };
+
+  /** True when the event changed (or created) the order's row. */
+  async apply(event: DomainEvent): Promise<boolean> {
+    const { orderId, driverId } = event.data;
+    // Only the orders service says who drives an order; anything malformed is ignored, not retried.
+    const valid =
+      event.source === 'orders' &&
+      event.type.startsWith('order.') &&
+      typeof orderId === 'string' &&
+      isUuid(orderId) &&
+      isUuid(event.id) &&
+      (driverId === null || (typeof driverId === 'string' && isUuid(driverId)));
+    if (!valid) {
+      this.logger.debug({ eventId: event.id, type: event.type }, 'order event ignored: no order driver');
+      return false;
+    }
+    const changed = await this.prisma.$executeRaw`
+      INSERT INTO order_drivers (order_id, driver_id, occurred_at, event_id)
+      VALUES (${orderId}::uuid, ${driverId}::uuid, ${new Date(event.occurredAt)}, ${event.id}::uuid)
+      ON CONFLICT (order_id) DO UPDATE
+        SET driver_id = EXCLUDED.driver_id, occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id
+        WHERE (order_drivers.occurred_at, order_drivers.event_id) < (EXCLUDED.occurred_at, EXCLUDED.event_id)`;
+    return changed === 1;
+  }
+}
