@@ -21,6 +21,7 @@ import {
   subgraphCatalog,
   subgraphUrlVariable,
   z,
+  DEFAULT_SUSPENSION_REFRESH_MS,
 } from '@flow/platform';
 import type { OperationBudget } from './budget';
 
@@ -104,6 +105,8 @@ function routerShape(production: boolean) {
     /** List size assumed for a list with neither a slicing argument nor @listSize(assumedSize). */
     QUERY_COST_DEFAULT_LIST_SIZE: nonNegativeInt(10, 100_000),
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000, 300_000),
+    /** How often the suspended organizations are reloaded from users (README "Security"). */
+    SUSPENSION_REFRESH_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_SUSPENSION_REFRESH_MS),
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000, 60_000),
@@ -196,6 +199,7 @@ export interface RouterConfig {
   http: HttpServerPolicy;
   limits: { maxBodyBytes: number; maxTokens: number } & OperationBudget;
   subgraphTimeoutMs: number;
+  suspensionRefreshMs: number;
   shutdownGraceMs: number;
   wsConnectionInitTimeoutMs: number;
   /** Bound of the live transports' parsed-document cache, in estimated bytes. */
@@ -253,6 +257,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       defaultListSize: env.QUERY_COST_DEFAULT_LIST_SIZE,
     },
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    suspensionRefreshMs: env.SUSPENSION_REFRESH_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     wsConnectionInitTimeoutMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
     subscriptionCacheMaxBytes: env.SUBSCRIPTION_CACHE_MAX_BYTES,

@@ -25,3 +25,4 @@ export * from './events';
 export * from './http/server-policy';
 export * from './http/request-deadline';
 export * from './db/cancellable-pool';
+export * from './auth/suspensions';

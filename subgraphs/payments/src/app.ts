@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   createRemoteTokenVerifier,
+  subgraphSuspendedOrganizations,
   createSubgraphEventBus,
   startOutboxRelay,
   startSubgraphServer,
@@ -80,6 +81,7 @@ export async function startPaymentsApp(
     http: config.http,
     maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
+    suspensions: subgraphSuspendedOrganizations(config, logger),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
     degradable: { broker: () => bus.check() },
