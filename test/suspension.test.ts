@@ -29,9 +29,12 @@ let t: PlatformTestEnvironment;
 let adminToken: string;
 let vendor: Vendor;
 let product: string;
+/** A second router on the same subgraphs: each instance loads the list itself. */
+let secondRouter: string;
 
 beforeAll(async () => {
   t = await createTestEnvironment();
+  secondRouter = (await t.addRouter()).url;
   adminToken = await platformAdmin(t.gql);
   product = (await productIds(t.gql, adminToken, 1))[0]!;
   vendor = await setUpVendor(t.gql, adminToken, { productIds: [product], onHand: 500, unitPrice: 4_000 });
@@ -117,6 +120,15 @@ const operations = (hospital: Hospital) => ({
     ),
 });
 
+function closeOf(client: ReturnType<typeof liveClient>) {
+  return new Promise<{ code: number; reason: string; at: number }>((resolve) =>
+    client.on('closed', (event) => {
+      const { code, reason } = event as { code: number; reason: string };
+      resolve({ code, reason, at: Date.now() });
+    }),
+  );
+}
+
 /** Repeats `call` until it answers FORBIDDEN; resolves with the ms since `since`. */
 async function firstForbidden(call: () => Promise<Result>, since: number, what: string): Promise<number> {
   let last: unknown;
@@ -139,13 +151,13 @@ describe('suspendOrganization', () => {
     const calls = operations(hospital);
     // Everything works before: an order placed and its event on both live transports.
     const client = liveClient(t.routerUrl, hospital.admin.token);
-    const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) =>
-      client.on('closed', (event) => {
-        const { code, reason } = event as { code: number; reason: string };
-        resolve({ code, reason, at: Date.now() });
-      }),
-    );
+    const closed = closeOf(client);
+    const other = liveClient(secondRouter, hospital.admin.token);
+    const otherConnected = new Promise((resolve) => other.on('connected', resolve));
+    const otherClosed = closeOf(other);
     try {
+      collect(other, ORDER_EVENTS);
+      await otherConnected;
       const feed = collect<{ orderEvents: { type: string; order: { id: string } } }>(client, ORDER_EVENTS);
       const stream = sseSubscription<{ orderEvents: { type: string } }>(
         t.routerUrl,
@@ -182,13 +194,22 @@ describe('suspendOrganization', () => {
         ),
       );
       const socket = await closed;
+      const otherSocket = await otherClosed;
       const times = {
         ...refusals,
         'WebSocket closed': socket.at - suspendedAt,
+        'WebSocket closed (second router)': otherSocket.at - suspendedAt,
         'SSE stream ended': await streamEnded,
       };
       console.log(`ms from suspendOrganization:\n${JSON.stringify(times, null, 2)}`);
       expect(socket).toMatchObject({ code: 4403, reason: 'Organization suspended' });
+      expect(otherSocket).toMatchObject({ code: 4403, reason: 'Organization suspended' });
+      // Signing in again is refused too (users checks the organization at login and refresh).
+      const signIn = await t.gql({
+        query: 'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        variables: { e: hospital.admin.email, p: 'an-e2e-password-1' },
+      });
+      expect(codeOf(signIn)).toBe('FORBIDDEN');
       // The stream said why before it ended.
       expect(JSON.stringify(stream.results.at(-1))).toContain('ORGANIZATION_SUSPENDED');
 
@@ -214,6 +235,7 @@ describe('suspendOrganization', () => {
       expect(await countOrders()).toBe(before);
     } finally {
       await client.dispose();
+      await other.dispose();
     }
   }, 180_000);
 
