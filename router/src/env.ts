@@ -106,7 +106,12 @@ function routerShape(production: boolean) {
     QUERY_COST_DEFAULT_LIST_SIZE: nonNegativeInt(10, 100_000),
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000, 300_000),
     /** How often the suspended organizations are reloaded from users (README "Security"). */
-    SUSPENSION_REFRESH_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_SUSPENSION_REFRESH_MS),
+    SUSPENSION_REFRESH_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(DEFAULT_SUSPENSION_REFRESH_MS),
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000, 60_000),

@@ -308,7 +308,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
           try {
             suspensions.check(viewer);
           } catch (error) {
-            requestLogger.info({ organizationId: viewer.organizationId }, 'refused a token of a suspended organization');
+            requestLogger.info(
+              { organizationId: viewer.organizationId },
+              'refused a token of a suspended organization',
+            );
             // Apollo answers an error thrown here with its extensions (and this HTTP status).
             if (error instanceof GraphQLError)
               error.extensions.http = { status: error.extensions.code === ErrorCode.FORBIDDEN ? 403 : 503 };

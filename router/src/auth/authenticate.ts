@@ -62,7 +62,10 @@ export function authenticate(
       const refusal = suspensionRefusal(suspensions, viewer);
       if (refusal) {
         onOutcome(refusal.code === ErrorCode.FORBIDDEN ? 'suspended' : 'unavailable', 'suspension');
-        logger.info({ organizationId: viewer.organizationId, code: refusal.code }, 'refused a token by suspension');
+        logger.info(
+          { organizationId: viewer.organizationId, code: refusal.code },
+          'refused a token by suspension',
+        );
         if (refusal.code !== ErrorCode.FORBIDDEN) res.setHeader('retry-after', '5');
         return res
           .status(refusal.code === ErrorCode.FORBIDDEN ? 403 : 503)

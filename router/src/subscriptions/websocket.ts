@@ -7,7 +7,11 @@ import { WebSocketServer } from 'ws';
 import { bearerToken, type Logger, type TokenVerifier, type Viewer } from '@flow/platform';
 import type { RouterContext } from '../context';
 import { suspensionRefusal } from '../auth/authenticate';
-import { SUSPENDED_CLOSE_CODE, SUSPENDED_CLOSE_REASON, type SuspendedConnections } from '../auth/suspended-connections';
+import {
+  SUSPENDED_CLOSE_CODE,
+  SUSPENDED_CLOSE_REASON,
+  type SuspendedConnections,
+} from '../auth/suspended-connections';
 import { clientAddressOf, type TrustProxy } from '../usage/client-address';
 import { closeScopeWith, TOO_MANY_SOCKETS_CLOSE_CODE, type UsageCaps, type UsageScope } from '../usage/caps';
 import type { PreparedOperation, createOperations } from './operations';
@@ -147,7 +151,8 @@ export function serveWebSockets(options: WebSocketOptions) {
         const connection = connections.get(ctx.extra.socket)!;
         // Between a suspension and the socket's close (or a list reloaded before it was tracked).
         const refusal = suspensionRefusal(options.suspended?.suspensions, connection.viewer);
-        if (refusal) return [new FormattedError({ message: refusal.message, extensions: refusal.extensions })];
+        if (refusal)
+          return [new FormattedError({ message: refusal.message, extensions: refusal.extensions })];
         const prepared = await options.prepare(payload, contextOf(connection));
         if (prepared.kind === 'errors') return prepared.errors.map((error) => new FormattedError(error));
         // graphql-ws picks execute or subscribe by the document; the prepared operation travels as the context.

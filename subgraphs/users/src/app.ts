@@ -67,7 +67,9 @@ export async function startUsersApp(
     idleTimeoutMillis: 30_000,
     application_name: 'flow-users-suspensions',
   });
-  suspensionPool.on('error', (error) => logger.warn({ err: error }, 'suspensions: idle database connection lost'));
+  suspensionPool.on('error', (error) =>
+    logger.warn({ err: error }, 'suspensions: idle database connection lost'),
+  );
   const suspensions = new SuspendedOrganizations({
     load: async () =>
       (

@@ -141,7 +141,8 @@ export class SuspendedOrganizations {
       this.ids = next;
       const first = this.loadedAt === null;
       this.loadedAt = Date.now();
-      if (this.failures > 0) this.options.logger.info({ failures: this.failures }, 'suspension list reachable again');
+      if (this.failures > 0)
+        this.options.logger.info({ failures: this.failures }, 'suspension list reachable again');
       this.failures = 0;
       if (added.length || removed.length)
         this.options.logger.info({ suspended: added, reinstated: removed }, 'suspension list changed');
