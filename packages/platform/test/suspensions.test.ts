@@ -72,6 +72,30 @@ describe('SuspendedOrganizations', () => {
     }
   });
 
+  it('a refresh asked for during a load reads again after it: a change made meanwhile is not missed', async () => {
+    let source: string[] = [];
+    let release!: () => void;
+    let loads = 0;
+    const list = new SuspendedOrganizations({
+      load: async () => {
+        loads += 1;
+        const snapshot = [...source];
+        if (loads === 1) await new Promise<void>((resolve) => (release = resolve));
+        return snapshot;
+      },
+      logger,
+      failClosed: true,
+    });
+    const first = list.refresh();
+    await until(() => loads === 1, 'the first load');
+    source = ['a']; // committed while the first load had already read
+    const second = list.refresh();
+    release();
+    await Promise.all([first, second]);
+    expect(list.has('a')).toBe(true);
+    expect(loads).toBe(2);
+  });
+
   it('keeps the last list while the source fails, and says so on health', async () => {
     let fail = false;
     const list = new SuspendedOrganizations({

@@ -40,6 +40,7 @@ export class SuspendedOrganizations {
   private loadedAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
   private failures = 0;
   private readonly listeners = new Set<(organizationId: string) => void>();
   private readonly refreshMs: number;
@@ -114,11 +115,20 @@ export class SuspendedOrganizations {
   }
 
   /**
-   * Reloads at once (users calls it right after a suspension or reinstatement commits); concurrent
-   * calls share one load. A failed load keeps the last list: see README "Security".
+   * Reloads at once (users calls it right after a suspension or reinstatement commits). A failed
+   * load keeps the last list: see README "Security".
    */
   refresh(): Promise<void> {
-    this.inFlight ??= this.loadOnce().finally(() => (this.inFlight = null));
+    // A load already running may have read before the change that asks for this one: queue one
+    // more after it (shared by every call meanwhile).
+    if (this.inFlight) {
+      this.queued ??= this.inFlight.then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
+      return this.queued;
+    }
+    this.inFlight = this.loadOnce().finally(() => (this.inFlight = null));
     return this.inFlight;
   }
 
