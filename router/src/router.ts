@@ -580,6 +580,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       });
     });
   } catch (error) {
+    suspensions.stop();
     await apollo.stop();
     await limiter?.close();
     await pointsLimiter?.close();
