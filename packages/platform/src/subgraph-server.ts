@@ -304,7 +304,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
           }
           throw error;
         }
-        if (viewer && suspensions) {
+        // A subgraph acting as itself (a saga step or its compensation, signed x-flow-service) was
+        // checked where the request entered: a placement admitted before the suspension finishes or
+        // is undone cleanly, never left half done by a refusal between its steps.
+        if (viewer && suspensions && !req.header(SERVICE_HEADER)) {
           try {
             suspensions.check(viewer);
           } catch (error) {

@@ -10,6 +10,7 @@ import {
 import type { Viewer } from '../src/auth/viewer';
 import { createLogger } from '../src/logger';
 import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '../src/subgraph-server';
+import { SubgraphClient } from '../src/subgraph-client';
 import { createGraphQLClient } from '../src/testing';
 
 // The suspended-organizations list every process keeps (auth/suspensions.ts), against a real
@@ -224,6 +225,17 @@ describe('served by users, enforced by a subgraph server', () => {
     expect(resolved).not.toContain(suspendedOrg);
     expect((await gql({ query: '{ me }', token: activeOrg })).data).toEqual({ me: activeOrg });
     expect((await gql({ query: '{ me }' })).data).toEqual({ me: null });
+
+    // A subgraph acting as itself (a saga step) was checked where the request entered.
+    const asOrders = new SubgraphClient({
+      name: 'orders',
+      url: subgraph.url,
+      secret,
+      logger,
+      service: 'orders',
+    });
+    const ctx = { requestId: randomUUID(), authorization: `Bearer ${suspendedOrg}`, clientAddress: null };
+    await expect(asOrders.query(ctx, '{ me }')).resolves.toEqual({ me: suspendedOrg });
 
     suspendedIds = [];
     await until(() => !list.has(suspendedOrg), 'the reinstatement');
