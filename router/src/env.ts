@@ -21,6 +21,7 @@ import {
   subgraphCatalog,
   subgraphUrlVariable,
   z,
+  DEFAULT_SUSPENSION_REFRESH_MS,
 } from '@flow/platform';
 import type { OperationBudget } from './budget';
 
@@ -110,6 +111,13 @@ function routerShape(production: boolean) {
      * orders' REQUEST_DEADLINE_MAX_MS (150 s), so that a caller is told the outcome, or ORDER_PENDING.
      */
     PLACE_ORDER_TIMEOUT_MS: positiveInt(120_000, 600_000),
+    /** How often the suspended organizations are reloaded from users (README "Security"). */
+    SUSPENSION_REFRESH_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(DEFAULT_SUSPENSION_REFRESH_MS),
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000, 60_000),
@@ -203,6 +211,7 @@ export interface RouterConfig {
   limits: { maxBodyBytes: number; maxTokens: number } & OperationBudget;
   subgraphTimeoutMs: number;
   placeOrderTimeoutMs: number;
+  suspensionRefreshMs: number;
   shutdownGraceMs: number;
   wsConnectionInitTimeoutMs: number;
   /** Bound of the live transports' parsed-document cache, in estimated bytes. */
@@ -261,6 +270,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     },
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     placeOrderTimeoutMs: env.PLACE_ORDER_TIMEOUT_MS,
+    suspensionRefreshMs: env.SUSPENSION_REFRESH_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     wsConnectionInitTimeoutMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
     subscriptionCacheMaxBytes: env.SUBSCRIPTION_CACHE_MAX_BYTES,

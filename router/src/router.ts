@@ -41,12 +41,14 @@ import {
   mountHealth,
   mountMetrics,
   requestIdMiddleware,
+  subgraphSuspendedOrganizations,
   type HealthState,
   type Logger,
   type RateLimiter,
   type ReadinessCheck,
 } from '@flow/platform';
 import { authenticate, createRemoteTokenVerifier, type RequestAuth } from './auth/authenticate';
+import { SuspendedConnections } from './auth/suspended-connections';
 import { authorizationError, findViolations } from './auth/declarative';
 import type { RouterContext } from './context';
 import { operationNotFoundError, requestMistake, subscriptionNeedsStreamError } from './client-mistakes';
@@ -508,6 +510,18 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   );
 
   const verifyToken = createRemoteTokenVerifier(config.jwt);
+  // Every router instance loads the list itself: nothing to share between them.
+  const suspensions = subgraphSuspendedOrganizations(
+    {
+      production,
+      routerSecret: config.signingSecret,
+      dependencyTimeoutMs: Math.min(config.subgraphTimeoutMs, 5000),
+      suspensionRefreshMs: config.suspensionRefreshMs,
+      subgraphUrls: { users: urls.get('users') ?? '' },
+    },
+    logger,
+  ).start();
+  const suspended = new SuspendedConnections(suspensions);
 
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
@@ -527,17 +541,19 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const withEvents: Record<string, ReadinessCheck> = {
     ...degradable,
     events: () => (bridge ? bridge.check() : pubsub.check()),
+    suspensions: () => suspensions.health(),
   };
   mountHealth(app, readiness, state, { degradable: withEvents });
   app.get('/.well-known/jwks.json', jwksProxy(config.jwt.jwksUrl, logger.child({ component: 'jwks' })));
   app.use(
     '/graphql',
     cors(config.corsOrigins),
-    authenticate(verifyToken, (outcome) => authOutcomes.inc({ outcome })),
+    authenticate(verifyToken, (outcome) => authOutcomes.inc({ outcome }), suspensions),
     express.json({ limit: config.limits.maxBodyBytes }),
     serveEventStreams(prepareOperation, logger.child({ component: 'sse' }), {
       onRefused: (reason) => refused.inc({ reason }),
       caps,
+      suspended,
     }),
     budgetGate.middleware,
     expressMiddleware(apollo, {
@@ -570,6 +586,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       });
     });
   } catch (error) {
+    suspensions.stop();
     await apollo.stop();
     await limiter?.close();
     await pointsLimiter?.close();
@@ -587,10 +604,17 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     logger: logger.child({ component: 'websocket' }),
     caps,
     trustProxy: app.get('trust proxy fn') as TrustProxy,
+    suspended,
   });
   // Subscriptions made right after start already see events (never fails the start: 2 s at most).
   if (bridge && !(await bridge.ready(2000)))
     logger.warn('not every event stream is connected yet: live updates follow once they are');
+  if (!(await suspensions.ready(2000)))
+    logger.warn(
+      production
+        ? 'suspension list not loaded yet: access tokens are refused (503) until it is'
+        : 'suspension list not loaded yet: access tokens are accepted until it is',
+    );
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost =
     config.host === '0.0.0.0' || config.host === '::'
@@ -608,6 +632,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const stop = () => {
     stopped ??= (async () => {
       state.accepting = false;
+      suspensions.stop();
       // Sockets first (1001, going away): clients reconnect to another router.
       await webSockets.close();
       await hub.close(); // ends the SSE streams too

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { subgraphCatalog, subgraphUrlVariable } from '@flow/platform';
+import { SUSPENDED_ORGANIZATIONS_PATH, subgraphCatalog, subgraphUrlVariable } from '@flow/platform';
 import type { RunningRouter } from '../src/router';
 import {
   newSigningKey,
@@ -272,6 +272,11 @@ beforeAll(async () => {
   token = await signToken(key, { role: 'HOSPITAL_ADMIN' });
   fakeSubgraph = http.createServer((req, res) => {
     if (req.method === 'POST') subgraphCalls += 1;
+    // A production router refuses every token until it has users' suspension list (empty here).
+    if (req.method === 'GET' && req.url === SUSPENDED_ORGANIZATIONS_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"organizationIds":[]}');
+      return;
+    }
     res.writeHead(503).end();
   });
   await new Promise<void>((resolve) => fakeSubgraph.listen(0, '127.0.0.1', resolve));

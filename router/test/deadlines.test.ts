@@ -142,6 +142,8 @@ beforeAll(async () => {
     }),
     buildContext: (base) => base,
     readiness: {},
+    // A production router refuses every token until it has users' suspension list.
+    serveSuspendedOrganizations: async () => [],
   });
   router = await startTestRouter({
     FLOW_ENV: 'production',

@@ -147,6 +147,8 @@ export interface TestSubgraph extends RunningSubgraph {
   calls: SubgraphCall[];
   /** POSTs that reached /graphql, signed or not: proves "the subgraph was never called". */
   hits: () => number;
+  /** What it serves as users' suspension list (GET /organizations/suspended); tests change it. */
+  suspended: string[];
 }
 
 const createdAt = '2026-01-01T00:00:00.000Z';
@@ -195,6 +197,7 @@ export async function startTestSubgraph(options: {
 }): Promise<TestSubgraph> {
   const calls: SubgraphCall[] = [];
   let hits = 0;
+  const suspended: string[] = [];
   const typeDefs = parse(readFileSync(join(repositoryRoot, 'schema', 'users.graphql'), 'utf8'));
   const resolvers = {
     Query: {
@@ -257,13 +260,14 @@ export async function startTestSubgraph(options: {
       return base;
     },
     readiness: {},
+    serveSuspendedOrganizations: async () => suspended,
     routes: (app) =>
       app.use('/graphql', (req, _res, next) => {
         if (req.method === 'POST') hits += 1;
         next();
       }),
   });
-  return { ...running, calls, hits: () => hits };
+  return { ...running, calls, hits: () => hits, suspended };
 }
 
 // ---------------------------------------------------------------------------------------------

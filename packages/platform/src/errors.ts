@@ -42,6 +42,11 @@ export const errors = {
   unauthenticated: (message = 'You must be signed in to do this.') =>
     flowError(ErrorCode.UNAUTHENTICATED, message),
   forbidden: (message = 'You are not allowed to do this.') => flowError(ErrorCode.FORBIDDEN, message),
+  /** The caller's organization is suspended: every token of it is refused (auth/suspensions.ts). */
+  organizationSuspended: () =>
+    flowError(ErrorCode.FORBIDDEN, 'Your organization is suspended. Contact Flow support.', {
+      reason: 'ORGANIZATION_SUSPENDED',
+    }),
   /** `field` is the input path of the offending value, e.g. `input.email`. */
   badUserInput: (field: string, message: string) => flowError(ErrorCode.BAD_USER_INPUT, message, { field }),
   notFound: (entity: string, id?: string) =>

@@ -27,3 +27,4 @@ export * from './http/server-policy';
 export * from './http/request-deadline';
 export * from './http/address-key';
 export * from './db/cancellable-pool';
+export * from './auth/suspensions';

@@ -9,6 +9,7 @@ import {
   z,
 } from './env';
 import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from './auth/tokens';
+import { DEFAULT_SUSPENSION_REFRESH_MS } from './auth/suspensions';
 import { DEFAULT_MAX_REQUEST_DEADLINE_MS } from './http/request-deadline';
 import {
   httpServerPolicyFromEnv,
@@ -40,6 +41,13 @@ export function subgraphEnvironmentShape(name: string, port: number) {
     JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     ROUTER_SIGNING_SECRET: z.string().min(16).default(DEVELOPMENT_ROUTER_SECRET),
     DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+    /** How often the suspended organizations are reloaded from users (auth/suspensions.ts). */
+    SUSPENSION_REFRESH_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(DEFAULT_SUSPENSION_REFRESH_MS),
     /** Live notifications for the router's subscriptions; unset: in-process, streamed on /events. */
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('flow:'),
@@ -113,6 +121,8 @@ export interface SubgraphCommonConfig extends SubgraphDeadlineConfig {
   };
   routerSecret: string;
   dependencyTimeoutMs: number;
+  /** SUSPENSION_REFRESH_MS. */
+  suspensionRefreshMs: number;
   /** Redis for live notifications (the same the router reads); null: in-process. */
   redis: { url: string; keyPrefix: string } | null;
   /** URL of every subgraph's /graphql, by name. */
@@ -144,6 +154,7 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
     ...subgraphDeadlineConfig(env),
     routerSecret: String(env.ROUTER_SIGNING_SECRET),
     dependencyTimeoutMs: Number(env.DEPENDENCY_TIMEOUT_MS),
+    suspensionRefreshMs: Number(env.SUSPENSION_REFRESH_MS),
     redis: env.REDIS_URL ? { url: String(env.REDIS_URL), keyPrefix: String(env.REDIS_KEY_PREFIX) } : null,
     subgraphUrls,
     events: {

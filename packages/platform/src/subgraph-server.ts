@@ -16,6 +16,12 @@ import {
   type SignedParts,
 } from './auth/request-signing';
 import type { Viewer } from './auth/viewer';
+import {
+  SUSPENDED_ORGANIZATIONS_PATH,
+  SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION,
+  type SuspendedOrganizations,
+  type SuspendedOrganizationsLoader,
+} from './auth/suspensions';
 import { EVENT_INBOX_PATH } from './events/http-signing';
 import { registerEventMetrics } from './events/metrics';
 import type { EventBus } from './events/types';
@@ -76,6 +82,13 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   production: boolean;
   routerSecret: string;
   verifyToken: TokenVerifier;
+  /**
+   * The suspended organizations (auth/suspensions.ts): their tokens are refused with FORBIDDEN
+   * before any resolver runs. Started with the server, stopped with it.
+   */
+  suspensions?: SuspendedOrganizations;
+  /** users only: serves the list on GET /organizations/suspended, to router-signed callers. */
+  serveSuspendedOrganizations?: SuspendedOrganizationsLoader;
   buildContext: (base: BaseContext) => Context | Promise<Context>;
   readiness: Record<string, ReadinessCheck>;
   /**
@@ -155,7 +168,11 @@ export async function startSubgraphServer<Context extends BaseContext>(
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   mountMetrics(app, metrics);
-  mountHealth(app, options.readiness, state, { degradable: options.degradable });
+  mountHealth(app, options.readiness, state, {
+    degradable: options.suspensions
+      ? { ...options.degradable, suspensions: () => options.suspensions!.health() }
+      : options.degradable,
+  });
   options.routes?.(app);
 
   const loggingPlugin: ApolloServerPlugin<Context> = {
@@ -260,6 +277,24 @@ export async function startSubgraphServer<Context extends BaseContext>(
     );
   }
 
+  const listSuspended = options.serveSuspendedOrganizations;
+  if (listSuspended) {
+    app.get(
+      SUSPENDED_ORGANIZATIONS_PATH,
+      signatureCheck(() => SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION),
+      (req: Request, res: Response) => {
+        listSuspended().then(
+          (organizationIds) => res.set('cache-control', 'no-store').json({ organizationIds }),
+          (error: unknown) => {
+            logger.error({ err: error, requestId: req.requestId }, 'could not list suspended organizations');
+            reject(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The suspension list is unavailable right now.');
+          },
+        );
+      },
+    );
+  }
+  const suspensions = options.suspensions?.start();
+
   const inbox = options.eventBus?.inbox;
   if (inbox) app.post(EVENT_INBOX_PATH, ...inbox.handlers);
 
@@ -296,6 +331,23 @@ export async function startSubgraphServer<Context extends BaseContext>(
           }
           throw error;
         }
+        // A subgraph acting as itself (a saga step or its compensation, signed x-flow-service) was
+        // checked where the request entered: a placement admitted before the suspension finishes or
+        // is undone cleanly, never left half done by a refusal between its steps.
+        if (viewer && suspensions && !req.header(SERVICE_HEADER)) {
+          try {
+            suspensions.check(viewer);
+          } catch (error) {
+            requestLogger.info(
+              { organizationId: viewer.organizationId },
+              'refused a token of a suspended organization',
+            );
+            // Apollo answers an error thrown here with its extensions (and this HTTP status).
+            if (error instanceof GraphQLError)
+              error.extensions.http = { status: error.extensions.code === ErrorCode.FORBIDDEN ? 403 : 503 };
+            throw error;
+          }
+        }
         const clientAddress = req.header(CLIENT_ADDRESS_HEADER) ?? req.socket.remoteAddress ?? null;
         return options.buildContext({
           requestId: req.requestId,
@@ -312,6 +364,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
     }),
   );
 
+  // A process (re)started while an organization is suspended refuses it from its first request:
+  // never fails the start (at most 2 s), the check's fail mode covers a list still unloaded.
+  if (suspensions && !(await suspensions.ready(2000)))
+    logger.warn('suspension list not loaded yet at start (see README "Security")');
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host ?? '127.0.0.1', resolve));
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}/graphql`;
@@ -326,6 +382,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const stop = () => {
     stopped ??= (async () => {
       state.accepting = false;
+      suspensions?.stop();
       // Pushes now get 503 and are pushed again later, rather than landing while resources close.
       inbox?.close();
       // Event streams never end by themselves: end them first, or draining would wait for them.

@@ -73,6 +73,10 @@ export function newTestViewer(
 /** Signs access tokens as the users subgraph does, and serves their key as a JWKS. */
 export interface TestTokenIssuer {
   jwksUrl: string;
+  /** Its stand-in for users' URL (USERS_URL): it also serves the suspension list. */
+  usersUrl: string;
+  /** The organizations it lists as suspended (GET /organizations/suspended); tests change it. */
+  suspended: string[];
   sign: (viewer: TestViewer, options?: { expiresInSeconds?: number }) => Promise<string>;
   stop: () => Promise<void>;
 }
@@ -81,14 +85,18 @@ export async function startTestTokenIssuer(): Promise<TestTokenIssuer> {
   const kid = `test-${randomUUID()}`;
   const { privateKey, publicKey } = await generateKeyPair('EdDSA');
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
-  const server = http.createServer((_req, res) => {
+  const suspended: string[] = [];
+  const server = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [publicJwk] }));
+    if (req.url === '/organizations/suspended') res.end(JSON.stringify({ organizationIds: suspended }));
+    else res.end(JSON.stringify({ keys: [publicJwk] }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    usersUrl: `http://127.0.0.1:${port}/graphql`,
+    suspended,
     sign: (viewer, options = {}) => {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({

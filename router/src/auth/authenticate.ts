@@ -1,12 +1,14 @@
 // Bearer-token verification, before Apollo and before any subgraph is called.
 // No Authorization header: anonymous. A bad, expired or foreign token: HTTP 401 UNAUTHENTICATED.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { GraphQLError } from 'graphql';
 import {
   bearerToken,
   ErrorCode,
   InvalidTokenError,
   isKeysUnavailable,
   type Logger,
+  type SuspendedOrganizations,
   type TokenVerifier,
   type Viewer,
 } from '@flow/platform';
@@ -21,7 +23,7 @@ export interface RequestAuth {
   authorization: string | null;
 }
 
-export type AuthOutcome = 'anonymous' | 'verified' | 'rejected' | 'unavailable';
+export type AuthOutcome = 'anonymous' | 'verified' | 'rejected' | 'unavailable' | 'suspended';
 
 function sendError(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
@@ -30,6 +32,7 @@ function sendError(res: Response, status: number, code: string, message: string)
 export function authenticate(
   verify: TokenVerifier,
   onOutcome: (outcome: AuthOutcome, reason?: string) => void = () => {},
+  suspensions?: SuspendedOrganizations,
 ): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const logger = res.locals.logger as Logger;
@@ -55,6 +58,19 @@ export function authenticate(
     }
     try {
       const viewer = await verify(token);
+      // A suspended organization's token is refused here, before parsing and planning.
+      const refusal = suspensionRefusal(suspensions, viewer);
+      if (refusal) {
+        onOutcome(refusal.code === ErrorCode.FORBIDDEN ? 'suspended' : 'unavailable', 'suspension');
+        logger.info(
+          { organizationId: viewer.organizationId, code: refusal.code },
+          'refused a token by suspension',
+        );
+        if (refusal.code !== ErrorCode.FORBIDDEN) res.setHeader('retry-after', '5');
+        return res
+          .status(refusal.code === ErrorCode.FORBIDDEN ? 403 : 503)
+          .json({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
+      }
       res.locals.auth = { viewer, authorization: `Bearer ${token}` } satisfies RequestAuth;
       onOutcome('verified');
       return next();
@@ -76,4 +92,19 @@ export function authenticate(
       );
     }
   };
+}
+
+/** The error a suspension check gives this viewer, or null when it may go on. */
+export function suspensionRefusal(
+  suspensions: SuspendedOrganizations | undefined,
+  viewer: Viewer | null,
+): { code: string; message: string; extensions: Record<string, unknown> } | null {
+  try {
+    suspensions?.check(viewer);
+    return null;
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    const { http: _http, ...extensions } = error.extensions;
+    return { code: String(extensions.code), message: error.message, extensions };
+  }
 }

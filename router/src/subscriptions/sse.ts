@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@flow/platform';
 import type { RequestAuth } from '../auth/authenticate';
+import type { SuspendedConnections } from '../auth/suspended-connections';
 import type { RouterContext } from '../context';
 import { CSRF_REFUSAL_MESSAGE, mayBeCrossSiteForgery } from '../csrf';
 import { closeScopeWith, httpRefusal, type UsageCaps } from '../usage/caps';
@@ -17,6 +18,8 @@ export interface EventStreamHooks {
   onRefused?: (reason: 'csrf' | 'method') => void;
   /** Caps on streams and subscriptions per user (usage/caps.ts). */
   caps?: UsageCaps;
+  /** Ends the streams of organizations suspended while they are open. */
+  suspended?: SuspendedConnections;
 }
 
 /** A refusal before any stream starts: a plain JSON answer with the status Apollo would give. */
@@ -123,6 +126,18 @@ export function serveEventStreams(
     };
     // The response's close, not the request's: a POST's request closes once its body is read.
     res.once('close', stop);
+    const untrack = hooks.suspended?.track(auth.viewer, () => {
+      send('next', {
+        errors: [
+          {
+            message: 'Your organization is suspended. Contact Flow support.',
+            extensions: { code: 'FORBIDDEN', reason: 'ORGANIZATION_SUSPENDED' },
+          },
+        ],
+      });
+      stop();
+    });
+    res.once('close', () => untrack?.());
     try {
       for await (const result of results) send('next', result);
       send('complete', undefined);

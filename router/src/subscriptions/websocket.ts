@@ -6,6 +6,12 @@ import { decodeJwt } from 'jose';
 import { WebSocketServer } from 'ws';
 import { bearerToken, type Logger, type TokenVerifier, type Viewer } from '@flow/platform';
 import type { RouterContext } from '../context';
+import { suspensionRefusal } from '../auth/authenticate';
+import {
+  SUSPENDED_CLOSE_CODE,
+  SUSPENDED_CLOSE_REASON,
+  type SuspendedConnections,
+} from '../auth/suspended-connections';
 import { clientAddressOf, type TrustProxy } from '../usage/client-address';
 import { closeScopeWith, TOO_MANY_SOCKETS_CLOSE_CODE, type UsageCaps, type UsageScope } from '../usage/caps';
 import type { PreparedOperation, createOperations } from './operations';
@@ -26,6 +32,8 @@ export interface WebSocketOptions {
   caps?: UsageCaps;
   /** TRUST_PROXY, as Express compiled it: the client address is then the same as on HTTP. */
   trustProxy?: TrustProxy;
+  /** Refuses and closes (4403) the sockets of suspended organizations. */
+  suspended?: SuspendedConnections;
 }
 
 interface ConnectionState {
@@ -34,6 +42,7 @@ interface ConnectionState {
   clientAddress: string | null;
   expiryTimer?: NodeJS.Timeout;
   usage?: UsageScope;
+  untrack?: () => void;
 }
 
 /**
@@ -99,6 +108,10 @@ export function serveWebSockets(options: WebSocketOptions) {
             const token = bearerToken(String(raw));
             if (!token) return false;
             connection.viewer = await options.verifyToken(token);
+            if (suspensionRefusal(options.suspended?.suspensions, connection.viewer)) {
+              ctx.extra.socket.close(SUSPENDED_CLOSE_CODE, SUSPENDED_CLOSE_REASON);
+              return false;
+            }
             connection.authorization = `Bearer ${token}`;
             const { exp } = decodeJwt(token);
             if (exp) {
@@ -122,15 +135,24 @@ export function serveWebSockets(options: WebSocketOptions) {
           connection.usage = usage;
           closeScopeWith(ctx.extra.socket, usage); // whichever way the socket closes
         }
-        connections.set(ctx.extra.socket, connection);
+        const socket = ctx.extra.socket;
+        connection.untrack = options.suspended?.track(connection.viewer, () =>
+          socket.close(SUSPENDED_CLOSE_CODE, SUSPENDED_CLOSE_REASON),
+        );
+        connections.set(socket, connection);
         return true;
       },
       onClose: (ctx) => {
         const connection = connections.get(ctx.extra.socket);
         if (connection?.expiryTimer) clearTimeout(connection.expiryTimer);
+        connection?.untrack?.();
       },
       onSubscribe: async (ctx, _id, payload) => {
         const connection = connections.get(ctx.extra.socket)!;
+        // Between a suspension and the socket's close (or a list reloaded before it was tracked).
+        const refusal = suspensionRefusal(options.suspended?.suspensions, connection.viewer);
+        if (refusal)
+          return [new FormattedError({ message: refusal.message, extensions: refusal.extensions })];
         const prepared = await options.prepare(payload, contextOf(connection));
         if (prepared.kind === 'errors') return prepared.errors.map((error) => new FormattedError(error));
         // graphql-ws picks execute or subscribe by the document; the prepared operation travels as the context.

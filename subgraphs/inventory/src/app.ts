@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   createRemoteTokenVerifier,
+  subgraphSuspendedOrganizations,
   createSubgraphEventBus,
   startOutboxRelay,
   startSubgraphServer,
@@ -92,6 +93,7 @@ export async function startInventoryApp(
     http: config.http,
     maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
+    suspensions: subgraphSuspendedOrganizations(config, logger),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
     degradable: { broker: () => bus.check() },

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   createRemoteTokenVerifier,
+  subgraphSuspendedOrganizations,
   startSubgraphServer,
   openSubgraphDatabase,
   type Logger,
@@ -52,6 +53,7 @@ export async function startLocationsApp(
     http: config.http,
     maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
+    suspensions: subgraphSuspendedOrganizations(config, logger),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
     close: () => prisma.$disconnect(),

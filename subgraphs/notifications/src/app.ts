@@ -4,6 +4,7 @@ import {
   createPubSub,
   createSubgraphEventBus,
   createRemoteTokenVerifier,
+  subgraphSuspendedOrganizations,
   startSubgraphServer,
   openSubgraphDatabase,
   type Logger,
@@ -75,6 +76,7 @@ export async function startNotificationsApp(
     http: config.http,
     maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
+    suspensions: subgraphSuspendedOrganizations(config, logger),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma, base.viewer) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
     // The broker away: events wait in the producers' outboxes or the queue; queries still work.

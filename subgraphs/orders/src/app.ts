@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   createPubSub,
   createRemoteTokenVerifier,
+  subgraphSuspendedOrganizations,
   createSubgraphEventBus,
   startOutboxRelay,
   startSubgraphServer,
@@ -106,6 +107,7 @@ export async function startOrdersApp(
     http: config.http,
     maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
+    suspensions: subgraphSuspendedOrganizations(config, logger),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
     degradable: { broker: () => bus.check() },

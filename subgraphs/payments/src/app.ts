@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   consumedEventTypes,
   createRemoteTokenVerifier,
+  subgraphSuspendedOrganizations,
   createSubgraphEventBus,
   startOutboxRelay,
   startSubgraphServer,
@@ -86,6 +87,7 @@ export async function startPaymentsApp(
     http: config.http,
     maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
+    suspensions: subgraphSuspendedOrganizations(config, logger),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
     degradable: { broker: () => bus.check() },

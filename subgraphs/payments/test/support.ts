@@ -59,6 +59,7 @@ export async function createPaymentsTestEnvironment(
     PORT: '0',
     DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('payments_test')),
     USERS_JWKS_URL: issuer.jwksUrl,
+    USERS_URL: issuer.usersUrl,
     ROUTER_SIGNING_SECRET: SECRET,
     PROVIDER_TIMEOUT_MS: '300',
     ...overrides,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   createRemoteTokenVerifier,
+  subgraphSuspendedOrganizations,
   startSubgraphServer,
   openSubgraphDatabase,
   type Logger,
@@ -63,6 +64,7 @@ export async function startPricingApp(
     http: config.http,
     maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: createRemoteTokenVerifier(config.jwt),
+    suspensions: subgraphSuspendedOrganizations(config, logger),
     buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
     // Only its own database: a dependency that is down makes compareOffers fail fast (circuit
     // breaker), while prices and terms can still be read and set.

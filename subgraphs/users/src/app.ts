@@ -7,12 +7,15 @@ import {
   startOutboxRelay,
   startSubgraphServer,
   httpServerPolicyFromEnv,
+  SuspendedOrganizations,
+  quoteIdentifier,
   openSubgraphDatabase,
   type Logger,
   type OutboxRelay,
   type RunningSubgraph,
 } from '@flow/platform';
 import { createLocalJWKSet } from 'jose';
+import pg from 'pg';
 import {
   accountsWithPublicPasswords,
   bootstrapPlatformAdmin,
@@ -60,6 +63,29 @@ export async function startUsersApp(
 
   const prisma = createUsersPrisma(database, options.onQuery);
   let relay: OutboxRelay | null = null;
+  // The authority: the organizations table, read on a small pool of its own (like the outbox
+  // relay's), so the reloads never count among the statements of the requests (flow_db_statements_total).
+  const suspensionPool = new pg.Pool({
+    connectionString: database.connectionString,
+    max: 1,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'flow-users-suspensions',
+  });
+  suspensionPool.on('error', (error) =>
+    logger.warn({ err: error }, 'suspensions: idle database connection lost'),
+  );
+  const suspensions = new SuspendedOrganizations({
+    load: async () =>
+      (
+        await suspensionPool.query<{ id: string }>(
+          `SELECT id FROM ${quoteIdentifier(database.schema)}.organizations WHERE status = 'SUSPENDED'`,
+        )
+      ).rows.map((row) => row.id),
+    logger: logger.child({ component: 'suspensions' }),
+    refreshMs: env.SUSPENSION_REFRESH_MS,
+    failClosed: env.FLOW_ENV === 'production',
+  });
   const keys = await SigningKeyStore.open({
     json: env.JWT_SIGNING_KEYS,
     file: env.JWT_SIGNING_KEYS_FILE ?? join(env.FLOW_DATA_DIR, 'keys', 'users-signing-keys.json'),
@@ -87,7 +113,11 @@ export async function startUsersApp(
     },
     passwordLog2Cost: env.PASSWORD_SCRYPT_LOG2_COST,
     // Rows written before the relay starts (bootstrap, seed) go out on its first pass.
-    eventsWritten: () => relay?.wake(),
+    // A suspension or reinstatement is enforced here at once, not at the next reload.
+    eventsWritten: () => {
+      relay?.wake();
+      void suspensions.refresh();
+    },
   });
 
   const admin = {
@@ -134,6 +164,12 @@ export async function startUsersApp(
     production: env.FLOW_ENV === 'production',
     routerSecret: env.ROUTER_SIGNING_SECRET,
     verifyToken,
+    suspensions,
+    // The others poll this process's list, not the database: N pollers cost no statement.
+    serveSuspendedOrganizations: async () => {
+      if (!suspensions.loaded) throw new Error('the suspension list is not loaded yet');
+      return suspensions.list();
+    },
     http: httpServerPolicyFromEnv(env),
     maxDeadlineMs: env.REQUEST_DEADLINE_MAX_MS,
     buildContext: (base) => ({
@@ -154,6 +190,7 @@ export async function startUsersApp(
     close: async () => {
       await relay?.stop();
       await bus.close();
+      await suspensionPool.end();
       await prisma.$disconnect();
     },
   });

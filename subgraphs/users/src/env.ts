@@ -56,6 +56,8 @@ export const usersEnvironmentShape = {
   EVENTS_EXCHANGE: common.EVENTS_EXCHANGE,
   EVENTS_QUEUE_PREFIX: common.EVENTS_QUEUE_PREFIX,
   OUTBOX_INTERVAL_MS: common.OUTBOX_INTERVAL_MS,
+  /** users reads its own table for the suspension list it enforces (and serves to the others). */
+  SUSPENSION_REFRESH_MS: common.SUSPENSION_REFRESH_MS,
   /** Token age, request deadline, statement_timeout and HTTP server policy, as every subgraph. */
   ...deadlineEnvironmentShape(),
   ...Object.fromEntries(

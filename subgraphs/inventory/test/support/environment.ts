@@ -104,6 +104,7 @@ export async function createTestEnvironment(
     LOG_LEVEL: 'silent',
     PORT: '0',
     USERS_JWKS_URL: tokens.jwksUrl,
+    USERS_URL: tokens.usersUrl,
     JWKS_COOLDOWN_SECONDS: '0',
     ROUTER_SIGNING_SECRET: ROUTER_SECRET,
   };

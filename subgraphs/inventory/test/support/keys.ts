@@ -19,6 +19,8 @@ export interface Actor {
 
 export interface TokenIssuer {
   jwksUrl: string;
+  /** Its stand-in for users' URL: it serves an empty suspension list (production processes need one). */
+  usersUrl: string;
   /** A signed-in user of a new (or the given) organization. */
   actor(role: Role, organizationId?: string): Promise<Actor>;
   stop(): Promise<void>;
@@ -32,6 +34,8 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
   const server = http.createServer((req, res) => {
+    if (req.url === '/organizations/suspended')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"organizationIds":[]}');
     if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ keys: [jwk] }));
@@ -60,6 +64,7 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
 
   return {
     jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    usersUrl: `http://127.0.0.1:${port}/graphql`,
     actor: async (role, organizationId = randomUUID()) => {
       const userId = randomUUID();
       const organizationKind = kindOf(role);

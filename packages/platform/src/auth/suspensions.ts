@@ -1,0 +1,242 @@
+// Suspension must end an organization's access within seconds, not when its 15-minute access
+// tokens expire. Every process that turns a token into a Viewer keeps the set of suspended
+// organizations, reloaded from users (the authority: its organizations table) every
+// SUSPENSION_REFRESH_MS, and refuses their tokens before any work. A whole list rather than
+// events: a process that starts (or restarts) while an organization is suspended knows it from its
+// first load, a reinstatement shows by the id leaving the list, and nothing depends on a broker.
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { errors, ErrorCode } from '../errors';
+import type { Logger } from '../logger';
+import { REQUEST_ID_HEADER, SIGNATURE_HEADER, signRequest, TIMESTAMP_HEADER } from './request-signing';
+import type { Viewer } from './viewer';
+
+/** Served by users, signed like /events: the path stands for the query. */
+export const SUSPENDED_ORGANIZATIONS_PATH = '/organizations/suspended';
+export const SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION = {
+  query: SUSPENDED_ORGANIZATIONS_PATH,
+  operationName: null,
+  variables: null,
+} as const;
+export const DEFAULT_SUSPENSION_REFRESH_MS = 1000;
+
+export type SuspendedOrganizationsLoader = () => Promise<readonly string[]>;
+
+export interface SuspendedOrganizationsOptions {
+  load: SuspendedOrganizationsLoader;
+  logger: Logger;
+  /** How often the list is reloaded (SUSPENSION_REFRESH_MS); failures retry at this pace too. */
+  refreshMs?: number;
+  /**
+   * Before the first successful load: true refuses every token with SERVICE_UNAVAILABLE
+   * (production: a suspended organization must never slip through a fresh process); false lets
+   * tokens pass with a warning (development: a subgraph can run without users).
+   */
+  failClosed: boolean;
+}
+
+export class SuspendedOrganizations {
+  private ids = new Set<string>();
+  private loadedAt: number | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private failures = 0;
+  private readonly listeners = new Set<(organizationId: string) => void>();
+  private readonly refreshMs: number;
+  private readonly firstAttempt: Promise<void>;
+  private resolveFirstAttempt!: () => void;
+
+  constructor(private readonly options: SuspendedOrganizationsOptions) {
+    this.refreshMs = options.refreshMs ?? DEFAULT_SUSPENSION_REFRESH_MS;
+    this.firstAttempt = new Promise((resolve) => (this.resolveFirstAttempt = resolve));
+  }
+
+  /** Loads now and then every refreshMs until stop(). */
+  start(): this {
+    if (this.timer) return this;
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * Waits for the first load attempt (at most timeoutMs): true when the list is loaded. A source
+   * that refuses at once (users not running) answers false at once, without waiting out the time.
+   */
+  async ready(timeoutMs: number): Promise<boolean> {
+    if (this.loadedAt !== null) return true;
+    let timeout: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timeout = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.firstAttempt.then(() => this.loadedAt !== null), expired]);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  get loaded(): boolean {
+    return this.loadedAt !== null;
+  }
+
+  /** Seconds since the last successful load (Infinity before the first). */
+  get ageSeconds(): number {
+    return this.loadedAt === null ? Infinity : (Date.now() - this.loadedAt) / 1000;
+  }
+
+  /** For /health/ready (degradable): fails before the first load and while the list is stale. */
+  async health(): Promise<void> {
+    if (this.loadedAt === null) throw new Error('not loaded yet');
+    const staleAfter = Math.max(30, (this.refreshMs * 10) / 1000);
+    if (this.ageSeconds > staleAfter)
+      throw new Error(`not reloaded for ${Math.round(this.ageSeconds)} s: the last list stays in force`);
+  }
+
+  list(): string[] {
+    return [...this.ids];
+  }
+
+  has(organizationId: string): boolean {
+    return this.ids.has(organizationId);
+  }
+
+  /** Called with each organization that newly appears in the list (to close its sockets). */
+  onSuspended(listener: (organizationId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Reloads at once (users calls it right after a suspension or reinstatement commits). A failed
+   * load keeps the last list: see README "Security".
+   */
+  refresh(): Promise<void> {
+    // A load already running may have read before the change that asks for this one: queue one
+    // more after it (shared by every call meanwhile).
+    if (this.inFlight) {
+      this.queued ??= this.inFlight.then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
+      return this.queued;
+    }
+    this.inFlight = this.loadOnce().finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  /** Throws FORBIDDEN for a suspended organization's viewer; SERVICE_UNAVAILABLE before the first load when failing closed. */
+  check(viewer: Viewer | null): void {
+    if (!viewer) return;
+    if (this.ids.has(viewer.organizationId)) throw errors.organizationSuspended();
+    if (this.loadedAt === null && this.options.failClosed) {
+      throw new GraphQLError('Sign-in cannot be checked right now. Try again shortly.', {
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
+      });
+    }
+  }
+
+  private async loadOnce(): Promise<void> {
+    try {
+      const next = new Set(await this.options.load());
+      const added = [...next].filter((id) => !this.ids.has(id));
+      const removed = [...this.ids].filter((id) => !next.has(id));
+      this.ids = next;
+      const first = this.loadedAt === null;
+      this.loadedAt = Date.now();
+      if (this.failures > 0)
+        this.options.logger.info({ failures: this.failures }, 'suspension list reachable again');
+      this.failures = 0;
+      if (added.length || removed.length)
+        this.options.logger.info({ suspended: added, reinstated: removed }, 'suspension list changed');
+      if (first) this.resolveFirstAttempt();
+      for (const id of added) {
+        for (const listener of this.listeners) {
+          try {
+            listener(id);
+          } catch (error) {
+            this.options.logger.error({ err: error, organizationId: id }, 'suspension listener failed');
+          }
+        }
+      }
+    } catch (error) {
+      this.failures += 1;
+      this.resolveFirstAttempt();
+      // Every failure while unloaded, then once in a while: an outage must not flood the log.
+      if (this.loadedAt === null || this.failures === 1 || this.failures % 30 === 0) {
+        this.options.logger.warn(
+          { err: error, failures: this.failures, loaded: this.loadedAt !== null },
+          this.loadedAt === null
+            ? `suspension list not loaded yet: tokens are ${this.options.failClosed ? 'refused' : 'accepted'} until it is`
+            : 'could not reload the suspension list: the last one stays in force',
+        );
+      }
+    }
+  }
+}
+
+/** The signed GET another process sends to users for the list. */
+export function remoteSuspendedOrganizations(options: {
+  usersUrl: string;
+  secret: string;
+  timeoutMs: number;
+}): SuspendedOrganizationsLoader {
+  const url = `${new URL(options.usersUrl).origin}${SUSPENDED_ORGANIZATIONS_PATH}`;
+  return async () => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const requestId = randomUUID();
+    const response = await fetch(url, {
+      headers: {
+        [REQUEST_ID_HEADER]: requestId,
+        [TIMESTAMP_HEADER]: timestamp,
+        [SIGNATURE_HEADER]: signRequest(options.secret, {
+          timestamp,
+          requestId,
+          authorization: '',
+          clientAddress: '',
+          ...SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION,
+        }),
+      },
+      signal: AbortSignal.timeout(options.timeoutMs),
+      redirect: 'error',
+    });
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new Error(`users answered ${response.status} for the suspension list`);
+    }
+    const body = (await response.json()) as { organizationIds?: unknown };
+    if (!Array.isArray(body.organizationIds) || !body.organizationIds.every((id) => typeof id === 'string'))
+      throw new Error('users sent a malformed suspension list');
+    return body.organizationIds as string[];
+  };
+}
+
+/** A subgraph's list, loaded from users with the router's secret. */
+export function subgraphSuspendedOrganizations(
+  config: {
+    production: boolean;
+    routerSecret: string;
+    dependencyTimeoutMs: number;
+    suspensionRefreshMs: number;
+    subgraphUrls: Record<string, string>;
+  },
+  logger: Logger,
+): SuspendedOrganizations {
+  return new SuspendedOrganizations({
+    load: remoteSuspendedOrganizations({
+      usersUrl: config.subgraphUrls.users!,
+      secret: config.routerSecret,
+      timeoutMs: config.dependencyTimeoutMs,
+    }),
+    logger: logger.child({ component: 'suspensions' }),
+    refreshMs: config.suspensionRefreshMs,
+    failClosed: config.production,
+  });
+}
