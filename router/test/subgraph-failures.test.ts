@@ -183,8 +183,12 @@ it('keeps every Query root field nullable, so one subgraph down cannot null its 
         (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) &&
         definition.name.value === 'Query'
       ) {
-        for (const field of definition.fields ?? [])
-          if (field.type.kind === Kind.NON_NULL_TYPE) nonNull.push(`${name}: Query.${field.name.value}`);
+        for (const field of definition.fields ?? []) {
+          // @inaccessible fields are not in the router's API: only services call them, one at a time.
+          const internal = field.directives?.some((directive) => directive.name.value === 'inaccessible');
+          if (field.type.kind === Kind.NON_NULL_TYPE && !internal)
+            nonNull.push(`${name}: Query.${field.name.value}`);
+        }
       }
     }
   }
