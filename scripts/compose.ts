@@ -10,7 +10,14 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { defaultSubgraphUrl, subgraphCatalog } from '../packages/platform/src/subgraphs';
 import { defaultClientsDir, readClientManifests } from './lib/client-manifests';
-import { apiSchemaOf, checkManifests, formatProblem, type CompatProblem } from './lib/manifest-compat';
+import { prepareSupergraph } from '../router/src/supergraph';
+import {
+  apiSchemaOf,
+  checkManifests,
+  formatProblem,
+  type CompatProblem,
+  type Requirements,
+} from './lib/manifest-compat';
 
 export const schemaDir = join(__dirname, '..', 'schema');
 export const supergraphPath = join(schemaDir, 'supergraph.graphql');
@@ -54,13 +61,28 @@ export function checkClientManifests(options: {
   }
   const operations = manifests.reduce((sum, m) => sum + m.operations.length, 0);
   if (manifests.length === 0) return { problems: [], blocking: [], clients: 0, operations };
+  const now = requirementsOf(options.supergraphSdl);
+  const before = options.previousSdl ? requirementsOf(options.previousSdl) : undefined;
   const problems = checkManifests({
     schema: apiSchemaOf(options.supergraphSdl),
     previous: options.previousSdl ? apiSchemaOf(options.previousSdl) : undefined,
+    requirements: now && before ? { now, before } : undefined,
     manifests,
   });
   const blocking = problems.filter((p) => p.severity === 'break' && !allowed.has(p.client));
   return { problems, blocking, clients: manifests.length, operations };
+}
+
+/**
+ * @authenticated / @requiresScopes as the router reads them. A supergraph the router refuses to
+ * serve (an unsupported security feature) has none to compare: the router's own start says why.
+ */
+function requirementsOf(supergraphSdl: string): Requirements | undefined {
+  try {
+    return prepareSupergraph(supergraphSdl).requirements;
+  } catch {
+    return undefined;
+  }
 }
 
 function supergraphAt(ref: string): string {

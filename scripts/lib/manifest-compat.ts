@@ -51,18 +51,23 @@ export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
   return Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema().toGraphQLJSSchema();
 }
 
+/** @authenticated / @requiresScopes by coordinate (`Type` or `Type.field`), as the router reads them. */
+export type Requirements = ReadonlyMap<string, readonly unknown[]>;
+
 export interface CheckInput {
   schema: GraphQLSchema;
   /** The schema before the change; without it only what `validate` and deprecations show is checked. */
   previous?: GraphQLSchema;
+  /** Authorization requirements after and before the change (the API schema drops the directives). */
+  requirements?: { now: Requirements; before: Requirements };
   manifests: ClientManifest[];
 }
 
-export function checkManifests({ schema, previous, manifests }: CheckInput): CompatProblem[] {
+export function checkManifests({ schema, previous, requirements, manifests }: CheckInput): CompatProblem[] {
   const problems: CompatProblem[] = [];
   for (const manifest of manifests) {
     for (const entry of manifest.operations) {
-      problems.push(...checkOperation(schema, previous, manifest.client, entry));
+      problems.push(...checkOperation({ schema, previous, requirements }, manifest.client, entry));
     }
   }
   return problems;
@@ -74,12 +79,9 @@ export function formatProblem(problem: CompatProblem): string {
   return `${problem.client}: operation ${problem.operation} (id ${id})${at}: ${problem.message}`;
 }
 
-function checkOperation(
-  schema: GraphQLSchema,
-  previous: GraphQLSchema | undefined,
-  client: string,
-  entry: ManifestOperation,
-): CompatProblem[] {
+type Schemas = Pick<CheckInput, 'schema' | 'previous' | 'requirements'>;
+
+function checkOperation(schemas: Schemas, client: string, entry: ManifestOperation): CompatProblem[] {
   const seen = new Set<string>();
   const problems: CompatProblem[] = [];
   const report = (severity: Severity, message: string, coordinate?: string) => {
@@ -96,9 +98,9 @@ function checkOperation(
     report('break', `the manifest body does not parse: ${(error as GraphQLError).message}`);
     return problems;
   }
-  const errors = validate(schema, document);
+  const errors = validate(schemas.schema, document);
   if (errors.length > 0) {
-    const coordinates = coordinatesOf(schema, document);
+    const coordinates = coordinatesOf(schemas.schema, document);
     for (const error of errors) {
       // "Did you mean" guesses at a typo; here the schema moved, not the client.
       report(
@@ -110,7 +112,7 @@ function checkOperation(
     // An invalid document cannot be walked reliably; its breaks are already named.
     return problems;
   }
-  walkValidOperation(schema, previous, document, report);
+  walkValidOperation(schemas, document, report);
   return problems;
 }
 
@@ -159,8 +161,7 @@ function coordinatesOf(schema: GraphQLSchema, document: DocumentNode): Map<ASTNo
 }
 
 function walkValidOperation(
-  schema: GraphQLSchema,
-  previous: GraphQLSchema | undefined,
+  { schema, previous, requirements }: Schemas,
   document: DocumentNode,
   report: Report,
 ): void {
@@ -187,6 +188,13 @@ function walkValidOperation(
           fields.push(coordinate);
           if (field.deprecationReason != null) {
             report('warning', `uses deprecated field ${coordinate}: ${field.deprecationReason}`, coordinate);
+          }
+          if (requirements) {
+            compareRequirements(
+              requirements,
+              [coordinate, parent.name, getNamedType(field.type).name],
+              report,
+            );
           }
           if (!previous || field.name.startsWith('__')) return;
           const before = fieldOf(previous.getType(parent.name), field.name);
@@ -246,6 +254,39 @@ function walkValidOperation(
       },
     }),
   );
+}
+
+/**
+ * A new @authenticated or @requiresScopes on what an operation selects: the operation still
+ * validates, but a token without the scope is now refused. Warned, since which scopes a client's
+ * tokens carry is decided at run time (its organization, roles and application), not here.
+ */
+function compareRequirements(
+  { now, before }: { now: Requirements; before: Requirements },
+  coordinates: string[],
+  report: Report,
+) {
+  for (const coordinate of coordinates) {
+    const after = JSON.stringify(now.get(coordinate) ?? []);
+    const was = JSON.stringify(before.get(coordinate) ?? []);
+    if (after === was || after === '[]') continue;
+    report(
+      'warning',
+      `${coordinate} now requires ${describeRequirements(now.get(coordinate)!)} (was ${was === '[]' ? 'none' : describeRequirements(before.get(coordinate)!)}): tokens without it are refused`,
+      coordinate,
+    );
+  }
+}
+
+function describeRequirements(requirements: readonly unknown[]): string {
+  return requirements
+    .map((r) => {
+      const requirement = r as { kind: string; anyOf?: string[][] };
+      return requirement.kind === 'scopes'
+        ? `@requiresScopes(${JSON.stringify(requirement.anyOf)})`
+        : '@authenticated';
+    })
+    .join(' ');
 }
 
 function fieldOf(type: GraphQLNamedType | undefined, name: string) {

@@ -262,6 +262,30 @@ describe('client manifests against a schema change', () => {
     ]);
   });
 
+  it('a new @requiresScopes on a selected field warns: tokens without the scope are refused', () => {
+    const { dir } = clients();
+    const problems = check(
+      {
+        orders: [
+          [
+            '  etaMinutes: Int\n  distanceRemainingKm: Float\n  proof',
+            '  etaMinutes: Int @requiresScopes(scopes: [["eta:read"]])\n  distanceRemainingKm: Float\n  proof',
+          ],
+        ],
+      },
+      dir,
+    );
+    expect(breaks(problems)).toEqual([]);
+    expect(warnings(problems).map((p) => [p.client, p.operation, p.coordinate, p.message])).toEqual([
+      [
+        'logistics-hub',
+        'MyDeliveries',
+        'Delivery.etaMinutes',
+        'Delivery.etaMinutes now requires @requiresScopes([["eta:read"]]) (was none): tokens without it are refused',
+      ],
+    ]);
+  });
+
   it('a selected field becoming nullable breaks (a client expecting a value may get null)', () => {
     const { dir } = clients();
     const problems = check({ orders: [['  number: String!\n', '  number: String\n']] }, dir);
