@@ -149,6 +149,10 @@ function coordinatesOf(schema: GraphQLSchema, document: DocumentNode): Map<ASTNo
         const type = typeInfo.getInputType();
         if (type) coordinates.set(node, `${getNamedType(type).name}.${node.value}`);
       },
+      ObjectValue(node) {
+        const type = typeInfo.getInputType();
+        if (type) coordinates.set(node, getNamedType(type).name);
+      },
       VariableDefinition(node) {
         coordinates.set(node, `$${node.variable.name.value}`);
       },

@@ -262,6 +262,40 @@ describe('client manifests against a schema change', () => {
     ]);
   });
 
+  it('a new required input field breaks an operation passing that input type as a literal', () => {
+    const dir = tempDir();
+    writeClient(dir, 'hospital-erp', {
+      ProofOfDelivery:
+        'mutation ProofOfDelivery($id: ID!) { confirmDelivery(orderId: $id, proof: { receivedBy: "Ward 3", signature: "data:" }) { id } }',
+    });
+    const problems = check(
+      { orders: [['  receivedBy: String!\n', '  receivedBy: String!\n  receivedAt: DateTime!\n']] },
+      dir,
+    );
+    expect(breaks(problems).map((p) => [p.operation, p.coordinate, p.message])).toEqual([
+      [
+        'ProofOfDelivery',
+        'DeliveryProofInput',
+        'Field "DeliveryProofInput.receivedAt" of required type "DateTime!" was not provided.',
+      ],
+    ]);
+  });
+
+  it('names a manifest that is not a persisted query manifest and an operation body that does not parse', () => {
+    const dir = tempDir();
+    writeClient(dir, 'hospital-erp', { Broken: 'query Broken { orders { ' });
+    const result = checkClientManifests({ supergraphSdl: checkedIn, clientsDir: dir });
+    expect(result.blocking.map(formatProblem)).toEqual([
+      expect.stringMatching(
+        /^hospital-erp: operation Broken \(id [0-9a-f]{12}…\): the manifest body does not parse: Syntax Error/,
+      ),
+    ]);
+    writeFileSync(join(dir, 'hospital-erp', 'manifest.json'), JSON.stringify({ operations: [] }));
+    expect(() => checkClientManifests({ supergraphSdl: checkedIn, clientsDir: dir })).toThrow(
+      /hospital-erp\/manifest.json: expected format "apollo-persisted-query-manifest", version 1/,
+    );
+  });
+
   it('a new @requiresScopes on a selected field warns: tokens without the scope are refused', () => {
     const { dir } = clients();
     const problems = check(
