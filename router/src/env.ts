@@ -21,7 +21,7 @@ import {
   subgraphCatalog,
   subgraphUrlVariable,
   z,
-  DEFAULT_SUSPENSION_REFRESH_MS,
+  suspensionRefreshMsSchema,
 } from '@flow/platform';
 import type { OperationBudget } from './budget';
 
@@ -112,12 +112,7 @@ function routerShape(production: boolean) {
      */
     PLACE_ORDER_TIMEOUT_MS: positiveInt(120_000, 600_000),
     /** How often the suspended organizations are reloaded from users (README "Security"). */
-    SUSPENSION_REFRESH_MS: z.coerce
-      .number()
-      .int()
-      .min(100)
-      .max(60_000)
-      .default(DEFAULT_SUSPENSION_REFRESH_MS),
+    SUSPENSION_REFRESH_MS: suspensionRefreshMsSchema(),
     SHUTDOWN_GRACE_MS: positiveInt(8_000, 120_000),
     /** How long a WebSocket may take to send connection_init before it is closed with 4408. */
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000, 60_000),

@@ -21,6 +21,10 @@ import { defaultSubgraphUrl, subgraphCatalog, subgraphUrlVariable } from './subg
 
 export const DEVELOPMENT_ROUTER_SECRET = 'flow-development-router-signing-secret';
 
+/** SUSPENSION_REFRESH_MS of every process that verifies tokens (the router too). */
+export const suspensionRefreshMsSchema = () =>
+  z.coerce.number().int().min(100).max(60_000).default(DEFAULT_SUSPENSION_REFRESH_MS);
+
 /**
  * The variables every subgraph reads (a subgraph's env.ts spreads this and adds its own): where it
  * listens, its database, how it verifies tokens (the users JWKS), the router's signing secret and
@@ -42,12 +46,7 @@ export function subgraphEnvironmentShape(name: string, port: number) {
     ROUTER_SIGNING_SECRET: z.string().min(16).default(DEVELOPMENT_ROUTER_SECRET),
     DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
     /** How often the suspended organizations are reloaded from users (auth/suspensions.ts). */
-    SUSPENSION_REFRESH_MS: z.coerce
-      .number()
-      .int()
-      .min(100)
-      .max(60_000)
-      .default(DEFAULT_SUSPENSION_REFRESH_MS),
+    SUSPENSION_REFRESH_MS: suspensionRefreshMsSchema(),
     /** Live notifications for the router's subscriptions; unset: in-process, streamed on /events. */
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('flow:'),

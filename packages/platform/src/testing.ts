@@ -4,6 +4,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import {
+  REQUEST_ID_HEADER,
+  SERVICE_HEADER,
+  SIGNATURE_HEADER,
+  signRequest,
+  TIMESTAMP_HEADER,
+} from './auth/request-signing';
 import { scopesForRole, type OrganizationKind, type Role } from './auth/viewer';
 
 export interface GraphQLResponse<Data> {
@@ -37,6 +44,38 @@ export function createGraphQLClient(url: string): GraphQLClient {
     });
     const body = (await response.json()) as { data?: Data | null; errors?: GraphQLResponse<Data>['errors'] };
     return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
+  };
+}
+
+/**
+ * A GraphQL client that signs every call like the router (what production subgraphs require),
+ * or, given `service`, like that subgraph calling as itself.
+ */
+export function createSignedClient(url: string, secret: string, service?: string): GraphQLClient {
+  const plain = createGraphQLClient(url);
+  return (request) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const requestId = `test-${randomUUID()}`;
+    const authorization = request.token ? `Bearer ${request.token}` : '';
+    const signature = signRequest(secret, {
+      timestamp,
+      requestId,
+      authorization,
+      service,
+      query: request.query,
+      operationName: null,
+      variables: request.variables ?? null,
+    });
+    return plain({
+      ...request,
+      headers: {
+        ...request.headers,
+        [SIGNATURE_HEADER]: signature,
+        [TIMESTAMP_HEADER]: timestamp,
+        [REQUEST_ID_HEADER]: requestId,
+        ...(service ? { [SERVICE_HEADER]: service } : {}),
+      },
+    });
   };
 }
 

@@ -1,26 +1,24 @@
 // The inventory subgraph on a port of its own, in a Postgres schema of its own, next to the real
 // locations subgraph (production mode: it refuses any call without a valid router signature, so
 // inventory's calls to it prove they are signed). Everything is dropped at stop.
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
   createLogger,
   dropSchema,
-  REQUEST_ID_HEADER,
-  SERVICE_HEADER,
-  SIGNATURE_HEADER,
-  signRequest,
   subgraphDatabase,
-  TIMESTAMP_HEADER,
   withSearchPath,
   type Role,
 } from '@flow/platform';
 import {
   createGraphQLClient,
+  createSignedClient,
   databaseUrlForSchema,
   uniqueSchemaName,
   type GraphQLClient,
 } from '@flow/platform/src/testing';
+
+/** Re-exported: the inventory tests sign as the router or as the orders service. */
+export { createSignedClient };
 import { startLocationsApp, type LocationsApp } from '../../../locations/src/app';
 import { parseLocationsConfig } from '../../../locations/src/env';
 import { startInventoryApp, type InventoryApp, type InventoryAppOptions } from '../../src/app';
@@ -51,38 +49,6 @@ export interface InventoryTestEnvironment {
 
 export interface EnvironmentOptions extends InventoryAppOptions {
   env?: Record<string, string>;
-}
-
-/**
- * A GraphQL client that signs every call like the router (what production subgraphs require),
- * or, given `service`, like that subgraph calling as itself.
- */
-export function createSignedClient(url: string, secret: string, service?: string): GraphQLClient {
-  const plain = createGraphQLClient(url);
-  return (request) => {
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const requestId = `test-${randomUUID()}`;
-    const authorization = request.token ? `Bearer ${request.token}` : '';
-    const signature = signRequest(secret, {
-      timestamp,
-      requestId,
-      authorization,
-      service,
-      query: request.query,
-      operationName: null,
-      variables: request.variables ?? null,
-    });
-    return plain({
-      ...request,
-      headers: {
-        ...request.headers,
-        [SIGNATURE_HEADER]: signature,
-        [TIMESTAMP_HEADER]: timestamp,
-        [REQUEST_ID_HEADER]: requestId,
-        ...(service ? { [SERVICE_HEADER]: service } : {}),
-      },
-    });
-  };
 }
 
 const CREATE_SITE = /* GraphQL */ `
