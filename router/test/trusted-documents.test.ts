@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, print } from 'graphql';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import type { RunningRouter } from '../src/router';
 import { clientOfRequest, type ClientViewer } from '../src/trusted-documents/client';
 import { loadTrustedDocuments } from '../src/trusted-documents/registry';
+import { until } from './live-support';
 import { metric, startRouterFixture, type RouterFixture } from './support';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -442,5 +444,79 @@ describe('clientOfRequest', () => {
       policy,
     );
     expect(byHeader).toMatchObject({ name: 'web', source: 'header', mode: 'ids-allowed', mayRegister: true });
+  });
+});
+
+describe('the live transports apply the same rules', () => {
+  const openSocket = async (router: RunningRouter, init: Record<string, unknown>) => {
+    const socket = new WebSocket(router.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as (typeof messages)[number]));
+    await new Promise((resolve) => socket.on('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: init }));
+    await until('connection_ack', () => messages.some((m) => m.type === 'connection_ack'));
+    const answer = async (id: string, payload: Record<string, unknown>) => {
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload }));
+      await until(`an answer to ${id}`, () =>
+        messages.some((m) => m.id === id && (m.type === 'error' || m.type === 'complete')),
+      );
+      return messages.filter((m) => m.id === id);
+    };
+    return { answer, close: () => socket.close() };
+  };
+
+  it('graphql-ws: an id from connection_init’s client runs; its free text and unknown ids do not', async () => {
+    const ws = await openSocket(production, {
+      authorization: `Bearer ${token}`,
+      'apollographql-client-name': 'erp',
+    });
+    try {
+      let before = fixture.subgraph.hits();
+      expect(await ws.answer('1', { query: '', documentId: erpMe().id })).toContainEqual(
+        expect.objectContaining({
+          type: 'next',
+          payload: expect.objectContaining({ data: { me: { id: 'user-1' } } }),
+        }),
+      );
+      expect(fixture.subgraph.hits() - before).toBe(1);
+      before = fixture.subgraph.hits();
+      const text = await ws.answer('2', { query: '{ me { id } }' });
+      expect(text[0]).toMatchObject({
+        type: 'error',
+        payload: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }],
+      });
+      const unknown = await ws.answer('3', { query: '', extensions: persisted(sha256(randomUUID())) });
+      expect(unknown[0]).toMatchObject({
+        type: 'error',
+        payload: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }],
+      });
+      expect(fixture.subgraph.hits() - before).toBe(0);
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('SSE: a listed id streams its result; free text is refused before the stream', async () => {
+    const sse = (body: Record<string, unknown>) =>
+      fetch(production.url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'apollographql-client-name': 'erp',
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+        },
+        body: JSON.stringify(body),
+      });
+    const listedResponse = await sse({ documentId: erpMe().id });
+    expect(listedResponse.status).toBe(200);
+    expect(await listedResponse.text()).toContain('"me":{"id":"user-1"}');
+    const before = fixture.subgraph.hits();
+    const refusedResponse = await sse({ query: '{ me { id } }' });
+    expect(refusedResponse.status).toBe(400);
+    expect(await refusedResponse.json()).toMatchObject({
+      errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }],
+    });
+    expect(fixture.subgraph.hits()).toBe(before);
   });
 });
