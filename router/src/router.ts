@@ -1,7 +1,8 @@
 // The router: one public HTTP endpoint in front of the subgraphs.
 //
 //   request id -> access log -> metrics -> health -> JWKS -> CORS -> bearer token (401 here)
-//   -> JSON body (size limit) -> SSE, or the operation budget on the raw text (budget/gate.ts:
+//   -> JSON body (size limit) -> trusted documents (an id to its listed operation, the client's
+//   mode; trusted-documents/) -> SSE, or the operation budget on the raw text (budget/gate.ts:
 //   depth, aliases, selections, spreads, directives, cost; before validation) -> Apollo Server +
 //   Gateway: parse (token limit), validate, the budget again on the operation to plan (and its
 //   cost estimate), declarative auth (@authenticated, @requiresScopes), sign-in throttle per
