@@ -233,6 +233,19 @@ describe('refusals reach no subgraph', () => {
     expect(result).toMatchObject({ status: 400, code: 'BAD_REQUEST', subgraphCalls: 0 });
   });
 
+  it('a documentId that is not one string over GET (repeated): 400 BAD_REQUEST', async () => {
+    const before = fixture.subgraph.hits();
+    const response = await fetch(`${production.url}?documentId=${erpMe().id}&documentId=${erpMe().id}`, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        'apollographql-client-name': 'erp',
+        'apollo-require-preflight': 'true',
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(fixture.subgraph.hits()).toBe(before);
+  });
+
   it('counts them by client and outcome', async () => {
     expect(
       await metric(production.url, 'flow_router_trusted_documents_total', {

@@ -48,15 +48,18 @@ function rewrite(req: Request, query: string, dropPersistedQuery: boolean) {
     return;
   }
   // Express 5 derives req.query from req.url, and Apollo's integration reads req.url's search.
-  const url = new URL(req.url, 'http://router.invalid');
-  url.searchParams.set('query', query);
-  url.searchParams.delete('documentId');
+  // Split by hand: URLSearchParams never throws, whatever the path looks like.
+  const mark = req.url.indexOf('?');
+  const path = mark === -1 ? req.url : req.url.slice(0, mark);
+  const params = new URLSearchParams(mark === -1 ? '' : req.url.slice(mark + 1));
+  params.set('query', query);
+  params.delete('documentId');
   if (dropPersistedQuery) {
-    const extensions = withoutPersistedQuery(parseJson(url.searchParams.get('extensions')));
-    if (extensions) url.searchParams.set('extensions', JSON.stringify(extensions));
-    else url.searchParams.delete('extensions');
+    const extensions = withoutPersistedQuery(parseJson(params.get('extensions')));
+    if (extensions) params.set('extensions', JSON.stringify(extensions));
+    else params.delete('extensions');
   }
-  req.url = `${url.pathname}${url.search}`;
+  req.url = `${path}?${params.toString()}`;
 }
 
 export function trustedDocuments(policy: ClientPolicy, hooks: TrustedDocumentsHooks = {}): RequestHandler {
