@@ -322,6 +322,16 @@ describe('modes', () => {
     });
   });
 
+  it('ids-allowed: text not in the manifest runs, and is counted as what ids-required would refuse', async () => {
+    const labels = { client: 'web', outcome: 'unlisted_text' };
+    const before = await metric(production.url, 'flow_router_trusted_documents_total', labels);
+    expect(await counted({ client: 'web', body: { query: '{ me { id } }' } })).toMatchObject({
+      status: 200,
+      subgraphCalls: 1,
+    });
+    expect(await metric(production.url, 'flow_router_trusted_documents_total', labels)).toBe(before + 1);
+  });
+
   it('graphql-client-name is read too', async () => {
     const result = await counted({
       headers: { 'graphql-client-name': 'erp' },
