@@ -28,6 +28,8 @@ import type { OperationBudget } from './budget';
 import type { CapLimits } from './usage/caps';
 import type { RateLimitSettings } from './usage/rate-limits';
 import { parseTrustedClients } from './usage/trusted';
+import { DOCUMENTS_MODES, type DocumentsMode } from './trusted-documents/registry';
+import type { ApqSettings } from './trusted-documents/apq-cache';
 
 /** Why RATE_LIMIT_TRUSTED is invalid, or null. */
 function trustedError(text: string): string | null {
@@ -49,6 +51,7 @@ export const MIN_PRODUCTION_SECRET_LENGTH = 32;
 /** The repository root (router/src/.. /..): relative default paths resolve against it. */
 const repositoryRoot = resolve(__dirname, '..', '..');
 const DEFAULT_SUPERGRAPH_PATH = 'schema/supergraph.graphql';
+const DEFAULT_TRUSTED_DOCUMENTS_DIR = 'schema/clients';
 
 const resolvePath = (path: string) =>
   isAbsolute(path) ? path : existsSync(resolve(path)) ? resolve(path) : resolve(repositoryRoot, path);
@@ -72,6 +75,21 @@ function routerShape(production: boolean) {
       .default(DEFAULT_SUPERGRAPH_PATH)
       .transform(resolvePath)
       .refine((path) => existsSync(path), { error: 'file not found' }),
+    // Trusted documents and APQ (README "Trusted documents").
+    /** The client applications and their manifests (`npm run manifests`). */
+    TRUSTED_DOCUMENTS_DIR: z.string().default(DEFAULT_TRUSTED_DOCUMENTS_DIR).transform(resolvePath),
+    /** The mode of requests that name no known client application. */
+    TRUSTED_DOCUMENTS_DEFAULT_MODE: z
+      .enum(DOCUMENTS_MODES as [DocumentsMode, ...DocumentsMode[]], {
+        error: `must be one of ${DOCUMENTS_MODES.join(', ')}`,
+      })
+      .default('arbitrary'),
+    /** How long a registered automatic persisted query is kept. */
+    APQ_TTL_SECONDS: positiveInt(86_400, 30 * 86_400),
+    /** Larger documents run but are not remembered. */
+    APQ_MAX_ENTRY_BYTES: positiveInt(65_536, 16 * 1024 * 1024),
+    /** Bound of the in-process APQ store (without REDIS_URL). */
+    APQ_CACHE_MAX_BYTES: positiveInt(16 * 1024 * 1024, 1024 * 1024 * 1024),
     USERS_JWKS_URL: httpUrl.optional(),
     JWT_ISSUER: z.string().min(1).default('urn:flow:users'),
     JWT_AUDIENCE: z.string().min(1).default('urn:flow:api'),
@@ -220,6 +238,8 @@ export interface RouterConfig {
   redis: { url: string; keyPrefix: string } | null;
   rateLimits: RateLimitSettings;
   caps: CapLimits;
+  trustedDocuments: { dir: string; defaultMode: DocumentsMode };
+  apq: ApqSettings;
 }
 
 type Parsed = z.infer<z.ZodObject<ReturnType<typeof routerShape>>>;
@@ -292,6 +312,12 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       anonymousPerMinute: env.RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE,
       burstSeconds: env.RATE_LIMIT_BURST_SECONDS,
       trusted: parseTrustedClients(env.RATE_LIMIT_TRUSTED),
+    },
+    trustedDocuments: { dir: env.TRUSTED_DOCUMENTS_DIR, defaultMode: env.TRUSTED_DOCUMENTS_DEFAULT_MODE },
+    apq: {
+      ttlSeconds: env.APQ_TTL_SECONDS,
+      maxEntryBytes: env.APQ_MAX_ENTRY_BYTES,
+      maxBytes: env.APQ_CACHE_MAX_BYTES,
     },
     caps: {
       subscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,

@@ -32,6 +32,11 @@ export const RouterErrorCode = {
   PLANNING_LIMIT_EXCEEDED: 'PLANNING_LIMIT_EXCEEDED',
   /** APQ: `sha256Hash` is not the SHA-256 of the query sent with it. HTTP 400. */
   PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  /**
+   * Trusted documents: free text (or an APQ registration) from a client that may only send the id
+   * of an operation listed in its manifest. HTTP 400.
+   */
+  PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
   /** APQ: a `persistedQuery` version other than 1. HTTP 400. */
   PERSISTED_QUERY_VERSION_NOT_SUPPORTED: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
   // GATEWAY_TIMEOUT and SERVICE_UNAVAILABLE at a path (a subgraph too slow or down, with

@@ -1,7 +1,8 @@
 // The router: one public HTTP endpoint in front of the subgraphs.
 //
 //   request id -> access log -> metrics -> health -> JWKS -> CORS -> bearer token (401 here)
-//   -> JSON body (size limit) -> SSE, or the operation budget on the raw text (budget/gate.ts:
+//   -> JSON body (size limit) -> trusted documents (an id to its listed operation, the client's
+//   mode; trusted-documents/) -> SSE, or the operation budget on the raw text (budget/gate.ts:
 //   depth, aliases, selections, spreads, directives, cost; before validation) -> Apollo Server +
 //   Gateway: parse (token limit), validate, the budget again on the operation to plan (and its
 //   cost estimate), declarative auth (@authenticated, @requiresScopes), sign-in throttle per
@@ -68,6 +69,11 @@ import { serveEventStreams } from './subscriptions/sse';
 import type { TrustProxy } from './usage/client-address';
 import { usageLimits } from './usage/setup';
 import { serveWebSockets } from './subscriptions/websocket';
+import { memoryApqCache, redisApqCache } from './trusted-documents/apq-cache';
+import type { ClientPolicy, RequestClient } from './trusted-documents/client';
+import { liveDocuments } from './trusted-documents/live';
+import { trustedDocuments, type DocumentOutcome } from './trusted-documents/middleware';
+import { loadTrustedDocuments } from './trusted-documents/registry';
 
 /** The subgraphs that publish live events (they own Subscription fields). */
 const EVENT_SOURCES = ['orders', 'inventory', 'notifications'];
@@ -207,6 +213,29 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   });
 
   const operationLabel = boundedLabel(200);
+
+  // Trusted documents (trusted-documents/): the client applications' manifests, read once.
+  const clientPolicy: ClientPolicy = {
+    documents: loadTrustedDocuments(config.trustedDocuments.dir),
+    defaultMode: config.trustedDocuments.defaultMode,
+    production,
+  };
+  const documentOutcomes = new Counter({
+    name: 'flow_router_trusted_documents_total',
+    help: 'Documents by client application and outcome (listed, text, unlisted_text, apq, refused)',
+    labelNames: ['client', 'outcome'] as const,
+    registers: [metrics.registry],
+  });
+  const documentHooks = {
+    // Only known applications become label values: a client name is chosen by the caller.
+    onOutcome: (client: RequestClient, outcome: DocumentOutcome) =>
+      documentOutcomes.inc({ client: client.application?.name ?? 'none', outcome }),
+    onRefused: (code: string) => refused.inc({ reason: code.toLowerCase() }),
+  };
+  // Automatic persisted queries: shared by the routers in Redis, else in this process; bounded.
+  const apqCache = config.redis
+    ? redisApqCache(config.apq, config.redis, logger.child({ component: 'apq' }))
+    : memoryApqCache(config.apq);
 
   // Sign-in throttle. With Redis its counters are shared by every router; while Redis is
   // unreachable each router counts on its own (RedisRateLimiter falls back), so sign-in keeps
@@ -374,6 +403,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     formatError: (formatted, original) => formatRouterError(formatted, production, original),
     parseOptions: { maxTokens: config.limits.maxTokens },
     allowBatchedHttpRequests: false,
+    // Who may register is decided before Apollo (trusted-documents/resolve.ts).
+    persistedQueries: { cache: apqCache, ttl: config.apq.ttlSeconds },
     // The same header list as the SSE transport's check (src/csrf.ts): one rule for both.
     csrfPrevention: { requestHeaders: CSRF_PREVENTION_HEADERS },
     // Shutdown belongs to server.ts (onShutdownSignal); Apollo's own handler would re-raise the signal.
@@ -396,9 +427,13 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     if (pointsLimiter && config.redis && !(await pointsLimiter.ready(2000))) {
       logger.warn('Redis not reachable at start: rate-limit points are counted in process until it is');
     }
+    if (config.redis && !(await apqCache.ready(2000))) {
+      logger.warn('Redis not reachable at start: persisted query lookups miss until it is');
+    }
   } catch (error) {
     await limiter?.close();
     await pointsLimiter?.close();
+    await apqCache.close();
     throw error;
   }
 
@@ -550,6 +585,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     cors(config.corsOrigins),
     authenticate(verifyToken, (outcome) => authOutcomes.inc({ outcome }), suspensions),
     express.json({ limit: config.limits.maxBodyBytes }),
+    // Before SSE and the budget: both then see the listed operation's text.
+    trustedDocuments(clientPolicy, documentHooks),
     serveEventStreams(prepareOperation, logger.child({ component: 'sse' }), {
       onRefused: (reason) => refused.inc({ reason }),
       caps,
@@ -590,6 +627,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     await apollo.stop();
     await limiter?.close();
     await pointsLimiter?.close();
+    await apqCache.close();
     throw error;
   }
   const webSockets = serveWebSockets({
@@ -605,6 +643,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     caps,
     trustProxy: app.get('trust proxy fn') as TrustProxy,
     suspended,
+    documents: liveDocuments(clientPolicy, apqCache, documentHooks),
   });
   // Subscriptions made right after start already see events (never fails the start: 2 s at most).
   if (bridge && !(await bridge.ready(2000)))
@@ -641,6 +680,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
       await limiter?.close(); // after the drain: in-flight sign-ins still count
       await pointsLimiter?.close();
+      await apqCache.close();
     })();
     return stopped;
   };

@@ -26,7 +26,17 @@ const DELIBERATELY_OVER: Record<string, RegExp> = {
   'router/test/budget-router.test.ts': /users\(first: 40\)/,
 };
 
-const ROOTS = ['test', 'scripts', 'router/test', 'subgraphs', 'packages', 'README.md', 'router/README.md'];
+const ROOTS = [
+  'test',
+  'scripts',
+  'router/test',
+  'subgraphs',
+  'packages',
+  'README.md',
+  'router/README.md',
+  // The client applications' trusted documents (partners run nothing else).
+  'schema/clients',
+];
 
 function files(path: string): string[] {
   const full = join(repositoryRoot, path);
@@ -37,7 +47,7 @@ function files(path: string): string[] {
     const child = join(path, entry);
     const stat = statSync(join(repositoryRoot, child));
     if (stat.isDirectory()) return files(child);
-    return /\.(ts|md)$/.test(entry) && !entry.endsWith('.d.ts') ? [join(repositoryRoot, child)] : [];
+    return /\.(ts|md|graphql)$/.test(entry) && !entry.endsWith('.d.ts') ? [join(repositoryRoot, child)] : [];
   });
 }
 
@@ -70,7 +80,11 @@ function operations(): { file: string; text: string; document: DocumentNode }[] 
   const result: { file: string; text: string; document: DocumentNode }[] = [];
   for (const file of ROOTS.flatMap(files)) {
     const name = relative(repositoryRoot, file);
-    const candidates = file.endsWith('.md') ? markdownSnippets(file) : literals(file);
+    const candidates = file.endsWith('.md')
+      ? markdownSnippets(file)
+      : file.endsWith('.graphql')
+        ? [readFileSync(file, 'utf8').replace(/^(\s*#.*\n)+/, '')]
+        : literals(file);
     for (const text of candidates) {
       if (!/^\s*(query|mutation|subscription|\{|fragment)/.test(text) || seen.has(text)) continue;
       let document: DocumentNode;

@@ -45,6 +45,13 @@ export class ByteLru<V> {
     this.onChange(this.total, this.entries.size);
   }
 
+  delete(key: string): boolean {
+    const found = this.entries.has(key);
+    this.remove(key);
+    if (found) this.onChange(this.total, this.entries.size);
+    return found;
+  }
+
   private remove(key: string) {
     const entry = this.entries.get(key);
     if (!entry) return;

@@ -16,6 +16,7 @@ import { clientAddressOf, type TrustProxy } from '../usage/client-address';
 import { closeScopeWith, TOO_MANY_SOCKETS_CLOSE_CODE, type UsageCaps, type UsageScope } from '../usage/caps';
 import type { PreparedOperation, createOperations } from './operations';
 import { useGraphqlWs } from './ws-adapter';
+import type { liveDocuments } from '../trusted-documents/live';
 
 export interface WebSocketOptions {
   httpServer: Server;
@@ -34,12 +35,16 @@ export interface WebSocketOptions {
   trustProxy?: TrustProxy;
   /** Refuses and closes (4403) the sockets of suspended organizations. */
   suspended?: SuspendedConnections;
+  /** Trusted documents: the text to run for a subscribe message, or its refusal. */
+  documents?: ReturnType<typeof liveDocuments>;
 }
 
 interface ConnectionState {
   viewer: Viewer | null;
   authorization: string | null;
   clientAddress: string | null;
+  /** A header of the client: from connection_init's payload, else from the upgrade request. */
+  header: (name: string) => string | undefined;
   expiryTimer?: NodeJS.Timeout;
   usage?: UsageScope;
   untrack?: () => void;
@@ -101,6 +106,12 @@ export function serveWebSockets(options: WebSocketOptions) {
           clientAddress: options.trustProxy
             ? clientAddressOf(ctx.extra.request, options.trustProxy)
             : (ctx.extra.request.socket.remoteAddress ?? null),
+          header: (name) => {
+            const param = ctx.connectionParams?.[name];
+            if (typeof param === 'string') return param;
+            const value = ctx.extra.request.headers[name];
+            return Array.isArray(value) ? value[0] : value;
+          },
         };
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         if (raw !== undefined && raw !== null && raw !== '') {
@@ -153,7 +164,13 @@ export function serveWebSockets(options: WebSocketOptions) {
         const refusal = suspensionRefusal(options.suspended?.suspensions, connection.viewer);
         if (refusal)
           return [new FormattedError({ message: refusal.message, extensions: refusal.extensions })];
-        const prepared = await options.prepare(payload, contextOf(connection));
+        let request = payload;
+        if (options.documents) {
+          const document = await options.documents(payload, connection);
+          if ('error' in document) return [new FormattedError(document.error)];
+          request = { ...payload, query: document.query };
+        }
+        const prepared = await options.prepare(request, contextOf(connection));
         if (prepared.kind === 'errors') return prepared.errors.map((error) => new FormattedError(error));
         // graphql-ws picks execute or subscribe by the document; the prepared operation travels as the context.
         return {
