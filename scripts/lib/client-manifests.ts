@@ -2,15 +2,10 @@
 // (Apollo's persisted query manifest). A missing directory means no client is registered yet.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clientsDir, MANIFEST_FORMAT, type ManifestOperation } from './manifests';
 
-export const defaultClientsDir = join(__dirname, '..', '..', 'schema', 'clients');
-
-export interface ManifestOperation {
-  id: string;
-  name: string;
-  type: string;
-  body: string;
-}
+export type { ManifestOperation };
+export const defaultClientsDir = clientsDir;
 
 export interface ClientManifest {
   /** The client application's name (client.json `name`, else its directory's name). */
@@ -36,8 +31,8 @@ function readJson(file: string): unknown {
 
 function operationsOf(file: string): ManifestOperation[] {
   const manifest = readJson(file) as { format?: unknown; version?: unknown; operations?: unknown };
-  if (manifest?.format !== 'apollo-persisted-query-manifest' || manifest.version !== 1) {
-    throw new ManifestFormatError(file, 'expected format "apollo-persisted-query-manifest", version 1');
+  if (manifest?.format !== MANIFEST_FORMAT || manifest.version !== 1) {
+    throw new ManifestFormatError(file, `expected format "${MANIFEST_FORMAT}", version 1`);
   }
   if (!Array.isArray(manifest.operations)) throw new ManifestFormatError(file, '"operations" is not a list');
   return manifest.operations.map((entry: Record<string, unknown>, index) => {

@@ -73,7 +73,11 @@ type Edits = Record<string, [string, string][]>;
 /** A copy of schema/ with text replaced in subgraph SDLs (each replaced text must occur). */
 function editedSchema(edits: Edits): string {
   const dir = tempDir();
-  cpSync(schemaDir, dir, { recursive: true });
+  // The SDLs and the supergraph only: each test writes the clients it needs.
+  cpSync(schemaDir, dir, {
+    recursive: true,
+    filter: (source) => !source.startsWith(join(schemaDir, 'clients')),
+  });
   for (const [subgraph, replacements] of Object.entries(edits)) {
     const file = join(dir, `${subgraph}.graphql`);
     let sdl = readFileSync(file, 'utf8');
