@@ -185,3 +185,12 @@ it('runs a query with a bearer token and receives a live order event, asking no 
     await context.close();
   }
 }, 300_000);
+
+it('leaves the subgraphs without a landing page: a browser there gets no HTML', async () => {
+  for (const [name, subgraph] of Object.entries(t.subgraphs)) {
+    const response = await fetch(subgraph.url, { headers: { accept: 'text/html,*/*;q=0.8' } });
+    const type = response.headers.get('content-type') ?? '';
+    await response.body?.cancel();
+    expect(`${name}: ${type}`).not.toContain('text/html');
+  }
+});
