@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import {
-  booleanSchema,
   DEFAULT_MAX_TOKEN_AGE_SECONDS,
   defaultSubgraphUrl,
   httpServerPolicyFromEnv,
@@ -63,6 +62,12 @@ const nonNegativeInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(0).max(max).default(fallback);
 
 /** Variables the router reads, with their defaults. The README's table mirrors this. */
+/** Like booleanSchema, but unset stays undefined: EXPLORER falls back to SANDBOX, then FLOW_ENV. */
+const optionalBoolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((value) => (value === undefined ? undefined : ['true', '1', 'yes'].includes(value)));
+
 function routerShape(production: boolean) {
   return {
     FLOW_ENV: flowEnvSchema,
@@ -178,10 +183,12 @@ function routerShape(production: boolean) {
     MAX_ANONYMOUS_SOCKETS_PER_ADDRESS: positiveInt(64, 100_000),
     /** Comma-separated browser origins allowed by CORS; empty: no cross-origin browser access. */
     CORS_ORIGINS: z.string().default(''),
-    /** The offline explorer (src/explorer.ts) on GET /graphql; defaults to on outside production, and can't be on in production. */
-    SANDBOX: booleanSchema(!production).refine((on) => !(on && production), {
-      error: 'cannot be enabled in production',
-    }),
+    /**
+     * The explorer (src/explorer.ts) on GET /graphql, with introspection (its docs need it): on
+     * outside production, off in production unless enabled. SANDBOX is its former name.
+     */
+    EXPLORER: optionalBoolean,
+    SANDBOX: optionalBoolean,
     // --- Stale callers (issue 10): token age, HTTP server timeouts and connection cap.
     /** Oldest access token accepted (since `iat`), and longest lifetime (`exp - iat`) one may claim. */
     MAX_TOKEN_AGE_SECONDS: positiveInt(DEFAULT_MAX_TOKEN_AGE_SECONDS, 86_400).pipe(z.number().min(60)),
@@ -231,7 +238,8 @@ export interface RouterConfig {
   subscriptionCacheMaxBytes: number;
   trustProxy: boolean | number | string | undefined;
   corsOrigins: string[];
-  sandbox: boolean;
+  /** EXPLORER (or SANDBOX); also turns introspection on in production. */
+  explorer: boolean;
   /** Sign-in attempts per client address per sliding minute; 0: not throttled. */
   signInRateLimitPerMinute: number;
   /** Redis for shared rate-limit counters; null: in-process counters. */
@@ -302,7 +310,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
-    sandbox: env.SANDBOX,
+    explorer: env.EXPLORER ?? env.SANDBOX ?? env.FLOW_ENV !== 'production',
     signInRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : null,
     rateLimits: {

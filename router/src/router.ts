@@ -57,7 +57,7 @@ import { CSRF_PREVENTION_HEADERS } from './csrf';
 import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
-import { offlineExplorer } from './explorer';
+import { explorer } from './explorer';
 import { jwksProxy } from './jwks';
 import type { Admission } from './budget';
 import { createBudgetGate } from './budget/gate';
@@ -397,7 +397,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
 
   const apollo = new ApolloServer<RouterContext>({
     gateway,
-    introspection: !production,
+    // The explorer's docs and completion read the schema by introspection.
+    introspection: !production || config.explorer,
     includeStacktraceInErrorResponses: !production,
     hideSchemaDetailsFromClientErrors: production,
     formatError: (formatted, original) => formatRouterError(formatted, production, original),
@@ -412,7 +413,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     logger: logger.child({ component: 'apollo' }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
-      config.sandbox ? offlineExplorer() : ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginLandingPageDisabled(), // the explorer is served by src/explorer.ts
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       routerPlugin,
@@ -580,6 +581,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   };
   mountHealth(app, readiness, state, { degradable: withEvents });
   app.get('/.well-known/jwks.json', jwksProxy(config.jwt.jwksUrl, logger.child({ component: 'jwks' })));
+  if (config.explorer) app.use(explorer(logger.child({ component: 'explorer' })));
   app.use(
     '/graphql',
     cors(config.corsOrigins),
@@ -663,7 +665,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
         : config.host;
   const url = `http://${shownHost}:${port}/graphql`;
   logger.info(
-    { url, subgraphs: served.map((s) => s.name), sandbox: config.sandbox, flowEnv: config.flowEnv },
+    { url, subgraphs: served.map((s) => s.name), explorer: config.explorer, flowEnv: config.flowEnv },
     'router ready',
   );
 

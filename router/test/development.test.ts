@@ -1,4 +1,4 @@
-// The router in development mode: the offline explorer, introspection, readable errors; telemetry off.
+// The router in development mode: the explorer (GraphiQL served offline), introspection, readable errors; telemetry off.
 import type { RunningRouter } from '../src/router';
 import {
   codeOf,
@@ -35,16 +35,57 @@ it('disables Apollo telemetry (APOLLO_TELEMETRY_DISABLED=1) by itself', () => {
   expect(telemetryAfterStart).toBe('1');
 });
 
-it('serves the offline explorer on GET /graphql for browsers, loading nothing from elsewhere', async () => {
-  const response = await fetch(router.url, { headers: { accept: 'text/html' } });
+it('serves GraphiQL on GET /graphql for browsers, from its own assets only', async () => {
+  const response = await fetch(router.url, {
+    headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+  });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toContain('text/html');
+  // The browser may load from and connect to this origin only (ws: to it included): no CDN,
+  // fonts or telemetry from elsewhere. test/explorer.test.ts counts the requests a browser makes.
+  const csp = response.headers.get('content-security-policy') ?? '';
+  expect(csp).toContain("default-src 'self'");
+  expect(csp).toContain("script-src 'self';");
+  expect(csp).toContain("connect-src 'self';");
+  expect(csp).not.toMatch(/https?:|\*/);
   const html = await response.text();
   expect(html).toContain('Flow GraphQL explorer');
-  expect(html).toContain('fetch(location.pathname'); // it talks to the page's own URL
-  // No script, style, image or frame from another host: it works offline and calls no CDN.
-  expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
   expect(html).not.toMatch(/https?:\/\//i);
+  expect(html).not.toMatch(/<script>|<style>/); // nothing inline: script-src stays 'self'
+  const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+  expect(assets).toEqual([
+    expect.stringMatching(/^\/graphql\/explorer\/graphiql-[0-9a-f]{16}\.css$/),
+    expect.stringMatching(/^\/graphql\/explorer\/graphiql-[0-9a-f]{16}\.js$/),
+  ]);
+  for (const asset of assets) {
+    const served = await fetch(new URL(asset, router.url));
+    expect(served.status).toBe(200);
+    expect(served.headers.get('cache-control')).toContain('immutable');
+    const text = await served.text();
+    if (asset.endsWith('.css')) {
+      expect(served.headers.get('content-type')).toContain('text/css');
+      // GraphiQL's fonts and icons are inlined; a stylesheet could otherwise load from elsewhere.
+      expect(text).not.toMatch(/@import/);
+      const urls = [...text.matchAll(/url\(\s*["']?([^"')]*)/g)].map((m) => m[1]!);
+      expect(urls.length).toBeGreaterThan(0);
+      expect(urls.filter((url) => !url.startsWith('data:'))).toEqual([]);
+    } else {
+      expect(served.headers.get('content-type')).toContain('javascript');
+      expect(text).toContain('graphiql');
+      expect(text).toContain('connection_init'); // graphql-ws for subscriptions
+    }
+  }
+  const missing = await fetch(new URL('/graphql/explorer/graphiql-0000000000000000.js', router.url));
+  expect(missing.status).toBe(404);
+}, 120_000);
+
+it('answers API clients on GET /graphql as before (no page for JSON or for an operation)', async () => {
+  const json = await fetch(router.url, { headers: { accept: 'application/json' } });
+  expect(json.headers.get('content-type') ?? '').not.toContain('text/html');
+  const operation = await fetch(`${router.url}?query=${encodeURIComponent('{ __typename }')}`, {
+    headers: { 'apollo-require-preflight': 'true' },
+  });
+  expect(await operation.json()).toMatchObject({ data: { __typename: 'Query' } });
 });
 
 it('allows introspection', async () => {

@@ -33,7 +33,7 @@ describe('parseRouterConfig', () => {
         maxCost: 2_500,
         defaultListSize: 10,
       },
-      sandbox: true,
+      explorer: true,
       corsOrigins: [],
       trustProxy: undefined,
     });
@@ -90,7 +90,7 @@ describe('parseRouterConfig', () => {
     expect(config.trustProxy).toBe(1);
   });
 
-  it('requires a strong signing secret in production and turns the sandbox off there', () => {
+  it('requires a strong signing secret in production and turns the explorer off there', () => {
     expect(() => parseRouterConfig({ FLOW_ENV: 'production' })).toThrow(
       /ROUTER_SIGNING_SECRET: required in production/,
     );
@@ -101,10 +101,17 @@ describe('parseRouterConfig', () => {
       parseRouterConfig({ FLOW_ENV: 'production', ROUTER_SIGNING_SECRET: DEVELOPMENT_SIGNING_SECRET }),
     ).toThrow(/development default/);
     const config = parseRouterConfig({ FLOW_ENV: 'production', ROUTER_SIGNING_SECRET: 'x'.repeat(32) });
-    expect(config).toMatchObject({ production: true, sandbox: false });
-    expect(() =>
-      parseRouterConfig({ FLOW_ENV: 'production', ROUTER_SIGNING_SECRET: 'x'.repeat(32), SANDBOX: 'true' }),
-    ).toThrow(/SANDBOX: cannot be enabled/);
+    expect(config).toMatchObject({ production: true, explorer: false });
+  });
+
+  it('turns the explorer off in production unless EXPLORER (or its former name SANDBOX) enables it', () => {
+    const production = { FLOW_ENV: 'production', ROUTER_SIGNING_SECRET: 'x'.repeat(32) };
+    expect(parseRouterConfig({ ...production, EXPLORER: 'true' }).explorer).toBe(true);
+    expect(parseRouterConfig({ ...production, SANDBOX: 'true' }).explorer).toBe(true);
+    expect(parseRouterConfig({ ...production, EXPLORER: 'false', SANDBOX: 'true' }).explorer).toBe(false);
+    expect(parseRouterConfig({ FLOW_ENV: 'development' }).explorer).toBe(true);
+    expect(parseRouterConfig({ FLOW_ENV: 'development', SANDBOX: 'no' }).explorer).toBe(false);
+    expect(() => parseRouterConfig({ EXPLORER: 'maybe' })).toThrow(/EXPLORER/);
   });
 
   it('throttles sign-in at 20 per minute in process unless told otherwise', () => {

@@ -470,6 +470,16 @@ describe('limits', () => {
     expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
   });
 
+  it('serves the explorer, and introspection for its docs, in production when EXPLORER=true', async () => {
+    const withExplorer = await fixture.startRouter({ FLOW_ENV: 'production', EXPLORER: 'true' });
+    const page = await fetch(withExplorer.url, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('/graphql/explorer/graphiql-');
+    const introspection = await graphql(withExplorer.url, '{ __schema { queryType { name } } }');
+    expect(introspection.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  }, 120_000);
+
   it('does not suggest field names in production', async () => {
     const result = await graphql(router.url, '{ organisations { totalCount } }');
     expect(result.status).toBe(400);
