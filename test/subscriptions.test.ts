@@ -56,8 +56,10 @@ interface OrderUpdate {
 
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(new URL('/metrics', t.routerUrl))).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return Number(line?.split(' ').pop() ?? 'NaN');
+  // `name 3` or `name{process="router"} 3`: a missing metric fails loudly instead of reading NaN.
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  if (!line) throw new Error(`${name} is not in the router's /metrics`);
+  return Number(line.split(' ').pop());
 }
 
 describe('orderUpdated', () => {
