@@ -17,23 +17,32 @@ export class SuspendedConnections {
     });
   }
 
-  /** Calls `end` if the viewer's organization is suspended later; the result forgets it. */
+  /**
+   * Calls `end` if the viewer's organization is suspended later (or, for a partner, its client
+   * application revoked); the result forgets it.
+   */
   track(viewer: Viewer | null, end: () => void): () => void {
     if (!viewer) return () => {};
-    const id = viewer.organizationId;
-    let ends = this.byOrganization.get(id);
-    if (!ends) this.byOrganization.set(id, (ends = new Set()));
-    ends.add(end);
+    const ids = [viewer.organizationId];
+    if (viewer.clientApplication) ids.push(viewer.clientApplication.id);
+    for (const id of ids) {
+      let ends = this.byOrganization.get(id);
+      if (!ends) this.byOrganization.set(id, (ends = new Set()));
+      ends.add(end);
+    }
     return () => {
-      const current = this.byOrganization.get(id);
-      current?.delete(end);
-      if (current?.size === 0) this.byOrganization.delete(id);
+      for (const id of ids) {
+        const current = this.byOrganization.get(id);
+        current?.delete(end);
+        if (current?.size === 0) this.byOrganization.delete(id);
+      }
     };
   }
 
   get size(): number {
-    let count = 0;
-    for (const ends of this.byOrganization.values()) count += ends.size;
-    return count;
+    // A partner's connection is kept under two ids: counted once.
+    const all = new Set<() => void>();
+    for (const ends of this.byOrganization.values()) for (const end of ends) all.add(end);
+    return all.size;
   }
 }
