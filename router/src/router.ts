@@ -41,6 +41,7 @@ import {
   mountHealth,
   mountMetrics,
   requestIdMiddleware,
+  OAUTH_TOKEN_PATH,
   subgraphSuspendedOrganizations,
   type HealthState,
   type Logger,
@@ -58,6 +59,7 @@ import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
 import { offlineExplorer } from './explorer';
 import { jwksProxy } from './jwks';
+import { oauthTokenProxy } from './oauth-token';
 import type { Admission } from './budget';
 import { createBudgetGate } from './budget/gate';
 import { createSignInThrottle, type SignInThrottle } from './rate-limit';
@@ -545,6 +547,16 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   };
   mountHealth(app, readiness, state, { degradable: withEvents });
   app.get('/.well-known/jwks.json', jwksProxy(config.jwt.jwksUrl, logger.child({ component: 'jwks' })));
+  app.post(
+    OAUTH_TOKEN_PATH,
+    ...oauthTokenProxy({
+      usersUrl: urls.get('users') ?? '',
+      secret: config.signingSecret,
+      timeoutMs: Math.min(config.subgraphTimeoutMs, 10_000),
+      signInThrottle,
+      logger: logger.child({ component: 'oauth' }),
+    }),
+  );
   app.use(
     '/graphql',
     cors(config.corsOrigins),
