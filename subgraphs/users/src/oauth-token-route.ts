@@ -32,7 +32,8 @@ function basicCredentials(header: string): { clientId: string; clientSecret: str
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw fail('invalid_client', 'The Authorization header must be Basic client_id:client_secret.');
+  if (colon < 0)
+    throw fail('invalid_client', 'The Authorization header must be Basic client_id:client_secret.');
   const unescape = (value: string) => {
     try {
       return decodeURIComponent(value.replace(/\+/g, ' '));
@@ -94,11 +95,17 @@ export function mountOAuthTokenRoute(
           ...oauthTokenSignedOperation(form),
         });
         if (!check.valid) {
-          options.logger.warn({ requestId: req.requestId, reason: check.reason }, 'refused an unsigned token request');
-          return res.status(401).json({ error: 'invalid_request', error_description: 'Use the Flow router.' });
+          options.logger.warn(
+            { requestId: req.requestId, reason: check.reason },
+            'refused an unsigned token request',
+          );
+          return res
+            .status(401)
+            .json({ error: 'invalid_request', error_description: 'Use the Flow router.' });
         }
       }
-      const clientAddress = (signature && req.header(CLIENT_ADDRESS_HEADER)) || req.socket.remoteAddress || null;
+      const clientAddress =
+        (signature && req.header(CLIENT_ADDRESS_HEADER)) || req.socket.remoteAddress || null;
       const logger = options.logger.child({ requestId: req.requestId });
       try {
         if (!req.is('application/x-www-form-urlencoded'))

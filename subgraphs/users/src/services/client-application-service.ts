@@ -85,12 +85,15 @@ export interface ClientApplicationServiceOptions {
 export function requireClientApplicationManager(viewer: Viewer | null, organizationId: string): Viewer {
   const present = requireViewer(viewer);
   if (!canManageOrganization(present, organizationId))
-    throw errors.forbidden("Only platform admins and the organization's admins manage its client applications.");
+    throw errors.forbidden(
+      "Only platform admins and the organization's admins manage its client applications.",
+    );
   return present;
 }
 
 function requireScopes(raw: readonly string[]): PartnerScope[] {
-  if (raw.length === 0) throw errors.badUserInput('input.scopes', 'input.scopes must name at least one scope.');
+  if (raw.length === 0)
+    throw errors.badUserInput('input.scopes', 'input.scopes must name at least one scope.');
   raw.forEach((scope, index) => {
     if (!PARTNER_SCOPES.includes(scope as PartnerScope))
       throw errors.badUserInput(
@@ -128,7 +131,10 @@ export class ClientApplicationService {
     const organization = await this.prisma.organization.findUnique({ where: { id: organizationId } });
     if (!organization) throw errors.notFound('Organization', organizationId);
     if (organization.kind === 'PLATFORM')
-      throw errors.badUserInput('input.organizationId', 'Name the hospital or vendor the application acts for.');
+      throw errors.badUserInput(
+        'input.organizationId',
+        'Name the hospital or vendor the application acts for.',
+      );
     if (organization.status !== 'ACTIVE')
       throw errors.conflict('Only an ACTIVE organization can have client applications.', {
         status: organization.status,
@@ -165,7 +171,8 @@ export class ClientApplicationService {
         `overlapSeconds must be a whole number from 0 to ${MAX_OVERLAP_SECONDS}.`,
       );
     const application = await this.managed(ctx, rawId);
-    if (application.status !== 'ACTIVE') throw errors.conflict('A revoked client application cannot be rotated.');
+    if (application.status !== 'ACTIVE')
+      throw errors.conflict('A revoked client application cannot be rotated.');
     const previousSecretExpiresAt = new Date(this.now().getTime() + overlapSeconds * 1000);
     const secret = newClientSecret();
     await this.prisma.$transaction(async (tx) => {
@@ -177,7 +184,9 @@ export class ClientApplicationService {
         },
         data: { expiresAt: previousSecretExpiresAt },
       });
-      await tx.clientSecret.create({ data: { clientApplicationId: application.id, secretHash: secret.hash } });
+      await tx.clientSecret.create({
+        data: { clientApplicationId: application.id, secretHash: secret.hash },
+      });
     });
     ctx.logger.info(
       { clientApplicationId: application.id, overlapSeconds, by: ctx.viewer?.userId },
@@ -196,7 +205,10 @@ export class ClientApplicationService {
       data: { status: 'REVOKED', revokedAt: now, revokedBy: ctx.viewer?.userId ?? null },
     });
     this.options.revoked?.();
-    ctx.logger.info({ clientApplicationId: application.id, by: ctx.viewer?.userId }, 'client application revoked');
+    ctx.logger.info(
+      { clientApplicationId: application.id, by: ctx.viewer?.userId },
+      'client application revoked',
+    );
     return this.prisma.clientApplication.findUniqueOrThrow({ where: { id: application.id } });
   }
 
@@ -257,11 +269,12 @@ export class ClientApplicationService {
       await this.recordAttempt(ctx, key, 'invalid_client');
       throw new TokenGrantError('invalid_client', 'Client authentication failed.');
     }
-    const scopes = this.grantedScopes(application.scopes, credentials.scope);
+    // Authenticated: the claim is given back even if the scope asked for is refused below.
     await this.prisma.$transaction(async (tx) => {
       await this.throttle.succeeded(tx, key, ctx.clientAddress);
       await tx.loginAttempt.create({ data: this.attemptRow(ctx, key, null) });
     });
+    const scopes = this.grantedScopes(application.scopes, credentials.scope);
     const { token } = await this.options.accessTokens.issueForClient(
       {
         applicationId: application.id,
