@@ -287,7 +287,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
           (list) =>
             res
               .set('cache-control', 'no-store')
-              .json('organizationIds' in list ? list : { organizationIds: list, revokedClientApplicationIds: [] }),
+              .json(
+                'organizationIds' in list ? list : { organizationIds: list, revokedClientApplicationIds: [] },
+              ),
           (error: unknown) => {
             logger.error({ err: error, requestId: req.requestId }, 'could not list suspended organizations');
             reject(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The suspension list is unavailable right now.');

@@ -184,7 +184,8 @@ export class SuspendedOrganizations {
       if (added.length || removed.length)
         this.options.logger.info({ suspended: added, reinstated: removed }, 'suspension list changed');
       if (first) this.resolveFirstAttempt();
-      if (revoked.length) this.options.logger.info({ revokedClientApplications: revoked }, 'client applications revoked');
+      if (revoked.length)
+        this.options.logger.info({ revokedClientApplications: revoked }, 'client applications revoked');
       for (const id of [...added, ...revoked]) {
         for (const listener of this.listeners) {
           try {
@@ -239,7 +240,10 @@ export function remoteSuspendedOrganizations(options: {
       await response.body?.cancel();
       throw new Error(`users answered ${response.status} for the suspension list`);
     }
-    const body = (await response.json()) as { organizationIds?: unknown; revokedClientApplicationIds?: unknown };
+    const body = (await response.json()) as {
+      organizationIds?: unknown;
+      revokedClientApplicationIds?: unknown;
+    };
     const revoked = body.revokedClientApplicationIds ?? [];
     if (!isStringArray(body.organizationIds) || !isStringArray(revoked))
       throw new Error('users sent a malformed suspension list');
