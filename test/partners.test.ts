@@ -1,0 +1,195 @@
+// Issue 12 item 2: partner credentials, through the real router and subgraphs. A hospital's
+// client application gets a token by the client credentials grant at the router's POST
+// /oauth/token, places and reads its hospital's orders (never another's), is refused within
+// seconds of its revocation, and spends a rate budget of its own.
+import { createGraphQLClient } from '../packages/platform/src/testing';
+import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
+import { ok, platformAdmin } from './support/actors';
+import {
+  orderInput,
+  PLACE_ORDER,
+  productIds,
+  setUpHospital,
+  setUpVendor,
+  type Hospital,
+  type Vendor,
+} from './support/ordering';
+import { codeOf, key, until } from './support/orders';
+
+let t: PlatformTestEnvironment;
+let adminToken: string;
+let vendor: Vendor;
+let product: string;
+let hospitalA: Hospital;
+let hospitalB: Hospital;
+
+/** On a second router: small enough for a test to run a partner out of it. */
+const CLIENT_POINTS_PER_MINUTE = 40;
+
+beforeAll(async () => {
+  t = await createTestEnvironment({ SUSPENSION_REFRESH_MS: '1000' });
+  adminToken = await platformAdmin(t.gql);
+  product = (await productIds(t.gql, adminToken, 1))[0]!;
+  vendor = await setUpVendor(t.gql, adminToken, { productIds: [product], onHand: 500, unitPrice: 4_000 });
+  hospitalA = await setUpHospital(t.gql);
+  hospitalB = await setUpHospital(t.gql);
+}, 180_000);
+afterAll(() => t?.stop());
+
+const CREATE = `mutation ($input: CreateClientApplicationInput!) {
+  createClientApplication(input: $input) { clientSecret application { id name } }
+}`;
+const ORDERS = '{ orders(first: 5) { totalCount edges { node { id } } } }';
+
+interface Partner {
+  id: string;
+  name: string;
+  secret: string;
+}
+
+let partners = 0;
+async function createPartner(hospital: Hospital, scopes: string[]): Promise<Partner> {
+  const data = await ok<{
+    createClientApplication: { clientSecret: string; application: { id: string; name: string } };
+  }>(t.gql, hospital.admin.token, CREATE, {
+    input: { name: `e2e-erp-${Date.now().toString(36)}-${++partners}`, scopes },
+  });
+  const { clientSecret, application } = data.createClientApplication;
+  return { ...application, secret: clientSecret };
+}
+
+async function tokenFor(partner: Partner) {
+  const response = await fetch(new URL('/oauth/token', t.routerUrl), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${partner.id}:${partner.secret}`).toString('base64')}`,
+    },
+    body: 'grant_type=client_credentials',
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, string>,
+  };
+}
+
+async function accessToken(partner: Partner) {
+  const answer = await tokenFor(partner);
+  if (answer.status !== 200) throw new Error(`token refused: ${JSON.stringify(answer.body)}`);
+  return answer.body.access_token!;
+}
+
+describe('a partner through the router', () => {
+  it('gets a token at POST /oauth/token and acts for its own hospital only', async () => {
+    const partnerA = await createPartner(hospitalA, ['orders:read', 'orders:write', 'catalog:read']);
+    const partnerB = await createPartner(hospitalB, ['orders:read']);
+    const answer = await tokenFor(partnerA);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.body).toMatchObject({
+      token_type: 'Bearer',
+      scope: 'orders:read orders:write catalog:read',
+    });
+    const tokenA = answer.body.access_token!;
+    const tokenB = await accessToken(partnerB);
+
+    // The partner reads the catalog and places an order as its hospital's staff would.
+    const offers = await t.gql({
+      query:
+        'query ($p: ID!, $s: ID!) { compareOffers(productId: $p, quantity: 1, siteId: $s) { vendor { id } } }',
+      variables: { p: product, s: hospitalA.siteId },
+      token: tokenA,
+    });
+    expect(offers.errors).toBeUndefined();
+    const placed = await t.gql<{ placeOrder: { id: string; status: string } }>({
+      query: PLACE_ORDER,
+      variables: {
+        input: orderInput(hospitalA, [{ productId: product, quantity: 1 }], {
+          vendorId: vendor.admin.organizationId,
+        }),
+        key: key('partner'),
+      },
+      token: tokenA,
+    });
+    expect(placed.errors).toBeUndefined();
+    const orderId = placed.data!.placeOrder.id;
+
+    type Orders = { orders: { totalCount: number; edges: { node: { id: string } }[] } };
+    const seenByA = await ok<Orders>(t.gql, tokenA, ORDERS);
+    expect(seenByA.orders.edges.map((e) => e.node.id)).toContain(orderId);
+    // The hospital's own admin sees the partner's order: it is the hospital's.
+    const seenByAdmin = await ok<Orders>(t.gql, hospitalA.admin.token, ORDERS);
+    expect(seenByAdmin.orders.totalCount).toBe(seenByA.orders.totalCount);
+    // Another hospital's partner sees none of it, nor the order by id.
+    const seenByB = await ok<Orders>(t.gql, tokenB, ORDERS);
+    expect(seenByB.orders.totalCount).toBe(0);
+    const byId = await t.gql<{ order: unknown }>({
+      query: 'query ($id: ID!) { order(id: $id) { id } }',
+      variables: { id: orderId },
+      token: tokenB,
+    });
+    expect(byId.data?.order ?? null).toBeNull();
+    // Without orders:write it places nothing; without catalog:read it compares nothing.
+    const refusedPlace = await t.gql({
+      query: PLACE_ORDER,
+      variables: {
+        input: orderInput(hospitalB, [{ productId: product, quantity: 1 }]),
+        key: key('partner-b'),
+      },
+      token: tokenB,
+    });
+    expect(codeOf(refusedPlace)).toBe('FORBIDDEN');
+    const refusedCompare = await t.gql({
+      query:
+        'query ($p: ID!, $s: ID!) { compareOffers(productId: $p, quantity: 1, siteId: $s) { vendor { id } } }',
+      variables: { p: product, s: hospitalB.siteId },
+      token: tokenB,
+    });
+    expect(codeOf(refusedCompare)).toBe('FORBIDDEN');
+  });
+
+  it('is refused everywhere within seconds of its revocation', async () => {
+    const partner = await createPartner(hospitalA, ['orders:read']);
+    const token = await accessToken(partner);
+    expect((await t.gql({ query: ORDERS, token })).errors).toBeUndefined();
+    const revokedAt = Date.now();
+    await ok(t.gql, adminToken, 'mutation ($id: ID!) { revokeClientApplication(id: $id) { status } }', {
+      id: partner.id,
+    });
+    let refusal: { status: number; errors?: readonly { extensions?: Record<string, unknown> }[] } | undefined;
+    await until(async () => {
+      refusal = await t.gql({ query: ORDERS, token });
+      return codeOf(refusal) === 'FORBIDDEN';
+    }, 'the revoked partner refused by the router');
+    console.log(`ms from revokeClientApplication to the router's refusal: ${Date.now() - revokedAt}`);
+    expect(refusal!.status).toBe(403);
+    expect(refusal!.errors?.[0]?.extensions?.reason).toBe('CLIENT_APPLICATION_REVOKED');
+    // No new token either.
+    const again = await tokenFor(partner);
+    expect(again.status).toBe(401);
+    expect(again.body.error).toBe('invalid_client');
+  });
+
+  it("spends a rate budget of its own: one partner's limit does not touch another's", async () => {
+    const greedy = await createPartner(hospitalA, ['orders:read']);
+    const polite = await createPartner(hospitalA, ['orders:read']);
+    const greedyToken = await accessToken(greedy);
+    const politeToken = await accessToken(polite);
+    const router = await t.addRouter({
+      RATE_LIMIT_CLIENT_POINTS_PER_MINUTE: String(CLIENT_POINTS_PER_MINUTE),
+    });
+    const gql = createGraphQLClient(router.url);
+    let limited: { status: number; errors?: readonly { extensions?: Record<string, unknown> }[] } | undefined;
+    // Bounded: the budget holds CLIENT_POINTS_PER_MINUTE points and each operation costs at least 1.
+    for (let i = 0; i < CLIENT_POINTS_PER_MINUTE * 2 && !limited; i += 1) {
+      const result = await gql({ query: ORDERS, token: greedyToken });
+      if (codeOf(result) === 'RATE_LIMITED') limited = result;
+    }
+    expect(limited?.status).toBe(429);
+    expect(limited?.errors?.[0]?.extensions?.limit).toBe('client');
+    // Same organization, same address: the other application and the hospital's people go on.
+    expect((await gql({ query: ORDERS, token: politeToken })).errors).toBeUndefined();
+    expect((await gql({ query: ORDERS, token: hospitalA.admin.token })).errors).toBeUndefined();
+  });
+});
