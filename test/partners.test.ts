@@ -2,6 +2,14 @@
 // client application gets a token by the client credentials grant at the router's POST
 // /oauth/token, places and reads its hospital's orders (never another's), is refused within
 // seconds of its revocation, and spends a rate budget of its own.
+import { randomUUID } from 'node:crypto';
+import {
+  DEVELOPMENT_ROUTER_SECRET,
+  REQUEST_ID_HEADER,
+  SIGNATURE_HEADER,
+  signRequest,
+  TIMESTAMP_HEADER,
+} from '../packages/platform/src';
 import { createGraphQLClient } from '../packages/platform/src/testing';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { ok, platformAdmin } from './support/actors';
@@ -45,6 +53,32 @@ interface Partner {
   id: string;
   name: string;
   secret: string;
+}
+
+/** A call signed as the router straight to a subgraph (what a router with a stale list would send). */
+async function signedCall(subgraph: string, token: string, query: string) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const requestId = randomUUID();
+  const authorization = `Bearer ${token}`;
+  const response = await fetch(t.subgraphs[subgraph]!.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization,
+      [REQUEST_ID_HEADER]: requestId,
+      [TIMESTAMP_HEADER]: timestamp,
+      [SIGNATURE_HEADER]: signRequest(DEVELOPMENT_ROUTER_SECRET, {
+        timestamp,
+        requestId,
+        authorization,
+        query,
+        operationName: null,
+        variables: {},
+      }),
+    },
+    body: JSON.stringify({ query, variables: {} }),
+  });
+  return (await response.json()) as { errors?: readonly { extensions?: Record<string, unknown> }[] };
 }
 
 let partners = 0;
@@ -165,6 +199,17 @@ describe('a partner through the router', () => {
     console.log(`ms from revokeClientApplication to the router's refusal: ${Date.now() - revokedAt}`);
     expect(refusal!.status).toBe(403);
     expect(refusal!.errors?.[0]?.extensions?.reason).toBe('CLIENT_APPLICATION_REVOKED');
+    // The subgraphs' own lists too: a call signed as the router straight to orders is refused.
+    await until(async () => {
+      const direct = await signedCall('orders', token, ORDERS);
+      return (
+        codeOf(direct) === 'FORBIDDEN' &&
+        direct.errors?.[0]?.extensions?.reason === 'CLIENT_APPLICATION_REVOKED'
+      );
+    }, 'the revoked partner refused by the orders subgraph');
+    console.log(
+      `ms from revokeClientApplication to the orders subgraph's refusal: ${Date.now() - revokedAt}`,
+    );
     // No new token either.
     const again = await tokenFor(partner);
     expect(again.status).toBe(401);
