@@ -183,6 +183,27 @@ describe('a partner through the router', () => {
     expect(codeOf(refusedCompare)).toBe('FORBIDDEN');
   });
 
+  it("shares the sign-in budget of its address at the router's /oauth/token; RFC errors pass through", async () => {
+    const partner = await createPartner(hospitalA, ['orders:read']);
+    const router = await t.addRouter({ LOGIN_RATE_LIMIT_PER_MINUTE: '2' });
+    const post = (authorization: string) =>
+      fetch(new URL('/oauth/token', router.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+        body: 'grant_type=client_credentials',
+      });
+    const wrong = await post(`Basic ${Buffer.from(`${partner.id}:fcs_wrong`).toString('base64')}`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(await wrong.json()).toMatchObject({ error: 'invalid_client' });
+    const right = `Basic ${Buffer.from(`${partner.id}:${partner.secret}`).toString('base64')}`;
+    expect((await post(right)).status).toBe(200);
+    const throttled = await post(right);
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await throttled.json()).toMatchObject({ error: 'temporarily_unavailable' });
+  });
+
   it('is refused everywhere within seconds of its revocation', async () => {
     const partner = await createPartner(hospitalA, ['orders:read']);
     const token = await accessToken(partner);
