@@ -48,7 +48,9 @@ export function requireHospitalStaff(viewer: Viewer | null): Viewer {
   const present = requireViewer(viewer);
   if (present.role === 'PARTNER') {
     if (present.organizationKind !== 'HOSPITAL' || !partnerHas(present, 'orders:write'))
-      throw errors.forbidden("Only a hospital's client application with the orders:write scope can place orders.");
+      throw errors.forbidden(
+        "Only a hospital's client application with the orders:write scope can place orders.",
+      );
     return present;
   }
   if (!HOSPITAL_ROLES.includes(present.role)) throw errors.forbidden('Only hospital staff can place orders.');
@@ -61,7 +63,8 @@ export const actors = {
     if (!isVendorStaffOf(viewer, order)) throw errors.forbidden('Only the vendor of this order can do this.');
   },
   hospital: (viewer: Viewer, order: Parties) => {
-    if (!isHospitalOf(viewer, order, 'orders:write')) throw errors.forbidden('Only the ordering hospital can do this.');
+    if (!isHospitalOf(viewer, order, 'orders:write'))
+      throw errors.forbidden('Only the ordering hospital can do this.');
   },
   driver: (viewer: Viewer, order: Parties) => {
     if (!isDriverOf(viewer, order)) throw errors.forbidden('Only the assigned driver can do this.');
