@@ -13,6 +13,7 @@ import {
 import { createGraphQLClient } from '../packages/platform/src/testing';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { ok, platformAdmin } from './support/actors';
+import { collect, liveClient } from './support/live';
 import {
   orderInput,
   PLACE_ORDER,
@@ -208,6 +209,14 @@ describe('a partner through the router', () => {
     const partner = await createPartner(hospitalA, ['orders:read']);
     const token = await accessToken(partner);
     expect((await t.gql({ query: ORDERS, token })).errors).toBeUndefined();
+    // Its live socket is open (an orderEvents subscription) before the revocation.
+    const socket = liveClient(t.routerUrl, token);
+    const connected = new Promise((resolve) => socket.on('connected', resolve));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on('closed', (event) => resolve(event as { code: number; reason: string })),
+    );
+    collect(socket, 'subscription { orderEvents { type } }');
+    await connected;
     const revokedAt = Date.now();
     await ok(t.gql, adminToken, 'mutation ($id: ID!) { revokeClientApplication(id: $id) { status } }', {
       id: partner.id,
@@ -231,6 +240,8 @@ describe('a partner through the router', () => {
     console.log(
       `ms from revokeClientApplication to the orders subgraph's refusal: ${Date.now() - revokedAt}`,
     );
+    expect(await closed).toMatchObject({ code: 4403, reason: 'Client application revoked' });
+    await socket.dispose();
     // No new token either.
     const again = await tokenFor(partner);
     expect(again.status).toBe(401);
