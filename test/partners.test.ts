@@ -153,9 +153,16 @@ describe('a partner through the router', () => {
     type Orders = { orders: { totalCount: number; edges: { node: { id: string } }[] } };
     const seenByA = await ok<Orders>(t.gql, tokenA, ORDERS);
     expect(seenByA.orders.edges.map((e) => e.node.id)).toContain(orderId);
-    // The hospital's own admin sees the partner's order: it is the hospital's.
+    // The hospital's own admin sees the partner's order: it is the hospital's. Placed by no person.
     const seenByAdmin = await ok<Orders>(t.gql, hospitalA.admin.token, ORDERS);
     expect(seenByAdmin.orders.totalCount).toBe(seenByA.orders.totalCount);
+    const withPlacer = await ok<{ order: { placedBy: unknown } }>(
+      t.gql,
+      hospitalA.admin.token,
+      'query ($id: ID!) { order(id: $id) { placedBy { id name } } }',
+      { id: orderId },
+    );
+    expect(withPlacer.order.placedBy).toBeNull();
     // Another hospital's partner sees none of it, nor the order by id.
     const seenByB = await ok<Orders>(t.gql, tokenB, ORDERS);
     expect(seenByB.orders.totalCount).toBe(0);
