@@ -9,6 +9,7 @@ const mappers: Record<string, Record<string, string>> = {
     Organization: './prisma/client#Organization as OrganizationModel',
     User: './prisma/client#User as UserModel',
     AuthPayload: '../services/auth-service#AuthResult',
+    ClientApplication: './prisma/client#ClientApplication as ClientApplicationModel',
   },
   locations: {
     Site: './prisma/client#Site as SiteModel',

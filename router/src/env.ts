@@ -159,6 +159,8 @@ function routerShape(production: boolean) {
     // Rate limits and caps (usage/; README "Rate limits and caps"). Points: an operation spends
     // its estimated cost (1 when unknown). 0 turns a rate limit off.
     RATE_LIMIT_USER_POINTS_PER_MINUTE: nonNegativeInt(20_000, 100_000_000),
+    /** Each partner client application's own budget (instead of the user one). */
+    RATE_LIMIT_CLIENT_POINTS_PER_MINUTE: nonNegativeInt(20_000, 100_000_000),
     RATE_LIMIT_ORGANIZATION_POINTS_PER_MINUTE: nonNegativeInt(100_000, 100_000_000),
     RATE_LIMIT_ADDRESS_POINTS_PER_MINUTE: nonNegativeInt(100_000, 100_000_000),
     RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE: nonNegativeInt(5_000, 100_000_000),
@@ -315,6 +317,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : null,
     rateLimits: {
       userPerMinute: env.RATE_LIMIT_USER_POINTS_PER_MINUTE,
+      clientPerMinute: env.RATE_LIMIT_CLIENT_POINTS_PER_MINUTE,
       organizationPerMinute: env.RATE_LIMIT_ORGANIZATION_POINTS_PER_MINUTE,
       addressPerMinute: env.RATE_LIMIT_ADDRESS_POINTS_PER_MINUTE,
       anonymousPerMinute: env.RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE,

@@ -68,6 +68,8 @@ export interface SignInThrottle {
     clientAddress: string | null;
     logger: Logger;
   }): Promise<void>;
+  /** The same budget for attempts made outside GraphQL (POST /oauth/token): throws RATE_LIMITED. */
+  checkAttempts(input: { attempts: number; clientAddress: string | null; logger: Logger }): Promise<void>;
 }
 
 /**
@@ -97,8 +99,14 @@ export function createSignInThrottle(options: {
 }): SignInThrottle {
   const { limiter, limitPerMinute, onRefused = () => {} } = options;
   return {
-    async check({ document, operation, clientAddress, logger }) {
-      const cost = countThrottledFields(document, operation);
+    check({ document, operation, clientAddress, logger }) {
+      return this.checkAttempts({
+        attempts: countThrottledFields(document, operation),
+        clientAddress,
+        logger,
+      });
+    },
+    async checkAttempts({ attempts: cost, clientAddress, logger }) {
       if (cost === 0) return;
       const key = `sign-in:${addressKey(clientAddress)}`;
       let decision;

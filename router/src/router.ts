@@ -42,6 +42,7 @@ import {
   mountHealth,
   mountMetrics,
   requestIdMiddleware,
+  OAUTH_TOKEN_PATH,
   subgraphSuspendedOrganizations,
   type HealthState,
   type Logger,
@@ -59,6 +60,7 @@ import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected, RouterErrorCode } from './errors';
 import { explorer } from './explorer';
 import { jwksProxy } from './jwks';
+import { oauthTokenProxy } from './oauth-token';
 import type { Admission } from './budget';
 import { createBudgetGate } from './budget/gate';
 import { createSignInThrottle, type SignInThrottle } from './rate-limit';
@@ -581,6 +583,16 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   };
   mountHealth(app, readiness, state, { degradable: withEvents });
   app.get('/.well-known/jwks.json', jwksProxy(config.jwt.jwksUrl, logger.child({ component: 'jwks' })));
+  app.post(
+    OAUTH_TOKEN_PATH,
+    ...oauthTokenProxy({
+      usersUrl: urls.get('users') ?? '',
+      secret: config.signingSecret,
+      timeoutMs: Math.min(config.subgraphTimeoutMs, 10_000),
+      signInThrottle,
+      logger: logger.child({ component: 'oauth' }),
+    }),
+  );
   if (config.explorer) app.use(explorer(logger.child({ component: 'explorer' })));
   app.use(
     '/graphql',

@@ -176,6 +176,7 @@ describe('parseRouterConfig', () => {
     const config = parseRouterConfig({});
     expect(config.rateLimits).toMatchObject({
       userPerMinute: 20_000,
+      clientPerMinute: 20_000,
       organizationPerMinute: 100_000,
       addressPerMinute: 100_000,
       anonymousPerMinute: 5_000,

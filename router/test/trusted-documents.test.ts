@@ -448,11 +448,11 @@ describe('clientOfRequest', () => {
       defaultMode: 'arbitrary' as const,
       production: true,
     };
-    const viewer = { userId: 'u', clientApplication: 'erp' } as ClientViewer;
+    const viewer: ClientViewer = { clientApplication: { id: 'app-erp', name: 'erp' } };
     const byToken = clientOfRequest({ header: () => 'web', viewer }, policy);
     expect(byToken).toMatchObject({ name: 'erp', source: 'token', mode: 'ids-required', mayRegister: false });
     const unknown = clientOfRequest(
-      { header: () => 'web', viewer: { ...viewer, clientApplication: 'gone' } },
+      { header: () => 'web', viewer: { clientApplication: { id: 'app-gone', name: 'gone' } } },
       policy,
     );
     expect(unknown).toMatchObject({

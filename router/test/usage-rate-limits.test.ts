@@ -284,3 +284,44 @@ describe('the policy: cost becomes points', () => {
     await expect(fresh.charge(context(1))).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
   });
 });
+
+describe('partner client applications', () => {
+  const settings: RateLimitSettings = {
+    userPerMinute: 1000,
+    clientPerMinute: 10,
+    organizationPerMinute: 0,
+    addressPerMinute: 0,
+    anonymousPerMinute: 0,
+    burstSeconds: 60,
+    trusted: parseTrustedClients(''),
+  };
+  const partner = (id: string): Viewer => ({
+    userId: id,
+    organizationId: 'org-1',
+    organizationKind: 'HOSPITAL',
+    role: 'PARTNER',
+    scopes: ['role:PARTNER', 'orders:read'],
+    tokenId: undefined,
+    clientApplication: { id, name: `erp-${id}` },
+  });
+  const context = (viewer: Viewer): RouterContext => ({
+    requestId: randomUUID(),
+    viewer,
+    authorization: null,
+    clientAddress: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+    noteOperationName: () => {},
+    operationCost: 5,
+  });
+
+  it('each application spends its own client budget, not the user one', async () => {
+    const limits = createOperationRateLimits({ limiter: new MemoryPointsLimiter(), settings });
+    await limits.charge(context(partner('a')));
+    await limits.charge(context(partner('a')));
+    await expect(limits.charge(context(partner('a')))).rejects.toMatchObject({
+      extensions: { code: 'RATE_LIMITED', limit: 'client' },
+    });
+    // Another application of the same organization is untouched.
+    await expect(limits.charge(context(partner('b')))).resolves.toBeUndefined();
+  });
+});

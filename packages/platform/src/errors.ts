@@ -47,6 +47,11 @@ export const errors = {
     flowError(ErrorCode.FORBIDDEN, 'Your organization is suspended. Contact Flow support.', {
       reason: 'ORGANIZATION_SUSPENDED',
     }),
+  /** A partner's client application was revoked: its tokens are refused (auth/suspensions.ts). */
+  clientApplicationRevoked: () =>
+    flowError(ErrorCode.FORBIDDEN, 'This client application was revoked.', {
+      reason: 'CLIENT_APPLICATION_REVOKED',
+    }),
   /** `field` is the input path of the offending value, e.g. `input.email`. */
   badUserInput: (field: string, message: string) => flowError(ErrorCode.BAD_USER_INPUT, message, { field }),
   notFound: (entity: string, id?: string) =>

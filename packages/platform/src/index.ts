@@ -28,3 +28,4 @@ export * from './http/request-deadline';
 export * from './http/address-key';
 export * from './db/cancellable-pool';
 export * from './auth/suspensions';
+export * from './auth/oauth';

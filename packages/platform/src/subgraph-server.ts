@@ -284,7 +284,12 @@ export async function startSubgraphServer<Context extends BaseContext>(
       signatureCheck(() => SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION),
       (req: Request, res: Response) => {
         listSuspended().then(
-          (organizationIds) => res.set('cache-control', 'no-store').json({ organizationIds }),
+          (list) =>
+            res
+              .set('cache-control', 'no-store')
+              .json(
+                'organizationIds' in list ? list : { organizationIds: list, revokedClientApplicationIds: [] },
+              ),
           (error: unknown) => {
             logger.error({ err: error, requestId: req.requestId }, 'could not list suspended organizations');
             reject(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The suspension list is unavailable right now.');

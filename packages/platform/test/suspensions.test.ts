@@ -73,6 +73,38 @@ describe('SuspendedOrganizations', () => {
     }
   });
 
+  it("refuses a revoked client application's tokens, not its organization's people", async () => {
+    let revoked: string[] = [];
+    const list = new SuspendedOrganizations({
+      load: async () => ({ organizationIds: [], revokedClientApplicationIds: revoked }),
+      logger,
+      refreshMs: 50,
+      failClosed: true,
+    });
+    const seen: string[] = [];
+    list.onSuspended((id) => seen.push(id));
+    list.start();
+    try {
+      expect(await list.ready(10_000)).toBe(true);
+      const partner: Viewer = {
+        ...viewerOf('org'),
+        role: 'PARTNER',
+        clientApplication: { id: 'app', name: 'erp' },
+      };
+      expect(codeOf(() => list.check(partner))).toBeNull();
+      revoked = ['app'];
+      await until(() => list.revokedClientApplications().includes('app'), 'app revoked');
+      expect(codeOf(() => list.check(partner))).toEqual({
+        code: 'FORBIDDEN',
+        reason: 'CLIENT_APPLICATION_REVOKED',
+      });
+      expect(codeOf(() => list.check(viewerOf('org')))).toBeNull();
+      expect(seen).toEqual(['app']);
+    } finally {
+      list.stop();
+    }
+  });
+
   it('a refresh asked for during a load reads again after it: a change made meanwhile is not missed', async () => {
     let source: string[] = [];
     let release!: () => void;
@@ -203,7 +235,10 @@ describe('served by users, enforced by a subgraph server', () => {
     expect(unsigned.status).toBe(401);
     suspendedIds = [suspendedOrg];
     const load = remoteSuspendedOrganizations({ usersUrl: users.url, secret, timeoutMs: 5000 });
-    await expect(load()).resolves.toEqual([suspendedOrg]);
+    await expect(load()).resolves.toEqual({
+      organizationIds: [suspendedOrg],
+      revokedClientApplicationIds: [],
+    });
     const forged = remoteSuspendedOrganizations({
       usersUrl: users.url,
       secret: 'x'.repeat(40),

@@ -1,39 +1,62 @@
-// Live connections outlast the check made when they opened: when an organization is suspended,
-// its WebSockets are closed (4403) and its SSE streams ended, within one reload of the list.
+// Live connections outlast the check made when they opened: when an organization is suspended (or
+// a partner's client application revoked), its WebSockets are closed (4403) and its SSE streams
+// ended, within one reload of the list.
 import type { SuspendedOrganizations, Viewer } from '@flow/platform';
 
 /** graphql-ws's Forbidden: the client must not reconnect with the same token. */
 export const SUSPENDED_CLOSE_CODE = 4403;
 export const SUSPENDED_CLOSE_REASON = 'Organization suspended';
+export const REVOKED_CLOSE_REASON = 'Client application revoked';
+
+/** Why a tracked connection is ended. */
+export type EndReason = 'suspended' | 'revoked';
+
+export const closeReasonOf = (reason: EndReason) =>
+  reason === 'revoked' ? REVOKED_CLOSE_REASON : SUSPENDED_CLOSE_REASON;
+
+interface Tracked {
+  end: (reason: EndReason) => void;
+  reason: EndReason;
+}
 
 export class SuspendedConnections {
-  private readonly byOrganization = new Map<string, Set<() => void>>();
+  /** By organization id, and by client application id for partners (both UUIDs). */
+  private readonly byId = new Map<string, Set<Tracked>>();
 
   constructor(readonly suspensions: SuspendedOrganizations) {
-    suspensions.onSuspended((organizationId) => {
-      const ends = this.byOrganization.get(organizationId);
-      this.byOrganization.delete(organizationId);
-      for (const end of ends ?? []) end();
+    suspensions.onSuspended((id) => {
+      const tracked = this.byId.get(id);
+      this.byId.delete(id);
+      for (const entry of tracked ?? []) entry.end(entry.reason);
     });
   }
 
-  /** Calls `end` if the viewer's organization is suspended later; the result forgets it. */
-  track(viewer: Viewer | null, end: () => void): () => void {
+  /**
+   * Calls `end` if the viewer's organization is suspended later (or, for a partner, its client
+   * application revoked); the result forgets it.
+   */
+  track(viewer: Viewer | null, end: (reason: EndReason) => void): () => void {
     if (!viewer) return () => {};
-    const id = viewer.organizationId;
-    let ends = this.byOrganization.get(id);
-    if (!ends) this.byOrganization.set(id, (ends = new Set()));
-    ends.add(end);
+    const entries: [string, Tracked][] = [[viewer.organizationId, { end, reason: 'suspended' }]];
+    if (viewer.clientApplication) entries.push([viewer.clientApplication.id, { end, reason: 'revoked' }]);
+    for (const [id, entry] of entries) {
+      let tracked = this.byId.get(id);
+      if (!tracked) this.byId.set(id, (tracked = new Set()));
+      tracked.add(entry);
+    }
     return () => {
-      const current = this.byOrganization.get(id);
-      current?.delete(end);
-      if (current?.size === 0) this.byOrganization.delete(id);
+      for (const [id, entry] of entries) {
+        const current = this.byId.get(id);
+        current?.delete(entry);
+        if (current?.size === 0) this.byId.delete(id);
+      }
     };
   }
 
   get size(): number {
-    let count = 0;
-    for (const ends of this.byOrganization.values()) count += ends.size;
-    return count;
+    // A partner's connection is kept under two ids: counted once.
+    const all = new Set<(reason: EndReason) => void>();
+    for (const tracked of this.byId.values()) for (const entry of tracked) all.add(entry.end);
+    return all.size;
   }
 }

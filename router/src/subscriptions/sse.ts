@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Logger } from '@flow/platform';
+import { errors, type Logger } from '@flow/platform';
 import type { RequestAuth } from '../auth/authenticate';
 import type { SuspendedConnections } from '../auth/suspended-connections';
 import type { RouterContext } from '../context';
@@ -126,15 +126,10 @@ export function serveEventStreams(
     };
     // The response's close, not the request's: a POST's request closes once its body is read.
     res.once('close', stop);
-    const untrack = hooks.suspended?.track(auth.viewer, () => {
-      send('next', {
-        errors: [
-          {
-            message: 'Your organization is suspended. Contact Flow support.',
-            extensions: { code: 'FORBIDDEN', reason: 'ORGANIZATION_SUSPENDED' },
-          },
-        ],
-      });
+    const untrack = hooks.suspended?.track(auth.viewer, (reason) => {
+      const refusal =
+        reason === 'revoked' ? errors.clientApplicationRevoked() : errors.organizationSuspended();
+      send('next', { errors: [{ message: refusal.message, extensions: refusal.extensions }] });
       stop();
     });
     res.once('close', () => untrack?.());

@@ -10,6 +10,8 @@ import { suspensionRefusal } from '../auth/authenticate';
 import {
   SUSPENDED_CLOSE_CODE,
   SUSPENDED_CLOSE_REASON,
+  REVOKED_CLOSE_REASON,
+  closeReasonOf,
   type SuspendedConnections,
 } from '../auth/suspended-connections';
 import { clientAddressOf, type TrustProxy } from '../usage/client-address';
@@ -119,8 +121,14 @@ export function serveWebSockets(options: WebSocketOptions) {
             const token = bearerToken(String(raw));
             if (!token) return false;
             connection.viewer = await options.verifyToken(token);
-            if (suspensionRefusal(options.suspended?.suspensions, connection.viewer)) {
-              ctx.extra.socket.close(SUSPENDED_CLOSE_CODE, SUSPENDED_CLOSE_REASON);
+            const refusal = suspensionRefusal(options.suspended?.suspensions, connection.viewer);
+            if (refusal) {
+              ctx.extra.socket.close(
+                SUSPENDED_CLOSE_CODE,
+                refusal.extensions.reason === 'CLIENT_APPLICATION_REVOKED'
+                  ? REVOKED_CLOSE_REASON
+                  : SUSPENDED_CLOSE_REASON,
+              );
               return false;
             }
             connection.authorization = `Bearer ${token}`;
@@ -147,8 +155,8 @@ export function serveWebSockets(options: WebSocketOptions) {
           closeScopeWith(ctx.extra.socket, usage); // whichever way the socket closes
         }
         const socket = ctx.extra.socket;
-        connection.untrack = options.suspended?.track(connection.viewer, () =>
-          socket.close(SUSPENDED_CLOSE_CODE, SUSPENDED_CLOSE_REASON),
+        connection.untrack = options.suspended?.track(connection.viewer, (reason) =>
+          socket.close(SUSPENDED_CLOSE_CODE, closeReasonOf(reason)),
         );
         connections.set(socket, connection);
         return true;

@@ -6,11 +6,10 @@ import type { ClientApplication, DocumentsMode, TrustedDocuments, TrustedOperati
 export const CLIENT_NAME_HEADERS = ['apollographql-client-name', 'graphql-client-name'] as const;
 
 /**
- * The seam for partner credentials: a verified access token that names a client application
- * (its `clientApplication` claim, carried on the viewer) decides the client, and the header is
- * then ignored.
+ * A verified partner token names its client application (`client_name`, carried on the viewer as
+ * `clientApplication`): that decides the client, and the header is then ignored.
  */
-export type ClientViewer = Viewer & { clientApplication?: string | null };
+export type ClientViewer = Pick<Viewer, 'clientApplication'>;
 
 export interface RequestClient {
   /** The application's name, or null when the request names none (or an unknown one). */
@@ -65,7 +64,7 @@ export function clientOfRequest(
   request: { header: (name: string) => string | undefined; viewer: ClientViewer | null },
   policy: ClientPolicy,
 ): RequestClient {
-  const claimed = request.viewer?.clientApplication;
+  const claimed = request.viewer?.clientApplication?.name;
   if (claimed) {
     const application = policy.documents.clients.get(claimed) ?? null;
     if (!application) return describe(claimed, null, 'token', 'ids-required', NONE);

@@ -14,6 +14,12 @@ import { trustMultiplier, type TrustedClient } from './trusted';
 export interface RateLimitSettings {
   /** Points per minute, per budget; 0 turns that budget off. */
   userPerMinute: number;
+  /**
+   * A partner's client application (RATE_LIMIT_CLIENT_POINTS_PER_MINUTE), in place of the user
+   * budget: each application has its own, so one partner's traffic never spends another's.
+   * Unset: userPerMinute.
+   */
+  clientPerMinute?: number;
   organizationPerMinute: number;
   /** The address budget of signed-in callers (shared by everyone behind one NAT or proxy). */
   addressPerMinute: number;
@@ -24,12 +30,17 @@ export interface RateLimitSettings {
   trusted: readonly TrustedClient[];
 }
 
-export type BudgetName = 'user' | 'organization' | 'address';
+export type BudgetName = 'user' | 'client' | 'organization' | 'address';
 
 const MINUTE_MS = 60_000;
 
 export function operationRateLimitedError(limit: BudgetName, retryAfterMs: number): GraphQLError {
-  const whose = { user: 'your account', organization: 'your organization', address: 'your address' }[limit];
+  const whose = {
+    user: 'your account',
+    client: 'this client application',
+    organization: 'your organization',
+    address: 'your address',
+  }[limit];
   return rateLimitedError(retryAfterMs, `Rate limit reached for ${whose}.`, { limit });
 }
 
@@ -60,7 +71,13 @@ export function createOperationRateLimits(options: {
       budgets.push({ name, bucket: { key, rule: { points, periodMs: MINUTE_MS, burst } }, capacity: burst });
     };
     if (viewer) {
-      add('user', `user:${viewer.userId}`, settings.userPerMinute);
+      if (viewer.clientApplication)
+        add(
+          'client',
+          `client:${viewer.clientApplication.id}`,
+          settings.clientPerMinute ?? settings.userPerMinute,
+        );
+      else add('user', `user:${viewer.userId}`, settings.userPerMinute);
       add('organization', `org:${viewer.organizationId}`, settings.organizationPerMinute);
       add('address', `addr:${address}`, settings.addressPerMinute);
     } else {

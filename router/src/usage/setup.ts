@@ -44,6 +44,7 @@ export function usageLimits(
   const settings = config.rateLimits;
   const anyBudget =
     settings.userPerMinute +
+      (settings.clientPerMinute ?? 0) +
       settings.organizationPerMinute +
       settings.addressPerMinute +
       settings.anonymousPerMinute >

@@ -516,3 +516,61 @@ describe('access', () => {
       expect(() => actors.driverOrHospital(who, o)).toThrow(code('FORBIDDEN'));
   });
 });
+
+describe('partners (client applications): their organization, within their scopes', () => {
+  const hospitalOrg = randomUUID();
+  const vendorOrg = randomUUID();
+  const partner = (
+    organizationKind: 'HOSPITAL' | 'VENDOR',
+    organizationId: string,
+    scopes: string[],
+  ): Viewer => {
+    const id = randomUUID();
+    return {
+      userId: id,
+      organizationId,
+      organizationKind,
+      role: 'PARTNER',
+      scopes: ['role:PARTNER', ...scopes],
+      tokenId: undefined,
+      clientApplication: { id, name: 'hospital-erp' },
+    };
+  };
+  const o = {
+    status: 'PLACED' as OrderStatus,
+    hospitalOrganizationId: hospitalOrg,
+    vendorOrganizationId: vendorOrg,
+    driverId: null,
+  };
+  const visible = { status: { in: [...VISIBLE_STATUSES] } };
+
+  test("a hospital's partner with orders:read sees and lists its hospital's orders only", () => {
+    const reader = partner('HOSPITAL', hospitalOrg, ['orders:read']);
+    expect(canSeeOrder(reader, o)).toBe(true);
+    expect(visibleOrdersWhere(reader)).toEqual({ ...visible, hospitalOrganizationId: hospitalOrg });
+    const elsewhere = partner('HOSPITAL', randomUUID(), ['orders:read', 'orders:write']);
+    expect(canSeeOrder(elsewhere, o)).toBe(false);
+    // No orders:read, nothing: a catalog-only integration lists no orders.
+    const catalogOnly = partner('HOSPITAL', hospitalOrg, ['catalog:read']);
+    expect(canSeeOrder(catalogOnly, o)).toBe(false);
+    expect(visibleOrdersWhere(catalogOnly)).toEqual({ ...visible, id: { in: [] } });
+  });
+
+  test('placing and the hospital moves need orders:write', () => {
+    const writer = partner('HOSPITAL', hospitalOrg, ['orders:read', 'orders:write']);
+    expect(requireHospitalStaff(writer)).toBe(writer);
+    expect(() => actors.hospital(writer, o)).not.toThrow();
+    const reader = partner('HOSPITAL', hospitalOrg, ['orders:read']);
+    expect(() => requireHospitalStaff(reader)).toThrow(code('FORBIDDEN'));
+    expect(() => actors.hospital(reader, o)).toThrow(code('FORBIDDEN'));
+    expect(() => actors.driverOrHospital(reader, o)).toThrow(code('FORBIDDEN'));
+  });
+
+  test("a vendor's partner reads its vendor's orders and makes no move, places no order", () => {
+    const vendorPartner = partner('VENDOR', vendorOrg, ['orders:read', 'orders:write']);
+    expect(canSeeOrder(vendorPartner, o)).toBe(true);
+    expect(visibleOrdersWhere(vendorPartner)).toEqual({ ...visible, vendorOrganizationId: vendorOrg });
+    expect(() => actors.vendor(vendorPartner, o)).toThrow(code('FORBIDDEN'));
+    expect(() => requireHospitalStaff(vendorPartner)).toThrow(code('FORBIDDEN'));
+  });
+});

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Express } from 'express';
 import {
+  CLOCK_TOLERANCE_SECONDS,
   createEventBus,
   createTokenVerifier,
   httpEventTargets,
@@ -28,6 +29,7 @@ import { usersEventsConfig, type UsersEnvironment } from './env';
 import { SigningKeyStore } from './keys/signing-keys';
 import { createLoaders } from './loaders';
 import { createUsersServices, type UsersServices } from './services';
+import { mountOAuthTokenRoute } from './oauth-token-route';
 import { buildUsersSchema } from './subgraph';
 
 export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'users', 'migrations');
@@ -76,12 +78,22 @@ export async function startUsersApp(
     logger.warn({ err: error }, 'suspensions: idle database connection lost'),
   );
   const suspensions = new SuspendedOrganizations({
-    load: async () =>
-      (
-        await suspensionPool.query<{ id: string }>(
-          `SELECT id FROM ${quoteIdentifier(database.schema)}.organizations WHERE status = 'SUSPENDED'`,
-        )
-      ).rows.map((row) => row.id),
+    load: async () => {
+      const schema = quoteIdentifier(database.schema);
+      const organizations = await suspensionPool.query<{ id: string }>(
+        `SELECT id FROM ${schema}.organizations WHERE status = 'SUSPENDED'`,
+      );
+      // Only those a token could still be valid for: the list stays short however many are revoked.
+      const revoked = await suspensionPool.query<{ id: string }>(
+        `SELECT id FROM ${schema}.client_applications
+         WHERE status = 'REVOKED' AND revoked_at > now() - make_interval(secs => $1)`,
+        [env.MAX_TOKEN_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS + 60],
+      );
+      return {
+        organizationIds: organizations.rows.map((row) => row.id),
+        revokedClientApplicationIds: revoked.rows.map((row) => row.id),
+      };
+    },
     logger: logger.child({ component: 'suspensions' }),
     refreshMs: env.SUSPENSION_REFRESH_MS,
     failClosed: env.FLOW_ENV === 'production',
@@ -118,6 +130,8 @@ export async function startUsersApp(
       relay?.wake();
       void suspensions.refresh();
     },
+    partnerTokenTtlSeconds: env.PARTNER_TOKEN_TTL_SECONDS,
+    clientApplicationRevoked: () => void suspensions.refresh(),
   });
 
   const admin = {
@@ -168,7 +182,10 @@ export async function startUsersApp(
     // The others poll this process's list, not the database: N pollers cost no statement.
     serveSuspendedOrganizations: async () => {
       if (!suspensions.loaded) throw new Error('the suspension list is not loaded yet');
-      return suspensions.list();
+      return {
+        organizationIds: suspensions.list(),
+        revokedClientApplicationIds: suspensions.revokedClientApplications(),
+      };
     },
     http: httpServerPolicyFromEnv(env),
     maxDeadlineMs: env.REQUEST_DEADLINE_MAX_MS,
@@ -185,6 +202,12 @@ export async function startUsersApp(
       app.get(JWKS_PATH, (_req, res) => {
         res.set('cache-control', 'public, max-age=60');
         res.json(keys.jwks());
+      });
+      mountOAuthTokenRoute(app, {
+        clients: services.clients,
+        routerSecret: env.ROUTER_SIGNING_SECRET,
+        production: env.FLOW_ENV === 'production',
+        logger: logger.child({ component: 'oauth' }),
       });
     },
     close: async () => {

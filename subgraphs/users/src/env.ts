@@ -37,6 +37,8 @@ export const usersEnvironmentShape = {
   JWT_SIGNING_KEYS: z.string().optional(),
   JWT_SIGNING_KEYS_FILE: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  /** Partner (client credentials) access tokens: short, so a rotated-away secret's tokens end soon. */
+  PARTNER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   ROUTER_SIGNING_SECRET: z.string().min(16).default(DEV_ROUTER_SECRET),
   FLOW_ADMIN_EMAIL: z.string().email().optional(),
@@ -76,6 +78,8 @@ export function checkProductionRules(env: UsersEnvironment): string[] {
   // Tokens users mints must pass the age check everywhere they are verified.
   if (env.ACCESS_TOKEN_TTL_SECONDS > env.MAX_TOKEN_AGE_SECONDS)
     problems.push('ACCESS_TOKEN_TTL_SECONDS: must not be above MAX_TOKEN_AGE_SECONDS');
+  if (env.PARTNER_TOKEN_TTL_SECONDS > env.MAX_TOKEN_AGE_SECONDS)
+    problems.push('PARTNER_TOKEN_TTL_SECONDS: must not be above MAX_TOKEN_AGE_SECONDS');
   if (env.FLOW_ENV !== 'production') return problems;
   if (env.ROUTER_SIGNING_SECRET === DEV_ROUTER_SECRET || env.ROUTER_SIGNING_SECRET.length < 32)
     problems.push('ROUTER_SIGNING_SECRET: production needs its own secret of at least 32 characters');

@@ -20,7 +20,20 @@ export const SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION = {
 } as const;
 export const DEFAULT_SUSPENSION_REFRESH_MS = 1000;
 
-export type SuspendedOrganizationsLoader = () => Promise<readonly string[]>;
+/**
+ * What users serves: the suspended organizations and, on the same poll, the partner client
+ * applications revoked recently enough that a token of theirs may still be unexpired.
+ */
+export interface SuspensionList {
+  organizationIds: readonly string[];
+  revokedClientApplicationIds: readonly string[];
+}
+
+/** A bare array is a list of organizations only. */
+export type SuspendedOrganizationsLoader = () => Promise<readonly string[] | SuspensionList>;
+
+const asSuspensionList = (loaded: readonly string[] | SuspensionList): SuspensionList =>
+  'organizationIds' in loaded ? loaded : { organizationIds: loaded, revokedClientApplicationIds: [] };
 
 export interface SuspendedOrganizationsOptions {
   load: SuspendedOrganizationsLoader;
@@ -37,6 +50,7 @@ export interface SuspendedOrganizationsOptions {
 
 export class SuspendedOrganizations {
   private ids = new Set<string>();
+  private revokedClients = new Set<string>();
   private loadedAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
@@ -104,11 +118,18 @@ export class SuspendedOrganizations {
     return [...this.ids];
   }
 
+  revokedClientApplications(): string[] {
+    return [...this.revokedClients];
+  }
+
   has(organizationId: string): boolean {
     return this.ids.has(organizationId);
   }
 
-  /** Called with each organization that newly appears in the list (to close its sockets). */
+  /**
+   * Called with each organization, and each revoked client application, that newly appears in the
+   * list (to close its sockets; both are UUIDs, so one listener can key by either).
+   */
   onSuspended(listener: (organizationId: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -136,6 +157,8 @@ export class SuspendedOrganizations {
   check(viewer: Viewer | null): void {
     if (!viewer) return;
     if (this.ids.has(viewer.organizationId)) throw errors.organizationSuspended();
+    if (viewer.clientApplication && this.revokedClients.has(viewer.clientApplication.id))
+      throw errors.clientApplicationRevoked();
     if (this.loadedAt === null && this.options.failClosed) {
       throw new GraphQLError('Sign-in cannot be checked right now. Try again shortly.', {
         extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
@@ -145,10 +168,14 @@ export class SuspendedOrganizations {
 
   private async loadOnce(): Promise<void> {
     try {
-      const next = new Set(await this.options.load());
+      const loaded = asSuspensionList(await this.options.load());
+      const next = new Set(loaded.organizationIds);
+      const nextRevoked = new Set(loaded.revokedClientApplicationIds);
       const added = [...next].filter((id) => !this.ids.has(id));
       const removed = [...this.ids].filter((id) => !next.has(id));
+      const revoked = [...nextRevoked].filter((id) => !this.revokedClients.has(id));
       this.ids = next;
+      this.revokedClients = nextRevoked;
       const first = this.loadedAt === null;
       this.loadedAt = Date.now();
       if (this.failures > 0)
@@ -157,7 +184,9 @@ export class SuspendedOrganizations {
       if (added.length || removed.length)
         this.options.logger.info({ suspended: added, reinstated: removed }, 'suspension list changed');
       if (first) this.resolveFirstAttempt();
-      for (const id of added) {
+      if (revoked.length)
+        this.options.logger.info({ revokedClientApplications: revoked }, 'client applications revoked');
+      for (const id of [...added, ...revoked]) {
         for (const listener of this.listeners) {
           try {
             listener(id);
@@ -211,12 +240,19 @@ export function remoteSuspendedOrganizations(options: {
       await response.body?.cancel();
       throw new Error(`users answered ${response.status} for the suspension list`);
     }
-    const body = (await response.json()) as { organizationIds?: unknown };
-    if (!Array.isArray(body.organizationIds) || !body.organizationIds.every((id) => typeof id === 'string'))
+    const body = (await response.json()) as {
+      organizationIds?: unknown;
+      revokedClientApplicationIds?: unknown;
+    };
+    const revoked = body.revokedClientApplicationIds ?? [];
+    if (!isStringArray(body.organizationIds) || !isStringArray(revoked))
       throw new Error('users sent a malformed suspension list');
-    return body.organizationIds as string[];
+    return { organizationIds: body.organizationIds, revokedClientApplicationIds: revoked };
   };
 }
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((id) => typeof id === 'string');
 
 /** A subgraph's list, loaded from users with the router's secret. */
 export function subgraphSuspendedOrganizations(

@@ -6,6 +6,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import {
+  PARTNER_SCOPES,
   organizationKinds,
   roles,
   scopesForRole,
@@ -30,6 +31,10 @@ export interface AccessTokenClaims extends JWTPayload {
   orgKind: OrganizationKind;
   role: Role;
   scope: string;
+  /** Partner tokens only (RFC 9068 `client_id`): the client application; equals `sub`. */
+  client_id?: string;
+  /** Partner tokens only: the application's client name (its manifest, schema/clients/<name>). */
+  client_name?: string;
 }
 
 export interface TokenVerifierOptions {
@@ -115,12 +120,13 @@ export function createRemoteTokenVerifier(options: JwksOptions): TokenVerifier {
 }
 
 function viewerFromClaims(payload: JWTPayload): Viewer {
-  const { sub, org, orgKind, role, jti } = payload as Partial<AccessTokenClaims>;
+  const { sub, org, orgKind, role, jti, scope, client_id, client_name } =
+    payload as Partial<AccessTokenClaims>;
   if (typeof sub !== 'string' || typeof org !== 'string') throw new InvalidTokenError('ERR_CLAIMS_MISSING');
   if (!roles.includes(role as Role)) throw new InvalidTokenError('ERR_ROLE_INVALID');
   if (!organizationKinds.includes(orgKind as OrganizationKind))
     throw new InvalidTokenError('ERR_ORG_KIND_INVALID');
-  return {
+  const viewer: Viewer = {
     userId: sub,
     organizationId: org,
     organizationKind: orgKind as OrganizationKind,
@@ -128,6 +134,19 @@ function viewerFromClaims(payload: JWTPayload): Viewer {
     scopes: scopesForRole(role as Role),
     tokenId: typeof jti === 'string' ? jti : undefined,
   };
+  const isClient = client_id !== undefined || client_name !== undefined;
+  if (role !== 'PARTNER') {
+    // A person's token never names a client: a claim that says otherwise is not ours.
+    if (isClient) throw new InvalidTokenError('ERR_CLIENT_CLAIMS_UNEXPECTED');
+    return viewer;
+  }
+  if (typeof client_id !== 'string' || client_id !== sub || typeof client_name !== 'string' || !client_name)
+    throw new InvalidTokenError('ERR_CLIENT_CLAIMS_MISSING');
+  // Only partner scopes are taken from the token: a partner is never an admin, whatever it says.
+  const granted = typeof scope === 'string' ? scope.split(' ') : [];
+  viewer.scopes.push(...PARTNER_SCOPES.filter((s) => granted.includes(s)));
+  viewer.clientApplication = { id: client_id, name: client_name };
+  return viewer;
 }
 
 /** The token in an `Authorization: Bearer <token>` header, or null when there is none. */

@@ -23,6 +23,43 @@ export interface Viewer {
   /** Scopes the router's @requiresScopes checks compare against. */
   scopes: string[];
   tokenId: string | undefined;
+  /**
+   * Set for a partner's machine client (role PARTNER, OAuth 2.0 client credentials): the client
+   * application the token was issued to (claims `client_id`, `client_name`). `userId` is then the
+   * application id, not a person's.
+   */
+  clientApplication?: ClientApplicationRef;
+}
+
+export interface ClientApplicationRef {
+  id: string;
+  /** The client name of its operations manifest: schema/clients/<name>. */
+  name: string;
+}
+
+/**
+ * What a partner's token may be granted (README "Partners"). A partner of a hospital acts as its
+ * hospital staff would, only within these: `orders:read` (orders, order), `orders:write`
+ * (placeOrder, and the hospital's moves on its orders), `catalog:read` (products, compareOffers).
+ * A partner of a vendor with `orders:read` sees its vendor's orders.
+ */
+export const PARTNER_SCOPES = ['orders:read', 'orders:write', 'catalog:read'] as const;
+export type PartnerScope = (typeof PARTNER_SCOPES)[number];
+
+const isPartner = (viewer: Viewer) => viewer.role === 'PARTNER';
+
+/** Whether a partner's token carries `scope`; people (and nobody) are never partners. */
+export const partnerHas = (viewer: Viewer | null, scope: PartnerScope): boolean =>
+  !!viewer && isPartner(viewer) && viewer.scopes.includes(scope);
+
+/**
+ * The check where a person may act but a partner needs `scope`: people pass, a partner without
+ * the scope is FORBIDDEN (it names the scope, so an integrator knows what to ask for).
+ */
+export function requirePartnerScope(viewer: Viewer, scope: PartnerScope): Viewer {
+  if (isPartner(viewer) && !viewer.scopes.includes(scope))
+    throw errors.forbidden(`This client application lacks the ${scope} scope.`);
+  return viewer;
 }
 
 export function requireViewer(viewer: Viewer | null): Viewer {

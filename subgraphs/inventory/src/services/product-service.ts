@@ -5,6 +5,7 @@ import {
   requireOneOf,
   requireText,
   requireUuid,
+  requirePartnerScope,
   requireViewer,
   toConnection,
   type Connection,
@@ -68,11 +69,20 @@ function decodeCursor(value: string | null | undefined): { name: string; id: str
 /** `%` and `_` are LIKE wildcards; a search for "50%" means the text "50%". */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * Every signed-in user reads the catalog; a partner needs catalog:read. A service acting for it
+ * (orders placing its order, signed) was checked where the request entered.
+ */
+function requireCatalogReader(ctx: StockContext) {
+  const viewer = requireViewer(ctx.viewer);
+  return ctx.callerService ? viewer : requirePartnerScope(viewer, 'catalog:read');
+}
+
 export class ProductService {
   constructor(private readonly prisma: InventoryPrisma) {}
 
   async byId(ctx: StockContext, rawId: string): Promise<Product | null> {
-    requireViewer(ctx.viewer);
+    requireCatalogReader(ctx);
     return ctx.loaders.productById.load(requireUuid(rawId, 'id'));
   }
 
@@ -81,7 +91,7 @@ export class ProductService {
    * admins. `search` matches name, SKU and description, case-insensitively.
    */
   async list(ctx: StockContext, input: ListProductsInput): Promise<Connection<Product>> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireCatalogReader(ctx);
     const size = pageSize(input.first);
     const after = decodeCursor(input.after);
     const category = input.filter?.category

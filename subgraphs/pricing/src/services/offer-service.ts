@@ -3,6 +3,7 @@ import {
   MAX_PAGE_SIZE,
   requireOneOf,
   requireUuid,
+  requirePartnerScope,
   requireViewer,
   throwIfAborted,
   type Logger,
@@ -59,7 +60,9 @@ export class OfferService {
    * makes the whole comparison SERVICE_UNAVAILABLE: a partial list would look like a complete one.
    */
   async compareOffers(ctx: ServiceContext, args: CompareOffersArgs): Promise<OfferView[]> {
-    requireViewer(ctx.viewer);
+    const viewer = requireViewer(ctx.viewer);
+    // A partner compares offers with catalog:read; orders acting for it (signed) was checked already.
+    if (!ctx.callerService) requirePartnerScope(viewer, 'catalog:read');
     const productId = requireUuid(args.productId, 'productId');
     const siteId = requireUuid(args.siteId, 'siteId');
     const quantity = args.quantity;

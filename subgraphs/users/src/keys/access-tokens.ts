@@ -17,24 +17,71 @@ export interface AccessTokenIssuerOptions {
   ttlSeconds: number;
 }
 
+/** A partner's machine client (client credentials grant): the token acts for its organization. */
+export interface ClientTokenSubject {
+  applicationId: string;
+  name: string;
+  organizationId: string;
+  organizationKind: OrganizationKind;
+  scopes: readonly string[];
+}
+
 export class AccessTokenIssuer {
   constructor(private readonly options: AccessTokenIssuerOptions) {}
+
+  /**
+   * `sub` and `client_id` (RFC 9068) are the application id, role PARTNER, `scope` its granted
+   * partner scopes after `role:PARTNER`, `client_name` the manifest it may run operations of.
+   */
+  async issueForClient(
+    subject: ClientTokenSubject,
+    ttlSeconds: number,
+    now: Date = new Date(),
+  ): Promise<{ token: string; expiresAt: Date }> {
+    return this.sign(
+      subject.applicationId,
+      {
+        org: subject.organizationId,
+        orgKind: subject.organizationKind,
+        role: 'PARTNER',
+        scope: [...scopesForRole('PARTNER'), ...subject.scopes].join(' '),
+        client_id: subject.applicationId,
+        client_name: subject.name,
+      },
+      ttlSeconds,
+      now,
+    );
+  }
 
   async issue(
     subject: AccessTokenSubject,
     now: Date = new Date(),
   ): Promise<{ token: string; expiresAt: Date }> {
+    return this.sign(
+      subject.userId,
+      {
+        org: subject.organizationId,
+        orgKind: subject.organizationKind,
+        role: subject.role,
+        scope: scopesForRole(subject.role).join(' '),
+      },
+      this.options.ttlSeconds,
+      now,
+    );
+  }
+
+  private async sign(
+    subjectId: string,
+    claims: Record<string, string>,
+    ttlSeconds: number,
+    now: Date,
+  ): Promise<{ token: string; expiresAt: Date }> {
     const { kid, alg, key } = await this.options.keys.signingKey();
     const issuedAt = Math.floor(now.getTime() / 1000);
-    const expiresAt = new Date((issuedAt + this.options.ttlSeconds) * 1000);
-    const token = await new SignJWT({
-      org: subject.organizationId,
-      orgKind: subject.organizationKind,
-      role: subject.role,
-      scope: scopesForRole(subject.role).join(' '),
-    })
+    const expiresAt = new Date((issuedAt + ttlSeconds) * 1000);
+    const token = await new SignJWT(claims)
       .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
-      .setSubject(subject.userId)
+      .setSubject(subjectId)
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
       .setIssuedAt(issuedAt)

@@ -1,13 +1,24 @@
 import type { Resolvers } from '../generated/resolvers-types';
 import { authMutations } from './auth';
+import {
+  ClientApplication,
+  clientApplicationMutations,
+  clientApplicationQueries,
+} from './client-applications';
 import { Organization, organizationMutations, organizationQueries } from './organizations';
 import { DateTime } from '@flow/platform';
 import { User, userMutations, userQueries } from './users';
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...userQueries, ...organizationQueries },
-  Mutation: { ...authMutations, ...userMutations, ...organizationMutations },
+  Query: { ...userQueries, ...organizationQueries, ...clientApplicationQueries },
+  Mutation: {
+    ...authMutations,
+    ...userMutations,
+    ...organizationMutations,
+    ...clientApplicationMutations,
+  },
+  ClientApplication,
   Organization,
   User,
 };

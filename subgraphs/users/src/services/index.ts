@@ -3,6 +3,7 @@ import type { UsersPrisma } from '../db';
 import { AccessTokenIssuer } from '../keys/access-tokens';
 import type { SigningKeyStore } from '../keys/signing-keys';
 import { AuthService } from './auth-service';
+import { ClientApplicationService } from './client-application-service';
 import type { SignInThrottlePolicy } from './login-throttle';
 import { OrganizationService } from './organization-service';
 import { PasswordHasher } from './passwords';
@@ -13,6 +14,7 @@ export interface UsersServices {
   organizations: OrganizationService;
   users: UserService;
   passwords: PasswordHasher;
+  clients: ClientApplicationService;
 }
 
 export interface UsersServicesOptions {
@@ -28,6 +30,10 @@ export interface UsersServicesOptions {
   clock?: () => Date;
   /** Called after a transaction that wrote outbox rows committed (app.ts wakes the outbox relay). */
   eventsWritten?: () => void;
+  /** Partner access tokens' lifetime (PARTNER_TOKEN_TTL_SECONDS). */
+  partnerTokenTtlSeconds: number;
+  /** Called after a client application was revoked (app.ts reloads the suspension list). */
+  clientApplicationRevoked?: () => void;
 }
 
 export function createUsersServices(options: UsersServicesOptions): UsersServices {
@@ -53,5 +59,13 @@ export function createUsersServices(options: UsersServicesOptions): UsersService
     organizations: new OrganizationService(options.prisma, auth, options.eventsWritten),
     users: new UserService(options.prisma, passwords),
     passwords,
+    clients: new ClientApplicationService({
+      prisma: options.prisma,
+      accessTokens,
+      signInThrottle: options.signInThrottle,
+      tokenTtlSeconds: options.partnerTokenTtlSeconds,
+      clock: options.clock,
+      revoked: options.clientApplicationRevoked,
+    }),
   };
 }
