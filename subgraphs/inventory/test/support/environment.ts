@@ -2,13 +2,7 @@
 // locations subgraph (production mode: it refuses any call without a valid router signature, so
 // inventory's calls to it prove they are signed). Everything is dropped at stop.
 import pg from 'pg';
-import {
-  createLogger,
-  dropSchema,
-  subgraphDatabase,
-  withSearchPath,
-  type Role,
-} from '@flow/platform';
+import { createLogger, dropSchema, subgraphDatabase, withSearchPath, type Role } from '@flow/platform';
 import {
   createGraphQLClient,
   createSignedClient,
