@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { supergraphPath } from '../compose';
-import { clientNames, clientsDir, documentId, generateManifests } from '../lib/manifests';
+import { clientNames, clientsDir, documentId, generateManifests, readClient } from '../lib/manifests';
+import { partnerOperationsDoc, partnerOperationsPath } from '../lib/partner-operations';
 
 const supergraph = () => readFileSync(supergraphPath, 'utf8');
 
@@ -12,6 +13,18 @@ describe('trusted document manifests', () => {
     expect(manifests.size).toBe(clientNames().length);
     expect(manifests.size).toBeGreaterThanOrEqual(3);
     for (const [path, text] of manifests) expect([path, readFileSync(path, 'utf8')]).toEqual([path, text]);
+  });
+
+  it("the partner guide's operation list is current, with every partner operation and no first-party one", () => {
+    const doc = partnerOperationsDoc();
+    expect(readFileSync(partnerOperationsPath, 'utf8')).toBe(doc);
+    for (const name of clientNames()) {
+      const partner = readClient(join(clientsDir, name), name).kind === 'partner';
+      const manifest = JSON.parse(readFileSync(join(clientsDir, name, 'manifest.json'), 'utf8')) as {
+        operations: { id: string; name: string }[];
+      };
+      for (const operation of manifest.operations) expect(doc.includes(operation.id)).toBe(partner);
+    }
   });
 
   it('ids are the SHA-256 of each body as written', () => {
