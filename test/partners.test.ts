@@ -1,9 +1,10 @@
 // Issue 12 item 2: partner credentials, through the real router and subgraphs. A hospital's
 // client application gets a token by the client credentials grant at the router's POST
 // /oauth/token, places and reads its hospital's orders (never another's), is refused within
-// seconds of its revocation, and spends a rate budget of its own. A partner token may run only the
-// operations of its application's manifest, by id (issue 12 item 1): the test registers one for
-// the applications it creates (e2e-erp-1, -2, ...) in a folder of its own.
+// seconds of its revocation (and a token of a rotated-away secret likewise), and spends a rate
+// budget of its own. A partner token may run only the operations of its application's manifest, by
+// id (issue 12 item 1): the test registers one for the applications it creates (e2e-erp-1, -2,
+// ...) in a folder of its own.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -329,6 +330,59 @@ describe('a partner through the router', () => {
     const again = await tokenFor(partner);
     expect(again.status).toBe(401);
     expect(again.body.error).toBe('invalid_client');
+  });
+
+  it("refuses the old secret's tokens within seconds of a rotation with no overlap; the new secret's work", async () => {
+    const partner = await createPartner(hospitalA, ['orders:read']);
+    const oldToken = await accessToken(partner);
+    expect((await byId(oldToken, ORDERS)).errors).toBeUndefined();
+    // A live socket opened with the old secret's token.
+    const socket = liveClient(t.routerUrl, oldToken);
+    const connected = new Promise((resolve) => socket.on('connected', resolve));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on('closed', (event) => resolve(event as { code: number; reason: string })),
+    );
+    const subscribed = new Promise<void>((resolve, reject) =>
+      socket.subscribe(
+        { query: '', extensions: { persistedQuery: { version: 1, sha256Hash: idOf(EVENTS) } } },
+        { next: () => undefined, error: reject, complete: resolve },
+      ),
+    );
+    void subscribed.catch(() => undefined);
+    await connected;
+    const rotatedAt = Date.now();
+    const rotated = await ok<{ rotateClientSecret: { clientSecret: string } }>(
+      t.gql,
+      hospitalA.admin.token,
+      'mutation ($id: ID!) { rotateClientSecret(id: $id, overlapSeconds: 0) { clientSecret } }',
+      { id: partner.id },
+    );
+    let refusal: Answer<unknown> | undefined;
+    await until(async () => {
+      refusal = await byId(oldToken, ORDERS);
+      return codeOf(refusal) === 'FORBIDDEN';
+    }, "the old secret's token refused by the router");
+    console.log(
+      `ms from rotateClientSecret(overlapSeconds: 0) to the router's refusal: ${Date.now() - rotatedAt}`,
+    );
+    expect(refusal!.status).toBe(403);
+    expect(refusal!.errors?.[0]?.extensions?.reason).toBe('CLIENT_SECRET_ENDED');
+    // The subgraphs' own lists too.
+    await until(async () => {
+      const direct = await signedCall('orders', oldToken, ORDERS);
+      return direct.errors?.[0]?.extensions?.reason === 'CLIENT_SECRET_ENDED';
+    }, "the old secret's token refused by the orders subgraph");
+    console.log(
+      `ms from rotateClientSecret(overlapSeconds: 0) to the orders subgraph's refusal: ${Date.now() - rotatedAt}`,
+    );
+    expect(await closed).toMatchObject({ code: 4403, reason: 'Client secret ended' });
+    await socket.dispose();
+    // The application lives on: the old secret gets no token, the new one does, and it works.
+    expect((await tokenFor(partner)).status).toBe(401);
+    const newToken = await accessToken({ ...partner, secret: rotated.rotateClientSecret.clientSecret });
+    const answer = await byId(newToken, ORDERS);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.status).toBe(200);
   });
 
   it("spends a rate budget of its own: one partner's limit does not touch another's", async () => {

@@ -33,3 +33,39 @@ test("a revoked client application's connections end, its organization's others 
   forgetB();
   expect(connections.size).toBe(0);
 });
+
+// A rotation ends the old secret: connections opened with a token of it end, the new secret's stay.
+test("an ended client secret's connections end, the same application's newer ones stay", async () => {
+  let endedSecrets: string[] = [];
+  const list = new SuspendedOrganizations({
+    load: async () => ({
+      organizationIds: [],
+      revokedClientApplicationIds: [],
+      endedClientSecretIds: endedSecrets,
+    }),
+    logger: createLogger('test', 'silent'),
+    refreshMs: 60_000,
+    failClosed: false,
+  });
+  await list.refresh();
+  const connections = new SuspendedConnections(list);
+  const partnerWith = (secretId: string): Viewer => ({
+    userId: 'app',
+    organizationId: 'org',
+    organizationKind: 'HOSPITAL',
+    role: 'PARTNER',
+    scopes: ['role:PARTNER'],
+    tokenId: undefined,
+    clientApplication: { id: 'app', name: 'erp-app', secretId },
+  });
+  const ended: string[] = [];
+  const forgetOld = connections.track(partnerWith('old'), (reason) => ended.push(`old ${reason}`));
+  const forgetNew = connections.track(partnerWith('new'), (reason) => ended.push(`new ${reason}`));
+  expect(connections.size).toBe(2);
+  endedSecrets = ['old'];
+  await list.refresh();
+  expect(ended).toEqual(['old secretEnded']);
+  forgetOld();
+  forgetNew();
+  expect(connections.size).toBe(0);
+});

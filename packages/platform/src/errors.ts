@@ -52,6 +52,16 @@ export const errors = {
     flowError(ErrorCode.FORBIDDEN, 'This client application was revoked.', {
       reason: 'CLIENT_APPLICATION_REVOKED',
     }),
+  /**
+   * The client secret a partner token was obtained with has ended (rotated away, its overlap
+   * over): the application lives on, so a new token from its current secret works.
+   */
+  clientSecretEnded: () =>
+    flowError(
+      ErrorCode.FORBIDDEN,
+      'The client secret this token was obtained with has ended. Get a new token with the current secret.',
+      { reason: 'CLIENT_SECRET_ENDED' },
+    ),
   /** `field` is the input path of the offending value, e.g. `input.email`. */
   badUserInput: (field: string, message: string) => flowError(ErrorCode.BAD_USER_INPUT, message, { field }),
   notFound: (entity: string, id?: string) =>

@@ -22,6 +22,7 @@ beforeAll(async () => {
       .sign(privateKey);
 });
 
+const secretId = randomUUID();
 const partnerClaims = (appId: string, extra: JWTPayload = {}) => ({
   org: randomUUID(),
   orgKind: 'HOSPITAL',
@@ -29,6 +30,7 @@ const partnerClaims = (appId: string, extra: JWTPayload = {}) => ({
   scope: 'role:PARTNER orders:read',
   client_id: appId,
   client_name: 'hospital-erp',
+  sid: secretId,
   ...extra,
 });
 
@@ -46,7 +48,7 @@ test('a partner token gives a viewer with its client application and partner sco
   expect(viewer).toMatchObject({
     userId: appId,
     role: 'PARTNER',
-    clientApplication: { id: appId, name: 'hospital-erp' },
+    clientApplication: { id: appId, name: 'hospital-erp', secretId },
   });
   expect(viewer.scopes.sort()).toEqual(['orders:read', 'role:PARTNER']);
 });
@@ -58,6 +60,9 @@ test('refuses client claims that do not fit the role', async () => {
   expect(await reasonOf(verify(await sign(partnerClaims(randomUUID()), appId)))).toBe(
     'ERR_CLIENT_CLAIMS_MISSING',
   );
+  // Without the secret's id a token could outlive its secret's rotation: refused.
+  const { sid: _sid, ...withoutSecret } = partnerClaims(appId);
+  expect(await reasonOf(verify(await sign(withoutSecret, appId)))).toBe('ERR_CLIENT_CLAIMS_MISSING');
   const person = { ...partnerClaims(appId), role: 'HOSPITAL_ADMIN' };
   expect(await reasonOf(verify(await sign(person, appId)))).toBe('ERR_CLIENT_CLAIMS_UNEXPECTED');
 });

@@ -3,6 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse } from 'graphql';
 import {
+  parseSuspensionList,
   remoteSuspendedOrganizations,
   SuspendedOrganizations,
   SUSPENDED_ORGANIZATIONS_PATH,
@@ -103,6 +104,67 @@ describe('SuspendedOrganizations', () => {
     } finally {
       list.stop();
     }
+  });
+
+  it('refuses tokens of an ended client secret only, and tells listeners of it', async () => {
+    let ended: string[] = [];
+    const list = new SuspendedOrganizations({
+      load: async () => ({
+        organizationIds: [],
+        revokedClientApplicationIds: [],
+        endedClientSecretIds: ended,
+      }),
+      logger,
+      refreshMs: 50,
+      failClosed: true,
+    });
+    const seen: string[] = [];
+    list.onSuspended((id) => seen.push(id));
+    list.start();
+    try {
+      expect(await list.ready(10_000)).toBe(true);
+      const partnerWith = (secretId: string): Viewer => ({
+        ...viewerOf('org'),
+        role: 'PARTNER',
+        clientApplication: { id: 'app', name: 'erp', secretId },
+      });
+      expect(codeOf(() => list.check(partnerWith('old')))).toBeNull();
+      ended = ['old'];
+      await until(() => list.endedClientSecrets().includes('old'), 'old secret ended');
+      expect(codeOf(() => list.check(partnerWith('old')))).toEqual({
+        code: 'FORBIDDEN',
+        reason: 'CLIENT_SECRET_ENDED',
+      });
+      // The application and its current secret go on.
+      expect(codeOf(() => list.check(partnerWith('new')))).toBeNull();
+      expect(seen).toEqual(['old']);
+    } finally {
+      list.stop();
+    }
+  });
+
+  it('parses the served list: the secrets are optional, anything malformed is refused', () => {
+    expect(parseSuspensionList({ organizationIds: ['o'], revokedClientApplicationIds: ['a'] })).toEqual({
+      organizationIds: ['o'],
+      revokedClientApplicationIds: ['a'],
+      endedClientSecretIds: [],
+    });
+    expect(
+      parseSuspensionList({
+        organizationIds: [],
+        revokedClientApplicationIds: [],
+        endedClientSecretIds: ['s'],
+      }),
+    ).toEqual({ organizationIds: [], revokedClientApplicationIds: [], endedClientSecretIds: ['s'] });
+    for (const malformed of [
+      null,
+      [],
+      {},
+      { organizationIds: [], endedClientSecretIds: 's' },
+      { organizationIds: [], endedClientSecretIds: [1] },
+      { organizationIds: [], revokedClientApplicationIds: {} },
+    ])
+      expect(() => parseSuspensionList(malformed)).toThrow('malformed suspension list');
   });
 
   it('a refresh asked for during a load reads again after it: a change made meanwhile is not missed', async () => {
@@ -238,6 +300,7 @@ describe('served by users, enforced by a subgraph server', () => {
     await expect(load()).resolves.toEqual({
       organizationIds: [suspendedOrg],
       revokedClientApplicationIds: [],
+      endedClientSecretIds: [],
     });
     const forged = remoteSuspendedOrganizations({
       usersUrl: users.url,

@@ -7,12 +7,26 @@ import type { SuspendedOrganizations, Viewer } from '@flow/platform';
 export const SUSPENDED_CLOSE_CODE = 4403;
 export const SUSPENDED_CLOSE_REASON = 'Organization suspended';
 export const REVOKED_CLOSE_REASON = 'Client application revoked';
+export const SECRET_ENDED_CLOSE_REASON = 'Client secret ended';
 
 /** Why a tracked connection is ended. */
-export type EndReason = 'suspended' | 'revoked';
+export type EndReason = 'suspended' | 'revoked' | 'secretEnded';
 
-export const closeReasonOf = (reason: EndReason) =>
-  reason === 'revoked' ? REVOKED_CLOSE_REASON : SUSPENDED_CLOSE_REASON;
+const CLOSE_REASONS: Record<EndReason, string> = {
+  suspended: SUSPENDED_CLOSE_REASON,
+  revoked: REVOKED_CLOSE_REASON,
+  secretEnded: SECRET_ENDED_CLOSE_REASON,
+};
+
+export const closeReasonOf = (reason: EndReason) => CLOSE_REASONS[reason];
+
+/** The end reason of a suspension check's refusal (its `extensions.reason`). */
+export const endReasonOf = (refusalReason: unknown): EndReason =>
+  refusalReason === 'CLIENT_APPLICATION_REVOKED'
+    ? 'revoked'
+    : refusalReason === 'CLIENT_SECRET_ENDED'
+      ? 'secretEnded'
+      : 'suspended';
 
 interface Tracked {
   end: (reason: EndReason) => void;
@@ -20,7 +34,7 @@ interface Tracked {
 }
 
 export class SuspendedConnections {
-  /** By organization id, and by client application id for partners (both UUIDs). */
+  /** By organization id, and by client application and secret id for partners (all UUIDs). */
   private readonly byId = new Map<string, Set<Tracked>>();
 
   constructor(readonly suspensions: SuspendedOrganizations) {
@@ -33,12 +47,14 @@ export class SuspendedConnections {
 
   /**
    * Calls `end` if the viewer's organization is suspended later (or, for a partner, its client
-   * application revoked); the result forgets it.
+   * application revoked or its secret ended); the result forgets it.
    */
   track(viewer: Viewer | null, end: (reason: EndReason) => void): () => void {
     if (!viewer) return () => {};
     const entries: [string, Tracked][] = [[viewer.organizationId, { end, reason: 'suspended' }]];
-    if (viewer.clientApplication) entries.push([viewer.clientApplication.id, { end, reason: 'revoked' }]);
+    const client = viewer.clientApplication;
+    if (client) entries.push([client.id, { end, reason: 'revoked' }]);
+    if (client?.secretId) entries.push([client.secretId, { end, reason: 'secretEnded' }]);
     for (const [id, entry] of entries) {
       let tracked = this.byId.get(id);
       if (!tracked) this.byId.set(id, (tracked = new Set()));
@@ -54,7 +70,7 @@ export class SuspendedConnections {
   }
 
   get size(): number {
-    // A partner's connection is kept under two ids: counted once.
+    // A partner's connection is kept under several ids: counted once.
     const all = new Set<(reason: EndReason) => void>();
     for (const tracked of this.byId.values()) for (const entry of tracked) all.add(entry.end);
     return all.size;

@@ -128,7 +128,11 @@ export function serveEventStreams(
     res.once('close', stop);
     const untrack = hooks.suspended?.track(auth.viewer, (reason) => {
       const refusal =
-        reason === 'revoked' ? errors.clientApplicationRevoked() : errors.organizationSuspended();
+        reason === 'revoked'
+          ? errors.clientApplicationRevoked()
+          : reason === 'secretEnded'
+            ? errors.clientSecretEnded()
+            : errors.organizationSuspended();
       send('next', { errors: [{ message: refusal.message, extensions: refusal.extensions }] });
       stop();
     });

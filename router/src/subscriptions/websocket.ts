@@ -9,9 +9,8 @@ import type { RouterContext } from '../context';
 import { suspensionRefusal } from '../auth/authenticate';
 import {
   SUSPENDED_CLOSE_CODE,
-  SUSPENDED_CLOSE_REASON,
-  REVOKED_CLOSE_REASON,
   closeReasonOf,
+  endReasonOf,
   type SuspendedConnections,
 } from '../auth/suspended-connections';
 import { clientAddressOf, type TrustProxy } from '../usage/client-address';
@@ -125,9 +124,7 @@ export function serveWebSockets(options: WebSocketOptions) {
             if (refusal) {
               ctx.extra.socket.close(
                 SUSPENDED_CLOSE_CODE,
-                refusal.extensions.reason === 'CLIENT_APPLICATION_REVOKED'
-                  ? REVOKED_CLOSE_REASON
-                  : SUSPENDED_CLOSE_REASON,
+                closeReasonOf(endReasonOf(refusal.extensions.reason)),
               );
               return false;
             }

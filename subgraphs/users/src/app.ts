@@ -89,9 +89,16 @@ export async function startUsersApp(
          WHERE status = 'REVOKED' AND revoked_at > now() - make_interval(secs => $1)`,
         [env.MAX_TOKEN_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS + 60],
       );
+      // A secret ends by time too (its overlap runs out): each reload asks the database's clock.
+      const ended = await suspensionPool.query<{ id: string }>(
+        `SELECT id FROM ${schema}.client_secrets
+         WHERE expires_at <= now() AND expires_at > now() - make_interval(secs => $1)`,
+        [env.MAX_TOKEN_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS + 60],
+      );
       return {
         organizationIds: organizations.rows.map((row) => row.id),
         revokedClientApplicationIds: revoked.rows.map((row) => row.id),
+        endedClientSecretIds: ended.rows.map((row) => row.id),
       };
     },
     logger: logger.child({ component: 'suspensions' }),
@@ -131,7 +138,7 @@ export async function startUsersApp(
       void suspensions.refresh();
     },
     partnerTokenTtlSeconds: env.PARTNER_TOKEN_TTL_SECONDS,
-    clientApplicationRevoked: () => void suspensions.refresh(),
+    clientAccessEnded: () => void suspensions.refresh(),
   });
 
   const admin = {
@@ -185,6 +192,7 @@ export async function startUsersApp(
       return {
         organizationIds: suspensions.list(),
         revokedClientApplicationIds: suspensions.revokedClientApplications(),
+        endedClientSecretIds: suspensions.endedClientSecrets(),
       };
     },
     http: httpServerPolicyFromEnv(env),

@@ -109,6 +109,39 @@ const basic = (id: string, secret: string) =>
 const grant = (id: string, secret: string, extra: Record<string, string> = {}) =>
   postToken({ grant_type: 'client_credentials', ...extra }, { authorization: basic(id, secret) });
 
+const tokenOf = async (response: Response) => {
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+};
+
+/** The application's secrets' ids, oldest first. */
+const secretIdsOf = async (applicationId: string) =>
+  (
+    await t.sql<{ id: string }>(
+      'SELECT id FROM client_secrets WHERE client_application_id = $1::uuid ORDER BY created_at, id',
+      [applicationId],
+    )
+  ).map((row) => row.id);
+
+const me = (token: string) => t.gql<{ me: { id: string } }>({ query: '{ me { id } }', token });
+
+/** Polls (no throttle involved: a token's use, not a grant) until users refuses the token. */
+async function untilRefused(token: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const result = await me(token);
+    if (result.errors) return result;
+    if (Date.now() > deadline) throw new Error('the token was still accepted after 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const servedList = async () =>
+  (await (await fetch(`${new URL(t.app.url).origin}/organizations/suspended`)).json()) as {
+    revokedClientApplicationIds: string[];
+    endedClientSecretIds: string[];
+  };
+
 beforeAll(async () => {
   t = await createTestEnvironment();
   tokenUrl = `${new URL(t.app.url).origin}/oauth/token`;
@@ -266,12 +299,14 @@ describe('POST /oauth/token', () => {
       keys: (header, token) => createLocalJWKSet(t.app.keys.jwks())(header, token),
     });
     const viewer = await verify(String(body.access_token));
+    const [secret] = await secretIdsOf(id);
     expect(viewer).toMatchObject({
       userId: id,
       role: 'PARTNER',
       organizationId: hospital.organizationId,
       organizationKind: 'HOSPITAL',
-      clientApplication: { id, name },
+      // The secret it was obtained with: its end (a rotation) ends the token.
+      clientApplication: { id, name, secretId: secret },
     });
     expect(viewer.scopes).toEqual(expect.arrayContaining(['role:PARTNER', 'orders:read', 'catalog:read']));
     expect(viewer.scopes).not.toContain('org:admin');
@@ -360,25 +395,72 @@ describe('POST /oauth/token', () => {
 });
 
 describe('rotateClientSecret', () => {
-  it('keeps the old secret working during the overlap only; the new one works at once', async () => {
+  it('keeps the old secret and its tokens working during the overlap only; the new one works at once', async () => {
     const created = await createOk(hospital.adminToken);
     const { id } = created.application;
+    const oldToken = await tokenOf(await grant(id, created.clientSecret));
     const rotated = await t.gql<{ rotateClientSecret: Created }>({
       query: ROTATE,
-      variables: { id, overlapSeconds: 3 },
+      variables: { id, overlapSeconds: 5 },
       token: hospital.adminToken,
     });
     expect(rotated.errors).toBeUndefined();
     const { clientSecret, previousSecretExpiresAt } = rotated.data!.rotateClientSecret;
     expect(clientSecret).not.toBe(created.clientSecret);
     const overlapEnds = Date.parse(previousSecretExpiresAt!);
-    expect((await grant(id, clientSecret)).status).toBe(200);
+    const [oldSecretId, newSecretId] = await secretIdsOf(id);
+    const newToken = await tokenOf(await grant(id, clientSecret));
     const during = await grant(id, created.clientSecret);
-    // The overlap is short: this attempt may only count if it was answered before it ended.
-    if (Date.now() < overlapEnds) expect(during.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, overlapEnds - Date.now() + 50)));
+    const oldTokenDuring = await me(oldToken);
+    // The overlap is short on a busy machine: what was answered after it ended proves nothing here.
+    if (Date.now() < overlapEnds) {
+      expect(during.status).toBe(200);
+      expect(oldTokenDuring.errors).toBeUndefined();
+    }
+    const mintedDuring = during.status === 200 ? await tokenOf(during) : null;
+
+    const refused = await untilRefused(oldToken);
+    // Refused once the overlap is over, by the next reload of the list (each SUSPENSION_REFRESH_MS).
+    expect(Date.now()).toBeGreaterThanOrEqual(overlapEnds);
+    expect(refused.status).toBe(403);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'CLIENT_SECRET_ENDED',
+    });
+    if (mintedDuring)
+      expect((await me(mintedDuring)).errors?.[0]?.extensions?.reason).toBe('CLIENT_SECRET_ENDED');
     expect((await grant(id, created.clientSecret)).status).toBe(401);
+    const list = await servedList();
+    expect(list.endedClientSecretIds).toContain(oldSecretId);
+    expect(list.endedClientSecretIds).not.toContain(newSecretId);
+    // The application and its new secret go on.
+    expect((await me(newToken)).errors).toBeUndefined();
     expect((await grant(id, clientSecret)).status).toBe(200);
+  });
+
+  it("with no overlap ends the old secret's tokens at once (users reloads its list on rotation)", async () => {
+    const created = await createOk(hospital.adminToken);
+    const { id } = created.application;
+    const oldToken = await tokenOf(await grant(id, created.clientSecret));
+    expect((await me(oldToken)).errors).toBeUndefined();
+    const rotatedAt = Date.now();
+    const rotated = await t.gql<{ rotateClientSecret: Created }>({
+      query: ROTATE,
+      variables: { id, overlapSeconds: 0 },
+      token: hospital.adminToken,
+    });
+    expect(rotated.errors).toBeUndefined();
+    const refused = await untilRefused(oldToken);
+    console.log(
+      `users refused the old secret's token ${Date.now() - rotatedAt} ms after the rotation was asked`,
+    );
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'CLIENT_SECRET_ENDED',
+    });
+    expect((await grant(id, created.clientSecret)).status).toBe(401);
+    const newToken = await tokenOf(await grant(id, rotated.data!.rotateClientSecret.clientSecret));
+    expect((await me(newToken)).errors).toBeUndefined();
   });
 
   it('refuses an overlap out of range, naming the argument', async () => {
@@ -418,9 +500,7 @@ describe('revokeClientApplication', () => {
     });
     expect((await grant(id, created.clientSecret)).status).toBe(401);
 
-    const list = (await (await fetch(`${new URL(t.app.url).origin}/organizations/suspended`)).json()) as {
-      revokedClientApplicationIds: string[];
-    };
+    const list = await servedList();
     expect(list.revokedClientApplicationIds).toContain(id);
     // users itself refuses the token of a revoked application (its list was reloaded on revoke).
     const after = await t.gql({ query: '{ me { id } }', token });

@@ -22,11 +22,14 @@ export const DEFAULT_SUSPENSION_REFRESH_MS = 1000;
 
 /**
  * What users serves: the suspended organizations and, on the same poll, the partner client
- * applications revoked recently enough that a token of theirs may still be unexpired.
+ * applications revoked, and the client secrets ended (rotated away, overlap over), recently enough
+ * that a token of theirs may still be unexpired.
  */
 export interface SuspensionList {
   organizationIds: readonly string[];
   revokedClientApplicationIds: readonly string[];
+  /** Absent from an older users: no secret is refused. */
+  endedClientSecretIds?: readonly string[];
 }
 
 /** A bare array is a list of organizations only. */
@@ -51,6 +54,7 @@ export interface SuspendedOrganizationsOptions {
 export class SuspendedOrganizations {
   private ids = new Set<string>();
   private revokedClients = new Set<string>();
+  private endedSecrets = new Set<string>();
   private loadedAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
@@ -122,13 +126,18 @@ export class SuspendedOrganizations {
     return [...this.revokedClients];
   }
 
+  endedClientSecrets(): string[] {
+    return [...this.endedSecrets];
+  }
+
   has(organizationId: string): boolean {
     return this.ids.has(organizationId);
   }
 
   /**
-   * Called with each organization, and each revoked client application, that newly appears in the
-   * list (to close its sockets; both are UUIDs, so one listener can key by either).
+   * Called with each organization, each revoked client application and each ended client secret
+   * that newly appears in the list (to close its sockets; all are UUIDs, so one listener can key
+   * by any).
    */
   onSuspended(listener: (organizationId: string) => void): () => void {
     this.listeners.add(listener);
@@ -159,6 +168,8 @@ export class SuspendedOrganizations {
     if (this.ids.has(viewer.organizationId)) throw errors.organizationSuspended();
     if (viewer.clientApplication && this.revokedClients.has(viewer.clientApplication.id))
       throw errors.clientApplicationRevoked();
+    const secretId = viewer.clientApplication?.secretId;
+    if (secretId && this.endedSecrets.has(secretId)) throw errors.clientSecretEnded();
     if (this.loadedAt === null && this.options.failClosed) {
       throw new GraphQLError('Sign-in cannot be checked right now. Try again shortly.', {
         extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
@@ -171,11 +182,14 @@ export class SuspendedOrganizations {
       const loaded = asSuspensionList(await this.options.load());
       const next = new Set(loaded.organizationIds);
       const nextRevoked = new Set(loaded.revokedClientApplicationIds);
+      const nextEnded = new Set(loaded.endedClientSecretIds ?? []);
       const added = [...next].filter((id) => !this.ids.has(id));
       const removed = [...this.ids].filter((id) => !next.has(id));
       const revoked = [...nextRevoked].filter((id) => !this.revokedClients.has(id));
+      const ended = [...nextEnded].filter((id) => !this.endedSecrets.has(id));
       this.ids = next;
       this.revokedClients = nextRevoked;
+      this.endedSecrets = nextEnded;
       const first = this.loadedAt === null;
       this.loadedAt = Date.now();
       if (this.failures > 0)
@@ -186,7 +200,8 @@ export class SuspendedOrganizations {
       if (first) this.resolveFirstAttempt();
       if (revoked.length)
         this.options.logger.info({ revokedClientApplications: revoked }, 'client applications revoked');
-      for (const id of [...added, ...revoked]) {
+      if (ended.length) this.options.logger.info({ endedClientSecrets: ended }, 'client secrets ended');
+      for (const id of [...added, ...revoked, ...ended]) {
         for (const listener of this.listeners) {
           try {
             listener(id);
@@ -240,14 +255,21 @@ export function remoteSuspendedOrganizations(options: {
       await response.body?.cancel();
       throw new Error(`users answered ${response.status} for the suspension list`);
     }
-    const body = (await response.json()) as {
-      organizationIds?: unknown;
-      revokedClientApplicationIds?: unknown;
-    };
-    const revoked = body.revokedClientApplicationIds ?? [];
-    if (!isStringArray(body.organizationIds) || !isStringArray(revoked))
-      throw new Error('users sent a malformed suspension list');
-    return { organizationIds: body.organizationIds, revokedClientApplicationIds: revoked };
+    return parseSuspensionList(await response.json());
+  };
+}
+
+/** users' JSON answer, checked: a malformed list throws (the last good one stays in force). */
+export function parseSuspensionList(body: unknown): SuspensionList {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const revoked = fields.revokedClientApplicationIds ?? [];
+  const ended = fields.endedClientSecretIds ?? [];
+  if (!isStringArray(fields.organizationIds) || !isStringArray(revoked) || !isStringArray(ended))
+    throw new Error('users sent a malformed suspension list');
+  return {
+    organizationIds: fields.organizationIds,
+    revokedClientApplicationIds: revoked,
+    endedClientSecretIds: ended,
   };
 }
 

@@ -35,6 +35,8 @@ export interface AccessTokenClaims extends JWTPayload {
   client_id?: string;
   /** Partner tokens only: the application's client name (its manifest, schema/clients/<name>). */
   client_name?: string;
+  /** Partner tokens only: the id of the client secret the token was obtained with. */
+  sid?: string;
 }
 
 export interface TokenVerifierOptions {
@@ -120,7 +122,7 @@ export function createRemoteTokenVerifier(options: JwksOptions): TokenVerifier {
 }
 
 function viewerFromClaims(payload: JWTPayload): Viewer {
-  const { sub, org, orgKind, role, jti, scope, client_id, client_name } =
+  const { sub, org, orgKind, role, jti, scope, client_id, client_name, sid } =
     payload as Partial<AccessTokenClaims>;
   if (typeof sub !== 'string' || typeof org !== 'string') throw new InvalidTokenError('ERR_CLAIMS_MISSING');
   if (!roles.includes(role as Role)) throw new InvalidTokenError('ERR_ROLE_INVALID');
@@ -134,18 +136,26 @@ function viewerFromClaims(payload: JWTPayload): Viewer {
     scopes: scopesForRole(role as Role),
     tokenId: typeof jti === 'string' ? jti : undefined,
   };
-  const isClient = client_id !== undefined || client_name !== undefined;
+  const isClient = client_id !== undefined || client_name !== undefined || sid !== undefined;
   if (role !== 'PARTNER') {
     // A person's token never names a client: a claim that says otherwise is not ours.
     if (isClient) throw new InvalidTokenError('ERR_CLIENT_CLAIMS_UNEXPECTED');
     return viewer;
   }
-  if (typeof client_id !== 'string' || client_id !== sub || typeof client_name !== 'string' || !client_name)
+  // `sid` is required: a partner token that cannot be tied to its secret could outlive a rotation.
+  if (
+    typeof client_id !== 'string' ||
+    client_id !== sub ||
+    typeof client_name !== 'string' ||
+    !client_name ||
+    typeof sid !== 'string' ||
+    !sid
+  )
     throw new InvalidTokenError('ERR_CLIENT_CLAIMS_MISSING');
   // Only partner scopes are taken from the token: a partner is never an admin, whatever it says.
   const granted = typeof scope === 'string' ? scope.split(' ') : [];
   viewer.scopes.push(...PARTNER_SCOPES.filter((s) => granted.includes(s)));
-  viewer.clientApplication = { id: client_id, name: client_name };
+  viewer.clientApplication = { id: client_id, name: client_name, secretId: sid };
   return viewer;
 }
 

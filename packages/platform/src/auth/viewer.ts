@@ -35,6 +35,12 @@ export interface ClientApplicationRef {
   id: string;
   /** The client name of its operations manifest: schema/clients/<name>. */
   name: string;
+  /**
+   * The client secret the token was obtained with (claim `sid`): when that secret ends (rotated
+   * away, its overlap over) the token is refused. Always set by the verifier on a partner token;
+   * optional only so viewers built by hand (tests) need not invent one.
+   */
+  secretId?: string;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface AccessTokenIssuerOptions {
 export interface ClientTokenSubject {
   applicationId: string;
   name: string;
+  /** The client secret that authenticated this grant: its end ends the token (claim `sid`). */
+  secretId: string;
   organizationId: string;
   organizationKind: OrganizationKind;
   scopes: readonly string[];
@@ -31,7 +33,8 @@ export class AccessTokenIssuer {
 
   /**
    * `sub` and `client_id` (RFC 9068) are the application id, role PARTNER, `scope` its granted
-   * partner scopes after `role:PARTNER`, `client_name` the manifest it may run operations of.
+   * partner scopes after `role:PARTNER`, `client_name` the manifest it may run operations of,
+   * `sid` the secret it was obtained with (refused everywhere once that secret ends).
    */
   async issueForClient(
     subject: ClientTokenSubject,
@@ -47,6 +50,7 @@ export class AccessTokenIssuer {
         scope: [...scopesForRole('PARTNER'), ...subject.scopes].join(' '),
         client_id: subject.applicationId,
         client_name: subject.name,
+        sid: subject.secretId,
       },
       ttlSeconds,
       now,

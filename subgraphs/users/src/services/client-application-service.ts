@@ -74,8 +74,11 @@ export interface ClientApplicationServiceOptions {
   /** Partner access tokens live this long (PARTNER_TOKEN_TTL_SECONDS). */
   tokenTtlSeconds: number;
   clock?: () => Date;
-  /** Called after a revocation committed: the suspension list is reloaded at once. */
-  revoked?: () => void;
+  /**
+   * Called after a revocation, or a rotation with no overlap, committed: the suspension list is
+   * reloaded at once, so the ended application's or secret's tokens are refused within seconds.
+   */
+  accessEnded?: () => void;
 }
 
 /**
@@ -188,6 +191,8 @@ export class ClientApplicationService {
         data: { clientApplicationId: application.id, secretHash: secret.hash },
       });
     });
+    // An overlap ends by time and shows at the next periodic reload; none at all, right now.
+    if (overlapSeconds === 0) this.options.accessEnded?.();
     ctx.logger.info(
       { clientApplicationId: application.id, overlapSeconds, by: ctx.viewer?.userId },
       'client secret rotated',
@@ -204,7 +209,7 @@ export class ClientApplicationService {
       where: { id: application.id, status: 'ACTIVE' },
       data: { status: 'REVOKED', revokedAt: now, revokedBy: ctx.viewer?.userId ?? null },
     });
-    this.options.revoked?.();
+    this.options.accessEnded?.();
     ctx.logger.info(
       { clientApplicationId: application.id, by: ctx.viewer?.userId },
       'client application revoked',
@@ -265,7 +270,7 @@ export class ClientApplicationService {
       (found.expiresAt === null || found.expiresAt > now) &&
       application.status === 'ACTIVE' &&
       application.organization.status === 'ACTIVE';
-    if (!valid || !application) {
+    if (!valid || !found || !application) {
       await this.recordAttempt(ctx, key, 'invalid_client');
       throw new TokenGrantError('invalid_client', 'Client authentication failed.');
     }
@@ -279,6 +284,7 @@ export class ClientApplicationService {
       {
         applicationId: application.id,
         name: application.name,
+        secretId: found.id,
         organizationId: application.organizationId,
         organizationKind: application.organization.kind,
         scopes,

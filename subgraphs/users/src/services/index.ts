@@ -32,8 +32,11 @@ export interface UsersServicesOptions {
   eventsWritten?: () => void;
   /** Partner access tokens' lifetime (PARTNER_TOKEN_TTL_SECONDS). */
   partnerTokenTtlSeconds: number;
-  /** Called after a client application was revoked (app.ts reloads the suspension list). */
-  clientApplicationRevoked?: () => void;
+  /**
+   * Called after a client application was revoked or a secret ended at once (rotation with no
+   * overlap): app.ts reloads the suspension list.
+   */
+  clientAccessEnded?: () => void;
 }
 
 export function createUsersServices(options: UsersServicesOptions): UsersServices {
@@ -65,7 +68,7 @@ export function createUsersServices(options: UsersServicesOptions): UsersService
       signInThrottle: options.signInThrottle,
       tokenTtlSeconds: options.partnerTokenTtlSeconds,
       clock: options.clock,
-      revoked: options.clientApplicationRevoked,
+      accessEnded: options.clientAccessEnded,
     }),
   };
 }
