@@ -5,18 +5,12 @@
 // budget of its own. A partner token may run only the operations of its application's manifest, by
 // id (issue 12 item 1): the test registers one for the applications it creates (e2e-erp-1, -2,
 // ...) in a folder of its own.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, print } from 'graphql';
-import {
-  DEVELOPMENT_ROUTER_SECRET,
-  REQUEST_ID_HEADER,
-  SIGNATURE_HEADER,
-  signRequest,
-  TIMESTAMP_HEADER,
-} from '../packages/platform/src';
+import { routerSignedClient } from './support/services';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { ok, platformAdmin } from './support/actors';
 import { liveClient } from './support/live';
@@ -140,30 +134,8 @@ interface Partner {
 }
 
 /** A call signed as the router straight to a subgraph (what a router with a stale list would send). */
-async function signedCall(subgraph: string, token: string, query: string) {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const requestId = randomUUID();
-  const authorization = `Bearer ${token}`;
-  const response = await fetch(t.subgraphs[subgraph]!.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization,
-      [REQUEST_ID_HEADER]: requestId,
-      [TIMESTAMP_HEADER]: timestamp,
-      [SIGNATURE_HEADER]: signRequest(DEVELOPMENT_ROUTER_SECRET, {
-        timestamp,
-        requestId,
-        authorization,
-        query,
-        operationName: null,
-        variables: {},
-      }),
-    },
-    body: JSON.stringify({ query, variables: {} }),
-  });
-  return (await response.json()) as { errors?: readonly { extensions?: Record<string, unknown> }[] };
-}
+const signedCall = (subgraph: string, token: string, query: string) =>
+  routerSignedClient(t.subgraphs[subgraph]!.url)({ query, token });
 
 let partners = 0;
 async function createPartner(hospital: Hospital, scopes: string[]): Promise<Partner> {

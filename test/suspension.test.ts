@@ -3,14 +3,7 @@
 // up to 15 minutes. Replayed with every subgraph and the router as real processes: the time from
 // suspendOrganization to the first FORBIDDEN on each path and to the socket's close is measured
 // and printed; asserted is that each happens (generous waits, no wall-clock limits).
-import { randomUUID } from 'node:crypto';
-import {
-  DEVELOPMENT_ROUTER_SECRET,
-  REQUEST_ID_HEADER,
-  SIGNATURE_HEADER,
-  signRequest,
-  TIMESTAMP_HEADER,
-} from '../packages/platform/src';
+import { routerSignedClient } from './support/services';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { approve, platformAdmin } from './support/actors';
 import { collect, liveClient, rawSocket, sseSubscription } from './support/live';
@@ -59,36 +52,9 @@ const ORDER_EVENTS = 'subscription { orderEvents { type order { id } } }';
 
 type Result = { errors?: readonly { extensions?: Record<string, unknown> }[] };
 
-/** A call through the router, or signed as the router straight to a subgraph. */
-async function signedCall(
-  subgraph: string,
-  token: string,
-  query: string,
-  variables: Record<string, unknown>,
-) {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const requestId = randomUUID();
-  const authorization = `Bearer ${token}`;
-  const response = await fetch(t.subgraphs[subgraph]!.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization,
-      [REQUEST_ID_HEADER]: requestId,
-      [TIMESTAMP_HEADER]: timestamp,
-      [SIGNATURE_HEADER]: signRequest(DEVELOPMENT_ROUTER_SECRET, {
-        timestamp,
-        requestId,
-        authorization,
-        query,
-        operationName: null,
-        variables,
-      }),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, ...((await response.json()) as Result) };
-}
+/** A call signed as the router straight to a subgraph. */
+const signedCall = (subgraph: string, token: string, query: string, variables: Record<string, unknown>) =>
+  routerSignedClient(t.subgraphs[subgraph]!.url)({ query, variables, token });
 
 const operations = (hospital: Hospital) => ({
   createSite: () =>

@@ -6,3 +6,8 @@ import { createSignedClient, type GraphQLClient } from '../../packages/platform/
 export function serviceClient(url: string, service: string): GraphQLClient {
   return createSignedClient(url, DEVELOPMENT_ROUTER_SECRET, service);
 }
+
+/** A subgraph called straight as the router would call it (a router whose list is stale, say). */
+export function routerSignedClient(url: string): GraphQLClient {
+  return createSignedClient(url, DEVELOPMENT_ROUTER_SECRET);
+}
