@@ -1,29 +1,36 @@
 /**
  * The subgraphs of the supergraph, in start order, with their default ports. Adding a subgraph
  * starts here: composition, codegen, migrations, the router and `npm start` all read this list.
+ * `publishesLive` marks the subgraphs whose live updates the router's subscriptions read.
  * `consumes` lists the domain events (routing-key patterns) a subgraph consumes: its queue's
  * bindings on RabbitMQ, and where producers push events when there is no broker.
  */
 export const subgraphCatalog: readonly SubgraphCatalogEntry[] = [
   { name: 'users', port: 8001 },
   { name: 'locations', port: 8003 },
-  { name: 'inventory', port: 8004 },
+  { name: 'inventory', port: 8004, publishesLive: true },
   { name: 'pricing', port: 8006 },
   // Payments learns which driver an order is assigned to from the orders events (see its README).
   { name: 'payments', port: 8008, consumes: ['order.*'] },
   {
     name: 'notifications',
     port: 8010,
+    publishesLive: true,
     consumes: ['order.*', 'stock.low', 'payment.failed', 'organization.approved', 'organization.suspended'],
   },
   // Last: it calls pricing, inventory, payments and locations while placing orders.
-  { name: 'orders', port: 8005 },
+  { name: 'orders', port: 8005, publishesLive: true },
 ];
 
 export interface SubgraphCatalogEntry {
   name: string;
   port: number;
   consumes?: readonly string[];
+  /**
+   * Publishes live updates on the live pub/sub (Redis, or the subgraph's own event stream without
+   * it): the router's subscriptions read from every subgraph that does.
+   */
+  publishesLive?: boolean;
 }
 
 export const ROUTER_PORT = 8000;
