@@ -1,7 +1,9 @@
-// GraphQL Code Generator: typed resolvers for every subgraph, mapped onto its Prisma models.
+// GraphQL Code Generator: typed resolvers for every subgraph, mapped onto its Prisma models, and
+// typed documents for every operation one subgraph sends another (scripts/lib/subgraph-clients.ts).
 // Run by `npm run generate` (and on install); the output is never edited by hand.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { subgraphCatalog } from './packages/platform/src/subgraphs';
+import { clientCodegenTarget, findClientOperations } from './scripts/lib/subgraph-clients';
 
 /** GraphQL type -> the Prisma model (or service type) its resolvers receive as parent. */
 const mappers: Record<string, Record<string, string>> = {
@@ -48,8 +50,8 @@ const mappers: Record<string, Record<string, string>> = {
 const config: CodegenConfig = {
   overwrite: true,
   silent: true,
-  generates: Object.fromEntries(
-    subgraphCatalog.map(({ name }) => [
+  generates: Object.fromEntries([
+    ...subgraphCatalog.map(({ name }) => [
       `subgraphs/${name}/src/generated/resolvers-types.ts`,
       {
         schema: `schema/${name}.graphql`,
@@ -66,7 +68,8 @@ const config: CodegenConfig = {
         },
       },
     ]),
-  ),
+    ...findClientOperations().map((set) => [set.output, clientCodegenTarget(set)]),
+  ]),
 };
 
 export default config;

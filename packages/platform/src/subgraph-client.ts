@@ -1,4 +1,5 @@
-import { GraphQLError } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { CLIENT_ADDRESS_HEADER, type BaseContext } from './subgraph-server';
 import {
   DEADLINE_HEADER,
@@ -14,8 +15,9 @@ import type { Logger } from './logger';
 /**
  * How one subgraph calls another: signed like the router's calls (so production subgraphs accept
  * it), on behalf of the same viewer (their token is passed on), with a deadline, retries with
- * backoff for reads only, and a circuit breaker so a dead dependency fails fast instead of tying
- * up every request.
+ * backoff only for operations safe to send twice, and a circuit breaker so a dead dependency
+ * fails fast instead of tying up every request. Operations are typed documents generated from the
+ * callee's schema (see codegen.ts), so their variables and results are checked at compile time.
  */
 export interface SubgraphClientOptions {
   /** The dependency's name, for errors and logs (e.g. `locations`). */
@@ -24,7 +26,7 @@ export interface SubgraphClientOptions {
   secret: string;
   logger: Logger;
   timeoutMs?: number;
-  /** Extra attempts for idempotent reads after a network error, timeout or 5xx. */
+  /** Extra attempts for an idempotent operation after a network error, timeout or 5xx. */
   retries?: number;
   retryBaseMs?: number;
   /** Consecutive failures that open the breaker, and how long it stays open before one trial call. */
@@ -37,7 +39,7 @@ export interface SubgraphClientOptions {
 
 /**
  * The part of a request context a call is made on behalf of. With a signal and a deadline (a
- * request's context has both), a read stops when the request does and carries the remaining
+ * request's context has both), an idempotent call stops when the request does and carries the remaining
  * deadline to the callee, which then stops too.
  */
 export type CallContext = Pick<BaseContext, 'requestId' | 'authorization' | 'clientAddress'> &
@@ -72,6 +74,18 @@ class RetryableFailure extends Error {
   callerGaveUp = false;
 }
 
+/** An operation's variables: optional when it requires none. */
+export type OperationVariables<Vars> =
+  Record<string, never> extends Vars ? [variables?: Vars] : [variables: Vars];
+
+/** The text sent for a document, printed once (the signature covers exactly this text). */
+const printed = new WeakMap<DocumentNode, string>();
+const textOf = (document: DocumentNode): string => {
+  let text = printed.get(document);
+  if (text === undefined) printed.set(document, (text = print(document)));
+  return text;
+};
+
 type BreakerState =
   { kind: 'closed'; failures: number } | { kind: 'open'; until: number } | { kind: 'half-open' };
 
@@ -87,17 +101,31 @@ export class SubgraphClient {
     return this.breaker.kind;
   }
 
-  /** A read: retried on transient failures; stops with the caller's signal, if any. */
-  query<Data>(ctx: CallContext, document: string, variables?: Record<string, unknown>): Promise<Data> {
-    return this.call<Data>(ctx, document, variables, true);
+  /**
+   * An operation the callee may receive twice with the same outcome: a read, or a write it
+   * deduplicates (under an idempotency key, or a transition whose repeat answers what the first
+   * did). Retried on transient failures; carries the context's deadline and signal, if any (pass
+   * `withoutDeadline(ctx)` for a saga step that must finish once begun).
+   */
+  idempotent<Data, Vars extends Record<string, unknown>>(
+    ctx: CallContext,
+    document: TypedDocumentNode<Data, Vars>,
+    ...[variables]: OperationVariables<Vars>
+  ): Promise<Data> {
+    return this.call<Data>(ctx, textOf(document), variables, true);
   }
 
   /**
-   * A write: never retried here (the caller decides, e.g. with an idempotency key), and never cut
-   * off by the caller's deadline: a write aborted halfway leaves an outcome nobody knows.
+   * An operation sent at most once: a write whose repeat could act twice, or whose lost answer
+   * only the caller's own recovery can settle. Never retried here, and never cut off by the
+   * caller's deadline: a write aborted halfway leaves an outcome nobody knows.
    */
-  mutate<Data>(ctx: CallContext, document: string, variables?: Record<string, unknown>): Promise<Data> {
-    return this.call<Data>(withoutDeadline(ctx), document, variables, false);
+  once<Data, Vars extends Record<string, unknown>>(
+    ctx: CallContext,
+    document: TypedDocumentNode<Data, Vars>,
+    ...[variables]: OperationVariables<Vars>
+  ): Promise<Data> {
+    return this.call<Data>(withoutDeadline(ctx), textOf(document), variables, false);
   }
 
   private async call<Data>(

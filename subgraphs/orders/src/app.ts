@@ -16,7 +16,8 @@ import { createOrdersPrisma, type OrdersPrisma } from './db';
 import { placementWorstCaseMs, type OrdersConfig } from './env';
 import { createLoaders } from './loaders';
 import { createOrdersServices, type OrdersServices } from './services';
-import { RemoteDependencies, type OrdersDependencies } from './services/dependencies';
+import { RemoteDependencies } from './clients';
+import type { OrdersDependencies } from './services/dependencies';
 import { buildOrdersSchema } from './subgraph';
 
 export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'orders', 'migrations');

@@ -1,0 +1,18 @@
+import type { CallContext, SubgraphClient } from '@flow/platform';
+import { OrdersUserDocument } from '../../generated/clients/users';
+import type { UserDirectory, UserSummary } from '../../services/dependencies';
+
+/** users, as orders looks up another user (a driver to assign). */
+export class UsersClient implements UserDirectory {
+  constructor(private readonly users: SubgraphClient) {}
+
+  async user(ctx: CallContext, id: string): Promise<UserSummary | null> {
+    const data = await this.users.idempotent(ctx, OrdersUserDocument, {
+      representations: [{ __typename: 'User', id }],
+    });
+    const found = data._entities[0];
+    return found && 'id' in found
+      ? { id: found.id, role: found.role, organizationId: found.organization.id }
+      : null;
+  }
+}
