@@ -103,7 +103,7 @@ beforeAll(async () => {
     Query: {
       organization: async (_: unknown, _args: unknown, context: BaseContext) => {
         try {
-          await locations.query(context, '{ site(id: "x") { id } }');
+          await locations.idempotent(context, parse('{ site(id: "x") { id } }'));
         } catch (error) {
           seen.dependencyFailures.push(error);
           throw error;

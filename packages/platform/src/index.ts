@@ -29,3 +29,4 @@ export * from './http/address-key';
 export * from './db/cancellable-pool';
 export * from './auth/suspensions';
 export * from './auth/oauth';
+export { entitiesOf } from './graphql/entities';

@@ -12,6 +12,8 @@ import {
 import { ErrorCode, errors } from './errors';
 import type { Logger } from './logger';
 
+export type { TypedDocumentNode };
+
 /**
  * How one subgraph calls another: signed like the router's calls (so production subgraphs accept
  * it), on behalf of the same viewer (their token is passed on), with a deadline, retries with

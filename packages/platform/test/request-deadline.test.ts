@@ -4,11 +4,11 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import { DEADLINE_HEADER } from '../src/auth/request-signing';
 import { createLogger } from '../src/logger';
-import { SubgraphClient } from '../src/subgraph-client';
+import { SubgraphClient, type TypedDocumentNode } from '../src/subgraph-client';
 import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '../src/subgraph-server';
 
 // The deadline a subgraph works to: the caller's signed x-flow-deadline, clamped to its maximum,
-// passed on by SubgraphClient (reads only), and not forgeable.
+// passed on by SubgraphClient (idempotent calls only), and not forgeable.
 const secret = 'request-deadline-test-secret';
 const logger = createLogger('test', 'silent');
 const MAX_DEADLINE_MS = 5000;
@@ -40,12 +40,13 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const client = () => new SubgraphClient({ name: 'callee', url: server.url, secret, logger });
+const DEADLINE = parse('{ deadline }') as TypedDocumentNode<{ deadline: number }>;
 const base = { requestId: 'deadline-test-1', authorization: null, clientAddress: null };
 
 describe('request deadline', () => {
   it('is the subgraph maximum when the caller sets none', async () => {
     const before = Date.now();
-    const { deadline } = await client().query<{ deadline: number }>(base, '{ deadline }');
+    const { deadline } = await client().idempotent(base, DEADLINE);
     expect(deadline).toBeGreaterThanOrEqual(before + MAX_DEADLINE_MS);
     expect(deadline).toBeLessThanOrEqual(Date.now() + MAX_DEADLINE_MS);
   });
@@ -53,17 +54,17 @@ describe('request deadline', () => {
   it("is the caller's when sooner, and clamped to the maximum when later", async () => {
     const soon = Date.now() + 2000;
     const signal = new AbortController().signal;
-    await expect(client().query(ctxWith(soon, signal), '{ deadline }')).resolves.toEqual({ deadline: soon });
+    await expect(client().idempotent(ctxWith(soon, signal), DEADLINE)).resolves.toEqual({ deadline: soon });
     const late = Date.now() + 3_600_000;
-    const { deadline } = await client().query<{ deadline: number }>(ctxWith(late, signal), '{ deadline }');
+    const { deadline } = await client().idempotent(ctxWith(late, signal), DEADLINE);
     expect(deadline).toBeLessThanOrEqual(Date.now() + MAX_DEADLINE_MS);
   });
 
   it('is not passed on by writes, which are never cut off by the caller', async () => {
     const soon = Date.now() + 2000;
-    const { deadline } = await client().mutate<{ deadline: number }>(
+    const { deadline } = await client().once(
       ctxWith(soon, new AbortController().signal),
-      'mutation { deadline }',
+      parse('mutation { deadline }') as TypedDocumentNode<{ deadline: number }>,
     );
     expect(deadline).toBeGreaterThan(soon);
   });
@@ -81,7 +82,7 @@ describe('request deadline', () => {
       },
       retries: 0,
     });
-    await expect(forged.query(ctxWith(Date.now() + 2000), '{ deadline }')).rejects.toMatchObject({
+    await expect(forged.idempotent(ctxWith(Date.now() + 2000), DEADLINE)).rejects.toMatchObject({
       extensions: { code: 'UNAUTHENTICATED' },
     });
   });
@@ -101,7 +102,7 @@ describe('request deadline', () => {
       },
     });
     await expect(
-      counting.query(ctxWith(Date.now() + 2000, controller.signal), '{ deadline }'),
+      counting.idempotent(ctxWith(Date.now() + 2000, controller.signal), DEADLINE),
     ).rejects.toMatchObject({
       extensions: { code: 'GATEWAY_TIMEOUT' },
     });

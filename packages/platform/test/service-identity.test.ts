@@ -38,12 +38,12 @@ const ctx = { requestId: 'service-test-1', authorization: null, clientAddress: n
 describe('service identity', () => {
   it('is the signed name of the calling subgraph', async () => {
     const client = new SubgraphClient({ name: 'callee', url: server.url, secret, logger, service: 'orders' });
-    await expect(client.query(ctx, '{ caller }')).resolves.toEqual({ caller: 'orders' });
+    await expect(client.idempotent(ctx, parse('{ caller }'))).resolves.toEqual({ caller: 'orders' });
   });
 
   it('is null for a call without a service name', async () => {
     const client = new SubgraphClient({ name: 'callee', url: server.url, secret, logger });
-    await expect(client.query(ctx, '{ caller }')).resolves.toEqual({ caller: null });
+    await expect(client.idempotent(ctx, parse('{ caller }'))).resolves.toEqual({ caller: null });
   });
 
   it('cannot be claimed by an unsigned call, nor by a call signed with another secret', async () => {
@@ -60,6 +60,6 @@ describe('service identity', () => {
       logger,
       service: 'orders',
     });
-    await expect(forged.query(ctx, '{ caller }')).rejects.toThrow();
+    await expect(forged.idempotent(ctx, parse('{ caller }'))).rejects.toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse } from 'graphql';
 import { createLogger } from '../src/logger';
 import { verifyRequestSignature } from '../src/auth/request-signing';
 import { SubgraphClient } from '../src/subgraph-client';
@@ -65,7 +66,7 @@ describe('SubgraphClient', () => {
       });
       return { status: 200, json: { data: { valid: check.valid, auth: req.headers.authorization } } };
     };
-    await expect(client().query(ctx, '{ valid }', { a: 1 })).resolves.toEqual({
+    await expect(client().idempotent(ctx, parse('{ valid }'), { a: 1 })).resolves.toEqual({
       valid: true,
       auth: 'Bearer abc',
     });
@@ -73,13 +74,13 @@ describe('SubgraphClient', () => {
 
   it('retries a read after a 500 and succeeds', async () => {
     behaviour = () => (calls === 1 ? { status: 500 } : { status: 200, json: { data: { ok: true } } });
-    await expect(client().query(ctx, '{ ok }')).resolves.toEqual({ ok: true });
+    await expect(client().idempotent(ctx, parse('{ ok }'))).resolves.toEqual({ ok: true });
     expect(calls).toBe(2);
   });
 
   it('never retries a write', async () => {
     behaviour = () => ({ status: 500 });
-    await expect(client().mutate(ctx, 'mutation { x }')).rejects.toMatchObject({
+    await expect(client().once(ctx, parse('mutation { x }'))).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
     expect(calls).toBe(1);
@@ -88,7 +89,7 @@ describe('SubgraphClient', () => {
   it('gives up on a hanging dependency after the deadline, as SERVICE_UNAVAILABLE', async () => {
     behaviour = () => 'hang';
     const started = Date.now();
-    await expect(client({ retries: 1 }).query(ctx, '{ slow }')).rejects.toMatchObject({
+    await expect(client({ retries: 1 }).idempotent(ctx, parse('{ slow }'))).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE', service: 'locations' },
     });
     expect(Date.now() - started).toBeLessThan(2000);
@@ -99,7 +100,7 @@ describe('SubgraphClient', () => {
       status: 200,
       json: { errors: [{ message: 'nope', extensions: { code: 'FORBIDDEN' } }] },
     });
-    await expect(client().query(ctx, '{ x }')).rejects.toMatchObject({
+    await expect(client().idempotent(ctx, parse('{ x }'))).rejects.toMatchObject({
       message: 'nope',
       extensions: { code: 'FORBIDDEN' },
     });
@@ -113,7 +114,7 @@ describe('SubgraphClient', () => {
         errors: [{ message: 'relation "x" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
       },
     });
-    await expect(client().query(ctx, '{ x }')).rejects.toMatchObject({
+    await expect(client().idempotent(ctx, parse('{ x }'))).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
   });
@@ -121,17 +122,17 @@ describe('SubgraphClient', () => {
   it('opens the circuit after repeated failures, fails fast while open, and closes after a good trial call', async () => {
     behaviour = () => ({ status: 503 });
     const breaker = client({ retries: 0, breakerThreshold: 3, breakerOpenMs: 200 });
-    for (let i = 0; i < 3; i++) await expect(breaker.query(ctx, '{ x }')).rejects.toThrow();
+    for (let i = 0; i < 3; i++) await expect(breaker.idempotent(ctx, parse('{ x }'))).rejects.toThrow();
     expect(breaker.breakerState).toBe('open');
     const before = calls;
-    await expect(breaker.query(ctx, '{ x }')).rejects.toMatchObject({
+    await expect(breaker.idempotent(ctx, parse('{ x }'))).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
     expect(calls).toBe(before);
 
     await new Promise((r) => setTimeout(r, 250));
     behaviour = () => ({ status: 200, json: { data: { x: 1 } } });
-    await expect(breaker.query(ctx, '{ x }')).resolves.toEqual({ x: 1 });
+    await expect(breaker.idempotent(ctx, parse('{ x }'))).resolves.toEqual({ x: 1 });
     expect(breaker.breakerState).toBe('closed');
   });
 });

@@ -333,7 +333,7 @@ describe('served by users, enforced by a subgraph server', () => {
       service: 'orders',
     });
     const ctx = { requestId: randomUUID(), authorization: `Bearer ${suspendedOrg}`, clientAddress: null };
-    await expect(asOrders.query(ctx, '{ me }')).resolves.toEqual({ me: suspendedOrg });
+    await expect(asOrders.idempotent(ctx, parse('{ me }'))).resolves.toEqual({ me: suspendedOrg });
 
     suspendedIds = [];
     await until(() => !list.has(suspendedOrg), 'the reinstatement');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, SubgraphClient } from '@flow/platform';
+import { parse } from 'graphql';
+import { createLogger, SubgraphClient, type TypedDocumentNode } from '@flow/platform';
 import type { GraphQLClient } from '@flow/platform/src/testing';
 import {
   createSignedClient,
@@ -191,15 +192,20 @@ describe('the orders service without a user (recovery jobs)', () => {
     });
     const job = { requestId: `recovery-${randomUUID()}`, authorization: null, clientAddress: null };
     const reference = `order-2/line-${randomUUID()}`;
-    const { reserveStock } = await client.mutate<{ reserveStock: ReservationResult }>(job, RESERVE, {
+    const reserve = parse(RESERVE) as TypedDocumentNode<{ reserveStock: ReservationResult }>;
+    const byReference = parse(RESERVATION_BY_REFERENCE) as TypedDocumentNode<{
+      reservationByReference: ReservationResult | null;
+    }>;
+    const { reserveStock } = await client.once(job, reserve, {
       input: { depotId, productId, quantity: 2, reference, organizationId: hospital.organizationId },
     });
-    const { reservationByReference } = await client.query<{
-      reservationByReference: ReservationResult | null;
-    }>(job, RESERVATION_BY_REFERENCE, { organizationId: hospital.organizationId, reference });
+    const { reservationByReference } = await client.idempotent(job, byReference, {
+      organizationId: hospital.organizationId,
+      reference,
+    });
     expect(reservationByReference).toEqual(reserveStock);
     await expect(
-      client.mutate(job, RESERVE, { input: { depotId, productId, quantity: 1, reference: randomUUID() } }),
+      client.once(job, reserve, { input: { depotId, productId, quantity: 1, reference: randomUUID() } }),
     ).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.organizationId' } });
   });
 });

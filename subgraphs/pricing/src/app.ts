@@ -12,7 +12,7 @@ import { createPricingPrisma } from './db';
 import type { PricingConfig } from './env';
 import { createLoaders } from './loaders';
 import { createPricingServices, type PricingServices } from './services';
-import { RemoteDependencies } from './services/dependencies';
+import { RemoteDependencies } from './clients';
 import { buildPricingSchema } from './subgraph';
 
 export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'pricing', 'migrations');

@@ -1,5 +1,4 @@
-import { GraphQLError } from 'graphql';
-import { ErrorCode, errors, type CallContext, type SubgraphClient } from '@flow/platform';
+import { errors, type CallContext } from '@flow/platform';
 import type { InventoryPrisma } from '../db';
 
 /** A Site as inventory knows it: only its id (locations owns the rest). */
@@ -14,39 +13,12 @@ export interface SiteSummary {
   organization: { id: string };
 }
 
-/** Looks a site up in the locations subgraph on behalf of the caller; null when there is none. */
+/**
+ * Looks a site up in the locations subgraph on behalf of the caller; null when there is none.
+ * Over HTTP: src/clients/locations.
+ */
 export interface SiteLookup {
   findSite(ctx: CallContext, id: string): Promise<SiteSummary | null>;
-}
-
-const SITE_QUERY = /* GraphQL */ `
-  query InventoryDepotOwner($id: ID!) {
-    site(id: $id) {
-      id
-      kind
-      organization {
-        id
-      }
-    }
-  }
-`;
-
-/** Codes from locations that mean "no such site for this caller", not "locations is broken". */
-const NOT_A_SITE = new Set<string>([ErrorCode.NOT_FOUND, ErrorCode.BAD_USER_INPUT, ErrorCode.FORBIDDEN]);
-
-export class RemoteSiteLookup implements SiteLookup {
-  constructor(private readonly locations: SubgraphClient) {}
-
-  async findSite(ctx: CallContext, id: string): Promise<SiteSummary | null> {
-    try {
-      const data = await this.locations.query<{ site: SiteSummary | null }>(ctx, SITE_QUERY, { id });
-      return data.site;
-    } catch (error) {
-      const code = error instanceof GraphQLError ? error.extensions.code : undefined;
-      if (typeof code === 'string' && NOT_A_SITE.has(code)) return null;
-      throw error;
-    }
-  }
 }
 
 /**

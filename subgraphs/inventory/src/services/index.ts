@@ -1,6 +1,7 @@
 import { SubgraphClient, type Logger } from '@flow/platform';
 import type { InventoryPrisma } from '../db';
-import { DepotDirectory, RemoteSiteLookup, type SiteLookup } from './depot-directory';
+import { RemoteSiteLookup } from '../clients/locations/locations-client';
+import { DepotDirectory, type SiteLookup } from './depot-directory';
 import { ProductService } from './product-service';
 import { ReservationService } from './reservation-service';
 import { expireReservations } from './reservation-sweeper';

@@ -1,4 +1,4 @@
-import { withoutDeadline, type CallContext, type SubgraphClient } from '@flow/platform';
+import { entitiesOf, withoutDeadline, type CallContext, type SubgraphClient } from '@flow/platform';
 import {
   OrdersAuthorizeDocument,
   OrdersCaptureDocument,
@@ -27,8 +27,8 @@ export class PaymentsClient implements PaymentSteps {
     const data = await this.payments.idempotent(ctx, OrdersPaymentOfOrderDocument, {
       representations: [{ __typename: 'Order', id: orderId }],
     });
-    const order = data._entities[0];
-    return order && 'payment' in order ? order.payment : null;
+    const [order] = entitiesOf('Order', data._entities);
+    return order?.payment ?? null;
   }
 
   // Capture, void and refund run under idempotency keys in payments: a retry replays the first

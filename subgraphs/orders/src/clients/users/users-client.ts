@@ -1,4 +1,4 @@
-import type { CallContext, SubgraphClient } from '@flow/platform';
+import { entitiesOf, type CallContext, type SubgraphClient } from '@flow/platform';
 import { OrdersUserDocument } from '../../generated/clients/users';
 import type { UserDirectory, UserSummary } from '../../services/dependencies';
 
@@ -10,9 +10,7 @@ export class UsersClient implements UserDirectory {
     const data = await this.users.idempotent(ctx, OrdersUserDocument, {
       representations: [{ __typename: 'User', id }],
     });
-    const found = data._entities[0];
-    return found && 'id' in found
-      ? { id: found.id, role: found.role, organizationId: found.organization.id }
-      : null;
+    const [found] = entitiesOf('User', data._entities);
+    return found ? { id: found.id, role: found.role, organizationId: found.organization.id } : null;
   }
 }

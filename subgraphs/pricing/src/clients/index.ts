@@ -1,0 +1,46 @@
+import { SubgraphClient, type Logger } from '@flow/platform';
+import type { PricingDependencies } from '../services/dependencies';
+import { InventoryClient } from './inventory/inventory-client';
+import { LocationsClient } from './locations/locations-client';
+import { UsersClient } from './users/users-client';
+
+export interface RemoteDependencyOptions {
+  urls: { users: string; locations: string; inventory: string };
+  secret: string;
+  logger: Logger;
+  timeoutMs: number;
+}
+
+/** The dependencies over HTTP; one client (and so one circuit breaker) per subgraph per process. */
+export class RemoteDependencies implements PricingDependencies {
+  // Public so that tests can watch each subgraph's circuit breaker.
+  readonly users: SubgraphClient;
+  readonly locations: SubgraphClient;
+  readonly inventory: SubgraphClient;
+  private readonly usersClient: UsersClient;
+  private readonly locationsClient: LocationsClient;
+  private readonly inventoryClient: InventoryClient;
+
+  constructor(options: RemoteDependencyOptions) {
+    const client = (name: keyof RemoteDependencyOptions['urls']) =>
+      new SubgraphClient({
+        name,
+        url: options.urls[name],
+        secret: options.secret,
+        logger: options.logger,
+        timeoutMs: options.timeoutMs,
+      });
+    this.users = client('users');
+    this.locations = client('locations');
+    this.inventory = client('inventory');
+    this.usersClient = new UsersClient(this.users);
+    this.locationsClient = new LocationsClient(this.locations);
+    this.inventoryClient = new InventoryClient(this.inventory);
+  }
+
+  product: PricingDependencies['product'] = (...args) => this.inventoryClient.product(...args);
+  organizations: PricingDependencies['organizations'] = (...args) => this.usersClient.organizations(...args);
+  nearestDepots: PricingDependencies['nearestDepots'] = (...args) =>
+    this.locationsClient.nearestDepots(...args);
+  stock: PricingDependencies['stock'] = (...args) => this.inventoryClient.stock(...args);
+}
