@@ -173,7 +173,7 @@ export class PlacementService {
     });
     const quote = chooseQuote(request, offers);
     // The last point where stopping loses nothing: once the pending order exists, the saga runs to
-    // its end (its writes are not cut by the caller's deadline; see SubgraphClient.mutate and
+    // its end (its writes are not cut by the caller's deadline; see SubgraphClient.once and
     // withoutDeadline), or the recovery job finishes it.
     throwIfAborted(ctx.signal);
     const order = await this.createPending(viewer, request, quote, idempotencyKey);
