@@ -7,7 +7,6 @@ import { Kind, parse, print, validate, visit, type DocumentNode } from 'graphql'
 import ts from 'typescript';
 import {
   calleeSdlPath,
-  clientCodegenTarget,
   findClientOperations,
   repoRoot,
   type ClientOperations,
