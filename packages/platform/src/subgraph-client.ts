@@ -41,8 +41,8 @@ export interface SubgraphClientOptions {
 
 /**
  * The part of a request context a call is made on behalf of. With a signal and a deadline (a
- * request's context has both), an idempotent call stops when the request does and carries the remaining
- * deadline to the callee, which then stops too.
+ * request's context has both), an idempotent call stops when the request does and carries the
+ * remaining deadline to the callee, which then stops too.
  */
 export type CallContext = Pick<BaseContext, 'requestId' | 'authorization' | 'clientAddress'> &
   Partial<Pick<BaseContext, 'signal' | 'deadline'>>;
@@ -112,7 +112,7 @@ export class SubgraphClient {
   idempotent<Data, Vars extends Record<string, unknown>>(
     ctx: CallContext,
     document: TypedDocumentNode<Data, Vars>,
-    ...[variables]: OperationVariables<Vars>
+    ...[variables]: OperationVariables<NoInfer<Vars>>
   ): Promise<Data> {
     return this.call<Data>(ctx, textOf(document), variables, true);
   }
@@ -125,7 +125,7 @@ export class SubgraphClient {
   once<Data, Vars extends Record<string, unknown>>(
     ctx: CallContext,
     document: TypedDocumentNode<Data, Vars>,
-    ...[variables]: OperationVariables<Vars>
+    ...[variables]: OperationVariables<NoInfer<Vars>>
   ): Promise<Data> {
     return this.call<Data>(withoutDeadline(ctx), textOf(document), variables, false);
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { createLogger } from '../src/logger';
 import { verifyRequestSignature } from '../src/auth/request-signing';
-import { SubgraphClient } from '../src/subgraph-client';
+import { SubgraphClient, type TypedDocumentNode } from '../src/subgraph-client';
 
 // A real HTTP server whose behaviour each test scripts: answers, 500s, hangs.
 type Behaviour = (
@@ -134,5 +134,25 @@ describe('SubgraphClient', () => {
     behaviour = () => ({ status: 200, json: { data: { x: 1 } } });
     await expect(breaker.idempotent(ctx, parse('{ x }'))).resolves.toEqual({ x: 1 });
     expect(breaker.breakerState).toBe('closed');
+  });
+
+  it('takes its variables and result types from the document (checked by tsc)', async () => {
+    behaviour = (body) => ({ status: 200, json: { data: { site: { id: body.variables?.id } } } });
+    const siteById = parse('query Site($id: ID!) { site(id: $id) { id } }') as TypedDocumentNode<
+      { site: { id: string } | null },
+      { id: string }
+    >;
+    const { site } = await client().idempotent(ctx, siteById, { id: 's-1' });
+    expect(site?.id).toBe('s-1');
+    // Type errors only, never called.
+    const misuses = (c: SubgraphClient) => [
+      // @ts-expect-error: the operation requires $id.
+      c.idempotent(ctx, siteById),
+      // @ts-expect-error: the operation has no $name.
+      c.once(ctx, siteById, { id: 's-1', name: 'x' }),
+    ];
+    expect(misuses).toBeInstanceOf(Function);
+    // @ts-expect-error: no such field in the result.
+    expect(site?.name).toBeUndefined();
   });
 });
