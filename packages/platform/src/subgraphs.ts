@@ -1,31 +1,39 @@
+import { ORDER_EVENT_TYPES, type DomainEventType } from '@flow/contracts';
+
 /**
  * The subgraphs of the supergraph, in start order, with their default ports. Adding a subgraph
  * starts here: composition, codegen, migrations, the router and `npm start` all read this list.
  * `publishesLive` marks the subgraphs whose live updates the router's subscriptions read.
- * `consumes` lists the domain events (routing-key patterns) a subgraph consumes: its queue's
- * bindings on RabbitMQ, and where producers push events when there is no broker.
+ * `consumes` lists the domain event types (@flow/contracts) a subgraph consumes: its queue's
+ * bindings on RabbitMQ, where producers push events when there is no broker, and the keys its
+ * handler map must have (ConsumerHandlers).
  */
-export const subgraphCatalog: readonly SubgraphCatalogEntry[] = [
+const catalog = [
   { name: 'users', port: 8001 },
   { name: 'locations', port: 8003 },
   { name: 'inventory', port: 8004, publishesLive: true },
   { name: 'pricing', port: 8006 },
   // Payments learns which driver an order is assigned to from the orders events (see its README).
-  { name: 'payments', port: 8008, consumes: ['order.*'] },
+  { name: 'payments', port: 8008, consumes: ORDER_EVENT_TYPES },
   {
     name: 'notifications',
     port: 8010,
     publishesLive: true,
-    consumes: ['order.*', 'stock.low', 'payment.failed', 'organization.approved', 'organization.suspended'],
+    consumes: [...ORDER_EVENT_TYPES, 'stock.low', 'payment.failed', 'organization.approved', 'organization.suspended'],
   },
   // Last: it calls pricing, inventory, payments and locations while placing orders.
   { name: 'orders', port: 8005, publishesLive: true },
-];
+] as const satisfies readonly SubgraphCatalogEntry[];
+
+export const subgraphCatalog: readonly SubgraphCatalogEntry[] = catalog;
+
+/** The catalog with its literal types: which event types each subgraph consumes, to the letter. */
+export type SubgraphCatalog = typeof catalog;
 
 export interface SubgraphCatalogEntry {
   name: string;
   port: number;
-  consumes?: readonly string[];
+  consumes?: readonly DomainEventType[];
   /**
    * Publishes live updates on the live pub/sub (Redis, or the subgraph's own event stream without
    * it): the router's subscriptions read from every subgraph that does.
