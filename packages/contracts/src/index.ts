@@ -25,7 +25,7 @@ export {
   type OutboxRow,
   type OutboxTransaction,
 } from './events/outbox';
-export { ORDER_EVENT_TYPES, orderSnapshot, type OrderEventType, type OrderSnapshot } from './events/orders';
-export { stockSnapshot, type StockSnapshot } from './events/inventory';
-export { paymentSnapshot, type PaymentSnapshot } from './events/payments';
+export { ORDER_EVENT_TYPES, type OrderEventType, type OrderSnapshot } from './events/orders';
+export type { StockSnapshot } from './events/inventory';
+export type { PaymentSnapshot } from './events/payments';
 export { liveTopics, type LiveViewer } from './live-topics';
