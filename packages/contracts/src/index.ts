@@ -8,6 +8,8 @@ export {
   type DomainEventMap,
   type DomainEventOf,
   type DomainEventType,
+  type EventBinding,
+  type EventTypesOf,
   type TypedDomainEvent,
 } from './events/catalog';
 export { envelopeSchema, type EventEnvelope, type UncheckedEvent } from './events/envelope';

@@ -1,12 +1,12 @@
-import type { DomainEventType, EventHandlers } from '@flow/contracts';
+import type { EventHandlers, EventTypesOf } from '@flow/contracts';
 import type { SubgraphCatalog } from './subgraphs';
 
 type CatalogName = SubgraphCatalog[number]['name'];
 
 /** The event types the catalog says subgraph `Name` consumes (never, for one that consumes none). */
 export type ConsumedEventType<Name extends CatalogName> =
-  Extract<SubgraphCatalog[number], { name: Name }> extends { consumes: readonly (infer Type)[] }
-    ? Extract<Type, DomainEventType>
+  Extract<SubgraphCatalog[number], { name: Name }> extends { consumes: readonly (infer Binding)[] }
+    ? EventTypesOf<Binding & string>
     : never;
 
 /**

@@ -1,12 +1,13 @@
-import { ORDER_EVENT_TYPES, type DomainEventType } from '@flow/contracts';
+import type { EventBinding } from '@flow/contracts';
 
 /**
  * The subgraphs of the supergraph, in start order, with their default ports. Adding a subgraph
  * starts here: composition, codegen, migrations, the router and `npm start` all read this list.
  * `publishesLive` marks the subgraphs whose live updates the router's subscriptions read.
- * `consumes` lists the domain event types (@flow/contracts) a subgraph consumes: its queue's
- * bindings on RabbitMQ, where producers push events when there is no broker, and the keys its
- * handler map must have (ConsumerHandlers).
+ * `consumes` lists the domain events a subgraph consumes (event types of @flow/contracts, or
+ * `<prefix>.*` for every type of a prefix): its queue's bindings on RabbitMQ, where producers push
+ * events when there is no broker, and the event types its handler map must handle, no more and no
+ * fewer (ConsumerHandlers).
  */
 const catalog = [
   { name: 'users', port: 8001 },
@@ -14,12 +15,12 @@ const catalog = [
   { name: 'inventory', port: 8004, publishesLive: true },
   { name: 'pricing', port: 8006 },
   // Payments learns which driver an order is assigned to from the orders events (see its README).
-  { name: 'payments', port: 8008, consumes: ORDER_EVENT_TYPES },
+  { name: 'payments', port: 8008, consumes: ['order.*'] },
   {
     name: 'notifications',
     port: 8010,
     publishesLive: true,
-    consumes: [...ORDER_EVENT_TYPES, 'stock.low', 'payment.failed', 'organization.approved', 'organization.suspended'],
+    consumes: ['order.*', 'stock.low', 'payment.failed', 'organization.approved', 'organization.suspended'],
   },
   // Last: it calls pricing, inventory, payments and locations while placing orders.
   { name: 'orders', port: 8005, publishesLive: true },
@@ -33,7 +34,7 @@ export type SubgraphCatalog = typeof catalog;
 export interface SubgraphCatalogEntry {
   name: string;
   port: number;
-  consumes?: readonly DomainEventType[];
+  consumes?: readonly EventBinding[];
   /**
    * Publishes live updates on the live pub/sub (Redis, or the subgraph's own event stream without
    * it): the router's subscriptions read from every subgraph that does.

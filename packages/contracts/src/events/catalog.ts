@@ -35,6 +35,16 @@ export type DomainEventOf<T extends DomainEventType> = Omit<EventEnvelope, 'type
 /** Every domain event, discriminated by `type`. */
 export type TypedDomainEvent = { [T in DomainEventType]: DomainEventOf<T> }[DomainEventType];
 
+type PrefixOf<T> = T extends `${infer Prefix}.${string}` ? Prefix : never;
+
+/** What a consumer binds its queue to: an event type, or `<prefix>.*` for every type of a prefix. */
+export type EventBinding = DomainEventType | `${PrefixOf<DomainEventType>}.*`;
+
+/** The event types a binding stands for: `order.*` is every `order.` type. */
+export type EventTypesOf<Binding extends string> = Binding extends `${infer Prefix}.*`
+  ? Extract<DomainEventType, `${Prefix}.${string}`>
+  : Extract<Binding, DomainEventType>;
+
 export const DOMAIN_EVENT_TYPES = Object.keys(domainEventSchemas) as DomainEventType[];
 
 /** The subgraph that writes each event type (a consumer may refuse one from anyone else). */
