@@ -18,7 +18,14 @@ const order = {
   driverId: null,
   total: { amountMinor: 12500, currency: 'USD' },
 };
-const stock = { depotId: order.depotId, productId: randomUUID(), onHand: 7, reserved: 4, available: 3, reorderLevel: 5 };
+const stock = {
+  depotId: order.depotId,
+  productId: randomUUID(),
+  onHand: 7,
+  reserved: 4,
+  available: 3,
+  reorderLevel: 5,
+};
 const reservation = {
   reservationId: randomUUID(),
   reference: `order:${order.orderId}:1`,
@@ -41,7 +48,12 @@ const payment = {
   currency: 'USD',
   failureReason: null,
 };
-const organization = { organizationId: vendor, name: 'AirLife Oxygen Supply', kind: 'VENDOR', status: 'ACTIVE' };
+const organization = {
+  organizationId: vendor,
+  name: 'AirLife Oxygen Supply',
+  kind: 'VENDOR',
+  status: 'ACTIVE',
+};
 
 export const examples: { [T in DomainEventType]: DomainEventInputMap[T] } = {
   'organization.registered': { ...organization, status: 'PENDING_APPROVAL' },

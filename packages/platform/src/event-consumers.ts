@@ -13,4 +13,7 @@ export type ConsumedEventType<Name extends CatalogName> =
  * A consumer's handler map: exactly one handler per event type its catalog entry consumes, so a
  * type added to (or removed from) `consumes` without its handler fails to compile.
  */
-export type ConsumerHandlers<Name extends CatalogName, Result> = EventHandlers<ConsumedEventType<Name>, Result>;
+export type ConsumerHandlers<Name extends CatalogName, Result> = EventHandlers<
+  ConsumedEventType<Name>,
+  Result
+>;

@@ -13,7 +13,10 @@ test('order.* is every order event type, as RabbitMQ routes it', () => {
 test('every binding of the catalog routes at least one event type', () => {
   for (const { name, consumes = [] } of subgraphCatalog)
     for (const binding of consumes)
-      expect([name, DOMAIN_EVENT_TYPES.some((type) => matchesAnyBinding([binding], type))]).toEqual([name, true]);
+      expect([name, DOMAIN_EVENT_TYPES.some((type) => matchesAnyBinding([binding], type))]).toEqual([
+        name,
+        true,
+      ]);
 });
 
 // Compile-time (tsc --noEmit -p packages/platform): exactly the catalog's event types.

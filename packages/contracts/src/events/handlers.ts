@@ -8,9 +8,7 @@ export type EventHandlers<Types extends DomainEventType, Result> = {
 };
 
 export type HandlingOutcome<Result> =
-  | { kind: 'unhandled' }
-  | { kind: 'malformed'; error: string }
-  | { kind: 'handled'; result: Result };
+  { kind: 'unhandled' } | { kind: 'malformed'; error: string } | { kind: 'handled'; result: Result };
 
 /**
  * Parses an event of a type `handlers` handles and runs its handler. `unhandled` for any other

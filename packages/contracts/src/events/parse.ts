@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import { domainEventSchemas, isDomainEventType, type DomainEventType, type TypedDomainEvent } from './catalog';
+import {
+  domainEventSchemas,
+  isDomainEventType,
+  type DomainEventType,
+  type TypedDomainEvent,
+} from './catalog';
 import { envelopeSchema, type UncheckedEvent } from './envelope';
 
 export type EventParseResult = { ok: true; event: TypedDomainEvent } | { ok: false; error: string };

@@ -260,8 +260,15 @@ export class ReservationService {
     await recordEvents(tx, [
       outboxRow(
         kind === 'COMMIT' ? 'stock.committed' : 'stock.released',
-        { ...reservationSnapshot(reservation), reason: reservation.closedReason, stock: stockSnapshot(after) },
-        { actor: actor.event, organizationIds: [reservation.vendorOrganizationId, reservation.organizationId] },
+        {
+          ...reservationSnapshot(reservation),
+          reason: reservation.closedReason,
+          stock: stockSnapshot(after),
+        },
+        {
+          actor: actor.event,
+          organizationIds: [reservation.vendorOrganizationId, reservation.organizationId],
+        },
       ),
     ]);
   }

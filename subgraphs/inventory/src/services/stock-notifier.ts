@@ -32,7 +32,9 @@ export class StockNotifier {
     if (!publisher || changes.length === 0) return;
     const results = await Promise.allSettled(
       // async, so that a publisher throwing instead of rejecting is caught like a rejection.
-      changes.map(async (change) => publisher.publish(liveTopics.stock(change.depotId), messageOf(type, change))),
+      changes.map(async (change) =>
+        publisher.publish(liveTopics.stock(change.depotId), messageOf(type, change)),
+      ),
     );
     // One warning per call: a sweep of many holds while the channel is down is one incident.
     const failed = results.flatMap((result, i) =>

@@ -221,7 +221,12 @@ interface OrderFacts {
 const PRIORITIES = ['ROUTINE', 'URGENT', 'EMERGENCY'];
 
 type OrderEvent = DomainEventOf<
-  'order.placed' | 'order.confirmed' | 'order.rejected' | 'order.dispatched' | 'order.delivered' | 'order.cancelled'
+  | 'order.placed'
+  | 'order.confirmed'
+  | 'order.rejected'
+  | 'order.dispatched'
+  | 'order.delivered'
+  | 'order.cancelled'
 >;
 
 function orderFacts(event: OrderEvent): OrderFacts {

@@ -31,7 +31,10 @@ export class LiveUpdates {
 
   async positionReported(order: Order, positionId: string, eventId: string): Promise<void> {
     const message = { type: 'delivery.position_reported', orderId: order.id, positionId, eventId };
-    await this.send([liveTopics.delivery(order.id), liveTopics.order(order.id), ...this.audiences(order)], message);
+    await this.send(
+      [liveTopics.delivery(order.id), liveTopics.order(order.id), ...this.audiences(order)],
+      message,
+    );
   }
 
   private audiences(order: Order): string[] {

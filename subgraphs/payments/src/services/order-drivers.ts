@@ -59,7 +59,9 @@ export class OrderDrivers {
       return false;
     }
     if (outcome.kind === 'malformed')
-      throw new PermanentEventError(`malformed ${event.type} event ${JSON.stringify(event.id)}: ${outcome.error}`);
+      throw new PermanentEventError(
+        `malformed ${event.type} event ${JSON.stringify(event.id)}: ${outcome.error}`,
+      );
     return outcome.result;
   }
 

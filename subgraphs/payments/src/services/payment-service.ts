@@ -409,7 +409,11 @@ export class PaymentService {
     });
   }
 
-  private async record(ctx: ServiceContext, data: Prisma.PaymentUncheckedCreateInput, type: PaymentEventType) {
+  private async record(
+    ctx: ServiceContext,
+    data: Prisma.PaymentUncheckedCreateInput,
+    type: PaymentEventType,
+  ) {
     return this.prisma.$transaction(async (tx) => {
       const payment = await tx.payment.create({ data });
       await this.event(tx, ctx, type, payment);
