@@ -3,6 +3,7 @@ module.exports = {
   // Global options (a project's own testTimeout is ignored when jest runs projects).
   testTimeout: 60000,
   projects: [
+    '<rootDir>/packages/contracts',
     '<rootDir>/packages/platform',
     '<rootDir>/subgraphs/users',
     '<rootDir>/subgraphs/locations',

@@ -10,6 +10,7 @@ export * from './http/shutdown';
 export * from './http/request-id';
 export * from './subgraph-server';
 export * from './subgraphs';
+export type { ConsumedEventType, ConsumerHandlers } from './event-consumers';
 export * from './validation';
 export * from './graphql/pagination';
 export * from './db/database-url';

@@ -1,11 +1,15 @@
+import type { EventBinding } from '@flow/contracts';
+
 /**
  * The subgraphs of the supergraph, in start order, with their default ports. Adding a subgraph
  * starts here: composition, codegen, migrations, the router and `npm start` all read this list.
  * `publishesLive` marks the subgraphs whose live updates the router's subscriptions read.
- * `consumes` lists the domain events (routing-key patterns) a subgraph consumes: its queue's
- * bindings on RabbitMQ, and where producers push events when there is no broker.
+ * `consumes` lists the domain events a subgraph consumes (event types of @flow/contracts, or
+ * `<prefix>.*` for every type of a prefix): its queue's bindings on RabbitMQ, where producers push
+ * events when there is no broker, and the event types its handler map must handle, no more and no
+ * fewer (ConsumerHandlers).
  */
-export const subgraphCatalog: readonly SubgraphCatalogEntry[] = [
+const catalog = [
   { name: 'users', port: 8001 },
   { name: 'locations', port: 8003 },
   { name: 'inventory', port: 8004, publishesLive: true },
@@ -20,12 +24,17 @@ export const subgraphCatalog: readonly SubgraphCatalogEntry[] = [
   },
   // Last: it calls pricing, inventory, payments and locations while placing orders.
   { name: 'orders', port: 8005, publishesLive: true },
-];
+] as const satisfies readonly SubgraphCatalogEntry[];
+
+export const subgraphCatalog: readonly SubgraphCatalogEntry[] = catalog;
+
+/** The catalog with its literal types: which event types each subgraph consumes, to the letter. */
+export type SubgraphCatalog = typeof catalog;
 
 export interface SubgraphCatalogEntry {
   name: string;
   port: number;
-  consumes?: readonly string[];
+  consumes?: readonly EventBinding[];
   /**
    * Publishes live updates on the live pub/sub (Redis, or the subgraph's own event stream without
    * it): the router's subscriptions read from every subgraph that does.

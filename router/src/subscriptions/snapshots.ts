@@ -1,3 +1,4 @@
+import { liveTopics } from '@flow/contracts';
 import type { Viewer } from '@flow/platform';
 
 /** What a subgraph publishes when something changes: what happened and where to look (ids). */
@@ -34,49 +35,35 @@ const orderAccess = {
   entity: 'Order',
 };
 
-/**
- * Whose notifications `notificationAdded` carries: a driver's own (their assignments), else the
- * organization's, which its admins and staff share (the notifications subgraph publishes each
- * notification on the one topic its audience listens to).
- */
-const notificationsTopicOf = (viewer: Viewer) =>
-  viewer.role === 'DRIVER'
-    ? `user:${viewer.userId}:notifications`
-    : `org:${viewer.organizationId}:notifications`;
-
-/** Whose orders `orderEvents` carries: a driver's own deliveries, else the organization's orders. */
-const ordersTopicOf = (viewer: Viewer) =>
-  viewer.role === 'DRIVER' ? `user:${viewer.userId}:orders` : `org:${viewer.organizationId}:orders`;
-
 export const snapshotRules: Record<string, SnapshotRule> = {
   orderUpdated: {
-    topic: (args) => `order:${String(args.orderId)}`,
+    topic: (args) => liveTopics.order(String(args.orderId)),
     queryField: 'order',
     queryArgs: { id: 'ID!' },
     argsFor: (args) => ({ id: args.orderId }),
     access: orderAccess,
   },
   deliveryPositionUpdated: {
-    topic: (args) => `delivery:${String(args.orderId)}`,
+    topic: (args) => liveTopics.delivery(String(args.orderId)),
     queryField: 'deliveryPosition',
     queryArgs: { id: 'ID!' },
     argsFor: (_args, event) => (str(event.positionId) ? { id: event.positionId } : null),
     access: orderAccess,
   },
   orderEvents: {
-    topic: (_args, viewer) => ordersTopicOf(viewer),
+    topic: (_args, viewer) => liveTopics.ordersOf(viewer),
     queryField: 'orderEvent',
     queryArgs: { id: 'ID!' },
     argsFor: (_args, event) => (str(event.eventId) ? { id: event.eventId } : null),
   },
   notificationAdded: {
-    topic: (_args, viewer) => notificationsTopicOf(viewer),
+    topic: (_args, viewer) => liveTopics.notificationsOf(viewer),
     queryField: 'notification',
     queryArgs: { id: 'ID!' },
     argsFor: (_args, event) => (str(event.notificationId) ? { id: event.notificationId } : null),
   },
   stockLevelChanged: {
-    topic: (args) => `stock:${String(args.depotId)}`,
+    topic: (args) => liveTopics.stock(String(args.depotId)),
     queryField: 'stockLevel',
     queryArgs: { depotId: 'ID!', productId: 'ID!' },
     argsFor: (args, event) =>

@@ -134,7 +134,16 @@ describe('setStock and adjustStock', () => {
     expect(events.at(-1)).toEqual({
       actor: vendor.userId,
       organization_ids: [vendor.organizationId],
-      data: { depotId, productId: secondProductId, onHand: 2, reserved: 0, available: 2, reorderLevel: 4 },
+      data: {
+        depotId,
+        productId: secondProductId,
+        onHand: 2,
+        reserved: 0,
+        available: 2,
+        reorderLevel: 4,
+        // Issue 13: the event names its vendor (notifications addresses it there).
+        vendorOrganizationId: vendor.organizationId,
+      },
     });
   });
 

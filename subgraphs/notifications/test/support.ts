@@ -116,6 +116,9 @@ export function orderEvent(
       depotId: randomUUID(),
       driverId: order.driverId,
       total: { amountMinor: 12500, currency: 'USD' },
+      ...(type === 'order.placed'
+        ? { items: [{ productId: randomUUID(), quantity: 5, unitPriceMinor: 2500, lineTotalMinor: 12500 }] }
+        : {}),
       ...extra,
     },
   };
@@ -141,7 +144,7 @@ export function stockLowEvent(vendorOrganizationId: string, quantities = { onHan
   };
 }
 
-/** payments' payment.failed: organizationIds are [payer, payee]; data names neither. */
+/** payments' payment.failed: about the payment, for its payer and payee (organizationIds). */
 export function paymentFailedEvent(payer: string, payee: string, failureReason = 'card_declined') {
   return {
     id: randomUUID(),
@@ -153,6 +156,8 @@ export function paymentFailedEvent(payer: string, payee: string, failureReason =
     data: {
       paymentId: randomUUID(),
       orderId: randomUUID(),
+      payerOrganizationId: payer,
+      payeeOrganizationId: payee,
       status: 'FAILED',
       method: 'CARD',
       amountMinor: 12500,

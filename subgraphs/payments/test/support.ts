@@ -2,6 +2,7 @@
 // Postgres schema of its own (dropped at stop), with the simulated provider.
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import type { OrderSnapshot } from '@flow/contracts';
 import { createLogger, dropSchema, subgraphDatabase, SubgraphClient } from '@flow/platform';
 import {
   createGraphQLClient,
@@ -112,7 +113,7 @@ export async function createPaymentsTestEnvironment(
         occurredAt: occurredAt.toISOString(),
         actor: null,
         organizationIds: [],
-        data: { orderId, driverId },
+        data: orderEventData(orderId, driverId),
         source: 'orders',
       }),
     statements,
@@ -123,6 +124,22 @@ export async function createPaymentsTestEnvironment(
       await issuer.stop();
       await dropSchema(database.connectionString, database.schema);
     },
+  };
+}
+
+/** An order as orders' events carry it (@flow/contracts), assigned to `driverId`. */
+function orderEventData(orderId: string, driverId: string | null): OrderSnapshot {
+  return {
+    orderId,
+    number: 'ORD-2026-000001',
+    status: driverId ? 'DISPATCHED' : 'CONFIRMED',
+    priority: 'ROUTINE',
+    hospitalOrganizationId: randomUUID(),
+    vendorOrganizationId: randomUUID(),
+    siteId: randomUUID(),
+    depotId: randomUUID(),
+    driverId,
+    total: { amountMinor: 12500, currency: 'USD' },
   };
 }
 

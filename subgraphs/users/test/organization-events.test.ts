@@ -2,6 +2,7 @@
 // transaction (a registration or a status change that does not commit leaves no event), and
 // published by the relay to RabbitMQ (an exchange of this run, deleted afterwards).
 import { randomUUID } from 'node:crypto';
+import { parseEvent, type UncheckedEvent } from '@flow/contracts';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { createTestEnvironment, type UsersTestEnvironment } from './environment';
 import { LOGIN, REGISTER, registration, type AuthPayload } from './queries';
@@ -284,6 +285,14 @@ describe('the outbox relay', () => {
     await until(
       async () => (await eventsOf(vendor.organizationId)).every((row) => row.published_at !== null),
       'published_at on the rows',
+    );
+  });
+
+  it('published only events their contract accepts (@flow/contracts), of every type', async () => {
+    const parsed = published.map((event) => parseEvent(event as unknown as UncheckedEvent));
+    expect(parsed.filter((result) => !result.ok)).toEqual([]);
+    expect(new Set(published.map((event) => event.type))).toEqual(
+      new Set(['organization.registered', 'organization.approved', 'organization.suspended']),
     );
   });
 });

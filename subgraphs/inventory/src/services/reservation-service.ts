@@ -1,3 +1,4 @@
+import { outboxRow, recordEvents } from '@flow/contracts';
 import { errors, requireText, requireUuid } from '@flow/platform';
 import type { Reservation } from '../generated/prisma/client';
 import type { InventoryPrisma, InventoryTransaction } from '../db';
@@ -19,7 +20,6 @@ import {
   availableAt,
   closeHeldReservation,
   insertReservation,
-  recordEvents,
   recordMovement,
   reservationSnapshot,
   reserveIfAvailable,
@@ -152,12 +152,11 @@ export class ReservationService {
       });
       const low = stockLowEvents(before, stock, actor.event);
       await recordEvents(tx, [
-        {
-          type: 'stock.reserved',
-          actor: actor.event,
-          organizationIds: [created.vendorOrganizationId, created.organizationId],
-          data: { ...reservationSnapshot(created), stock: stockSnapshot(stock) },
-        },
+        outboxRow(
+          'stock.reserved',
+          { ...reservationSnapshot(created), stock: stockSnapshot(stock) },
+          { actor: actor.event, organizationIds: [created.vendorOrganizationId, created.organizationId] },
+        ),
         ...low,
       ]);
       return { reservation: created, created: true, low: low.length > 0 ? stock : null };
@@ -259,16 +258,18 @@ export class ReservationService {
       reservationId: reservation.id,
     });
     await recordEvents(tx, [
-      {
-        type: kind === 'COMMIT' ? 'stock.committed' : 'stock.released',
-        actor: actor.event,
-        organizationIds: [reservation.vendorOrganizationId, reservation.organizationId],
-        data: {
+      outboxRow(
+        kind === 'COMMIT' ? 'stock.committed' : 'stock.released',
+        {
           ...reservationSnapshot(reservation),
           reason: reservation.closedReason,
           stock: stockSnapshot(after),
         },
-      },
+        {
+          actor: actor.event,
+          organizationIds: [reservation.vendorOrganizationId, reservation.organizationId],
+        },
+      ),
     ]);
   }
 

@@ -1,10 +1,10 @@
+import { outboxRow, recordEvents, type OutboxRow } from '@flow/contracts';
 import type { Logger } from '@flow/platform';
 import type { Reservation } from '../generated/prisma/client';
 import type { InventoryPrisma, InventoryTransaction } from '../db';
 import {
   RESERVATION_COLUMNS,
   movementRow,
-  recordEvents,
   reservationSnapshot,
   settleReserved,
   stockSnapshot,
@@ -63,7 +63,7 @@ async function expireBatch(tx: InventoryTransaction, batchSize: number): Promise
     byStock.set(key, [...(byStock.get(key) ?? []), reservation]);
   }
   const movements = [];
-  const events = [];
+  const events: OutboxRow[] = [];
   for (const key of [...byStock.keys()].sort()) {
     const group = byStock.get(key)!;
     const total = group.reduce((sum, r) => sum + r.quantity, 0);
@@ -83,16 +83,17 @@ async function expireBatch(tx: InventoryTransaction, batchSize: number): Promise
           reservationId: reservation.id,
         }),
       );
-      events.push({
-        type: 'stock.released' as const,
-        actor: null,
-        organizationIds: [reservation.vendorOrganizationId, reservation.organizationId],
-        data: {
-          ...reservationSnapshot({ ...reservation, status: 'EXPIRED' }),
-          reason: 'hold expired',
-          stock: stockSnapshot(after),
-        },
-      });
+      events.push(
+        outboxRow(
+          'stock.released',
+          {
+            ...reservationSnapshot({ ...reservation, status: 'EXPIRED' }),
+            reason: 'hold expired',
+            stock: stockSnapshot(after),
+          },
+          { actor: null, organizationIds: [reservation.vendorOrganizationId, reservation.organizationId] },
+        ),
+      );
     }
   }
   await tx.stockMovement.createMany({ data: movements });

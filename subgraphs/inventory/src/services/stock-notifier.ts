@@ -1,3 +1,4 @@
+import { liveTopics } from '@flow/contracts';
 import type { Logger } from '@flow/platform';
 
 /** Where live notifications go (the platform PubSub: Redis, or in-process bridged to the router). */
@@ -13,9 +14,6 @@ export interface StockChange {
   depotId: string;
   productId: string;
 }
-
-/** The topic the router's stockLevelChanged(depotId) listens on. */
-export const stockTopic = (depotId: string) => `stock:${depotId}`;
 
 /**
  * Tells subscribers that a depot's stock changed. Call it only once the change is committed: the
@@ -34,7 +32,9 @@ export class StockNotifier {
     if (!publisher || changes.length === 0) return;
     const results = await Promise.allSettled(
       // async, so that a publisher throwing instead of rejecting is caught like a rejection.
-      changes.map(async (change) => publisher.publish(stockTopic(change.depotId), messageOf(type, change))),
+      changes.map(async (change) =>
+        publisher.publish(liveTopics.stock(change.depotId), messageOf(type, change)),
+      ),
     );
     // One warning per call: a sweep of many holds while the channel is down is one incident.
     const failed = results.flatMap((result, i) =>

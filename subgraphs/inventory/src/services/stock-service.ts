@@ -1,3 +1,4 @@
+import { recordEvents } from '@flow/contracts';
 import {
   pageByCreatedAt,
   errors,
@@ -19,7 +20,6 @@ import { availableOf } from './stock-math';
 import type { StockNotifier } from './stock-notifier';
 import {
   lockStockLevel,
-  recordEvents,
   recordMovement,
   stockLowEvents,
   writeStockLevel,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { outboxRow, type OutboxRow, type StockSnapshot } from '@flow/contracts';
 import {
   Prisma,
   type Reservation,
@@ -175,32 +176,10 @@ export async function recordMovement(tx: InventoryTransaction, movement: Movemen
 }
 
 // ---------------------------------------------------------------------------------------------
-// Domain events (transactional outbox)
+// Domain events (transactional outbox, written with @flow/contracts' recordEvents in the
+// transaction of the change, so an event exists exactly when its change does)
 
-export type StockEventType = 'stock.reserved' | 'stock.released' | 'stock.committed' | 'stock.low';
-
-export interface StockEvent {
-  type: StockEventType;
-  /** A user's id; `service:<name>` for a service acting without a user; null for the expiry job. */
-  actor: string | null;
-  organizationIds: string[];
-  data: Prisma.InputJsonObject;
-}
-
-/** Written in the transaction of the change, so an event exists exactly when its change does. */
-export async function recordEvents(tx: InventoryTransaction, events: StockEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await tx.outboxEvent.createMany({
-    data: events.map((event) => ({
-      type: event.type,
-      actor: event.actor,
-      organizationIds: [...new Set(event.organizationIds)],
-      data: event.data,
-    })),
-  });
-}
-
-export const stockSnapshot = (stock: StockLevel) => ({
+export const stockSnapshot = (stock: StockLevel): StockSnapshot => ({
   depotId: stock.depotId,
   productId: stock.productId,
   onHand: stock.onHand,
@@ -220,14 +199,8 @@ export const reservationSnapshot = (reservation: Reservation) => ({
 });
 
 /** The stock.low event when `after` crossed below the reorder level; none otherwise. */
-export function stockLowEvents(before: Quantities, after: StockLevel, actor: string | null): StockEvent[] {
+export function stockLowEvents(before: Quantities, after: StockLevel, actor: string | null): OutboxRow[] {
   if (!crossedBelowReorderLevel(before, after)) return [];
-  return [
-    {
-      type: 'stock.low',
-      actor,
-      organizationIds: [after.vendorOrganizationId],
-      data: stockSnapshot(after),
-    },
-  ];
+  const data = { ...stockSnapshot(after), vendorOrganizationId: after.vendorOrganizationId };
+  return [outboxRow('stock.low', data, { actor, organizationIds: [after.vendorOrganizationId] })];
 }

@@ -1,3 +1,4 @@
+import { liveTopics } from '@flow/contracts';
 import type { Logger } from '@flow/platform';
 
 /** Where live notifications go (the platform PubSub: Redis, or in-process bridged to the router). */
@@ -5,19 +6,13 @@ export interface LivePublisher {
   publish(topic: string, message: unknown): Promise<void>;
 }
 
-/** The topics the router's notificationAdded listens on (router/src/subscriptions/snapshots.ts). */
-export const topics = {
-  organizationNotifications: (organizationId: string) => `org:${organizationId}:notifications`,
-  userNotifications: (userId: string) => `user:${userId}:notifications`,
-};
-
 export const NOTIFICATION_ADDED = 'notification.added';
 
 /** Where a notification's audience listens: its organization's topic, or its user's. */
 export function topicOf(notification: { organizationId: string | null; userId: string | null }): string {
   return notification.userId !== null
-    ? topics.userNotifications(notification.userId)
-    : topics.organizationNotifications(notification.organizationId!);
+    ? liveTopics.userNotifications(notification.userId)
+    : liveTopics.organizationNotifications(notification.organizationId!);
 }
 
 /**

@@ -1,24 +1,14 @@
 // Which domain events make which notifications, for whom, with what text. Pure: no database, so
 // every rule is tested on its own. Texts are for people: order numbers, amounts, counts; no ids.
-import { isUuid } from '@flow/platform';
+import { handledTypes, handleEvent, type DomainEventOf, type UncheckedEvent } from '@flow/contracts';
+import type { ConsumerHandlers } from '@flow/platform';
 import type { NotificationType } from '../generated/prisma/client';
 
 /**
- * What this subgraph reads of a domain event: the fields of the platform's DomainEvent
- * (packages/platform/src/events/types.ts) it uses, declared here so that any DomainEvent fits
- * without this subgraph depending on the transport's module.
+ * A domain event as it arrives (the platform's DomainEvent fits), before its data is checked
+ * against its type's schema (@flow/contracts).
  */
-export interface ConsumedEvent {
-  /** The producer's outbox row id (uuid): the deduplication key. */
-  id: string;
-  /** The routing key, e.g. `order.placed`. */
-  type: string;
-  /** ISO 8601 time of the change. */
-  occurredAt: string;
-  /** The organizations that may see the event. */
-  organizationIds: string[];
-  data: Record<string, unknown>;
-}
+export type ConsumedEvent = UncheckedEvent;
 
 /** One notification an event makes: to an organization (its admins and staff) or to one user. */
 export interface PlannedNotification {
@@ -45,86 +35,83 @@ export class MalformedEventError extends Error {
 }
 
 const MAX_REASON_LENGTH = 300;
-const MAX_NUMBER_LENGTH = 40;
 
 /**
  * The notifications `event` makes; null for a type this subgraph does not handle (acknowledge it,
- * make nothing). Throws MalformedEventError when a handled event lacks what its rule needs.
+ * make nothing). Throws MalformedEventError when a handled event fails its schema or names an
+ * audience it may not be seen by.
  */
 export function planNotifications(event: ConsumedEvent): PlannedNotification[] | null {
-  const rule = Object.hasOwn(RULES, event.type) ? RULES[event.type] : undefined;
-  if (!rule) return null;
-  const read = new EventReader(event);
-  read.checkEnvelope();
-  return rule(read);
+  const outcome = handleEvent(RULES, event);
+  if (outcome.kind === 'unhandled') return null;
+  if (outcome.kind === 'malformed') throw new MalformedEventError(event, outcome.error);
+  return outcome.result;
 }
 
-type Rule = (read: EventReader) => PlannedNotification[];
-
-const RULES: Record<string, Rule> = {
-  'order.placed': (read) => {
-    const order = orderFacts(read);
+/** One rule per event type the catalog says notifications consumes (a missing one fails to compile). */
+const RULES: ConsumerHandlers<'notifications', PlannedNotification[]> = {
+  'order.placed': (event) => {
+    const order = orderFacts(event);
     const kind = order.priorityWord ?? 'new';
     const worth = order.total ? ` of ${order.total}` : '';
     return [
-      toOrganization(read.organization('vendorOrganizationId'), order, {
+      toOrganization(audience(event, event.data.vendorOrganizationId, 'vendorOrganizationId'), order, {
         type: 'ORDER_PLACED',
         title: order.urgency ? `New ${order.urgency} order ${order.number}` : `New order ${order.number}`,
         body: `${capitalize(article(kind))} ${kind} order${worth} is waiting for your confirmation.`,
       }),
     ];
   },
-  'order.confirmed': (read) => {
-    const order = orderFacts(read);
+  'order.confirmed': (event) => {
+    const order = orderFacts(event);
     return [
-      toOrganization(read.organization('hospitalOrganizationId'), order, {
+      toOrganization(hospitalOf(event), order, {
         type: 'ORDER_CONFIRMED',
         title: `Order ${order.number} was confirmed`,
         body: 'The vendor accepted your order and will dispatch it from the depot.',
       }),
     ];
   },
-  'order.rejected': (read) => {
-    const order = orderFacts(read);
+  'order.rejected': (event) => {
+    const order = orderFacts(event);
     return [
-      toOrganization(read.organization('hospitalOrganizationId'), order, {
+      toOrganization(hospitalOf(event), order, {
         type: 'ORDER_REJECTED',
         title: `Order ${order.number} was rejected`,
         body: `The vendor turned down your order.${order.reason ? ` Reason: ${order.reason}` : ''}`,
       }),
     ];
   },
-  'order.dispatched': (read) => {
-    const order = orderFacts(read);
-    const driverId = read.uuid('driverId');
+  'order.dispatched': (event) => {
+    const order = orderFacts(event);
     const delivery = order.urgency ? `${capitalize(order.urgency)} delivery` : 'Delivery';
     return [
-      toOrganization(read.organization('hospitalOrganizationId'), order, {
+      toOrganization(hospitalOf(event), order, {
         type: 'ORDER_DISPATCHED',
         title: `Order ${order.number} is on its way`,
         body: 'A driver has left the depot with your order. Follow the delivery live on the order.',
       }),
-      toUser(driverId, order, {
+      toUser(event.data.driverId.toLowerCase(), order, {
         type: 'DELIVERY_ASSIGNED',
         title: `${delivery} ${order.number} assigned to you`,
         body: `Pick up order ${order.number} at the depot and deliver it to the hospital site.`,
       }),
     ];
   },
-  'order.delivered': (read) => {
-    const order = orderFacts(read);
+  'order.delivered': (event) => {
+    const order = orderFacts(event);
     return [
-      toOrganization(read.organization('hospitalOrganizationId'), order, {
+      toOrganization(hospitalOf(event), order, {
         type: 'ORDER_DELIVERED',
         title: `Order ${order.number} was delivered`,
         body: 'Your order was delivered and signed for at the site.',
       }),
     ];
   },
-  'order.cancelled': (read) => {
-    const order = orderFacts(read);
+  'order.cancelled': (event) => {
+    const order = orderFacts(event);
     return [
-      toOrganization(read.organization('vendorOrganizationId'), order, {
+      toOrganization(audience(event, event.data.vendorOrganizationId, 'vendorOrganizationId'), order, {
         type: 'ORDER_CANCELLED',
         title: `Order ${order.number} was cancelled`,
         body:
@@ -133,53 +120,48 @@ const RULES: Record<string, Rule> = {
       }),
     ];
   },
-  'stock.low': (read) => {
-    // inventory's stock snapshot names no vendor: the event's one organization is the vendor.
-    const vendor = read.has('vendorOrganizationId')
-      ? read.organization('vendorOrganizationId')
-      : read.soleOrganization();
-    const available = read.integer('available');
-    const reorderLevel = read.integer('reorderLevel');
-    const onHand = read.optionalInteger('onHand');
+  'stock.low': (event) => {
+    const { vendorOrganizationId, available, reorderLevel, onHand } = event.data;
+    // Events written before inventory named the vendor have it as their one organization.
+    const vendor = vendorOrganizationId
+      ? audience(event, vendorOrganizationId, 'vendorOrganizationId')
+      : soleOrganization(event);
     return [
       {
         type: 'STOCK_LOW',
         title: `Stock low: ${available} left (reorder level ${reorderLevel})`,
         body:
           'Available stock of a product at one of your depots fell below its reorder level' +
-          `${onHand === null ? '' : ` (${onHand} on hand)`}. Restock it to keep taking orders.`,
+          ` (${onHand} on hand). Restock it to keep taking orders.`,
         organizationId: vendor,
         userId: null,
         orderId: null,
-        depotId: read.uuid('depotId'),
-        productId: read.uuid('productId'),
+        depotId: event.data.depotId.toLowerCase(),
+        productId: event.data.productId.toLowerCase(),
       },
     ];
   },
-  'payment.failed': (read) => {
-    // payments names neither party in data; its organizationIds are [payer, payee].
-    const hospital = read.has('payerOrganizationId')
-      ? read.organization('payerOrganizationId')
-      : read.firstOrganization();
-    const amount = read.money('amountMinor', 'currency');
-    const card = read.optionalText('method', 20) === 'CARD';
+  'payment.failed': (event) => {
+    const { data } = event;
+    const amount = formatMoney(data.amountMinor, data.currency);
+    const card = tidy(data.method, 20) === 'CARD';
     return [
       {
         type: 'PAYMENT_FAILED',
-        title: `${card ? 'Card payment' : 'Payment'}${amount ? ` of ${amount}` : ''} failed`,
-        body: paymentFailureText(read.optionalText('failureReason', 100)),
-        organizationId: hospital,
+        title: `${card ? 'Card payment' : 'Payment'} of ${amount} failed`,
+        body: paymentFailureText(tidy(data.failureReason, 100)),
+        organizationId: audience(event, data.payerOrganizationId, 'payerOrganizationId'),
         userId: null,
-        orderId: read.uuid('orderId'),
+        orderId: data.orderId.toLowerCase(),
         depotId: null,
         productId: null,
       },
     ];
   },
-  'organization.approved': (read) => {
-    const organization = organizationFacts(read);
+  'organization.approved': (event) => {
+    const organization = organizationFacts(event);
     // Approving a SUSPENDED organization reinstates it (users writes the status it had before).
-    const reinstated = read.optionalText('previousStatus', 40) === 'SUSPENDED';
+    const reinstated = tidy(event.data.previousStatus, 40) === 'SUSPENDED';
     const can = canWhenActive(organization.kind);
     return [
       toOrganizationItself(organization.id, {
@@ -194,9 +176,9 @@ const RULES: Record<string, Rule> = {
       }),
     ];
   },
-  'organization.suspended': (read) => {
-    const organization = organizationFacts(read);
-    const reason = read.optionalText('reason', MAX_REASON_LENGTH);
+  'organization.suspended': (event) => {
+    const organization = organizationFacts(event);
+    const reason = tidy(event.data.reason, MAX_REASON_LENGTH);
     const noOrders = organization.kind === 'VENDOR' ? ' and it receives no orders' : '';
     return [
       toOrganizationItself(organization.id, {
@@ -210,8 +192,8 @@ const RULES: Record<string, Rule> = {
   },
 };
 
-/** The event types that make notifications (what the subgraph's queue must be bound to). */
-export const HANDLED_EVENT_TYPES: readonly string[] = Object.keys(RULES);
+/** The event types that make notifications (the catalog's `consumes` for notifications). */
+export const HANDLED_EVENT_TYPES: readonly string[] = handledTypes(RULES);
 
 function paymentFailureText(reason: string | null): string {
   switch (reason) {
@@ -238,19 +220,31 @@ interface OrderFacts {
 
 const PRIORITIES = ['ROUTINE', 'URGENT', 'EMERGENCY'];
 
-function orderFacts(read: EventReader): OrderFacts {
-  const priority = read.optionalText('priority', 20);
+type OrderEvent = DomainEventOf<
+  | 'order.placed'
+  | 'order.confirmed'
+  | 'order.rejected'
+  | 'order.dispatched'
+  | 'order.delivered'
+  | 'order.cancelled'
+>;
+
+function orderFacts(event: OrderEvent): OrderFacts {
+  const { data } = event;
+  const priority = tidy(data.priority, 20);
   const priorityWord = priority !== null && PRIORITIES.includes(priority) ? priority.toLowerCase() : null;
-  const total = read.nested('total');
   return {
-    orderId: read.uuid('orderId'),
-    number: read.text('number', MAX_NUMBER_LENGTH),
+    orderId: data.orderId.toLowerCase(),
+    number: data.number.trim(),
     priorityWord,
     urgency: priorityWord === 'routine' ? null : priorityWord,
-    total: total ? total.money('amountMinor', 'currency') : null,
-    reason: read.optionalText('reason', MAX_REASON_LENGTH),
+    total: data.total ? formatMoney(data.total.amountMinor, data.total.currency) : null,
+    reason: 'reason' in data ? tidy(data.reason, MAX_REASON_LENGTH) : null,
   };
 }
+
+const hospitalOf = (event: OrderEvent) =>
+  audience(event, event.data.hospitalOrganizationId, 'hospitalOrganizationId');
 
 interface OrganizationFacts {
   id: string;
@@ -268,11 +262,14 @@ function canWhenActive(kind: string | null): string | null {
   return null;
 }
 
-function organizationFacts(read: EventReader): OrganizationFacts {
+function organizationFacts(
+  event: DomainEventOf<'organization.approved' | 'organization.suspended'>,
+): OrganizationFacts {
+  const { data } = event;
   return {
-    id: read.organization('organizationId'),
-    name: read.optionalText('name', MAX_ORGANIZATION_NAME_LENGTH) ?? 'Your organization',
-    kind: read.optionalText('kind', 20),
+    id: audience(event, data.organizationId, 'organizationId'),
+    name: tidy(data.name, MAX_ORGANIZATION_NAME_LENGTH) ?? 'Your organization',
+    kind: tidy(data.kind, 20),
   };
 }
 
@@ -301,116 +298,33 @@ export function formatMoney(amountMinor: number, currency: string): string {
   return format.format(amountMinor / 10 ** digits).replace(/\s/g, ' ');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Whitespace collapsed, cut to `max` characters with an ellipsis; null when absent or blank. */
+function tidy(value: string | null | undefined, max: number): string | null {
+  const text = value?.replace(/\s+/g, ' ').trim();
+  if (!text) return null;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Reads an event's fields, throwing a MalformedEventError that names the first bad one. */
-class EventReader {
-  private readonly data: Record<string, unknown>;
+/** The organizations that may see the event, each once. */
+function organizationsOf(event: { organizationIds: string[] }): string[] {
+  return [...new Set(event.organizationIds.map((id) => id.toLowerCase()))];
+}
 
-  constructor(
-    private readonly event: ConsumedEvent,
-    data: unknown = event.data,
-    private readonly path = 'data',
-  ) {
-    this.data = isRecord(data) ? data : {};
-  }
+/**
+ * An organization the data names as the audience, which must also be one the event may be seen
+ * by: a notification never goes to an organization the producer did not address.
+ */
+function audience(event: { id: string; type: string; organizationIds: string[] }, id: string, field: string) {
+  const ids = organizationsOf(event);
+  if (ids.length === 0) throw new MalformedEventError(event, 'organizationIds is empty');
+  if (!ids.includes(id.toLowerCase()))
+    throw new MalformedEventError(event, `organizationIds does not include data.${field}`);
+  return id.toLowerCase();
+}
 
-  private fail(problem: string): never {
-    throw new MalformedEventError(this.event, problem);
-  }
-
-  checkEnvelope(): void {
-    if (typeof this.event.id !== 'string' || !isUuid(this.event.id)) this.fail('id is not a uuid');
-    if (typeof this.event.occurredAt !== 'string' || Number.isNaN(Date.parse(this.event.occurredAt)))
-      this.fail('occurredAt is not a time');
-    if (!isRecord(this.event.data)) this.fail('data is not an object');
-  }
-
-  has(field: string): boolean {
-    return this.data[field] !== undefined && this.data[field] !== null;
-  }
-
-  nested(field: string): EventReader | null {
-    const value = this.data[field];
-    if (value === undefined || value === null) return null;
-    if (!isRecord(value)) this.fail(`${this.path}.${field} is not an object`);
-    return new EventReader(this.event, value, `${this.path}.${field}`);
-  }
-
-  uuid(field: string): string {
-    const value = this.data[field];
-    if (value === undefined || value === null) this.fail(`${this.path}.${field} is missing`);
-    if (typeof value !== 'string' || !isUuid(value)) this.fail(`${this.path}.${field} is not a uuid`);
-    return value.toLowerCase();
-  }
-
-  /** An organization named in the data, which must also be one the event may be seen by. */
-  organization(field: string): string {
-    const id = this.uuid(field);
-    if (!this.organizationIds().includes(id))
-      this.fail(`organizationIds does not include ${this.path}.${field}`);
-    return id;
-  }
-
-  soleOrganization(): string {
-    const ids = this.organizationIds();
-    if (ids.length !== 1) this.fail('organizationIds must name exactly one organization');
-    return ids[0]!;
-  }
-
-  firstOrganization(): string {
-    const [first] = this.organizationIds();
-    if (!first) this.fail('organizationIds is empty');
-    return first;
-  }
-
-  private organizationIds(): string[] {
-    const ids: unknown = this.event.organizationIds;
-    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && isUuid(id)))
-      this.fail('organizationIds is not a list of uuids');
-    return [...new Set((ids as string[]).map((id) => id.toLowerCase()))];
-  }
-
-  text(field: string, max: number): string {
-    const value = this.data[field];
-    if (value === undefined || value === null) this.fail(`${this.path}.${field} is missing`);
-    if (typeof value !== 'string' || !value.trim()) this.fail(`${this.path}.${field} is not text`);
-    if (value.trim().length > max) this.fail(`${this.path}.${field} is longer than ${max} characters`);
-    return value.trim();
-  }
-
-  /** Whitespace collapsed, cut to `max` characters with an ellipsis; null when absent or blank. */
-  optionalText(field: string, max: number): string | null {
-    const value = this.data[field];
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'string') this.fail(`${this.path}.${field} is not text`);
-    const text = value.replace(/\s+/g, ' ').trim();
-    if (!text) return null;
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  }
-
-  integer(field: string): number {
-    const value = this.optionalInteger(field);
-    if (value === null) this.fail(`${this.path}.${field} is missing`);
-    return value;
-  }
-
-  optionalInteger(field: string): number | null {
-    const value = this.data[field];
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value))
-      this.fail(`${this.path}.${field} is not an integer`);
-    return value;
-  }
-
-  /** Money from an amount in minor units and an ISO 4217 code, formatted; null when absent. */
-  money(amountField: string, currencyField: string): string | null {
-    const amountMinor = this.optionalInteger(amountField);
-    const currency = this.optionalText(currencyField, 10);
-    if (amountMinor === null || currency === null) return null;
-    if (!/^[A-Z]{3}$/.test(currency)) this.fail(`${this.path}.${currencyField} is not an ISO 4217 code`);
-    return formatMoney(amountMinor, currency);
-  }
+function soleOrganization(event: { id: string; type: string; organizationIds: string[] }): string {
+  const ids = organizationsOf(event);
+  if (ids.length !== 1)
+    throw new MalformedEventError(event, 'organizationIds must name exactly one organization');
+  return ids[0]!;
 }

@@ -78,10 +78,8 @@ export class DeliveryService {
       if (moved.count === 0)
         throw errors.conflict('The order is no longer on its way.', { status: 'DELIVERED' });
       const position = await tx.deliveryPosition.create({ data: { orderId: order.id, ...view } });
-      const event = await recordOrderEvent(tx, {
+      const event = await recordOrderEvent(tx, viewer.userId, order, {
         type: 'delivery.position_reported',
-        actor: viewer.userId,
-        order,
         data: {
           positionId: position.id,
           position: { lat, lng },

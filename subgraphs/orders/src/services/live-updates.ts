@@ -1,3 +1,4 @@
+import { liveTopics } from '@flow/contracts';
 import type { Logger } from '@flow/platform';
 import type { Order } from '../generated/prisma/client';
 
@@ -5,14 +6,6 @@ import type { Order } from '../generated/prisma/client';
 export interface LivePublisher {
   publish(topic: string, message: unknown): Promise<void>;
 }
-
-/** The topics the router's subscriptions listen on. */
-export const topics = {
-  order: (orderId: string) => `order:${orderId}`,
-  delivery: (orderId: string) => `delivery:${orderId}`,
-  organizationOrders: (organizationId: string) => `org:${organizationId}:orders`,
-  driverOrders: (userId: string) => `user:${userId}:orders`,
-};
 
 /**
  * Tells subscribers that an order changed, after the change is committed. A notification says
@@ -28,24 +21,27 @@ export class LiveUpdates {
 
   async orderChanged(order: Order, event: { id: string; type: string }): Promise<void> {
     const message = { type: event.type, orderId: order.id, eventId: event.id };
-    await this.send([topics.order(order.id), ...this.audiences(order)], message);
+    await this.send([liveTopics.order(order.id), ...this.audiences(order)], message);
   }
 
   /** A closed order's stock and money are settled at last (by the recovery job). */
   async orderSettled(order: Order): Promise<void> {
-    await this.send([topics.order(order.id)], { type: 'order.settled', orderId: order.id });
+    await this.send([liveTopics.order(order.id)], { type: 'order.settled', orderId: order.id });
   }
 
   async positionReported(order: Order, positionId: string, eventId: string): Promise<void> {
     const message = { type: 'delivery.position_reported', orderId: order.id, positionId, eventId };
-    await this.send([topics.delivery(order.id), topics.order(order.id), ...this.audiences(order)], message);
+    await this.send(
+      [liveTopics.delivery(order.id), liveTopics.order(order.id), ...this.audiences(order)],
+      message,
+    );
   }
 
   private audiences(order: Order): string[] {
     return [
-      topics.organizationOrders(order.hospitalOrganizationId),
-      topics.organizationOrders(order.vendorOrganizationId),
-      ...(order.driverId ? [topics.driverOrders(order.driverId)] : []),
+      liveTopics.organizationOrders(order.hospitalOrganizationId),
+      liveTopics.organizationOrders(order.vendorOrganizationId),
+      ...(order.driverId ? [liveTopics.driverOrders(order.driverId)] : []),
     ];
   }
 

@@ -8,6 +8,7 @@ import {
   type Logger,
   type Viewer,
 } from '@flow/platform';
+import type { OrderEventType } from '@flow/contracts';
 import type { Order, OrderStatus, OutboxEvent, Prisma } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import { actors, canSeeOrder, visibleOrdersWhere } from './access';
@@ -32,13 +33,13 @@ export interface DeliveryProofInput {
 /** The outbox events that are about one order (orderEvent serves only these). */
 const ORDER_EVENT_TYPES = /^(order|delivery)\./;
 
-const EVENT_OF: Record<Transition, string> = {
+const EVENT_OF = {
   confirm: 'order.confirmed',
   reject: 'order.rejected',
   dispatch: 'order.dispatched',
   deliver: 'order.delivered',
   cancel: 'order.cancelled',
-};
+} as const satisfies Record<Transition, OrderEventType>;
 
 /** Reads with tenancy, and every move of the status machine with its role check. */
 export class OrderService {
@@ -176,7 +177,7 @@ export class OrderService {
       actorId: viewer.userId,
       note,
       data,
-      event: { type: EVENT_OF[transition], data: note ? { reason: note } : undefined },
+      event: { type: EVENT_OF[transition], data: note ? { reason: note } : {} },
     });
     if (moved) {
       // Settle before telling subscribers, so that they see the order with its stock and money

@@ -1,14 +1,21 @@
+import {
+  recordEvent,
+  type DomainEventInputMap,
+  type OrderEventType,
+  type OrderSnapshot,
+} from '@flow/contracts';
 import type { Prisma, Order, OrderStatus } from '../generated/prisma/client';
 import type { OrdersPrisma, OrdersTransaction } from '../db';
 
 export type OrderWithItems = Prisma.OrderGetPayload<{ include: { items: true } }>;
 
-export interface OrderEvent {
-  type: string;
-  actor: string | null;
-  order: Order;
-  data?: Record<string, unknown>;
-}
+/** The domain events orders writes (@flow/contracts): its status machine's and delivery positions. */
+type OrdersEventType = OrderEventType | 'delivery.position_reported';
+
+/** An event about an order: its type, and what it carries besides the order itself. */
+export type OrderEventChange = {
+  [T in OrdersEventType]: { type: T; data: Omit<DomainEventInputMap[T], keyof OrderSnapshot> };
+}[OrdersEventType];
 
 /** The next human-readable number of the year, e.g. ORD-2026-000123: one statement, a brief row lock. */
 export async function nextOrderNumber(prisma: OrdersPrisma, now = new Date()): Promise<string> {
@@ -20,29 +27,33 @@ export async function nextOrderNumber(prisma: OrdersPrisma, now = new Date()): P
   return `ORD-${year}-${String(row!.last).padStart(6, '0')}`;
 }
 
+/** The order as every event about it carries it, after the change. */
+export const orderSnapshot = (order: Order): OrderSnapshot => ({
+  orderId: order.id,
+  number: order.number,
+  status: order.status,
+  priority: order.priority,
+  hospitalOrganizationId: order.hospitalOrganizationId,
+  vendorOrganizationId: order.vendorOrganizationId,
+  siteId: order.siteId,
+  depotId: order.depotId,
+  driverId: order.driverId,
+  total: { amountMinor: order.totalMinor, currency: order.currency },
+});
+
 /** Writes a domain event to the outbox, in the transaction of the change it describes. */
-export async function recordOrderEvent(tx: OrdersTransaction, event: OrderEvent): Promise<{ id: string }> {
-  const { order } = event;
-  return tx.outboxEvent.create({
-    select: { id: true },
-    data: {
-      type: event.type,
-      actor: event.actor,
-      organizationIds: [order.hospitalOrganizationId, order.vendorOrganizationId],
-      data: {
-        orderId: order.id,
-        number: order.number,
-        status: order.status,
-        priority: order.priority,
-        hospitalOrganizationId: order.hospitalOrganizationId,
-        vendorOrganizationId: order.vendorOrganizationId,
-        siteId: order.siteId,
-        depotId: order.depotId,
-        driverId: order.driverId,
-        total: { amountMinor: order.totalMinor, currency: order.currency },
-        ...event.data,
-      } as Prisma.InputJsonObject,
-    },
+export async function recordOrderEvent(
+  tx: OrdersTransaction,
+  actor: string | null,
+  order: Order,
+  change: OrderEventChange,
+): Promise<{ id: string }> {
+  // The spread of a union is not narrowed by TypeScript; the writer checks the whole at runtime
+  // (order.dispatched needs the driverId the move has just set).
+  const data = { ...orderSnapshot(order), ...change.data } as DomainEventInputMap[typeof change.type];
+  return recordEvent(tx, change.type, data, {
+    actor,
+    organizationIds: [order.hospitalOrganizationId, order.vendorOrganizationId],
   });
 }
 
@@ -53,7 +64,7 @@ export interface MoveOptions {
   actorId: string | null;
   note?: string | null;
   data?: Prisma.OrderUncheckedUpdateManyInput;
-  event?: { type: string; data?: Record<string, unknown> };
+  event?: OrderEventChange;
 }
 
 export interface MovedOrder {
@@ -78,12 +89,7 @@ export async function moveOrder(prisma: OrdersPrisma, options: MoveOptions): Pro
       data: { orderId: order.id, status: options.to, actorId: options.actorId, note: options.note ?? null },
     });
     if (!options.event) return { order, event: null };
-    const event = await recordOrderEvent(tx, {
-      type: options.event.type,
-      actor: options.actorId,
-      order,
-      data: options.event.data,
-    });
+    const event = await recordOrderEvent(tx, options.actorId, order, options.event);
     return { order, event: { id: event.id, type: options.event.type } };
   });
 }

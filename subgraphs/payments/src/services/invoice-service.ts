@@ -1,3 +1,4 @@
+import { recordEvent } from '@flow/contracts';
 import { decodeCursor, errors, pageSize, requireUuid, toConnection, type Viewer } from '@flow/platform';
 import type { Invoice, InvoiceStatus, Prisma } from '../generated/prisma/client';
 import type { PaymentsPrisma } from '../db';
@@ -97,23 +98,24 @@ export class InvoiceService {
       if (changed === 0) return null;
       const updated = await tx.invoice.findUniqueOrThrow({ where: { id } });
       const payment = await tx.payment.findUniqueOrThrow({ where: { id: updated.paymentId } });
-      await tx.outboxEvent.create({
-        data: {
-          type: 'invoice.paid',
+      await recordEvent(
+        tx,
+        'invoice.paid',
+        {
+          invoiceId: updated.id,
+          number: updated.number,
+          paymentId: payment.id,
+          orderId: payment.orderId,
+          amountMinor: updated.amountMinor,
+          refundedMinor: payment.refundedMinor,
+          currency: updated.currency,
+          paidAt: updated.paidAt!.toISOString(),
+        },
+        {
           actor: ctx.viewer?.userId ?? null,
           organizationIds: [updated.payerOrganizationId, updated.payeeOrganizationId],
-          data: {
-            invoiceId: updated.id,
-            number: updated.number,
-            paymentId: payment.id,
-            orderId: payment.orderId,
-            amountMinor: updated.amountMinor,
-            refundedMinor: payment.refundedMinor,
-            currency: updated.currency,
-            paidAt: updated.paidAt!.toISOString(),
-          },
         },
-      });
+      );
       return updated;
     });
     if (paid) return paid;

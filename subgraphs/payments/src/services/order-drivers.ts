@@ -1,8 +1,15 @@
-import { isUuid, type DomainEvent, type Logger } from '@flow/platform';
+import { handleEvent, type DomainEventOf } from '@flow/contracts';
+import {
+  PermanentEventError,
+  type ConsumedEventType,
+  type ConsumerHandlers,
+  type DomainEvent,
+  type Logger,
+} from '@flow/platform';
 import type { PaymentsPrisma } from '../db';
 
 /**
- * Learns which driver each order is assigned to from the orders service's `order.*` events (every
+ * Learns which driver each order is assigned to from the orders service's order events (every
  * one carries the order's `driverId`, null before dispatch), into `order_drivers`, so that a driver
  * reads only the payments of their own deliveries without payments reading the orders schema.
  *
@@ -30,21 +37,36 @@ export class OrderDrivers {
     await this.apply(event);
   };
 
-  /** True when the event changed (or created) the order's row. */
+  /** Every order event the catalog says payments consumes names the order's driver. */
+  private readonly handlers: ConsumerHandlers<'payments', Promise<boolean>> = {
+    'order.placed': (event) => this.assign(event),
+    'order.confirmed': (event) => this.assign(event),
+    'order.rejected': (event) => this.assign(event),
+    'order.dispatched': (event) => this.assign(event),
+    'order.delivered': (event) => this.assign(event),
+    'order.cancelled': (event) => this.assign(event),
+  };
+
+  /**
+   * True when the event changed (or created) the order's row. Only the orders service says who
+   * drives an order: an event from anyone else is ignored. One from orders that fails its schema
+   * can never be applied: dead-lettered at once (PermanentEventError), not retried.
+   */
   async apply(event: DomainEvent): Promise<boolean> {
-    const { orderId, driverId } = event.data;
-    // Only the orders service says who drives an order; anything malformed is ignored, not retried.
-    const valid =
-      event.source === 'orders' &&
-      event.type.startsWith('order.') &&
-      typeof orderId === 'string' &&
-      isUuid(orderId) &&
-      isUuid(event.id) &&
-      (driverId === null || (typeof driverId === 'string' && isUuid(driverId)));
-    if (!valid) {
+    const outcome = event.source === 'orders' ? handleEvent(this.handlers, event) : null;
+    if (outcome === null || outcome.kind === 'unhandled') {
       this.logger.debug({ eventId: event.id, type: event.type }, 'order event ignored: no order driver');
       return false;
     }
+    if (outcome.kind === 'malformed')
+      throw new PermanentEventError(
+        `malformed ${event.type} event ${JSON.stringify(event.id)}: ${outcome.error}`,
+      );
+    return outcome.result;
+  }
+
+  private async assign(event: DomainEventOf<ConsumedEventType<'payments'>>): Promise<boolean> {
+    const { orderId, driverId } = event.data;
     const changed = await this.prisma.$executeRaw`
       INSERT INTO order_drivers (order_id, driver_id, occurred_at, event_id)
       VALUES (${orderId}::uuid, ${driverId}::uuid, ${new Date(event.occurredAt)}, ${event.id}::uuid)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordEvent, type PaymentSnapshot } from '@flow/contracts';
 import { errors, requireOneOf, requireText, requireUuid, type Logger } from '@flow/platform';
 import type { Payment, Prisma } from '../generated/prisma/client';
 import type { AuthorizePaymentInput, MoneyInput } from '../generated/resolvers-types';
@@ -30,6 +31,29 @@ export interface PaymentServiceOptions {
 }
 
 type Tx = Prisma.TransactionClient;
+
+/** The events of a payment that carry nothing but the payment itself. */
+type PaymentEventType = 'payment.authorized' | 'payment.captured' | 'payment.voided' | 'payment.failed';
+
+/** The payment as every event about it carries it, after the change. */
+const paymentSnapshot = (payment: Payment): PaymentSnapshot => ({
+  paymentId: payment.id,
+  orderId: payment.orderId,
+  payerOrganizationId: payment.payerOrganizationId,
+  payeeOrganizationId: payment.payeeOrganizationId,
+  status: payment.status,
+  method: payment.method,
+  amountMinor: payment.amountMinor,
+  capturedMinor: payment.capturedMinor,
+  refundedMinor: payment.refundedMinor,
+  currency: payment.currency,
+  failureReason: payment.failureReason,
+});
+
+const eventMeta = (ctx: ServiceContext, payment: Payment) => ({
+  actor: ctx.viewer?.userId ?? null,
+  organizationIds: [payment.payerOrganizationId, payment.payeeOrganizationId],
+});
 
 export class PaymentService {
   constructor(private readonly options: PaymentServiceOptions) {}
@@ -292,7 +316,9 @@ export class PaymentService {
           },
         });
         const updated = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
-        await this.event(tx, ctx, 'payment.refunded', updated, { refundId, amountMinor: amount.amountMinor });
+        // amountMinor: this refund's amount (refundedMinor is the payment's total refunded).
+        const data = { ...paymentSnapshot(updated), refundId, amountMinor: amount.amountMinor };
+        await recordEvent(tx, 'payment.refunded', data, eventMeta(ctx, updated));
       });
       return paymentId;
     });
@@ -363,7 +389,7 @@ export class PaymentService {
     ctx: ServiceContext,
     payment: Payment,
     from: readonly Payment['status'][],
-    type: string,
+    type: PaymentEventType,
     data: Prisma.PaymentUpdateManyMutationInput,
   ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
@@ -383,41 +409,19 @@ export class PaymentService {
     });
   }
 
-  private async record(ctx: ServiceContext, data: Prisma.PaymentUncheckedCreateInput, type: string) {
+  private async record(
+    ctx: ServiceContext,
+    data: Prisma.PaymentUncheckedCreateInput,
+    type: PaymentEventType,
+  ) {
     return this.prisma.$transaction(async (tx) => {
       const payment = await tx.payment.create({ data });
       await this.event(tx, ctx, type, payment);
     });
   }
 
-  private async event(
-    tx: Tx,
-    ctx: ServiceContext,
-    type: string,
-    payment: Payment,
-    extra: Record<string, unknown> = {},
-  ) {
-    await tx.outboxEvent.create({
-      data: {
-        type,
-        actor: ctx.viewer?.userId ?? null,
-        organizationIds: [payment.payerOrganizationId, payment.payeeOrganizationId],
-        data: {
-          paymentId: payment.id,
-          orderId: payment.orderId,
-          payerOrganizationId: payment.payerOrganizationId,
-          payeeOrganizationId: payment.payeeOrganizationId,
-          status: payment.status,
-          method: payment.method,
-          amountMinor: payment.amountMinor,
-          capturedMinor: payment.capturedMinor,
-          refundedMinor: payment.refundedMinor,
-          currency: payment.currency,
-          failureReason: payment.failureReason,
-          ...extra,
-        },
-      },
-    });
+  private async event(tx: Tx, ctx: ServiceContext, type: PaymentEventType, payment: Payment) {
+    await recordEvent(tx, type, paymentSnapshot(payment), eventMeta(ctx, payment));
   }
 
   /** The unique live-payment-per-order index, raced: CONFLICT, not a leaked SQL error. */

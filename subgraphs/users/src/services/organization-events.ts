@@ -1,7 +1,8 @@
-// organization.registered|approved|suspended (packages/platform/src/events/README.md), written to the outbox in the
+// organization.registered|approved|suspended (@flow/contracts), written to the outbox in the
 // transaction of the change: an event exists exactly when its change does, and the outbox relay
 // publishes it once that transaction has committed.
-import type { Organization, OrganizationStatus, Prisma } from '../generated/prisma/client';
+import { recordEvent } from '@flow/contracts';
+import type { Organization, OrganizationStatus } from '../generated/prisma/client';
 import type { UsersTransaction } from '../db';
 
 export type OrganizationEventType =
@@ -19,15 +20,21 @@ export interface OrganizationEvent {
 
 export async function recordOrganizationEvent(tx: UsersTransaction, event: OrganizationEvent): Promise<void> {
   const { organization } = event;
-  const data: Prisma.InputJsonObject = {
+  const meta = { actor: event.actor, organizationIds: [organization.id] };
+  const about = {
     organizationId: organization.id,
     name: organization.name,
     kind: organization.kind,
     status: organization.status,
-    ...(event.previousStatus ? { previousStatus: event.previousStatus } : {}),
-    ...(event.type === 'organization.suspended' ? { reason: organization.suspendedReason } : {}),
   };
-  await tx.outboxEvent.create({
-    data: { type: event.type, actor: event.actor, organizationIds: [organization.id], data },
-  });
+  if (event.type === 'organization.registered') await recordEvent(tx, event.type, about, meta);
+  else if (event.type === 'organization.approved')
+    await recordEvent(tx, event.type, { ...about, previousStatus: event.previousStatus }, meta);
+  else
+    await recordEvent(
+      tx,
+      event.type,
+      { ...about, previousStatus: event.previousStatus, reason: organization.suspendedReason },
+      meta,
+    );
 }
