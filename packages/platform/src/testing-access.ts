@@ -86,7 +86,7 @@ export type CallerName = keyof typeof callers;
 export type Expected = boolean | 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 /** test.each rows from a table that must name every caller. */
-export const rowsOf = <T extends Expected>(table: Record<CallerName, T>) =>
+export const rowsOf = <T>(table: Record<CallerName, T>) =>
   (Object.keys(table) as CallerName[]).map((name) => [name, callers[name], table[name]] as const);
 
 /** What an assertion did: true when it passed, else the code it threw (UNAUTHENTICATED, FORBIDDEN). */

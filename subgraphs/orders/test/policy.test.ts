@@ -98,10 +98,9 @@ const moves: Record<CallerName, [Expected, Expected, Expected, Expected, Expecte
 };
 
 describe('who makes which move', () => {
-  test.each(Object.entries(moves))(
+  test.each(rowsOf(moves))(
     '%s: place, vendor moves, cancel, deliver, report position',
-    (name, expected) => {
-      const viewer = callers[name as CallerName].viewer;
+    (_name, { viewer }, expected) => {
       const o = order('DISPATCHED');
       const outcome = (move: Move) => outcomeOf(() => assertCan[move](viewer, o));
       expect([
