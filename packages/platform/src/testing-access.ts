@@ -49,7 +49,7 @@ export function partner(
   };
 }
 
-const as = (viewer: Viewer | null): Caller => ({ viewer, callerService: null });
+const as = <V extends Viewer | null>(viewer: V) => ({ viewer, callerService: null as string | null });
 const ALL_SCOPES: PartnerScope[] = ['orders:read', 'orders:write', 'catalog:read'];
 
 /** Every role, in and out of the row's organizations; "the hospital"/"the vendor" are ORG's. */
