@@ -75,6 +75,15 @@ export const is = {
     (row: { driverId: string | null }): ViewerCheck =>
     (viewer) =>
       !!viewer && viewer.role === 'DRIVER' && row.driverId !== null && row.driverId === viewer.userId,
+  /**
+   * Where a person may act but a partner needs `scope`: a signed-in person, a partner with the
+   * scope, or the orders service acting for any of them (it was checked where the request entered).
+   */
+  withinPartnerScope:
+    (scope: PartnerScope) =>
+    (caller: Caller): boolean =>
+      !!caller.viewer &&
+      (caller.callerService === 'orders' || !partner(caller.viewer) || partnerWith(scope)(caller.viewer)),
   /** The subgraph `name` calling as itself (a signed x-flow-service), whoever it acts for. */
   service:
     (name: CallingService) =>

@@ -33,9 +33,7 @@ export const can = {
    * Every signed-in user reads the catalog; a partner needs catalog:read. The orders service
    * acting for it (placing its order) was checked where the request entered.
    */
-  readCatalog: (caller: Caller) =>
-    is.signedIn(caller.viewer) &&
-    (ordersService(caller) || !is.partner(caller.viewer) || is.partnerWith('catalog:read')(caller.viewer)),
+  readCatalog: (caller: Caller) => is.withinPartnerScope('catalog:read')(caller),
   /** Stock levels: any signed-in user (availability is what hospitals order by). */
   readStock: (caller: Caller) => is.signedIn(caller.viewer),
   /** Single reservations (canSee decides which): a signed-in user or the orders service. */
