@@ -21,6 +21,7 @@ export {
   VENDOR_ROLES,
   hasRole,
   rolesByOrganizationKind,
+  type PersonRole,
 } from './auth/roles';
 export * from './auth/tokens';
 export * from './auth/request-signing';

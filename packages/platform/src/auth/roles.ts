@@ -11,11 +11,14 @@ export const ORGANIZATION_ADMIN_ROLES = ['HOSPITAL_ADMIN', 'VENDOR_ADMIN'] as co
 /** Who reads an organization's own business (its notifications): its staff and admins. */
 export const ORGANIZATION_STAFF_ROLES = [...HOSPITAL_ROLES, ...VENDOR_ROLES] as const;
 
+/** The roles people have: every role but PARTNER. */
+export type PersonRole = Exclude<Role, 'PARTNER'>;
+
 /**
  * The roles an organization of each kind gives its people. PARTNER is no person's role: it is
  * given to a client application's tokens.
  */
-export const rolesByOrganizationKind: Readonly<Record<OrganizationKind, readonly Role[]>> = {
+export const rolesByOrganizationKind: Readonly<Record<OrganizationKind, readonly PersonRole[]>> = {
   HOSPITAL: HOSPITAL_ROLES,
   VENDOR: [...VENDOR_ROLES, 'DRIVER'],
   PLATFORM: ['PLATFORM_ADMIN'],
