@@ -23,13 +23,18 @@ const roleIn =
   (viewer) =>
     !!viewer && hasRole(viewer.role, group) && (!kind || viewer.organizationKind === kind);
 
+const service =
+  (name: CallingService) =>
+  (caller: Pick<Caller, 'callerService'>): boolean =>
+    caller.callerService === name;
+
 const hospitalMember = roleIn(HOSPITAL_ROLES, 'HOSPITAL');
 const vendorMember = roleIn(VENDOR_ROLES, 'VENDOR');
 const partner = roleIn(['PARTNER']);
 const partnerWith =
   (scope: PartnerScope): ViewerCheck =>
   (viewer) =>
-    partner(viewer) && viewer!.scopes.includes(scope);
+    !!viewer && partner(viewer) && viewer.scopes.includes(scope);
 
 /**
  * The access vocabulary. Roles are checked with the organization kind they belong to, so a
@@ -59,12 +64,14 @@ export const is = {
   hospitalSide:
     (scope: PartnerScope): ViewerCheck =>
     (viewer) =>
-      hospitalMember(viewer) || (partnerWith(scope)(viewer) && viewer!.organizationKind === 'HOSPITAL'),
+      hospitalMember(viewer) ||
+      (!!viewer && partnerWith(scope)(viewer) && viewer.organizationKind === 'HOSPITAL'),
   /** Acts as the vendor's staff: its people (not its drivers), or its partner with `scope`. */
   vendorSide:
     (scope: PartnerScope): ViewerCheck =>
     (viewer) =>
-      vendorMember(viewer) || (partnerWith(scope)(viewer) && viewer!.organizationKind === 'VENDOR'),
+      vendorMember(viewer) ||
+      (!!viewer && partnerWith(scope)(viewer) && viewer.organizationKind === 'VENDOR'),
   /** Belongs to (or, for a partner, acts for) the organization. */
   memberOf:
     (organizationId: string): ViewerCheck =>
@@ -83,12 +90,9 @@ export const is = {
     (scope: PartnerScope) =>
     (caller: Caller): boolean =>
       !!caller.viewer &&
-      (caller.callerService === 'orders' || !partner(caller.viewer) || partnerWith(scope)(caller.viewer)),
+      (service('orders')(caller) || !partner(caller.viewer) || partnerWith(scope)(caller.viewer)),
   /** The subgraph `name` calling as itself (a signed x-flow-service), whoever it acts for. */
-  service:
-    (name: CallingService) =>
-    (caller: Pick<Caller, 'callerService'>): boolean =>
-      caller.callerService === name,
+  service,
 };
 
 /** The one definition of a platform admin (kept as a name of its own: many callers use it). */
@@ -100,8 +104,8 @@ export const viewerOf = (subject: Viewer | Caller | null): Viewer | null =>
 
 /**
  * The refusal every policy uses: nobody signed in is UNAUTHENTICATED, anyone else FORBIDDEN with
- * the action's message. A service calling as itself with no viewer is never refused by this
- * rule alone: the action's predicate decides for it.
+ * the action's message. A service the action does not allow, calling for nobody, is
+ * UNAUTHENTICATED too: the action's predicate decides what a service may do.
  */
 export function refuse(subject: Viewer | Caller | null, message: string): never {
   if (!viewerOf(subject)) throw errors.unauthenticated();
