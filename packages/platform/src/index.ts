@@ -2,6 +2,27 @@ export * from './env';
 export * from './logger';
 export * from './errors';
 export * from './auth/viewer';
+export {
+  assertionsFor,
+  is,
+  isPlatformAdmin,
+  partnerHas,
+  refuse,
+  requirePartnerScope,
+  viewerOf,
+  type Assertions,
+  type Caller,
+  type CallingService,
+} from './auth/access';
+export {
+  HOSPITAL_ROLES,
+  ORGANIZATION_ADMIN_ROLES,
+  ORGANIZATION_STAFF_ROLES,
+  VENDOR_ROLES,
+  hasRole,
+  rolesByOrganizationKind,
+  type PersonRole,
+} from './auth/roles';
 export * from './auth/tokens';
 export * from './auth/request-signing';
 export * from './http/health';

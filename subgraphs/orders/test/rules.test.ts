@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Role, Viewer } from '@flow/platform';
 import type { OrderStatus } from '../src/generated/prisma/client';
-import { actors, canSeeOrder, requireHospitalStaff, visibleOrdersWhere } from '../src/services/access';
+import { assertCan, canSee as canSeeOrder, visibleWhere as visibleOrdersWhere } from '../src/services/policy';
 import type { Offer } from '../src/services/dependencies';
 import { chooseQuote } from '../src/services/offer-selection';
 import { parsePlacement, type PlaceOrderInput, type PlacementRequest } from '../src/services/placement-input';
 import { requireTransition, VISIBLE_STATUSES, type Transition } from '../src/services/status-machine';
+
+// The moves by party, as this test has always named them (src/services/policy.ts names each move).
+const actors = {
+  vendor: assertCan.confirm,
+  hospital: assertCan.cancel,
+  driver: assertCan.reportPosition,
+  driverOrHospital: assertCan.deliver,
+};
+const requireHospitalStaff = (viewer: Viewer | null) => {
+  assertCan.place(viewer);
+  return viewer!;
+};
 
 const code = (c: string, extra: Record<string, unknown> = {}) =>
   expect.objectContaining({ extensions: { code: c, ...extra } });

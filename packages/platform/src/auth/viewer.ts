@@ -52,22 +52,6 @@ export interface ClientApplicationRef {
 export const PARTNER_SCOPES = ['orders:read', 'orders:write', 'catalog:read'] as const;
 export type PartnerScope = (typeof PARTNER_SCOPES)[number];
 
-const isPartner = (viewer: Viewer) => viewer.role === 'PARTNER';
-
-/** Whether a partner's token carries `scope`; people (and nobody) are never partners. */
-export const partnerHas = (viewer: Viewer | null, scope: PartnerScope): boolean =>
-  !!viewer && isPartner(viewer) && viewer.scopes.includes(scope);
-
-/**
- * The check where a person may act but a partner needs `scope`: people pass, a partner without
- * the scope is FORBIDDEN (it names the scope, so an integrator knows what to ask for).
- */
-export function requirePartnerScope(viewer: Viewer, scope: PartnerScope): Viewer {
-  if (isPartner(viewer) && !viewer.scopes.includes(scope))
-    throw errors.forbidden(`This client application lacks the ${scope} scope.`);
-  return viewer;
-}
-
 export function requireViewer(viewer: Viewer | null): Viewer {
   if (!viewer) throw errors.unauthenticated();
   return viewer;
@@ -78,8 +62,6 @@ export function requireRole(viewer: Viewer | null, allowed: readonly Role[]): Vi
   if (!allowed.includes(present.role)) throw errors.forbidden();
   return present;
 }
-
-export const isPlatformAdmin = (viewer: Viewer | null): boolean => viewer?.role === 'PLATFORM_ADMIN';
 
 /** Scopes carried by a role: the role itself plus the coarse ones @requiresScopes uses. */
 export function scopesForRole(role: Role): string[] {

@@ -1,11 +1,9 @@
 import {
   errors,
-  isPlatformAdmin,
   pageSize,
   requireOneOf,
   requireText,
   requireUuid,
-  requirePartnerScope,
   requireViewer,
   toConnection,
   type Connection,
@@ -13,7 +11,7 @@ import {
 import { Prisma, type Product, type ProductCategory } from '../generated/prisma/client';
 import type { InventoryPrisma } from '../db';
 import { optionalPositive, optionalText } from './input';
-import { requirePlatformAdmin } from './permissions';
+import { assertCan, seesInactiveProducts } from './policy';
 import type { StockContext } from './stock-service';
 
 export const PRODUCT_CATEGORIES: readonly ProductCategory[] = [
@@ -74,8 +72,8 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * (orders placing its order, signed) was checked where the request entered.
  */
 function requireCatalogReader(ctx: StockContext) {
-  const viewer = requireViewer(ctx.viewer);
-  return ctx.callerService ? viewer : requirePartnerScope(viewer, 'catalog:read');
+  assertCan.readCatalog(ctx);
+  return requireViewer(ctx.viewer);
 }
 
 export class ProductService {
@@ -102,7 +100,7 @@ export class ProductService {
       throw errors.badUserInput('filter.search', 'filter.search is too long.');
 
     const conditions: Prisma.Sql[] = [];
-    if (!isPlatformAdmin(viewer)) conditions.push(Prisma.sql`active`);
+    if (!seesInactiveProducts(viewer)) conditions.push(Prisma.sql`active`);
     if (category) conditions.push(Prisma.sql`category = ${category}::"ProductCategory"`);
     if (search) {
       const pattern = `%${escapeLike(search)}%`;
@@ -130,7 +128,7 @@ export class ProductService {
   }
 
   async create(ctx: StockContext, input: CreateProductInput): Promise<Product> {
-    requirePlatformAdmin(ctx.viewer);
+    assertCan.changeCatalog(ctx.viewer);
     const sku = requireText(input.sku, 'input.sku', { max: 40 }).toUpperCase();
     if (!SKU.test(sku))
       throw errors.badUserInput('input.sku', 'input.sku may hold only letters, digits and dashes (2-40).');
@@ -162,7 +160,7 @@ export class ProductService {
   }
 
   async update(ctx: StockContext, rawId: string, input: UpdateProductInput): Promise<Product> {
-    requirePlatformAdmin(ctx.viewer);
+    assertCan.changeCatalog(ctx.viewer);
     const id = requireUuid(rawId, 'id');
     const data: Prisma.ProductUpdateInput = {};
     if (input.name !== null && input.name !== undefined)

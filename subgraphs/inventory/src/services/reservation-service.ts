@@ -1,19 +1,10 @@
 import { outboxRow, recordEvents } from '@flow/contracts';
-import { errors, requireText, requireUuid } from '@flow/platform';
+import { errors, requireText, requireUuid, type Caller } from '@flow/platform';
 import type { Reservation } from '../generated/prisma/client';
 import type { InventoryPrisma, InventoryTransaction } from '../db';
 import { MAX_ORDER_HOLD_SECONDS, optionalText, requireHoldSeconds, requireUnits } from './input';
-import {
-  changeActor,
-  isOrdersService,
-  mayManageReservation,
-  requireCaller,
-  requireOrdersService,
-  requireReleaser,
-  reservingOrganization,
-  type Caller,
-  type ChangeActor,
-} from './permissions';
+import { changeActor, reservingOrganization, type ChangeActor } from './actor';
+import { assertCan, canSee, releaseNeedsReason } from './policy';
 import { availableOf } from './stock-math';
 import type { StockNotifier } from './stock-notifier';
 import {
@@ -55,7 +46,7 @@ export class ReservationService {
 
   /** A reservation the caller may see; null when there is none or it is someone else's. */
   async byId(ctx: StockContext, rawId: string): Promise<Reservation | null> {
-    requireCaller(ctx);
+    assertCan.readReservations(ctx);
     const reservation = await this.prisma.reservation.findUnique({ where: { id: requireUuid(rawId, 'id') } });
     return this.visible(ctx, reservation);
   }
@@ -66,7 +57,7 @@ export class ReservationService {
    * stopped before it stored the reservation's id.
    */
   async byReference(ctx: StockContext, rawOrganizationId: string, rawReference: string) {
-    requireCaller(ctx);
+    assertCan.readReservations(ctx);
     const organizationId = requireUuid(rawOrganizationId, 'organizationId');
     const reference = requireText(rawReference, 'reference', { max: 200 });
     const reservation = await this.prisma.reservation.findUnique({
@@ -81,7 +72,7 @@ export class ReservationService {
    * time, so a page boundary never skips a hold made in the same instant as another.
    */
   async held(ctx: StockContext, input: HeldReservationsInput): Promise<Reservation[]> {
-    requireOrdersService(ctx, 'list');
+    assertCan.listHeld(ctx);
     if (!Number.isInteger(input.olderThanSeconds) || input.olderThanSeconds < 0)
       throw errors.badUserInput('olderThanSeconds', 'olderThanSeconds must be a whole number, 0 or more.');
     const first = input.first ?? 100;
@@ -101,16 +92,16 @@ export class ReservationService {
   }
 
   private visible(caller: Caller, reservation: Reservation | null): Reservation | null {
-    return reservation && mayManageReservation(caller, reservation) ? reservation : null;
+    return reservation && canSee(caller, reservation) ? reservation : null;
   }
 
   /**
-   * Holds stock for an order line, for the orders service alone (see requireOrdersService). One transaction: the reservation row (unique per
+   * Holds stock for an order line, for the orders service alone (see policy.ts). One transaction: the reservation row (unique per
    * organization and reference) and a conditional update of the stock row that succeeds only
    * if enough is available; when it does not, the transaction rolls back and nothing is held.
    */
   async reserve(ctx: StockContext, input: ReserveStockInput): Promise<Reservation> {
-    requireOrdersService(ctx, 'reserve');
+    assertCan.reserve(ctx);
     const organizationId = reservingOrganization(ctx, input.organizationId);
     const actor = changeActor(ctx);
     const key = {
@@ -174,7 +165,7 @@ export class ReservationService {
 
   /** Ships held stock: on hand and reserved both drop. Committing twice returns the same. */
   async commit(ctx: StockContext, rawId: string): Promise<Reservation> {
-    requireOrdersService(ctx, 'commit');
+    assertCan.commit(ctx);
     const id = await this.requireExisting(rawId);
     const { reservation, changed } = await this.prisma.$transaction(async (tx) => {
       const closed = await closeHeldReservation(tx, id, 'COMMITTED', {
@@ -207,10 +198,10 @@ export class ReservationService {
     rawId: string,
     rawReason: string | null | undefined,
   ): Promise<Reservation> {
-    requireReleaser(ctx);
+    assertCan.release(ctx);
     const reason = optionalText(rawReason, 'reason', 500);
     // An operator's release must be explained: it may undo a live order's hold.
-    if (!reason && !isOrdersService(ctx))
+    if (!reason && releaseNeedsReason(ctx))
       throw errors.badUserInput('reason', 'reason is required when a platform admin releases a hold.');
     const id = await this.requireExisting(rawId);
     const { reservation, changed } = await this.prisma.$transaction(async (tx) => {

@@ -2,7 +2,6 @@ import { recordEvents } from '@flow/contracts';
 import {
   pageByCreatedAt,
   errors,
-  isPlatformAdmin,
   requireText,
   requireUuid,
   requireViewer,
@@ -15,7 +14,7 @@ import type { InventoryPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import type { DepotDirectory } from './depot-directory';
 import { MAX_UNITS, requireDelta, requireUnits } from './input';
-import { isVendorStaff, requireVendorStaff } from './permissions';
+import { assertCan } from './policy';
 import { availableOf } from './stock-math';
 import type { StockNotifier } from './stock-notifier';
 import {
@@ -90,7 +89,8 @@ export class StockService {
 
   /** Sets the counted stock at one of the caller's depots. */
   async setStock(ctx: StockContext, input: SetStockInput): Promise<StockLevel> {
-    const viewer = requireVendorStaff(ctx.viewer);
+    const viewer = requireViewer(ctx.viewer);
+    assertCan.changeStock(viewer);
     const key = this.stockKey(input);
     const onHand = requireUnits(input.onHand, 'input.onHand');
     const reorderLevel =
@@ -111,7 +111,8 @@ export class StockService {
 
   /** Adds or removes stock at one of the caller's depots, with a reason. */
   async adjustStock(ctx: StockContext, input: AdjustStockInput): Promise<StockLevel> {
-    const viewer = requireVendorStaff(ctx.viewer);
+    const viewer = requireViewer(ctx.viewer);
+    assertCan.changeStock(viewer);
     const key = this.stockKey(input);
     const delta = requireDelta(input.delta, 'input.delta');
     const reason = requireText(input.reason, 'input.reason', { max: 500 });
@@ -135,15 +136,13 @@ export class StockService {
   /** Every change of a depot's stock, newest first: the depot's vendor and platform admins. */
   async movements(ctx: StockContext, input: ListMovementsInput): Promise<Connection<StockMovement>> {
     const viewer = requireViewer(ctx.viewer);
-    if (!isPlatformAdmin(viewer) && !isVendorStaff(viewer))
-      throw errors.forbidden('Only the depot’s vendor can see its stock movements.');
+    assertCan.seeMovements(viewer);
     const depotId = requireUuid(input.depotId, 'depotId');
     const productId = input.productId ? requireUuid(input.productId, 'productId') : undefined;
     // A depot unknown here has never had stock, so it has no movements to hide or show: no
     // need to ask locations who owns it.
     const owner = await this.depots.knownOwner(depotId);
-    if (owner && owner !== viewer.organizationId && !isPlatformAdmin(viewer))
-      throw errors.forbidden('Only the depot’s vendor can see its stock movements.');
+    assertCan.seeMovements(viewer, owner);
     if (!owner)
       return pageByCreatedAt(
         input,
@@ -174,8 +173,7 @@ export class StockService {
     if (!product)
       throw errors.badUserInput('input.productId', 'input.productId is not a product of the catalog.');
     const owner = await this.depots.ownerOf(ctx, key.depotId, 'input.depotId');
-    if (owner !== viewer.organizationId)
-      throw errors.forbidden('Only the depot’s own vendor can change its stock.');
+    assertCan.changeDepotStock(viewer, owner);
   }
 
   /**
@@ -222,5 +220,5 @@ export class StockService {
 
 /** Who may see stock levels: any signed-in user (availability is what hospitals order by). */
 function requireStockReader(ctx: StockContext): void {
-  requireViewer(ctx.viewer);
+  assertCan.readStock(ctx);
 }

@@ -11,7 +11,7 @@ import type { Site } from '../generated/prisma/client';
 import type { LocationsPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import { nearestDepots } from '../site-sql';
-import { requireSiteReader, requireVisibleSite } from './site-access';
+import { assertCan, requireVisibleSite } from './policy';
 import { parsePosition, type PositionInput } from './site-input';
 
 export interface NearestDepotsArgs {
@@ -40,7 +40,7 @@ export class RouteService {
   ) {}
 
   async route(ctx: LocationsContext, fromSiteId: string, toSiteId: string): Promise<Route> {
-    requireSiteReader(ctx);
+    assertCan.readSites(ctx);
     const [from, to] = await Promise.all([
       this.visibleSite(ctx, fromSiteId, 'fromSiteId'),
       this.visibleSite(ctx, toSiteId, 'toSiteId'),
@@ -50,14 +50,14 @@ export class RouteService {
 
   /** From where a vehicle is now to a site. */
   async eta(ctx: LocationsContext, from: PositionInput, toSiteId: string): Promise<Route> {
-    requireSiteReader(ctx);
+    assertCan.readSites(ctx);
     const position = parsePosition(from, 'from');
     return routeBetween(position, await this.visibleSite(ctx, toSiteId, 'toSiteId'), this.policy);
   }
 
   /** Closest first; two statements whatever the number of depots (the site, then the search). */
   async nearestDepots(ctx: LocationsContext, args: NearestDepotsArgs): Promise<DepotDistance[]> {
-    requireSiteReader(ctx);
+    assertCan.readSites(ctx);
     const limit = pageSize(args.first, 'first');
     const organizationIds = this.organizationFilter(args.organizationIds);
     const maxDistanceKm = args.maxDistanceKm ?? null;

@@ -1,7 +1,7 @@
 import { errors, requireUuid, type BaseContext } from '@flow/platform';
 import type { LocationsPrisma } from '../db';
 import type { Loaders } from '../loaders';
-import { requireSiteGrantor } from './site-access';
+import { grantorOf } from './policy';
 
 type LocationsContext = BaseContext & { loaders: Loaders };
 
@@ -14,7 +14,7 @@ export class SiteGrantService {
    * whose answer it lost. The first grant's record is kept.
    */
   async grant(ctx: LocationsContext, rawSiteId: string, rawOrganizationId: string): Promise<boolean> {
-    const grantor = requireSiteGrantor(ctx);
+    const grantor = grantorOf(ctx);
     const siteId = requireUuid(rawSiteId, 'siteId');
     const organizationId = requireUuid(rawOrganizationId, 'organizationId');
     // Only callers that may see every site get here, so NOT_FOUND gives nothing away.

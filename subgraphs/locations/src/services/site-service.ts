@@ -15,7 +15,7 @@ import type { PositionSource, Site } from '../generated/prisma/client';
 import type { LocationsPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import type { AddressLocator } from './address-locator';
-import { isVisibleSite, requireSiteCreator, requireSiteReader, visibleKindsOf } from './site-access';
+import { assertCan, isVisibleSite, siteCreator, visibleWhere } from './policy';
 import {
   parseAddress,
   parseCreateSite,
@@ -47,7 +47,7 @@ export class SiteService {
 
   /** null when there is no such site; FORBIDDEN when it is a hospital site the caller may not see. */
   async byId(ctx: LocationsContext, rawId: string): Promise<Site | null> {
-    requireSiteReader(ctx);
+    assertCan.readSites(ctx);
     const site = await ctx.loaders.siteById.load(requireUuid(rawId, 'id'));
     // Hidden reads as absent: null, with no error that would tell it exists.
     return site && (await isVisibleSite(ctx, site)) ? site : null;
@@ -55,7 +55,7 @@ export class SiteService {
 
   /** A Site another subgraph referenced: null when it is not there or the caller may not see it. */
   async reference(ctx: LocationsContext, id: string): Promise<Site | null> {
-    requireSiteReader(ctx);
+    assertCan.readSites(ctx);
     const site = isUuid(id) ? await ctx.loaders.siteById.load(id) : null;
     return site && (await isVisibleSite(ctx, site)) ? site : null;
   }
@@ -84,7 +84,7 @@ export class SiteService {
     if (after && !isUuid(after.id))
       throw errors.badUserInput('after', 'after is not a cursor this list produced.');
     const kind = args.kind ? requireOneOf(args.kind, SITE_KINDS, 'kind') : null;
-    const kinds = visibleKindsOf(viewer, organizationId).filter((visible) => !kind || visible === kind);
+    const kinds = visibleWhere(viewer, organizationId).kind.in.filter((visible) => !kind || visible === kind);
     const cursorOf = (site: Site) => ({ at: site.createdAt.toISOString(), id: site.id });
     if (!kinds.length || !isUuid(organizationId)) return toConnection([], size, 0, cursorOf, after !== null);
     const page = await ctx.loaders.sitePage.load({ organizationId, kinds, size, after });
@@ -94,7 +94,7 @@ export class SiteService {
 
   /** A site of the caller's own organization; without a position, the address is geocoded. */
   async create(ctx: LocationsContext, input: CreateSiteInput): Promise<Site> {
-    const viewer = requireSiteCreator(ctx.viewer);
+    const viewer = siteCreator(ctx.viewer);
     const site = parseCreateSite(input);
     if (site.kind !== viewer.siteKind)
       throw errors.badUserInput(

@@ -1,7 +1,7 @@
 import { errors, isUuid, pageByCreatedAt, requireUuid, requireViewer, type Connection } from '@flow/platform';
 import type { Notification, Prisma } from '../generated/prisma/client';
 import type { NotificationsPrisma } from '../db';
-import { canSeeNotification, visibleNotificationsWhere } from './audience';
+import { canSee, visibleWhere } from './policy';
 import type { ServiceContext } from './context';
 
 /** The most ids one markNotificationsRead takes (a page is at most 100 too). */
@@ -20,7 +20,7 @@ export class NotificationService {
   /** Newest first; unreadOnly keeps those the viewer has not read. */
   async list(ctx: ServiceContext, args: ListArgs): Promise<Connection<Notification>> {
     const viewer = requireViewer(ctx.viewer);
-    const where: Prisma.NotificationWhereInput = visibleNotificationsWhere(viewer);
+    const where: Prisma.NotificationWhereInput = visibleWhere(viewer);
     if (args.unreadOnly) where.receipts = { none: { userId: viewer.userId } };
     return pageByCreatedAt(
       args,
@@ -34,13 +34,13 @@ export class NotificationService {
   async visible(ctx: ServiceContext, rawId: string): Promise<Notification | null> {
     const viewer = requireViewer(ctx.viewer);
     const notification = await ctx.loaders.notificationById.load(requireUuid(rawId, 'id'));
-    return notification && canSeeNotification(viewer, notification) ? notification : null;
+    return notification && canSee(viewer, notification) ? notification : null;
   }
 
   async unreadCount(ctx: ServiceContext): Promise<number> {
     const viewer = requireViewer(ctx.viewer);
     return this.prisma.notification.count({
-      where: { ...visibleNotificationsWhere(viewer), receipts: { none: { userId: viewer.userId } } },
+      where: { ...visibleWhere(viewer), receipts: { none: { userId: viewer.userId } } },
     });
   }
 
@@ -63,7 +63,7 @@ export class NotificationService {
     const ids = [...new Set(rawIds.map((id) => id.toLowerCase()))];
     if (ids.length === 0) return 0;
     const visible = await this.prisma.notification.findMany({
-      where: { AND: [{ id: { in: ids } }, visibleNotificationsWhere(viewer)] },
+      where: { AND: [{ id: { in: ids } }, visibleWhere(viewer)] },
       select: { id: true },
     });
     if (visible.length === 0) return 0;

@@ -1,7 +1,7 @@
 import { errors, requireUuid, type Logger } from '@flow/platform';
 import type { DeliveryPosition } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
-import { actors } from './access';
+import { assertCan } from './policy';
 import type { ServiceContext } from './context';
 import type { OrdersDependencies } from './dependencies';
 import type { LiveUpdates } from './live-updates';
@@ -43,7 +43,7 @@ export class DeliveryService {
 
   async report(ctx: ServiceContext, args: ReportPositionArgs): Promise<DeliveryPosition> {
     const { viewer, order } = await this.orders.party(ctx, args.orderId, 'orderId');
-    actors.driver(viewer, order);
+    assertCan.reportPosition(viewer, order);
     const lat = requireRange(args.position.lat, 'position.lat', -90, 90);
     const lng = requireRange(args.position.lng, 'position.lng', -180, 180);
     const speedKph = args.speedKph == null ? null : requireRange(args.speedKph, 'speedKph', 0, 300);

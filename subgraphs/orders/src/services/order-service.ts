@@ -11,7 +11,7 @@ import {
 import type { OrderEventType } from '@flow/contracts';
 import type { Order, OrderStatus, OutboxEvent, Prisma } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
-import { actors, canSeeOrder, visibleOrdersWhere } from './access';
+import { assertCan, canSee, isDriverOfVendor, visibleWhere } from './policy';
 import type { ServiceContext } from './context';
 import type { OrdersDependencies } from './dependencies';
 import { moveOrder } from './order-store';
@@ -55,7 +55,7 @@ export class OrderService {
   async visible(ctx: ServiceContext, rawId: string): Promise<Order | null> {
     const viewer = requireViewer(ctx.viewer);
     const order = await ctx.loaders.orderById.load(requireUuid(rawId, 'id'));
-    return order && canSeeOrder(viewer, order) ? order : null;
+    return order && canSee(viewer, order) ? order : null;
   }
 
   /** An order event (from the outbox) of an order the viewer is a party to; null otherwise. */
@@ -71,7 +71,7 @@ export class OrderService {
     args: { filter?: OrderFilter | null; first?: number | null; after?: string | null },
   ): Promise<Connection<Order>> {
     const viewer = requireViewer(ctx.viewer);
-    const where: Prisma.OrderWhereInput = { ...visibleOrdersWhere(viewer) };
+    const where: Prisma.OrderWhereInput = { ...visibleWhere(viewer) };
     if (args.filter?.status) where.status = args.filter.status;
     if (args.filter?.priority) where.priority = args.filter.priority;
     return pageByCreatedAt(
@@ -84,32 +84,32 @@ export class OrderService {
 
   async confirm(ctx: ServiceContext, orderId: string): Promise<Order> {
     const { viewer, order } = await this.party(ctx, orderId, 'orderId');
-    actors.vendor(viewer, order);
+    assertCan.confirm(viewer, order);
     return this.move(ctx, viewer, order, 'confirm', { confirmedAt: new Date() });
   }
 
   async reject(ctx: ServiceContext, orderId: string, rawReason: string): Promise<Order> {
     const { viewer, order } = await this.party(ctx, orderId, 'orderId');
-    actors.vendor(viewer, order);
+    assertCan.reject(viewer, order);
     const reason = requireText(rawReason, 'reason', { max: 500 });
     return this.move(ctx, viewer, order, 'reject', this.closing(reason), reason);
   }
 
   async cancel(ctx: ServiceContext, orderId: string, rawReason: string): Promise<Order> {
     const { viewer, order } = await this.party(ctx, orderId, 'orderId');
-    actors.hospital(viewer, order);
+    assertCan.cancel(viewer, order);
     const reason = requireText(rawReason, 'reason', { max: 500 });
     return this.move(ctx, viewer, order, 'cancel', this.closing(reason), reason);
   }
 
   async dispatch(ctx: ServiceContext, orderId: string, rawDriverId: string): Promise<Order> {
     const { viewer, order } = await this.party(ctx, orderId, 'orderId');
-    actors.vendor(viewer, order);
+    assertCan.dispatch(viewer, order);
     const driverId = requireUuid(rawDriverId, 'driverId');
     if (order.status === 'DISPATCHED' && order.driverId === driverId) return order;
     requireTransition('dispatch', order.status);
     const driver = await this.dependencies.user(ctx, driverId);
-    if (!driver || driver.role !== 'DRIVER' || driver.organizationId !== order.vendorOrganizationId)
+    if (!driver || !isDriverOfVendor(driver, order))
       throw errors.badUserInput('driverId', 'driverId is not a driver of your organization.');
     const route = await this.routeFromDepot(ctx, order);
     return this.move(ctx, viewer, order, 'dispatch', {
@@ -122,7 +122,7 @@ export class OrderService {
 
   async confirmDelivery(ctx: ServiceContext, orderId: string, proof: DeliveryProofInput): Promise<Order> {
     const { viewer, order } = await this.party(ctx, orderId, 'orderId');
-    actors.driverOrHospital(viewer, order);
+    assertCan.deliver(viewer, order);
     const receivedBy = requireText(proof.receivedBy, 'proof.receivedBy', { max: 200 });
     const signature = requireText(proof.signature, 'proof.signature', { max: 100_000 });
     const serials = (proof.deliveredSerials ?? []).map((serial, index) =>
@@ -147,7 +147,7 @@ export class OrderService {
     const viewer = requireViewer(ctx.viewer);
     const id = requireUuid(rawId, field);
     const order = await this.prisma.order.findUnique({ where: { id } });
-    if (!order || !canSeeOrder(viewer, order)) throw errors.notFound('Order', id);
+    if (!order || !canSee(viewer, order)) throw errors.notFound('Order', id);
     return { viewer, order };
   }
 

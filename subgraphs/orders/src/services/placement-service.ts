@@ -3,6 +3,7 @@ import type { GraphQLError } from 'graphql';
 import {
   ErrorCode,
   errors,
+  requireViewer,
   throwIfAborted,
   type IdempotencyKeys,
   type Logger,
@@ -10,7 +11,7 @@ import {
 } from '@flow/platform';
 import type { Order } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
-import { requireHospitalStaff } from './access';
+import { assertCan } from './policy';
 import type { ServiceContext } from './context';
 import type { OrdersDependencies } from './dependencies';
 import { chooseQuote, type Quote } from './offer-selection';
@@ -80,7 +81,8 @@ export class PlacementService {
    * waits for it the same way. So no caller is ever told "failed" about an order that may appear.
    */
   async place(ctx: ServiceContext, input: PlaceOrderInput, idempotencyKey: string): Promise<Order> {
-    const viewer = requireHospitalStaff(ctx.viewer);
+    const viewer = requireViewer(ctx.viewer);
+    assertCan.place(viewer);
     const request = parsePlacement(input);
     const deadline = ctx.deadline ?? Date.now() + 60_000;
     const answerBy = deadline - answerMarginMs(deadline - Date.now());

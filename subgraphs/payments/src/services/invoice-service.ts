@@ -3,7 +3,7 @@ import { decodeCursor, errors, pageSize, requireUuid, toConnection, type Viewer 
 import type { Invoice, InvoiceStatus, Prisma } from '../generated/prisma/client';
 import type { PaymentsPrisma } from '../db';
 import type { ServiceContext } from './context';
-import { canRead, isDriver, requireMayMarkInvoicePaid } from './permissions';
+import { assertCan, canSee, needsAssignedDriver, visibleWhere } from './policy';
 
 // Invoices are opened, captured and voided with their payment (PaymentService); here they are
 // listed and settled.
@@ -12,7 +12,7 @@ export class InvoiceService {
 
   /**
    * Invoices of the caller's organization, as payer or payee, newest first; a driver's: only those
-   * of the orders assigned to them (canRead's rule, as a query).
+   * of the orders assigned to them (canSee's rule, as a query).
    */
   async list(
     ctx: ServiceContext,
@@ -56,20 +56,18 @@ export class InvoiceService {
     );
   }
 
+  /** canSee's rule as a query; a driver's assigned orders in one statement however many. */
   private async visibleTo(viewer: Viewer): Promise<Prisma.InvoiceWhereInput> {
-    if (!isDriver(viewer))
-      return {
-        OR: [{ payerOrganizationId: viewer.organizationId }, { payeeOrganizationId: viewer.organizationId }],
-      };
-    // One statement however many deliveries; a driver with none sees nothing (IN of nothing).
-    const assigned = await this.prisma.orderDriver.findMany({
-      where: { driverId: viewer.userId },
-      select: { orderId: true },
-    });
-    return {
-      payeeOrganizationId: viewer.organizationId,
-      payment: { orderId: { in: assigned.map((row) => row.orderId) } },
-    };
+    const assigned = needsAssignedDriver(viewer)
+      ? await this.prisma.orderDriver.findMany({
+          where: { driverId: viewer.userId },
+          select: { orderId: true },
+        })
+      : [];
+    return visibleWhere(
+      viewer,
+      assigned.map((row) => row.orderId),
+    );
   }
 
   /**
@@ -84,11 +82,11 @@ export class InvoiceService {
       include: { payment: { select: { orderId: true } } },
     });
     const driverId =
-      invoice && isDriver(ctx.viewer)
+      invoice && needsAssignedDriver(ctx.viewer)
         ? await ctx.loaders.driverByOrderId.load(invoice.payment.orderId)
         : null;
-    if (!invoice || !canRead(ctx, invoice, driverId)) throw errors.notFound('Invoice', id);
-    requireMayMarkInvoicePaid(ctx, invoice.payeeOrganizationId);
+    if (!invoice || !canSee(ctx, invoice, driverId)) throw errors.notFound('Invoice', id);
+    assertCan.markInvoicePaid(ctx, invoice.payeeOrganizationId);
     const paid = await this.prisma.$transaction(async (tx) => {
       const changed = await tx.$executeRaw`
         UPDATE invoices SET status = 'PAID', paid_at = now()

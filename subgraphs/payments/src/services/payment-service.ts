@@ -6,7 +6,7 @@ import type { AuthorizePaymentInput, MoneyInput } from '../generated/resolvers-t
 import type { PaymentsPrisma } from '../db';
 import type { IdempotencyKeys } from '@flow/platform';
 import type { ServiceContext } from './context';
-import { canRead, isDriver, requireMayAuthorize, requireMayRefund, requireMaySettle } from './permissions';
+import { assertCan, canSee, needsAssignedDriver } from './policy';
 import { ProviderTimeout, withDeadline, type PaymentProvider } from './provider';
 import {
   CAPTURABLE,
@@ -82,8 +82,10 @@ export class PaymentService {
   /** Every read path ends here; a driver's costs one batched lookup of the orders' drivers. */
   private async readable(ctx: ServiceContext, payment: Payment | null): Promise<Payment | null> {
     if (!payment) return null;
-    const driverId = isDriver(ctx.viewer) ? await ctx.loaders.driverByOrderId.load(payment.orderId) : null;
-    return canRead(ctx, payment, driverId) ? payment : null;
+    const driverId = needsAssignedDriver(ctx.viewer)
+      ? await ctx.loaders.driverByOrderId.load(payment.orderId)
+      : null;
+    return canSee(ctx, payment, driverId) ? payment : null;
   }
 
   async authorize(
@@ -92,7 +94,7 @@ export class PaymentService {
     idempotencyKey: string,
   ): Promise<Payment> {
     // First: a forged call learns nothing, not even which of its inputs would be refused.
-    requireMayAuthorize(ctx);
+    assertCan.authorize(ctx);
     const orderId = requireUuid(input.orderId, 'input.orderId');
     const payerOrganizationId = requireUuid(input.payerOrganizationId, 'input.payerOrganizationId');
     const payeeOrganizationId = requireUuid(input.payeeOrganizationId, 'input.payeeOrganizationId');
@@ -223,7 +225,7 @@ export class PaymentService {
   }
 
   async capture(ctx: ServiceContext, paymentId: string, idempotencyKey: string): Promise<Payment> {
-    requireMaySettle(ctx);
+    assertCan.settle(ctx);
     const payment = await this.payment(ctx, requireUuid(paymentId, 'paymentId'));
     const id = await this.options.keys.run(
       'capturePayment',
@@ -252,7 +254,7 @@ export class PaymentService {
   }
 
   async void(ctx: ServiceContext, paymentId: string, idempotencyKey: string): Promise<Payment> {
-    requireMaySettle(ctx);
+    assertCan.settle(ctx);
     const payment = await this.payment(ctx, requireUuid(paymentId, 'paymentId'));
     const id = await this.options.keys.run(
       'voidPayment',
@@ -283,7 +285,7 @@ export class PaymentService {
     const amount = requireAmount(args.amount, 'amount', this.options.platformCurrency);
     const reason = requireText(args.reason, 'reason', { min: 1, max: 500 });
     const payment = await this.payment(ctx, paymentId);
-    requireMayRefund(ctx, payment.payeeOrganizationId);
+    assertCan.refund(ctx, payment.payeeOrganizationId);
     const fields = { paymentId, amount, reason };
     const id = await this.options.keys.run('refundPayment', args.idempotencyKey, fields, async () => {
       const refundId = randomUUID();

@@ -3,7 +3,7 @@ import type { DeliveryTerms } from '../generated/prisma/client';
 import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';
 import { requireMoney, type MoneyInput } from './money-input';
-import { canSeeVendorTerms, requireVendorRole, TERMS_EDITORS } from './permissions';
+import { assertCan, canSee } from './policy';
 
 export interface SetDeliveryTermsInput {
   baseFee: MoneyInput;
@@ -24,7 +24,8 @@ export class DeliveryTermsService {
 
   /** Sets the caller's own vendor delivery terms (vendor admins). */
   async setDeliveryTerms(ctx: ServiceContext, input: SetDeliveryTermsInput): Promise<DeliveryTerms> {
-    const viewer = requireVendorRole(ctx.viewer, TERMS_EDITORS, 'set delivery terms');
+    const viewer = requireViewer(ctx.viewer);
+    assertCan.setDeliveryTerms(viewer);
     const currency = this.platformCurrency;
     const fees = {
       baseFeeMinor: requireMoney(input.baseFee, 'input.baseFee', currency),
@@ -56,15 +57,14 @@ export class DeliveryTermsService {
   async forVendor(ctx: ServiceContext, rawVendorId: string): Promise<DeliveryTerms | null> {
     const viewer = requireViewer(ctx.viewer);
     const vendorId = requireUuid(rawVendorId, 'vendorId');
-    if (!canSeeVendorTerms(viewer, vendorId))
-      throw errors.forbidden("A vendor cannot see another vendor's delivery terms.");
+    assertCan.seeDeliveryTerms(viewer, vendorId);
     return ctx.loaders.deliveryTermsByVendorId.load(vendorId);
   }
 
   /** Organization.deliveryTerms: null when there are none or they are not the viewer's to see. */
   async ofOrganization(ctx: ServiceContext, organizationId: string): Promise<DeliveryTerms | null> {
     const viewer = requireViewer(ctx.viewer);
-    if (!canSeeVendorTerms(viewer, organizationId)) return null;
+    if (!canSee(viewer, organizationId)) return null;
     return ctx.loaders.deliveryTermsByVendorId.load(organizationId);
   }
 }

@@ -3,13 +3,12 @@ import {
   MAX_PAGE_SIZE,
   requireOneOf,
   requireUuid,
-  requirePartnerScope,
-  requireViewer,
   throwIfAborted,
   type Logger,
 } from '@flow/platform';
 import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';
+import { assertCan } from './policy';
 import type { PricingDependencies } from './dependencies';
 import { AmountTooLargeError, type Priority, type TierPrice } from './money';
 import { selectOffers, type OfferView, type VendorPricing } from './offer-selection';
@@ -60,9 +59,7 @@ export class OfferService {
    * makes the whole comparison SERVICE_UNAVAILABLE: a partial list would look like a complete one.
    */
   async compareOffers(ctx: ServiceContext, args: CompareOffersArgs): Promise<OfferView[]> {
-    const viewer = requireViewer(ctx.viewer);
-    // A partner compares offers with catalog:read; orders acting for it (signed) was checked already.
-    if (!ctx.callerService) requirePartnerScope(viewer, 'catalog:read');
+    assertCan.compareOffers(ctx);
     const productId = requireUuid(args.productId, 'productId');
     const siteId = requireUuid(args.siteId, 'siteId');
     const quantity = args.quantity;

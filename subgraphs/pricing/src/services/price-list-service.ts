@@ -3,7 +3,7 @@ import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';
 import type { PricingDependencies } from './dependencies';
 import { requireMoney, requireTiers, type MoneyInput, type TierInput } from './money-input';
-import { canSeeVendorTerms, PRICE_EDITORS, requireVendorRole } from './permissions';
+import { assertCan, canSee, visibleWhere } from './policy';
 import { ENTRY_WITH_TIERS, toPriceListEntryView, type PriceListEntryView } from './views';
 
 export type { PriceListEntryView } from './views';
@@ -35,7 +35,8 @@ export class PriceListService {
    * argument: the entry is always the viewer's organization's, so no vendor can touch another's.
    */
   async setPrice(ctx: ServiceContext, input: SetPriceInput): Promise<PriceListEntryView> {
-    const viewer = requireVendorRole(ctx.viewer, PRICE_EDITORS, 'set prices');
+    const viewer = requireViewer(ctx.viewer);
+    assertCan.setPrices(viewer);
     const productId = requireUuid(input.productId, 'input.productId');
     const currency = this.platformCurrency;
     const unitPriceMinor = requireMoney(input.unitPrice, 'input.unitPrice', currency);
@@ -80,15 +81,12 @@ export class PriceListService {
    */
   async list(ctx: ServiceContext, args: PriceListArgs): Promise<Connection<PriceListEntryView>> {
     const viewer = requireViewer(ctx.viewer);
-    let vendorId = args.vendorId ? requireUuid(args.vendorId, 'vendorId') : null;
+    const vendorId = args.vendorId ? requireUuid(args.vendorId, 'vendorId') : null;
     const productId = args.productId ? requireUuid(args.productId, 'productId') : null;
-    if (viewer.organizationKind === 'VENDOR') {
-      if (vendorId && !canSeeVendorTerms(viewer, vendorId))
-        throw errors.forbidden("A vendor cannot see another vendor's price list.");
-      vendorId = viewer.organizationId;
-    }
+    if (vendorId) assertCan.seePriceList(viewer, vendorId);
     const where = {
       ...(vendorId ? { vendorOrganizationId: vendorId } : {}),
+      ...visibleWhere(viewer),
       ...(productId ? { productId } : {}),
     };
     const connection = await pageByCreatedAt(
@@ -112,7 +110,7 @@ export class PriceListService {
   async byReference(ctx: ServiceContext, id: string): Promise<PriceListEntryView | null> {
     const viewer = requireViewer(ctx.viewer);
     const entry = await ctx.loaders.priceListEntryById.load(id);
-    if (!entry || !canSeeVendorTerms(viewer, entry.vendorOrganizationId)) return null;
+    if (!entry || !canSee(viewer, entry.vendorOrganizationId)) return null;
     return toPriceListEntryView(entry);
   }
 }

@@ -1,6 +1,6 @@
 import { requireViewer } from '@flow/platform';
 import type { MutationResolvers, OrganizationResolvers, QueryResolvers } from '../generated/resolvers-types';
-import { canManageOrganization as canManage } from '../services/organization-service';
+import { canManageOrganization as canManage } from '../services/policy';
 
 export const organizationQueries: Pick<QueryResolvers, 'organization' | 'organizations'> = {
   organization: (_, { id }, ctx) => ctx.services.organizations.byId(ctx, id),

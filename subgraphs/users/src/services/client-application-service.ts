@@ -1,6 +1,5 @@
 import {
   errors,
-  isPlatformAdmin,
   isUuid,
   pageByCreatedAt,
   PARTNER_SCOPES,
@@ -17,7 +16,7 @@ import type { AccessTokenIssuer } from '../keys/access-tokens';
 import { hashClientSecret, newClientSecret } from './client-secrets';
 import { isUniqueViolation } from './auth-service';
 import { LoginThrottle, type SignInThrottlePolicy } from './login-throttle';
-import { canManageOrganization } from './organization-service';
+import { assertCan, visibleClientApplicationsWhere } from './policy';
 
 /** The client name of a manifest folder (schema/clients/<name>): safe in paths and URLs. */
 const CLIENT_NAME = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -87,10 +86,7 @@ export interface ClientApplicationServiceOptions {
  */
 export function requireClientApplicationManager(viewer: Viewer | null, organizationId: string): Viewer {
   const present = requireViewer(viewer);
-  if (!canManageOrganization(present, organizationId))
-    throw errors.forbidden(
-      "Only platform admins and the organization's admins manage its client applications.",
-    );
+  assertCan.manageClientApplications(present, organizationId);
   return present;
 }
 
@@ -222,8 +218,8 @@ export class ClientApplicationService {
     args: { first?: number | null; after?: string | null },
   ): Promise<Connection<ClientApplication>> {
     const viewer = requireViewer(ctx.viewer);
-    const where = isPlatformAdmin(viewer) ? {} : { organizationId: viewer.organizationId };
-    if (!isPlatformAdmin(viewer)) requireClientApplicationManager(viewer, viewer.organizationId);
+    requireClientApplicationManager(viewer, viewer.organizationId);
+    const where = visibleClientApplicationsWhere(viewer);
     return pageByCreatedAt(
       args,
       'desc',

@@ -1,7 +1,6 @@
 import {
   pageByCreatedAt,
   errors,
-  isPlatformAdmin,
   requireOneOf,
   requireText,
   requireUuid,
@@ -15,6 +14,7 @@ import type { UsersPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import type { AuthService } from './auth-service';
 import { recordOrganizationEvent, type OrganizationEventType } from './organization-events';
+import { assertCan } from './policy';
 
 export interface ListOrganizationsInput {
   kind?: string | null;
@@ -25,12 +25,6 @@ export interface ListOrganizationsInput {
 
 const KINDS: readonly OrganizationKind[] = ['HOSPITAL', 'VENDOR', 'PLATFORM'];
 const STATUSES: readonly OrganizationStatus[] = ['ACTIVE', 'PENDING_APPROVAL', 'SUSPENDED'];
-
-/** Who may see an organization's internals (its people, why it was suspended). */
-export const canManageOrganization = (viewer: Viewer | null, organizationId: string) =>
-  isPlatformAdmin(viewer) ||
-  (viewer?.organizationId === organizationId &&
-    (viewer.role === 'HOSPITAL_ADMIN' || viewer.role === 'VENDOR_ADMIN'));
 
 /** Status transitions; anything not listed is a CONFLICT (so approving twice writes one event). */
 const transitions: Record<'approve' | 'suspend', readonly OrganizationStatus[]> = {
@@ -134,7 +128,7 @@ export class OrganizationService {
 
   private requirePlatformAdmin(ctx: BaseContext): Viewer {
     const viewer = requireViewer(ctx.viewer);
-    if (!isPlatformAdmin(viewer)) throw errors.forbidden('Only platform admins can do this.');
+    assertCan.administerOrganizations(viewer);
     return viewer;
   }
 }

@@ -1,23 +1,23 @@
 import {
   decodeCursor,
   errors,
-  isPlatformAdmin,
   isUuid,
   pageSize,
   requireEmail,
   requireOneOf,
   requireText,
   requireViewer,
+  rolesByOrganizationKind,
   toConnection,
   type BaseContext,
   type Connection,
   type Viewer,
 } from '@flow/platform';
-import type { OrganizationKind, Role, User } from '../generated/prisma/client';
+import type { User } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import { isUniqueViolation, requirePassword } from './auth-service';
-import { canManageOrganization } from './organization-service';
+import { assertCan, canSee } from './policy';
 import type { PasswordHasher } from './passwords';
 
 export interface InviteUserInput {
@@ -26,13 +26,6 @@ export interface InviteUserInput {
   role: string;
   password: string;
 }
-
-/** The roles an organization of each kind can give its people. */
-export const rolesByOrganizationKind: Record<OrganizationKind, readonly Role[]> = {
-  HOSPITAL: ['HOSPITAL_STAFF', 'HOSPITAL_ADMIN'],
-  VENDOR: ['VENDOR_STAFF', 'VENDOR_ADMIN', 'DRIVER'],
-  PLATFORM: ['PLATFORM_ADMIN'],
-};
 
 type UsersContext = BaseContext & { loaders: Loaders; signedInUserIds: Set<string> };
 
@@ -49,11 +42,7 @@ export class UserService {
 
   /** Same organization, platform admin, or the user this request just signed in. */
   canSeePrivateFields(ctx: UsersContext, user: User): boolean {
-    return (
-      ctx.signedInUserIds.has(user.id) ||
-      isPlatformAdmin(ctx.viewer) ||
-      ctx.viewer?.organizationId === user.organizationId
-    );
+    return ctx.signedInUserIds.has(user.id) || canSee(ctx.viewer, user);
   }
 
   email(ctx: UsersContext, user: User): string {
@@ -64,8 +53,7 @@ export class UserService {
 
   async invite(ctx: UsersContext, input: InviteUserInput): Promise<User> {
     const viewer = requireViewer(ctx.viewer);
-    if (!canManageOrganization(viewer, viewer.organizationId))
-      throw errors.forbidden('Only organization admins can invite users.');
+    assertCan.inviteUsers(viewer);
     const organization = await ctx.loaders.organizationById.load(viewer.organizationId);
     if (!organization) throw errors.forbidden();
     if (organization.status === 'SUSPENDED') throw errors.forbidden('Your organization is suspended.');
@@ -92,8 +80,7 @@ export class UserService {
     input: { first?: number | null; after?: string | null },
   ): Promise<Connection<User>> {
     const viewer: Viewer = requireViewer(ctx.viewer);
-    if (!canManageOrganization(viewer, organizationId))
-      throw errors.forbidden('Only the organization’s admins can list its users.');
+    assertCan.listUsers(viewer, organizationId);
     const size = pageSize(input.first);
     const after = decodeCursor(input.after);
     if (after && !isUuid(after.id))
