@@ -29,3 +29,5 @@ export * from './http/address-key';
 export * from './db/cancellable-pool';
 export * from './auth/suspensions';
 export * from './auth/oauth';
+export { defineStateMachine } from './state-machine';
+export type { StateMachine, StateMachineOptions, Transitions } from './state-machine';

@@ -9,13 +9,12 @@ import { canRead, isDriver, requireMayAuthorize, requireMayRefund, requireMaySet
 import { ProviderTimeout, withDeadline, type PaymentProvider } from './provider';
 import {
   CAPTURABLE,
-  REFUNDABLE,
   VOIDABLE,
   invoiceNumber,
   paymentDeclined,
+  paymentStatus,
   requireAmount,
   requireRefundable,
-  requireTransition,
 } from './rules';
 
 const INVOICE_DUE_DAYS = 30;
@@ -207,7 +206,7 @@ export class PaymentService {
       { paymentId: payment.id },
       async () => {
         const current = await this.fresh(payment.id);
-        requireTransition(current.status, CAPTURABLE, 'captured');
+        paymentStatus.assert(current.status, 'CAPTURED');
         if (current.method === 'CARD')
           await this.atProvider(() =>
             this.options.provider.capture(
@@ -236,7 +235,7 @@ export class PaymentService {
       { paymentId: payment.id },
       async () => {
         const current = await this.fresh(payment.id);
-        requireTransition(current.status, VOIDABLE, 'voided');
+        paymentStatus.assert(current.status, 'VOIDED');
         if (current.method === 'CARD')
           await this.atProvider(() =>
             this.options.provider.void(current.providerReference!, `void:${current.id}`),
@@ -313,7 +312,7 @@ export class PaymentService {
         AND refunded_minor + ${amountMinor} <= captured_minor`;
     if (changed === 1) return;
     const current = await this.fresh(paymentId);
-    requireTransition(current.status, REFUNDABLE, 'refunded');
+    paymentStatus.assert(current.status, 'REFUNDED');
     requireRefundable(current.capturedMinor, current.refundedMinor, amountMinor);
     throw errors.conflict('The payment changed meanwhile. Retry.');
   }
