@@ -16,12 +16,14 @@ import {
   mountMetrics,
   OAUTH_TOKEN_PATH,
   requestIdMiddleware,
+  FrameworkErrorCode,
+  RouterErrorCode,
   type HealthState,
+  type KnownErrorCode,
   type Logger,
   type ReadinessCheck,
 } from '@flow/platform';
 import type { RouterConfig, SubgraphTarget } from './env';
-import { RouterErrorCode } from './errors';
 import { explorer } from './explorer';
 import { jwksProxy } from './jwks';
 import type { RouterMetrics } from './metrics';
@@ -156,7 +158,7 @@ function cors(origins: string[]): RequestHandler {
   };
 }
 
-function sendError(res: Response, status: number, code: string, message: string) {
+function sendError(res: Response, status: number, code: KnownErrorCode, message: string) {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
@@ -178,7 +180,7 @@ function errorHandler(config: RouterConfig, logger: Logger) {
         type === 'entity.parse.failed'
           ? 'The request body is not valid JSON.'
           : 'The request could not be read.';
-      return sendError(res, status, 'BAD_REQUEST', message);
+      return sendError(res, status, FrameworkErrorCode.BAD_REQUEST, message);
     }
     ((res.locals.logger as Logger | undefined) ?? logger).error(
       { err: error, path: req.path },

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { defineStateMachine, errors } from '@flow/platform';
+import { defineStateMachine, ErrorCode, errors } from '@flow/platform';
 import type { PaymentStatus } from '../generated/prisma/client';
 
 // The payment state machine and refund arithmetic, pure so they are unit-tested on their own.
@@ -63,7 +63,7 @@ export function requireAmount(
 
 export function paymentDeclined(reason: string, paymentId: string): GraphQLError {
   return new GraphQLError('The payment provider declined the payment.', {
-    extensions: { code: 'PAYMENT_DECLINED', reason, paymentId },
+    extensions: { code: ErrorCode.PAYMENT_DECLINED, reason, paymentId },
   });
 }
 
