@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { RequestHandler } from 'express';
 import {
   createPubSub,
-  EventStreamBridge,
+  LiveStreamBridge,
   subgraphCatalog,
   type Logger,
   type ReadinessCheck,
@@ -68,16 +68,17 @@ export function startLive(options: LiveOptions): Live {
   const { config, logger, gateway, metrics } = options;
   const pubsub = createPubSub({
     redisUrl: config.redis?.url,
+    // "events:" predates the name "live": every subgraph publishes under it.
     prefix: `${config.redis?.keyPrefix ?? 'flow:'}events:`,
     logger: logger.child({ component: 'pubsub' }),
   });
   const bridge = config.redis
     ? null
-    : new EventStreamBridge({
+    : new LiveStreamBridge({
         sources: liveSources(options.served),
         secret: config.signingSecret,
         target: pubsub,
-        logger: logger.child({ component: 'event-stream' }),
+        logger: logger.child({ component: 'live-stream' }),
       });
   const hub = new SubscriptionHub(
     pubsub,

@@ -5,7 +5,11 @@ const secret = 'x'.repeat(32);
 
 describe('renamed variables', () => {
   test('INTERNAL_SIGNING_SECRET and its former name ROUTER_SIGNING_SECRET are read alike', () => {
-    for (const shape of [{ INTERNAL_SIGNING_SECRET: min }, { ROUTER_SIGNING_SECRET: min }]) {
+    const shapes: Record<string, z.ZodString>[] = [
+      { INTERNAL_SIGNING_SECRET: min },
+      { ROUTER_SIGNING_SECRET: min },
+    ];
+    for (const shape of shapes) {
       const key = Object.keys(shape)[0]!;
       expect(parseEnvironment('test', shape, { INTERNAL_SIGNING_SECRET: secret })).toEqual({ [key]: secret });
       expect(parseEnvironment('test', shape, { ROUTER_SIGNING_SECRET: secret })).toEqual({ [key]: secret });

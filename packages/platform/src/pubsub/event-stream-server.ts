@@ -1,5 +1,5 @@
 // The subgraph end of the no-Redis setup: GET /events streams every message of the process's
-// in-process PubSub as Server-Sent Events, for the router's EventStreamBridge. Who may connect is
+// in-process PubSub as Server-Sent Events, for the router's LiveStreamBridge. Who may connect is
 // decided before this handler (the router's signature, see startSubgraphServer).
 import type { Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '../errors';
