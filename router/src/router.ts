@@ -6,8 +6,9 @@
 //   depth, aliases, selections, spreads, directives, cost; before validation) -> Apollo Server +
 //   Gateway (gateway.ts) -> signed calls to the subgraphs.
 //
-// http.ts serves the routes, gateway.ts plans and executes, live.ts serves subscriptions and
-// metrics.ts counts; this file builds them in order and stops them in reverse.
+// http.ts serves the routes, gateway.ts plans and executes, live.ts serves subscriptions,
+// limits.ts keeps the throttles and caps, metrics.ts counts; this file builds them in order and
+// stops them in reverse.
 import './no-telemetry';
 import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
@@ -24,15 +25,13 @@ import type { RouterConfig, SubgraphTarget } from './env';
 import { createGateway, gatewayMiddleware } from './gateway';
 import { listen, mountRoutes } from './http';
 import { startLive } from './live';
+import { createLimits } from './limits';
 import { createRouterMetrics } from './metrics';
-import { signInThrottleFromConfig } from './rate-limit';
 import { prepareSupergraph, type PreparedSupergraph } from './supergraph';
-import { memoryApqCache, redisApqCache } from './trusted-documents/apq-cache';
 import type { ClientPolicy } from './trusted-documents/client';
 import { trustedDocuments } from './trusted-documents/middleware';
 import { loadTrustedDocuments } from './trusted-documents/registry';
 import type { TrustProxy } from './usage/client-address';
-import { usageLimits } from './usage/setup';
 
 export interface RunningRouter {
   app: Express;
@@ -55,22 +54,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     defaultMode: config.trustedDocuments.defaultMode,
     production: config.production,
   };
-  // Automatic persisted queries: shared by the routers in Redis, else in this process; bounded.
-  const apqCache = config.redis
-    ? redisApqCache(config.apq, config.redis, logger.child({ component: 'apq' }))
-    : memoryApqCache(config.apq);
-  const signIn = signInThrottleFromConfig(config, logger, metrics.registry, metrics.refused);
-  const { pointsLimiter, operationRateLimits, caps } = usageLimits(
-    config,
-    logger,
-    metrics.registry,
-    metrics.refused,
-  );
-  const closeLimits = async () => {
-    await signIn.limiter?.close();
-    await pointsLimiter?.close();
-    await apqCache.close();
-  };
+  const limits = createLimits(config, logger, metrics);
 
   const app = express();
   // Half-sent requests are cut off and connections capped (HTTP_*); SSE and WebSockets are not
@@ -84,24 +68,15 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     urls: new Map(config.subgraphs.map((s) => [s.name, s.url])),
     metrics,
     httpServer,
-    apqCache,
-    signInThrottle: signIn.throttle,
-    operationRateLimits,
+    apqCache: limits.apqCache,
+    signInThrottle: limits.signInThrottle,
+    operationRateLimits: limits.operationRateLimits,
   });
   try {
     await gateway.apollo.start();
-    // So that the first sign-ins already count in Redis; never fails the start (at most 2 s).
-    if (signIn.limiter && config.redis && !(await signIn.limiter.ready(2000))) {
-      logger.warn('Redis not reachable at start: sign-in attempts are counted in process until it is');
-    }
-    if (pointsLimiter && config.redis && !(await pointsLimiter.ready(2000))) {
-      logger.warn('Redis not reachable at start: rate-limit points are counted in process until it is');
-    }
-    if (config.redis && !(await apqCache.ready(2000))) {
-      logger.warn('Redis not reachable at start: persisted query lookups miss until it is');
-    }
+    await limits.warmUp();
   } catch (error) {
-    await closeLimits();
+    await limits.close();
     throw error;
   }
 
@@ -124,12 +99,11 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     supergraph,
     gateway,
     metrics,
-    caps,
+    caps: limits.caps,
     suspended,
-    operationRateLimits,
+    operationRateLimits: limits.operationRateLimits,
   });
   const verifyToken = createRemoteTokenVerifier(config.jwt);
-  const limiter = signIn.limiter;
   mountRoutes(app, {
     config,
     logger,
@@ -137,19 +111,12 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     state,
     served,
     degradable: {
-      ...(limiter && config.redis
-        ? {
-            redis: async () => {
-              if (!(await limiter.ready(500)))
-                throw new Error('unreachable: sign-in attempts are counted in process');
-            },
-          }
-        : {}),
+      ...limits.degradable,
       // The key predates the name "live": monitoring reads it.
       events: live.check,
       suspensions: () => suspensions.health(),
     },
-    signInThrottle: signIn.throttle,
+    signInThrottle: limits.signInThrottle,
     authenticate: authenticate(verifyToken, (outcome) => metrics.authOutcomes.inc({ outcome }), suspensions),
     graphql: [
       // Before SSE and the budget: both then see the listed operation's text.
@@ -167,7 +134,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     suspensions.stop();
     await live.close();
     await gateway.apollo.stop();
-    await closeLimits();
+    await limits.close();
     throw error;
   }
   live.serveWebSockets({
@@ -175,7 +142,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     verifyToken,
     trustProxy: app.get('trust proxy fn') as TrustProxy,
     clientPolicy,
-    apqCache,
+    apqCache: limits.apqCache,
   });
   // Subscriptions made right after start already see updates (never fails the start: 2 s at most).
   if (!(await live.ready(2000)))
@@ -204,7 +171,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       // Sockets first (1001, going away): clients reconnect to another router.
       await live.close();
       await gateway.apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
-      await closeLimits(); // after the drain: in-flight sign-ins still count
+      await limits.close(); // after the drain: in-flight sign-ins still count
     })();
     return stopped;
   };
