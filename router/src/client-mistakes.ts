@@ -7,13 +7,10 @@
 // gateway's messages are the only thing that identifies some of these errors (they are raised as
 // plain Errors), so the table is pinned by router/test/client-mistakes.test.ts.
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-// Type-only: errors.ts imports this module (no runtime cycle).
-import type { RouterErrorCode } from './errors';
-
-const routerCode = (code: RouterErrorCode) => code;
+import { FrameworkErrorCode, RouterErrorCode, type KnownErrorCode } from '@flow/platform';
 
 export interface ClientMistake {
-  code: string;
+  code: KnownErrorCode;
   status: number;
   /** Shown in production instead of the framework's message (which may change between versions). */
   publicMessage: string;
@@ -27,7 +24,7 @@ interface Rule {
 const SUBSCRIPTION_NEEDS_STREAM_MESSAGE =
   'Subscriptions need a streaming transport: send the request with `Accept: text/event-stream` (SSE), or use graphql-ws over a WebSocket on /graphql.';
 
-const codeIs = (code: string) => (error: GraphQLError) => error.extensions?.code === code;
+const codeIs = (code: KnownErrorCode) => (error: GraphQLError) => error.extensions?.code === code;
 const messageStarts = (prefix: string) => (error: GraphQLError) =>
   error.message.startsWith(prefix) && !error.extensions?.code;
 
@@ -49,7 +46,7 @@ const rules: Rule[] = [
     // Apollo Server: extensions.persistedQuery.sha256Hash is not the SHA-256 of `query`.
     matches: messageStarts('provided sha does not match query'),
     mistake: {
-      code: routerCode('PERSISTED_QUERY_HASH_MISMATCH'),
+      code: 'PERSISTED_QUERY_HASH_MISMATCH',
       status: 400,
       publicMessage: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query.',
     },
@@ -58,7 +55,7 @@ const rules: Rule[] = [
     // Apollo Server: extensions.persistedQuery.version is not 1 (or persistedQuery is not an object).
     matches: messageStarts('Unsupported persisted query version'),
     mistake: {
-      code: routerCode('PERSISTED_QUERY_VERSION_NOT_SUPPORTED'),
+      code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
       status: 400,
       publicMessage: 'Only version 1 of automatic persisted queries is supported.',
     },
@@ -85,7 +82,7 @@ const rules: Rule[] = [
     // Raised by the router itself (didResolveOperation): listed for its status and its count.
     matches: codeIs('SUBSCRIPTION_NEEDS_STREAM'),
     mistake: {
-      code: routerCode('SUBSCRIPTION_NEEDS_STREAM'),
+      code: 'SUBSCRIPTION_NEEDS_STREAM',
       status: 400,
       publicMessage: SUBSCRIPTION_NEEDS_STREAM_MESSAGE,
     },
@@ -97,7 +94,7 @@ const rules: Rule[] = [
       messageStarts('Exceeded maximum recursive selections')(error) ||
       messageStarts('Number of non-local selections exceeds limit')(error),
     mistake: {
-      code: routerCode('PLANNING_LIMIT_EXCEEDED'),
+      code: 'PLANNING_LIMIT_EXCEEDED',
       status: 400,
       publicMessage: 'The operation is too large to plan. Use fewer fragments or selections.',
     },
@@ -123,7 +120,7 @@ export function formatClientMistake(
   };
 }
 
-const statusByCode = new Map(rules.map(({ mistake }) => [mistake.code, mistake.status]));
+const statusByCode = new Map<string, number>(rules.map(({ mistake }) => [mistake.code, mistake.status]));
 
 /**
  * The client mistake of a response made only of errors (no `data`): its code (the one with the
@@ -148,7 +145,7 @@ export function requestMistake(
 /** A subscription sent as a plain HTTP request: it needs a stream (SSE or graphql-ws). */
 export function subscriptionNeedsStreamError(): GraphQLError {
   return new GraphQLError(SUBSCRIPTION_NEEDS_STREAM_MESSAGE, {
-    extensions: { code: routerCode('SUBSCRIPTION_NEEDS_STREAM'), http: { status: 400 } },
+    extensions: { code: RouterErrorCode.SUBSCRIPTION_NEEDS_STREAM, http: { status: 400 } },
   });
 }
 
@@ -158,6 +155,6 @@ export function operationNotFoundError(operationName: string | undefined | null)
     operationName
       ? `The document has no operation named "${operationName.slice(0, 100)}".`
       : 'The document has several operations: send `operationName` to choose one.',
-    { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
+    { extensions: { code: FrameworkErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } },
   );
 }

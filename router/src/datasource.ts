@@ -9,6 +9,7 @@ import type { Histogram } from 'prom-client';
 import {
   CLIENT_ADDRESS_HEADER,
   DEADLINE_HEADER,
+  InternalErrorCode,
   REQUEST_ID_HEADER,
   SIGNATURE_HEADER,
   signRequest,
@@ -165,7 +166,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
       'subgraph answered with an HTTP error',
     );
     return new GraphQLError(`The ${this.options.name} service answered HTTP ${response.status}.`, {
-      extensions: { code: 'SUBGRAPH_HTTP_ERROR', status: response.status },
+      extensions: { code: InternalErrorCode.SUBGRAPH_HTTP_ERROR, status: response.status },
     });
   }
 }

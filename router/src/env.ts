@@ -98,7 +98,8 @@ function routerShape(production: boolean) {
     USERS_JWKS_URL: httpUrl.optional(),
     JWT_ISSUER: z.string().min(1).default('urn:flow:users'),
     JWT_AUDIENCE: z.string().min(1).default('urn:flow:api'),
-    ROUTER_SIGNING_SECRET: production
+    /** Signs every call between Flow's processes; ROUTER_SIGNING_SECRET is its former name. */
+    INTERNAL_SIGNING_SECRET: production
       ? z
           .string({ error: `required in production (at least ${MIN_PRODUCTION_SECRET_LENGTH} characters)` })
           .min(MIN_PRODUCTION_SECRET_LENGTH, {
@@ -281,7 +282,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       maxTokenAgeSeconds: env.MAX_TOKEN_AGE_SECONDS,
     },
     http: httpServerPolicyFromEnv(env),
-    signingSecret: env.ROUTER_SIGNING_SECRET,
+    signingSecret: env.INTERNAL_SIGNING_SECRET,
     limits: {
       maxBodyBytes: env.MAX_REQUEST_BODY_BYTES,
       maxDepth: env.MAX_QUERY_DEPTH,

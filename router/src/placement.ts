@@ -3,7 +3,7 @@
 // may have received it never reads "failed": the caller gets ORDER_PENDING with the idempotency
 // key, and a retry with that key returns the order (or the definite failure).
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { ErrorCode } from '@flow/platform';
+import { ErrorCode, InternalErrorCode } from '@flow/platform';
 import type { SubgraphFailure } from './subgraph-failures';
 
 export interface Placement {
@@ -75,7 +75,8 @@ function causeCodes(error: unknown): string[] {
 export function mayHaveReachedOrders(error: unknown): boolean {
   if (causeCodes(error).some((code) => NOT_SENT_CODES.has(code))) return false;
   const extensions = (error as { extensions?: { code?: unknown; status?: unknown } } | null)?.extensions;
-  if (extensions?.code === 'SUBGRAPH_HTTP_ERROR') return [502, 504].includes(Number(extensions.status));
+  if (extensions?.code === InternalErrorCode.SUBGRAPH_HTTP_ERROR)
+    return [502, 504].includes(Number(extensions.status));
   return true;
 }
 

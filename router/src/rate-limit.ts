@@ -11,7 +11,9 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { addressKey, errors, type Logger, type RateLimiter } from '@flow/platform';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { addressKey, createRateLimiter, errors, type Logger, type RateLimiter } from '@flow/platform';
+import type { RouterConfig } from './env';
 
 export { addressKey };
 
@@ -127,4 +129,51 @@ export function createSignInThrottle(options: {
       throw rateLimitedError(decision.retryAfterMs);
     },
   };
+}
+
+/**
+ * The sign-in throttle the configuration asks for, with its metrics; none when
+ * LOGIN_RATE_LIMIT_PER_MINUTE is 0. With Redis its counters are shared by every router; while Redis
+ * is unreachable each router counts on its own (RedisRateLimiter falls back), so sign-in keeps
+ * working. A Redis outage therefore does not make the router unready: /health/ready reports it as
+ * "degraded", and it shows in flow_router_rate_limit_redis_up and in warnings.
+ */
+export function signInThrottleFromConfig(
+  config: Pick<RouterConfig, 'signInRateLimitPerMinute' | 'redis'>,
+  logger: Logger,
+  registry: Registry,
+  refused: Counter<'reason'>,
+): { limiter?: RateLimiter; throttle?: SignInThrottle } {
+  if (config.signInRateLimitPerMinute <= 0) return {};
+  const fallbacks = config.redis
+    ? new Counter({
+        name: 'flow_router_rate_limit_fallback_total',
+        help: 'Sign-in throttle decisions made in process because Redis could not answer, by reason',
+        labelNames: ['reason'] as const,
+        registers: [registry],
+      })
+    : undefined;
+  const limiter = createRateLimiter({
+    redisUrl: config.redis?.url,
+    keyPrefix: config.redis ? `${config.redis.keyPrefix}rate-limit:` : undefined,
+    connectionName: `flow-router:${process.pid}`,
+    logger: logger.child({ component: 'rate-limit' }),
+    onFallback: (reason) => fallbacks?.inc({ reason }),
+  });
+  if (config.redis) {
+    new Gauge({
+      name: 'flow_router_rate_limit_redis_up',
+      help: '1 while the sign-in throttle reaches Redis, 0 while it counts in process',
+      registers: [registry],
+      collect() {
+        this.set(limiter.connected ? 1 : 0);
+      },
+    });
+  }
+  const throttle = createSignInThrottle({
+    limiter,
+    limitPerMinute: config.signInRateLimitPerMinute,
+    onRefused: () => refused.inc({ reason: 'rate_limited' }),
+  });
+  return { limiter, throttle };
 }

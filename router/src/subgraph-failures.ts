@@ -16,7 +16,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { ErrorCode } from '@flow/platform';
+import { ErrorCode, InternalErrorCode } from '@flow/platform';
 
 export interface SubgraphFailure {
   /** SERVICE_UNAVAILABLE, GATEWAY_TIMEOUT (public, with `service`), or an internal code (masked). */
@@ -61,7 +61,7 @@ export function describeSubgraphFailure(error: unknown, service: string): Subgra
     .join(' <- ')
     .slice(0, 500);
   if (error instanceof GraphQLError && typeof error.extensions?.code === 'string') {
-    if (error.extensions.code === 'SUBGRAPH_HTTP_ERROR') {
+    if (error.extensions.code === InternalErrorCode.SUBGRAPH_HTTP_ERROR) {
       const status = Number(error.extensions.status);
       if (status === 504) return timedOut(service, cause);
       if (status === 502 || status === 503) return unavailable(service, cause);
@@ -80,7 +80,11 @@ export function describeSubgraphFailure(error: unknown, service: string): Subgra
   );
   if (network || (chain[0]?.name === 'TypeError' && chain[0]?.message === 'fetch failed'))
     return unavailable(service, cause);
-  return { code: 'SUBGRAPH_REQUEST_FAILED', message: `The call to the ${service} service failed.`, cause };
+  return {
+    code: InternalErrorCode.SUBGRAPH_REQUEST_FAILED,
+    message: `The call to the ${service} service failed.`,
+    cause,
+  };
 }
 
 type Path = (string | number)[];

@@ -27,7 +27,7 @@ export async function productionVariables(): Promise<Record<string, string>> {
   const key = await createSigningKey(new Date(Date.now() - 60_000));
   return {
     FLOW_ENV: 'production',
-    ROUTER_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+    INTERNAL_SIGNING_SECRET: randomBytes(32).toString('base64url'),
     JWT_SIGNING_KEYS: JSON.stringify({ keys: [key] }),
     FLOW_ADMIN_EMAIL: 'hostile.admin@example.org',
     FLOW_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveRenamedVariables } from './env-renames';
 
 export { z };
 
@@ -40,13 +41,14 @@ export function parseEnvironment<Shape extends z.ZodRawShape>(
 ): z.infer<z.ZodObject<Shape>> {
   // Empty strings count as unset, so `FOO=` falls back to the default instead of failing oddly.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
-  const result = z.object(shape).safeParse(cleaned);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.') || '(environment)';
+  const renamed = resolveRenamedVariables(new Set(Object.keys(shape)), cleaned);
+  const result = z.object(shape).safeParse(renamed.source);
+  if (result.success && renamed.problems.length === 0) return result.data as z.infer<z.ZodObject<Shape>>;
+  const problems = (result.error?.issues ?? []).map((issue) => {
+    const name = issue.path.length ? renamed.label(issue.path.join('.')) : '(environment)';
     return `${name}: ${issue.message}`;
   });
-  throw new InvalidEnvironmentError(processName, problems);
+  throw new InvalidEnvironmentError(processName, [...renamed.problems, ...problems]);
 }
 
 /** Like parseEnvironment, but prints the problems and exits non-zero: for a process's env.ts. */

@@ -1,9 +1,11 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
-/**
- * The stable error codes of the public API. Clients branch on `extensions.code`, never on messages.
- * Documented in README.md ("Error codes").
- */
+// The registry of every `extensions.code` Flow sends or reads, in four groups by who raises it.
+// Clients branch on the code, never on messages; README.md ("Error codes") lists every code a
+// client can get (ErrorCode, RouterErrorCode, FrameworkErrorCode), test/error-codes.test.ts holds
+// it to that. A code outside the registry does not typecheck where a code is expected (KnownErrorCode).
+
+/** The stable error codes of the public API, raised by the subgraphs and the router alike. */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
@@ -32,11 +34,93 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** Codes only the router raises; its formatError passes them unmasked (router/src/errors.ts). */
+export const RouterErrorCode = {
+  // Operation budget (router/src/budget/), checked before planning on every transport.
+  /** The operation is nested deeper than MAX_QUERY_DEPTH. HTTP 400. */
+  QUERY_TOO_DEEP: ErrorCode.QUERY_TOO_DEEP,
+  /** The operation (fragments expanded) uses more aliases than MAX_QUERY_ALIASES. HTTP 400. */
+  TOO_MANY_ALIASES: ErrorCode.TOO_MANY_ALIASES,
+  /** The operation (fragments expanded) selects more fields than MAX_QUERY_SELECTIONS. HTTP 400. */
+  TOO_MANY_SELECTIONS: 'TOO_MANY_SELECTIONS',
+  /** The operation (expanded) spreads fragments more than MAX_QUERY_FRAGMENT_SPREADS times. HTTP 400. */
+  TOO_MANY_FRAGMENT_SPREADS: 'TOO_MANY_FRAGMENT_SPREADS',
+  /** The operation (expanded) uses more directives than MAX_QUERY_DIRECTIVES. HTTP 400. */
+  TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
+  /** The operation's static cost estimate is above MAX_QUERY_COST. HTTP 400. */
+  COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
+  /** The request body is larger than MAX_REQUEST_BODY_BYTES. HTTP 413. */
+  PAYLOAD_TOO_LARGE: ErrorCode.PAYLOAD_TOO_LARGE,
+  /**
+   * Tokens cannot be verified right now (the users JWKS is unreachable): HTTP 503. Also, at a path
+   * with `extensions.service` (HTTP 200, the rest kept): that subgraph cannot be reached.
+   */
+  SERVICE_UNAVAILABLE: ErrorCode.SERVICE_UNAVAILABLE,
+
+  // Client mistakes (router/src/client-mistakes.ts). GATEWAY_TIMEOUT and SERVICE_UNAVAILABLE at a
+  // path (a subgraph too slow or down, with `extensions.service`) are the public ErrorCode's.
+  /** A subscription sent as a plain POST: it needs SSE or graphql-ws. HTTP 400 (plain GET: Apollo's 405). */
+  SUBSCRIPTION_NEEDS_STREAM: 'SUBSCRIPTION_NEEDS_STREAM',
+  /** The query planner's own limits (recursive or non-local selections) refused the operation. HTTP 400. */
+  PLANNING_LIMIT_EXCEEDED: 'PLANNING_LIMIT_EXCEEDED',
+  /** APQ: `sha256Hash` is not the SHA-256 of the query sent with it. HTTP 400. */
+  PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  /**
+   * Trusted documents: free text (or an APQ registration) from a client that may only send the id
+   * of an operation listed in its manifest. HTTP 400.
+   */
+  PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
+  /** APQ: a `persistedQuery` version other than 1. HTTP 400. */
+  PERSISTED_QUERY_VERSION_NOT_SUPPORTED: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
+
+  // Caps on live connections (router/src/usage/caps.ts). RATE_LIMITED (HTTP 429) is ErrorCode's.
+  /** A subscription over the per-socket or per-user subscription cap. HTTP 429 over SSE. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** An SSE stream over the per-user stream cap. HTTP 429. */
+  TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
+} as const;
+export type RouterErrorCode = (typeof RouterErrorCode)[keyof typeof RouterErrorCode];
+
+/** Codes graphql-js and Apollo Server themselves give malformed requests; safe to show. */
+export const FrameworkErrorCode = {
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  BAD_REQUEST: 'BAD_REQUEST',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+} as const;
+export type FrameworkErrorCode = (typeof FrameworkErrorCode)[keyof typeof FrameworkErrorCode];
+
+/** Codes inside the router that never reach a client as they are (masked or mapped first). */
+export const InternalErrorCode = {
+  /** The gateway's: a subgraph answered a non-2xx status (`extensions.status`). */
+  SUBGRAPH_HTTP_ERROR: 'SUBGRAPH_HTTP_ERROR',
+  /** A call to a subgraph failed neither by timeout nor by network (router/src/subgraph-failures.ts). */
+  SUBGRAPH_REQUEST_FAILED: 'SUBGRAPH_REQUEST_FAILED',
+  /** Federation's for an operation the gateway cannot plan; sent as GRAPHQL_VALIDATION_FAILED. */
+  INVALID_GRAPHQL: 'INVALID_GRAPHQL',
+} as const;
+export type InternalErrorCode = (typeof InternalErrorCode)[keyof typeof InternalErrorCode];
+
+/** Every code in the registry. */
+export type KnownErrorCode = ErrorCode | RouterErrorCode | FrameworkErrorCode | InternalErrorCode;
+
+/** The codes a client may get, i.e. the ones README.md documents. */
+export const CLIENT_ERROR_CODES: ReadonlySet<KnownErrorCode> = new Set<KnownErrorCode>([
+  ...Object.values(ErrorCode),
+  ...Object.values(RouterErrorCode),
+  ...Object.values(FrameworkErrorCode),
+]);
+
 type Extensions = Record<string, unknown>;
 
-function flowError(code: ErrorCode, message: string, extensions: Extensions = {}): GraphQLError {
+/** A GraphQL error with `extensions.code` from the registry, for codes no factory below covers. */
+export function codedError(code: KnownErrorCode, message: string, extensions: Extensions = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
+
+const flowError: (code: ErrorCode, message: string, extensions?: Extensions) => GraphQLError = codedError;
 
 export const errors = {
   unauthenticated: (message = 'You must be signed in to do this.') =>
@@ -105,15 +189,7 @@ export const errors = {
 };
 
 const publicCodes = new Set<string>(Object.values(ErrorCode));
-// Codes that graphql-js and Apollo Server themselves produce for malformed requests; safe to show.
-const frameworkCodes = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+const frameworkCodes = new Set<string>(Object.values(FrameworkErrorCode));
 
 /**
  * Apollo `formatError`: errors we raised on purpose pass through; anything else (a database

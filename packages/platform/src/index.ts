@@ -52,3 +52,5 @@ export * from './db/cancellable-pool';
 export * from './auth/suspensions';
 export * from './auth/oauth';
 export { entitiesOf } from './graphql/entities';
+export { defineStateMachine } from './state-machine';
+export type { StateMachine, StateMachineOptions, Transitions } from './state-machine';

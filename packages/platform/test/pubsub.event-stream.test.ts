@@ -1,5 +1,5 @@
 // The no-Redis bridge: a real subgraph server streams its in-process PubSub on GET /events, the
-// router's EventStreamBridge republishes into its own PubSub. Signatures, restarts, heartbeats,
+// router's LiveStreamBridge republishes into its own PubSub. Signatures, restarts, heartbeats,
 // malformed streams and backoff.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,12 +10,12 @@ import pino from 'pino';
 import { SIGNATURE_HEADER, signRequest, TIMESTAMP_HEADER } from '../src/auth/request-signing';
 import {
   createEventStreamHandler,
-  eventStreamUrl,
-  EventStreamBridge,
+  liveStreamUrl,
+  LiveStreamBridge,
   MemoryPubSub,
   RedisPubSub,
   ServerSentEventParser,
-  type EventStreamBridgeOptions,
+  type LiveStreamBridgeOptions,
   type PubSub,
 } from '../src/pubsub';
 import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '../src/subgraph-server';
@@ -49,8 +49,8 @@ async function subgraph(events: PubSub, options: { production?: boolean; port?: 
   return server;
 }
 
-function bridge(sources: string[], target: PubSub, options: Partial<EventStreamBridgeOptions> = {}) {
-  const running = new EventStreamBridge({
+function bridge(sources: string[], target: PubSub, options: Partial<LiveStreamBridgeOptions> = {}) {
+  const running = new LiveStreamBridge({
     sources,
     secret: SECRET,
     target,
@@ -93,9 +93,9 @@ const signedHeaders = (secret = SECRET, timestamp = String(Math.floor(Date.now()
   };
 };
 
-const eventsUrl = (server: RunningSubgraph) => eventStreamUrl(server.url);
+const eventsUrl = (server: RunningSubgraph) => liveStreamUrl(server.url);
 
-describe('EventStreamBridge with a subgraph server', () => {
+describe('LiveStreamBridge with a subgraph server', () => {
   it('carries every message of the subgraph’s PubSub into the router’s, in order', async () => {
     const orders = memory();
     const inventory = memory();
@@ -159,14 +159,14 @@ describe('EventStreamBridge with a subgraph server', () => {
   it('closes quickly, connected or waiting to reconnect', async () => {
     const router = memory();
     const server = await subgraph(memory());
-    const connectedBridge = new EventStreamBridge({
+    const connectedBridge = new LiveStreamBridge({
       sources: [eventsUrl(server)],
       secret: SECRET,
       target: router,
       logger: silent,
     });
     expect(await connectedBridge.ready(5000)).toBe(true);
-    const waiting = new EventStreamBridge({
+    const waiting = new LiveStreamBridge({
       sources: ['http://127.0.0.1:1/events'],
       secret: SECRET,
       target: router,

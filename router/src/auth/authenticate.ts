@@ -7,12 +7,12 @@ import {
   ErrorCode,
   InvalidTokenError,
   isKeysUnavailable,
+  RouterErrorCode,
   type Logger,
   type SuspendedOrganizations,
   type TokenVerifier,
   type Viewer,
 } from '@flow/platform';
-import { RouterErrorCode } from '../errors';
 
 export { createRemoteTokenVerifier, type JwksOptions } from '@flow/platform';
 

@@ -54,7 +54,7 @@ export interface OperationsOptions {
   schema: () => GraphQLSchema;
   hub: SubscriptionHub;
   execute: Executor;
-  /** The operation budget, shared with HTTP (router.ts): throws when the operation is over it. */
+  /** The operation budget, shared with HTTP (gateway.ts): throws when the operation is over it. */
   admit: (request: AdmitRequest, context: RouterContext) => Admission;
   /** The parser's token limit (MAX_QUERY_TOKENS), as on HTTP. */
   maxTokens: number;

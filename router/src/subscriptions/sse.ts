@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import { errors, type Logger } from '@flow/platform';
+import { errors, FrameworkErrorCode, type Logger } from '@flow/platform';
 import type { RequestAuth } from '../auth/authenticate';
 import type { SuspendedConnections } from '../auth/suspended-connections';
 import type { RouterContext } from '../context';
@@ -63,7 +63,9 @@ export function serveEventStreams(
     if (typeof request?.query !== 'string') return next();
     if (mayBeCrossSiteForgery(req.headers)) {
       hooks.onRefused?.('csrf');
-      return refuse(res, 400, [{ message: CSRF_REFUSAL_MESSAGE, extensions: { code: 'BAD_REQUEST' } }]);
+      return refuse(res, 400, [
+        { message: CSRF_REFUSAL_MESSAGE, extensions: { code: FrameworkErrorCode.BAD_REQUEST } },
+      ]);
     }
     const auth = res.locals.auth as RequestAuth;
     const requestId = req.requestId ?? randomUUID();

@@ -2,6 +2,7 @@
 // string `query`, so a client that sends an id sends `query: ""` with `documentId` or
 // `extensions.persistedQuery` beside it.
 import type { GraphQLFormattedError } from 'graphql';
+import { FrameworkErrorCode } from '@flow/platform';
 import type { ApqCache } from './apq-cache';
 import { clientOfRequest, type ClientPolicy, type ClientViewer } from './client';
 import type { TrustedDocumentsHooks } from './middleware';
@@ -45,7 +46,10 @@ export function liveDocuments(policy: ClientPolicy, apq: ApqCache | null, hooks:
         if (found) return { query: found };
         hooks.onRefused?.('PERSISTED_QUERY_NOT_FOUND');
         return {
-          error: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+          error: {
+            message: 'PersistedQueryNotFound',
+            extensions: { code: FrameworkErrorCode.PERSISTED_QUERY_NOT_FOUND },
+          },
         };
       }
       case 'untouched':

@@ -1,6 +1,6 @@
 // What to do with one request's document, given its client (client.ts): the rules of trusted
 // documents and automatic persisted queries in one pure function, shared by every transport.
-import { RouterErrorCode } from '../errors';
+import { RouterErrorCode, type KnownErrorCode } from '@flow/platform';
 import type { RequestClient } from './client';
 import { sha256Hex, type TrustedOperation } from './registry';
 
@@ -25,7 +25,7 @@ export type Resolution =
 const record = (value: unknown): Record<string, unknown> | null =>
   value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 
-const refused = (code: string, message: string, status = 400): Resolution => ({
+const refused = (code: KnownErrorCode, message: string, status = 400): Resolution => ({
   kind: 'refused',
   code,
   status,

@@ -6,8 +6,7 @@
 // left when its connection closes, whichever path closes it. A subscription's lease is also
 // released as soon as its stream ends (see releaseWhenDone).
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Viewer } from '@flow/platform';
-import { RouterErrorCode } from '../errors';
+import { ErrorCode, RouterErrorCode, type Viewer } from '@flow/platform';
 import { addressKey } from '../rate-limit';
 
 export interface CapLimits {
@@ -271,7 +270,7 @@ export function httpRefusal(
   for (const error of errors) {
     const code = error.extensions?.code;
     if (
-      code === 'RATE_LIMITED' ||
+      code === ErrorCode.RATE_LIMITED ||
       code === CapErrorCode.TOO_MANY_SUBSCRIPTIONS ||
       code === CapErrorCode.TOO_MANY_STREAMS
     ) {

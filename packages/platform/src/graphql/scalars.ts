@@ -1,9 +1,10 @@
 // The DateTime scalar every subgraph declares: ISO-8601 strings on the wire, Date inside.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { ErrorCode } from '../errors';
 
 const BAD_DATE = (value: unknown) =>
   new GraphQLError(`DateTime must be an ISO-8601 string, got ${JSON.stringify(value)}`, {
-    extensions: { code: 'BAD_USER_INPUT' },
+    extensions: { code: ErrorCode.BAD_USER_INPUT },
   });
 
 function parseDate(value: unknown): Date {

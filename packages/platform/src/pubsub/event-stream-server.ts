@@ -1,7 +1,8 @@
 // The subgraph end of the no-Redis setup: GET /events streams every message of the process's
-// in-process PubSub as Server-Sent Events, for the router's EventStreamBridge. Who may connect is
+// in-process PubSub as Server-Sent Events, for the router's LiveStreamBridge. Who may connect is
 // decided before this handler (the router's signature, see startSubgraphServer).
 import type { Request, RequestHandler, Response } from 'express';
+import { ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { PubSub, Unsubscribe } from './types';
 
@@ -43,7 +44,7 @@ interface OpenStream {
 }
 
 function refuse(res: Response, message: string) {
-  res.status(503).json({ errors: [{ message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+  res.status(503).json({ errors: [{ message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] });
 }
 
 /** One frame: `event: message` and the JSON of `{ topic, message }` (JSON has no raw newline). */

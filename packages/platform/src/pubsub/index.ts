@@ -7,7 +7,13 @@ import type { PubSub } from './types';
 export * from './types';
 export * from './memory';
 export * from './redis';
-export * from './event-stream';
+export {
+  LiveStreamBridge,
+  liveStreamUrl,
+  ServerSentEventParser,
+  type LiveStreamBridgeOptions,
+  type ServerSentEvent,
+} from './live-stream-bridge';
 export * from './event-stream-server';
 
 export interface CreatePubSubOptions extends Omit<RedisPubSubOptions, 'url' | 'logger'> {
@@ -16,7 +22,7 @@ export interface CreatePubSubOptions extends Omit<RedisPubSubOptions, 'url' | 'l
   logger: Logger;
 }
 
-/** Redis when a URL is given, in-process otherwise (bridged to the router by its /events stream). */
+/** Redis when a URL is given, in-process otherwise (bridged to the router by its /events live stream). */
 export function createPubSub(options: CreatePubSubOptions): PubSub {
   const { redisUrl, ...rest } = options;
   if (!redisUrl) {

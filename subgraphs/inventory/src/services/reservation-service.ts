@@ -5,6 +5,7 @@ import type { InventoryPrisma, InventoryTransaction } from '../db';
 import { MAX_ORDER_HOLD_SECONDS, optionalText, requireHoldSeconds, requireUnits } from './input';
 import { changeActor, reservingOrganization, type ChangeActor } from './actor';
 import { assertCan, canSee, releaseNeedsReason } from './policy';
+import { reservationStatus } from './reservation-status';
 import { availableOf } from './stock-math';
 import type { StockNotifier } from './stock-notifier';
 import {
@@ -175,12 +176,10 @@ export class ReservationService {
       if (!closed) {
         const latest = await tx.reservation.findUniqueOrThrow({ where: { id } });
         if (latest.status === 'COMMITTED') return { reservation: latest, changed: false };
-        throw errors.conflict(
-          latest.status === 'HELD'
-            ? 'The hold has expired; reserve again.'
-            : `The reservation is ${latest.status} and cannot be committed.`,
-          { status: latest.status === 'HELD' ? 'EXPIRED' : latest.status },
-        );
+        // Still HELD: past its expiry, not yet swept.
+        if (latest.status === 'HELD')
+          throw errors.conflict('The hold has expired; reserve again.', { status: 'EXPIRED' });
+        throw reservationStatus.refusal(latest.status, 'COMMITTED');
       }
       await this.settle(tx, changeActor(ctx), closed, 'COMMIT');
       return { reservation: closed, changed: true };
@@ -210,9 +209,7 @@ export class ReservationService {
         const latest = await tx.reservation.findUniqueOrThrow({ where: { id } });
         if (latest.status === 'RELEASED' || latest.status === 'EXPIRED')
           return { reservation: latest, changed: false };
-        throw errors.conflict(`The reservation is ${latest.status} and cannot be released.`, {
-          status: latest.status,
-        });
+        throw reservationStatus.refusal(latest.status, 'RELEASED');
       }
       await this.settle(tx, changeActor(ctx), closed, 'RELEASE');
       return { reservation: closed, changed: true };

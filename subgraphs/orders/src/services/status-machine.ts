@@ -1,30 +1,54 @@
-import { errors } from '@flow/platform';
+import { defineStateMachine, errors } from '@flow/platform';
 import type { OrderStatus } from '../generated/prisma/client';
 
 export type Transition = 'confirm' | 'reject' | 'dispatch' | 'deliver' | 'cancel';
 
-/** The status machine of the orders README: PLACED -> CONFIRMED -> DISPATCHED -> DELIVERED, PLACED -> REJECTED, PLACED | CONFIRMED -> CANCELLED. */
-export const TRANSITIONS: Record<Transition, { from: readonly OrderStatus[]; to: OrderStatus }> = {
-  confirm: { from: ['PLACED'], to: 'CONFIRMED' },
-  reject: { from: ['PLACED'], to: 'REJECTED' },
-  dispatch: { from: ['CONFIRMED'], to: 'DISPATCHED' },
-  deliver: { from: ['DISPATCHED'], to: 'DELIVERED' },
-  cancel: { from: ['PLACED', 'CONFIRMED'], to: 'CANCELLED' },
+/**
+ * The status machine of the orders README. PENDING -> PLACED | FAILED is the placement saga's
+ * (placement-service.ts, recovery.ts); the rest are the named transitions below.
+ */
+export const orderStatus = defineStateMachine<OrderStatus>(
+  {
+    PENDING: ['PLACED', 'FAILED'],
+    PLACED: ['CONFIRMED', 'REJECTED', 'CANCELLED'],
+    CONFIRMED: ['DISPATCHED', 'CANCELLED'],
+    DISPATCHED: ['DELIVERED'],
+    DELIVERED: [],
+    REJECTED: [],
+    CANCELLED: [],
+    FAILED: [],
+  },
+  {
+    refuse: (current, to, machine) =>
+      errors.conflict(
+        `A ${current} order cannot be moved to ${to}; only from ${machine.sources(to).join(' or ')}.`,
+        { status: current, attempted: to },
+      ),
+  },
+);
+
+const TARGET: Record<Transition, OrderStatus> = {
+  confirm: 'CONFIRMED',
+  reject: 'REJECTED',
+  dispatch: 'DISPATCHED',
+  deliver: 'DELIVERED',
+  cancel: 'CANCELLED',
 };
 
-/** The statuses an order may be in for `transition`, or CONFLICT naming where it is. */
+/** Each named transition: where it goes and the statuses it may start from. */
+export const TRANSITIONS = Object.fromEntries(
+  Object.entries(TARGET).map(([transition, to]) => [transition, { from: orderStatus.sources(to), to }]),
+) as Record<Transition, { from: readonly OrderStatus[]; to: OrderStatus }>;
+
+/** The status `transition` moves an order in `current` to, or CONFLICT naming where it is. */
 export function requireTransition(transition: Transition, current: OrderStatus): OrderStatus {
-  const rule = TRANSITIONS[transition];
-  if (!rule.from.includes(current)) throw illegal(transition, current);
-  return rule.to;
+  const to = TARGET[transition];
+  orderStatus.assert(current, to);
+  return to;
 }
 
 export function illegal(transition: Transition, current: OrderStatus) {
-  const rule = TRANSITIONS[transition];
-  return errors.conflict(
-    `A ${current} order cannot be moved to ${rule.to}; only from ${rule.from.join(' or ')}.`,
-    { status: current, attempted: rule.to },
-  );
+  return orderStatus.refusal(current, TARGET[transition]);
 }
 
 /** Statuses that clients see; PENDING and FAILED belong to the placement saga. */

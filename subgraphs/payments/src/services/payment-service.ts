@@ -10,13 +10,12 @@ import { assertCan, canSee, needsAssignedDriver } from './policy';
 import { ProviderTimeout, withDeadline, type PaymentProvider } from './provider';
 import {
   CAPTURABLE,
-  REFUNDABLE,
   VOIDABLE,
   invoiceNumber,
   paymentDeclined,
+  paymentStatus,
   requireAmount,
   requireRefundable,
-  requireTransition,
 } from './rules';
 
 const INVOICE_DUE_DAYS = 30;
@@ -233,7 +232,7 @@ export class PaymentService {
       { paymentId: payment.id },
       async () => {
         const current = await this.fresh(payment.id);
-        requireTransition(current.status, CAPTURABLE, 'captured');
+        paymentStatus.assert(current.status, 'CAPTURED');
         if (current.method === 'CARD')
           await this.atProvider(() =>
             this.options.provider.capture(
@@ -262,7 +261,7 @@ export class PaymentService {
       { paymentId: payment.id },
       async () => {
         const current = await this.fresh(payment.id);
-        requireTransition(current.status, VOIDABLE, 'voided');
+        paymentStatus.assert(current.status, 'VOIDED');
         if (current.method === 'CARD')
           await this.atProvider(() =>
             this.options.provider.void(current.providerReference!, `void:${current.id}`),
@@ -341,7 +340,7 @@ export class PaymentService {
         AND refunded_minor + ${amountMinor} <= captured_minor`;
     if (changed === 1) return;
     const current = await this.fresh(paymentId);
-    requireTransition(current.status, REFUNDABLE, 'refunded');
+    paymentStatus.assert(current.status, 'REFUNDED');
     requireRefundable(current.capturedMinor, current.refundedMinor, amountMinor);
     throw errors.conflict('The payment changed meanwhile. Retry.');
   }

@@ -1,24 +1,35 @@
 import { GraphQLError } from 'graphql';
-import { errors } from '@flow/platform';
+import { defineStateMachine, ErrorCode, errors } from '@flow/platform';
 import type { PaymentStatus } from '../generated/prisma/client';
 
 // The payment state machine and refund arithmetic, pure so they are unit-tested on their own.
-// CARD: AUTHORIZED -> CAPTURED -> PARTIALLY_REFUNDED -> REFUNDED, AUTHORIZED -> VOIDED.
-// INVOICE: INVOICED -> CAPTURED (at delivery: the amount is owed, the invoice stays OPEN until
-// markInvoicePaid) or VOIDED (invoice VOID). FAILED is terminal.
 
-export const CAPTURABLE: readonly PaymentStatus[] = ['AUTHORIZED', 'INVOICED'];
-export const VOIDABLE: readonly PaymentStatus[] = ['AUTHORIZED', 'INVOICED'];
-export const REFUNDABLE: readonly PaymentStatus[] = ['CAPTURED', 'PARTIALLY_REFUNDED'];
+/**
+ * CARD: AUTHORIZED -> CAPTURED -> PARTIALLY_REFUNDED -> REFUNDED, AUTHORIZED -> VOIDED.
+ * INVOICE: INVOICED -> CAPTURED (at delivery: the amount is owed, the invoice stays OPEN until
+ * markInvoicePaid) or VOIDED (invoice VOID). FAILED is terminal. A provider refund that fails gives
+ * its amount back (PaymentService.releaseRefund): a compensation, not a move of its own.
+ */
+export const paymentStatus = defineStateMachine<PaymentStatus>(
+  {
+    AUTHORIZED: ['CAPTURED', 'VOIDED'],
+    INVOICED: ['CAPTURED', 'VOIDED'],
+    CAPTURED: ['PARTIALLY_REFUNDED', 'REFUNDED'],
+    PARTIALLY_REFUNDED: ['PARTIALLY_REFUNDED', 'REFUNDED'],
+    REFUNDED: [],
+    VOIDED: [],
+    FAILED: [],
+  },
+  {
+    // CAPTURED -> "captured", REFUNDED -> "refunded": the attempted status reads as the verb.
+    refuse: (status, attempted) =>
+      errors.conflict(`A ${status} payment cannot be ${attempted.toLowerCase()}.`, { status }),
+  },
+);
 
-export function requireTransition(
-  status: PaymentStatus,
-  allowed: readonly PaymentStatus[],
-  action: string,
-): void {
-  if (!allowed.includes(status))
-    throw errors.conflict(`A ${status} payment cannot be ${action}.`, { status });
-}
+/** Where a payment may be for each move: the compare-and-set conditions of the updates. */
+export const CAPTURABLE = paymentStatus.sources('CAPTURED');
+export const VOIDABLE = paymentStatus.sources('VOIDED');
 
 /** The status after refunds adding up to `refundedMinor` of `capturedMinor`. */
 export function statusAfterRefund(capturedMinor: number, refundedMinor: number): PaymentStatus {
@@ -52,7 +63,7 @@ export function requireAmount(
 
 export function paymentDeclined(reason: string, paymentId: string): GraphQLError {
   return new GraphQLError('The payment provider declined the payment.', {
-    extensions: { code: 'PAYMENT_DECLINED', reason, paymentId },
+    extensions: { code: ErrorCode.PAYMENT_DECLINED, reason, paymentId },
   });
 }
 

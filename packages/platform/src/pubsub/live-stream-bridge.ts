@@ -9,8 +9,8 @@ import type { Logger } from '../logger';
 import { EVENT_STREAM_PATH, EVENT_STREAM_SIGNED_OPERATION } from './event-stream-server';
 import type { PubSub } from './types';
 
-export interface EventStreamBridgeOptions {
-  /** Each subgraph's stream, e.g. `http://127.0.0.1:8005/events` (see eventStreamUrl). */
+export interface LiveStreamBridgeOptions {
+  /** Each subgraph's stream, e.g. `http://127.0.0.1:8005/events` (see liveStreamUrl). */
   sources: string[];
   /** The router secret the subgraphs check signatures with. */
   secret: string;
@@ -34,8 +34,8 @@ export interface EventStreamBridgeOptions {
   fetch?: typeof fetch;
 }
 
-/** The event stream next to a subgraph's GraphQL endpoint: `http://h:8005/graphql` -> `http://h:8005/events`. */
-export function eventStreamUrl(graphqlUrl: string): string {
+/** The live stream next to a subgraph's GraphQL endpoint: `http://h:8005/graphql` -> `http://h:8005/events`. */
+export function liveStreamUrl(graphqlUrl: string): string {
   return new URL(EVENT_STREAM_PATH.slice(1), graphqlUrl).toString();
 }
 
@@ -99,8 +99,8 @@ export class ServerSentEventParser {
   }
 }
 
-export class EventStreamBridge {
-  private readonly options: EventStreamBridgeOptions;
+export class LiveStreamBridge {
+  private readonly options: LiveStreamBridgeOptions;
   private readonly fetch: typeof fetch;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
@@ -113,7 +113,7 @@ export class EventStreamBridge {
   private closed = false;
 
   /** Starts connecting to every source at once. */
-  constructor(options: EventStreamBridgeOptions) {
+  constructor(options: LiveStreamBridgeOptions) {
     this.options = options;
     this.fetch = options.fetch ?? fetch;
     this.minBackoffMs = options.minBackoffMs ?? 250;
