@@ -3,7 +3,8 @@
 // scripts/watchdog.ts). Each subgraph and the router run as their own process; one that crashes
 // is restarted with backoff while the others keep serving. Ctrl-C or SIGTERM stops the router,
 // then the subgraphs, then the database. Nothing outlives the supervisor, even a kill -9 of it.
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '../packages/platform/src';
 import { DEVELOPMENT_ADMIN, demoAccounts } from '../subgraphs/users/src/bootstrap';
@@ -77,8 +78,31 @@ function stopWhenOrphaned() {
   }, 1000).unref();
 }
 
+/** The compiled entry point of a workspace, or its source when START_FROM=source. */
+function entryPoint(workspace: string): string {
+  return config.START_FROM === 'dist'
+    ? join(root, workspace, 'dist', 'server.js')
+    : join(root, workspace, 'src', 'server.ts');
+}
+
+/**
+ * `tsc -b` is incremental: a second start with nothing changed checks in about a second. An
+ * install without dev dependencies has no compiler and runs the dist/ it was given.
+ */
+function buildIfPossible() {
+  const tsc = join(root, 'node_modules', '.bin', 'tsc');
+  if (config.START_FROM !== 'dist' || !existsSync(tsc)) return;
+  console.log('Building (tsc -b) ...');
+  const result = spawnSync(tsc, ['-b', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('Flow failed to start: the build failed (START_FROM=source runs the sources instead)');
+    process.exit(1);
+  }
+}
+
 async function main() {
   if (!(await checkPorts())) process.exit(1);
+  buildIfPossible();
   mkdirSync(dataDir, { recursive: true });
   const postgresDir = config.DATABASE_URL ? undefined : join(dataDir, 'postgres');
   if (postgresDir) console.log(`No DATABASE_URL: starting the embedded PostgreSQL in ${postgresDir} ...`);
@@ -121,7 +145,7 @@ async function main() {
   const start = async (name: string) => {
     const subgraph = service(
       name,
-      join(root, 'subgraphs', name, 'src', 'server.ts'),
+      entryPoint(join('subgraphs', name)),
       config.subgraphPorts[name]!,
       { SEED_DEMO_DATA: String(config.SEED_DEMO_DATA) },
     );
@@ -131,7 +155,7 @@ async function main() {
   // users first (it owns the signing keys), then the rest side by side.
   await start('users');
   await Promise.all(subgraphCatalog.filter(({ name }) => name !== 'users').map(({ name }) => start(name)));
-  router = service('router', join(root, 'router', 'src', 'server.ts'), config.ROUTER_PORT, {});
+  router = service('router', entryPoint('router'), config.ROUTER_PORT, {});
   await router.start();
   if (config.SEED_DEMO_DATA) await seedDemoCatalog(`http://127.0.0.1:${config.ROUTER_PORT}/graphql`);
   printBanner(config.ROUTER_PORT);
