@@ -109,7 +109,10 @@ async function startOnce(mode: Mode, dataDir: string): Promise<Sample> {
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${mode}: not running after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${mode}: not running after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const watch = (chunk: Buffer) => {
         output += chunk.toString();
         for (const { pid } of descendants(child.pid!)) seenPids.add(pid);
@@ -148,14 +151,35 @@ function report(results: Map<Mode, { cold: Sample; warm: Sample }>) {
       mb(after?.warm.rss.get(name)),
       ratio(before?.warm.rss.get(name), after?.warm.rss.get(name)),
     ]),
-    ['RSS all Node processes', mb(nodeTotal(before?.warm)), mb(nodeTotal(after?.warm)), ratio(nodeTotal(before?.warm), nodeTotal(after?.warm))],
-    ['PSS embedded PostgreSQL', mb(before?.warm.postgresPss), mb(after?.warm.postgresPss), ratio(before?.warm.postgresPss, after?.warm.postgresPss)],
-    ['to "Flow is running" cold', `${before?.cold.seconds.toFixed(1) ?? '-'} s`, `${after?.cold.seconds.toFixed(1) ?? '-'} s`, ratio(before?.cold.seconds, after?.cold.seconds)],
-    ['to "Flow is running" warm', `${before?.warm.seconds.toFixed(1) ?? '-'} s`, `${after?.warm.seconds.toFixed(1) ?? '-'} s`, ratio(before?.warm.seconds, after?.warm.seconds)],
+    [
+      'RSS all Node processes',
+      mb(nodeTotal(before?.warm)),
+      mb(nodeTotal(after?.warm)),
+      ratio(nodeTotal(before?.warm), nodeTotal(after?.warm)),
+    ],
+    [
+      'PSS embedded PostgreSQL',
+      mb(before?.warm.postgresPss),
+      mb(after?.warm.postgresPss),
+      ratio(before?.warm.postgresPss, after?.warm.postgresPss),
+    ],
+    [
+      'to "Flow is running" cold',
+      `${before?.cold.seconds.toFixed(1) ?? '-'} s`,
+      `${after?.cold.seconds.toFixed(1) ?? '-'} s`,
+      ratio(before?.cold.seconds, after?.cold.seconds),
+    ],
+    [
+      'to "Flow is running" warm',
+      `${before?.warm.seconds.toFixed(1) ?? '-'} s`,
+      `${after?.warm.seconds.toFixed(1) ?? '-'} s`,
+      ratio(before?.warm.seconds, after?.warm.seconds),
+    ],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
   console.log('\nMemory after the warm start; cold = fresh data folder (initdb, migrations, seed).');
-  for (const row of rows) console.log(row.map((cell, i) => (i ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  '));
+  for (const row of rows)
+    console.log(row.map((cell, i) => (i ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  '));
   console.log('Targets: all Node processes under 1024 MB, warm start under 15 s.');
 }
 
