@@ -82,14 +82,12 @@ function stopWhenOrphaned() {
  * Ten Node processes on one machine: measured (npm run bench:footprint), most of a process's
  * memory was not its data but V8's young generation (up to 32 MB each, sized for throughput) and
  * glibc's per-thread malloc arenas, which keep what Prisma's WebAssembly query compiler used on
- * V8's background threads, and that compiler compiled twice (baseline, then optimized). All three
- * are capped for the compiled platform (the watchdog too); a deployment sizes its own.
+ * V8's background threads. Both are capped for the compiled platform (the watchdog too); a
+ * deployment sizes its own.
  */
 const LEAN_PROCESS_ENV = {
   MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=2 --no-wasm-tier-up']
-    .filter(Boolean)
-    .join(' '),
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
 };
 
 /** The compiled entry point of a workspace, or its source when START_FROM=source. */
