@@ -98,12 +98,13 @@ function entryPoint(workspace: string): string {
 }
 
 /**
- * `tsc -b` is incremental: a second start with nothing changed checks in about a second. An
- * install without dev dependencies has no compiler and runs the dist/ it was given.
+ * `tsc -b` is incremental: a second start with nothing changed checks in about a second. A
+ * production install runs the dist/ it was given: it has no sources (npm may still install the
+ * compiler there, an optional peer of Prisma's packages).
  */
 function buildIfPossible() {
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
-  if (config.START_FROM !== 'dist' || !existsSync(tsc)) return;
+  if (config.START_FROM !== 'dist' || !existsSync(tsc) || !existsSync(join(root, 'router', 'src'))) return;
   console.log('Building (tsc -b) ...');
   const result = spawnSync(tsc, ['-b', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (result.status !== 0) {
