@@ -3,6 +3,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // Workspace packages from their sources, not their dist/ (README "Build").
+  testEnvironmentOptions: { customExportConditions: ['flow-source', 'node', 'node-addons'] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
     '^.+\\.(t|j|mj)sx?$': [

@@ -16,9 +16,11 @@ const env = {
   APOLLO_TELEMETRY_DISABLED: '1',
 };
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-if (!existsSync(bin('prisma'))) {
-  // A production install without dev dependencies: nothing to generate with.
-  console.log('generate: prisma CLI not installed, skipping');
+if (!existsSync(bin('prisma')) || !existsSync(bin('graphql-codegen'))) {
+  // A production install without dev dependencies: the build output (dist/generated) carries what
+  // this would generate. npm may still install the prisma CLI there: it is an optional peer of
+  // @prisma/client, which --omit=dev keeps.
+  console.log('generate: prisma CLI or graphql-codegen not installed (production install), skipping');
   process.exit(0);
 }
 for (const subgraph of readdirSync(join(root, 'prisma'))) {

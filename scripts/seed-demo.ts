@@ -127,3 +127,14 @@ export async function seedDemoCatalog(routerUrl: string): Promise<void> {
     }
   }
 }
+
+// Run by itself (the one-shot `seed` job of docker-compose.yml): seed-demo.ts <router GraphQL URL>.
+if (require.main === module) {
+  seedDemoCatalog(process.argv[2] ?? 'http://127.0.0.1:8000/graphql').then(
+    () => console.log('demo catalog seeded'),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

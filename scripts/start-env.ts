@@ -18,6 +18,8 @@ const startShape = {
   DATABASE_URL: z.string().url().optional(),
   FLOW_DATA_DIR: z.string().default(join(__dirname, '..', '.flow-data')),
   ROUTER_PORT: portSchema(ROUTER_PORT),
+  /** dist: build incrementally, then run the compiled processes; source: run them through tsx. */
+  START_FROM: z.enum(['dist', 'source']).default('dist'),
   /** Unset: seeded outside production, never in it. */
   SEED_DEMO_DATA: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
   /** A process that crashes this often within RESTART_WINDOW_SECONDS is given up on. */

@@ -112,6 +112,7 @@ describe('the hostile corpus against a production router', () => {
     const fresh = join(mkdtempSync(join(tmpdir(), 'flow-corpus-')), 'corpus.json');
     try {
       execFileSync(process.execPath, [
+        '--conditions=flow-source',
         '--import',
         'tsx',
         join(__dirname, '../scripts/hostile/generate-corpus.ts'),

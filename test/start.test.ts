@@ -50,7 +50,7 @@ describe('npm start', () => {
     delete env.USERS_DATABASE_URL;
     const supervisor = spawn(
       process.execPath,
-      ['--import', 'tsx', join(__dirname, '..', 'scripts', 'start.ts')],
+      ['--conditions=flow-source', '--import', 'tsx', join(__dirname, '..', 'scripts', 'start.ts')],
       { env, detached: true },
     );
     supervisorPid = supervisor.pid;

@@ -185,7 +185,7 @@ describe('a port in use', () => {
     await new Promise<void>((resolve) => busy!.listen(port, '127.0.0.1', resolve));
     const supervisor = spawn(
       process.execPath,
-      ['--import', 'tsx', join(__dirname, '..', 'scripts', 'start.ts')],
+      ['--conditions=flow-source', '--import', 'tsx', join(__dirname, '..', 'scripts', 'start.ts')],
       { env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, PRICING_PORT: String(port) } },
     );
     let output = '';

@@ -239,7 +239,7 @@ describe('the router process', () => {
   const server = join(repositoryRoot, 'router', 'src', 'server.ts');
 
   it('exits non-zero, naming every bad variable', () => {
-    const result = spawnSync(tsx, [server], {
+    const result = spawnSync(tsx, ['--conditions=flow-source', server], {
       env: { PATH: process.env.PATH, FLOW_ENV: 'production', PORT: '99999', JWT_ISSUER: '' },
       encoding: 'utf8',
       timeout: 30_000,
@@ -251,7 +251,7 @@ describe('the router process', () => {
   });
 
   it('starts, logs JSON, and exits 0 on SIGTERM', async () => {
-    const child = spawn(tsx, [server], {
+    const child = spawn(tsx, ['--conditions=flow-source', server], {
       env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', USERS_URL: 'http://127.0.0.1:9/graphql' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

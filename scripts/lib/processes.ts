@@ -13,8 +13,15 @@ export interface ManagedProcess {
 export const SUPERVISED_VARIABLE = 'FLOW_SUPERVISED';
 
 /**
- * Runs a TypeScript entry point with `node --import tsx` (no tsx CLI in between: the pid is the
- * process itself), its output prefixed with its name.
+ * How Node runs TypeScript from source: through tsx, with workspace packages resolved to their
+ * sources (the `flow-source` export condition, README "Build") rather than to their dist/.
+ */
+export const SOURCE_NODE_ARGS = ['--conditions=flow-source', '--import', 'tsx'];
+
+/**
+ * Runs an entry point: compiled JavaScript (`.js`) with plain `node`, TypeScript with
+ * SOURCE_NODE_ARGS (no tsx CLI in between: the pid is the process itself), its output prefixed
+ * with its name.
  *
  * Its stdin is a pipe that this process never writes to: when this process dies, even by
  * SIGKILL, the child reads end-of-file and shuts itself down (FLOW_SUPERVISED, see the platform's
@@ -28,7 +35,7 @@ export function startProcess(
 ): ManagedProcess {
   // Its own process group: a Ctrl-C in the terminal reaches only the supervisor, which then stops
   // the children in order instead of all of them at once.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? SOURCE_NODE_ARGS : []), entry], {
     env: { ...env, [SUPERVISED_VARIABLE]: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,

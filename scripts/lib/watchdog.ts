@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SOURCE_NODE_ARGS } from './processes';
 
 export interface Watchdog {
   pid: number;
@@ -19,7 +20,7 @@ export interface Watchdog {
  * `postgresDir` when given, and resolves once it is ready.
  */
 export async function startWatchdog(options: { postgresDir?: string; graceMs: number }): Promise<Watchdog> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'watchdog.ts')], {
+  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, join(__dirname, '..', 'watchdog.ts')], {
     env: {
       ...process.env,
       WATCHDOG_GRACE_MS: String(options.graceMs),

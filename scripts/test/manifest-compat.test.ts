@@ -338,7 +338,14 @@ describe('npm run compose with client manifests', () => {
   function compose(dir: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(__dirname, '..', 'compose.ts'), `--schema-dir=${dir}`, ...args],
+      [
+        '--conditions=flow-source',
+        '--import',
+        'tsx',
+        join(__dirname, '..', 'compose.ts'),
+        `--schema-dir=${dir}`,
+        ...args,
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, COMPOSE_ALLOW_BREAKING: '' },

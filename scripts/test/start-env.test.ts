@@ -28,10 +28,14 @@ describe('npm start configuration', () => {
   it('stops `FLOW_ENV=production npm start` before anything starts when it would seed the demo', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, FLOW_ENV: 'production', SEED_DEMO_DATA: 'true' };
     delete env.DATABASE_URL;
-    const supervisor = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'start.ts')], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const supervisor = spawn(
+      process.execPath,
+      ['--conditions=flow-source', '--import', 'tsx', join(__dirname, '..', 'start.ts')],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     supervisor.stdout.on('data', (chunk) => (output += chunk));
     supervisor.stderr.on('data', (chunk) => (output += chunk));

@@ -96,7 +96,7 @@ describe('with the HTTP geocoder', () => {
 describe('the locations process', () => {
   const root = join(__dirname, '..', '..', '..');
   const server = join(root, 'subgraphs', 'locations', 'src', 'server.ts');
-  const nodeArgs = ['--import', 'tsx', server];
+  const nodeArgs = ['--conditions=flow-source', '--import', 'tsx', server];
 
   it('exits non-zero, naming every bad variable', () => {
     const result = spawnSync(process.execPath, nodeArgs, {
