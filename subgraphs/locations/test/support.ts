@@ -1,6 +1,8 @@
 // Test fixtures: a JWKS server with a key generated here (users' part: it signs tokens exactly as
 // the users subgraph does, EdDSA with a kid), and the locations app on port 0 in a Postgres
 // schema of its own, dropped at stop.
+import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -174,8 +176,10 @@ export async function createTestEnvironment(
         clientAddress: null,
       };
       return {
-        query: (query, variables) => client.query(ctx, query, variables),
-        mutate: (query, variables) => client.mutate(ctx, query, variables),
+        query: <Data>(query: string, variables?: Record<string, unknown>) =>
+          client.idempotent(ctx, typed<Data>(query), variables ?? {}),
+        mutate: <Data>(query: string, variables?: Record<string, unknown>) =>
+          client.once(ctx, typed<Data>(query), variables ?? {}),
       };
     },
     stop: async () => {
@@ -185,3 +189,6 @@ export async function createTestEnvironment(
     },
   };
 }
+
+/** A test's GraphQL text as a document for SubgraphClient (the test names the answer's type). */
+const typed = <Data>(text: string) => parse(text) as TypedDocumentNode<Data, Record<string, unknown>>;

@@ -1,7 +1,8 @@
 // Test fixtures: a JWKS server signing tokens as users does, and the payments app on port 0 in a
 // Postgres schema of its own (dropped at stop), with the simulated provider.
 import { randomUUID } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { OrderSnapshot } from '@flow/contracts';
 import { createLogger, dropSchema, subgraphDatabase, SubgraphClient } from '@flow/platform';
 import {
@@ -89,7 +90,10 @@ export async function createPaymentsTestEnvironment(
       authorization: viewer ? `Bearer ${await as(viewer)}` : null,
       clientAddress: null,
     };
-    return { mutate: (q, v) => client.mutate(ctx, q, v), query: (q, v) => client.query(ctx, q, v) };
+    return {
+      mutate: <D>(q: string, v: Record<string, unknown>) => client.once(ctx, typed<D>(q), v),
+      query: <D>(q: string, v: Record<string, unknown>) => client.idempotent(ctx, typed<D>(q), v),
+    };
   };
   return {
     app,
@@ -183,3 +187,6 @@ export function cardInput(payer: string, payee: string, amountMinor = 10000, car
     cardToken,
   };
 }
+
+/** A test's GraphQL text as a document for SubgraphClient (the test names the answer's type). */
+const typed = <Data>(text: string) => parse(text) as TypedDocumentNode<Data, Record<string, unknown>>;
