@@ -29,3 +29,23 @@ export * from './http/address-key';
 export * from './db/cancellable-pool';
 export * from './auth/suspensions';
 export * from './auth/oauth';
+export { createSubgraphPrisma, type PrismaClientClass, type PrismaTransaction, type SubgraphPrismaClient } from './kit/prisma';
+export { startJobs, type RunningJobs, type SubgraphJob } from './kit/jobs';
+export { batchGroupLoader, batchLoader, uuidKeys } from './kit/loaders';
+export {
+  databaseErrorKind,
+  isUniqueViolation,
+  translateDatabaseError,
+  type DatabaseErrorKind,
+} from './kit/database-errors';
+export {
+  startSubgraph,
+  subgraphMigrationsDir,
+  type LivePublisher,
+  type SubgraphKitConfig,
+  type SubgraphParts,
+  type SubgraphSpec,
+  type SubgraphStartOptions,
+  type SubgraphWiring,
+} from './kit/subgraph';
+export { runSubgraph } from './kit/main';
