@@ -1,10 +1,4 @@
-import {
-  subgraphCommonConfig,
-  subgraphConfigReader,
-  subgraphEnvironmentShape,
-  z,
-  type SubgraphCommonConfig,
-} from '@flow/platform';
+import { subgraphConfigReader, subgraphEnvironmentShape, z, type SubgraphCommonConfig } from '@flow/platform';
 
 export const paymentsEnvironmentShape = {
   ...subgraphEnvironmentShape('payments', 8008),
@@ -27,29 +21,18 @@ export const paymentsEnvironmentShape = {
 export type PaymentsEnvironment = z.infer<z.ZodObject<typeof paymentsEnvironmentShape>>;
 
 export interface PaymentsConfig extends SubgraphCommonConfig {
-  host: string;
-  port: number;
-  logLevel: string;
   platformCurrency: string;
   providerTimeoutMs: number;
   idempotencyKeyTtlHours: number;
 }
 
-function toConfig(env: PaymentsEnvironment): PaymentsConfig {
-  return {
-    ...subgraphCommonConfig('payments', env),
-    host: env.HOST,
-    port: env.PORT,
-    logLevel: env.LOG_LEVEL,
-    platformCurrency: env.PLATFORM_CURRENCY,
-    providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
-    idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
-  };
-}
-
-const reader = subgraphConfigReader('payments', paymentsEnvironmentShape, toConfig);
+const reader = subgraphConfigReader('payments', paymentsEnvironmentShape, (env) => ({
+  platformCurrency: env.PLATFORM_CURRENCY,
+  providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+  idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
+}));
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parsePaymentsConfig = reader.parse;
+export const parsePaymentsConfig = (source: NodeJS.ProcessEnv): PaymentsConfig => reader.parse(source);
 /** Like parsePaymentsConfig, but prints the problems and exits non-zero: for server.ts. */
 export const loadPaymentsConfig = (): PaymentsConfig => reader.load();

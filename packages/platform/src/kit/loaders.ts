@@ -20,11 +20,17 @@ async function rowsFor<Row>(keys: readonly string[], fetchRows: FetchRows<Row>):
  * A per-request loader of one row per UUID key: every key asked in one tick costs one
  * `fetchRows(ids)`, answers come back in the order of the keys, null for a key no row has. When
  * several rows share a key, the first one `fetchRows` returns wins (order them to choose).
+ * `valueOf` picks what is loaded of the row (the row itself by default).
  */
-export function batchLoader<Row>(fetchRows: FetchRows<Row>, keyOf: (row: Row) => string) {
-  return new DataLoader<string, Row | null>(async (keys) => {
-    const found = new Map<string, Row>();
-    for (const row of await rowsFor(keys, fetchRows)) if (!found.has(keyOf(row))) found.set(keyOf(row), row);
+export function batchLoader<Row, Value = Row>(
+  fetchRows: FetchRows<Row>,
+  keyOf: (row: Row) => string,
+  valueOf: (row: Row) => Value = (row) => row as unknown as Value,
+) {
+  return new DataLoader<string, Value | null>(async (keys) => {
+    const found = new Map<string, Value>();
+    for (const row of await rowsFor(keys, fetchRows))
+      if (!found.has(keyOf(row))) found.set(keyOf(row), valueOf(row));
     return keys.map((key) => found.get(key.toLowerCase()) ?? null);
   });
 }
@@ -33,7 +39,8 @@ export function batchLoader<Row>(fetchRows: FetchRows<Row>, keyOf: (row: Row) =>
 export function batchGroupLoader<Row>(fetchRows: FetchRows<Row>, keyOf: (row: Row) => string) {
   return new DataLoader<string, Row[]>(async (keys) => {
     const groups = new Map<string, Row[]>();
-    for (const row of await rowsFor(keys, fetchRows)) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
+    for (const row of await rowsFor(keys, fetchRows))
+      groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
     return keys.map((key) => groups.get(key.toLowerCase()) ?? []);
   });
 }

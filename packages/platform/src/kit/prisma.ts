@@ -16,7 +16,9 @@ export interface SubgraphPrismaOptions {
 }
 
 /** A subgraph's generated `PrismaClient` class. */
-export type PrismaClientClass<Client extends SubgraphPrismaClient> = new (options: SubgraphPrismaOptions) => Client;
+export type PrismaClientClass<Client extends SubgraphPrismaClient> = new (
+  options: SubgraphPrismaOptions,
+) => Client;
 
 /** The client inside an interactive transaction of `Client`. */
 export type PrismaTransaction<Client extends { $transaction: (...args: never[]) => unknown }> = Parameters<

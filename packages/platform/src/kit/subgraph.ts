@@ -90,13 +90,18 @@ export interface SubgraphWiring<Context extends BaseContext, Exposed> {
   expose: Exposed;
 }
 
-export interface SubgraphSpec<Config extends SubgraphKitConfig, Client extends SubgraphPrismaClient, Context extends BaseContext, Exposed> {
+export interface SubgraphSpec<
+  Config extends SubgraphKitConfig,
+  ClientClass extends PrismaClientClass<SubgraphPrismaClient>,
+  Context extends BaseContext,
+  Exposed,
+> {
   name: string;
   config: Config;
   logger: Logger;
   options?: SubgraphStartOptions;
   /** The subgraph's generated PrismaClient class. */
-  PrismaClient: PrismaClientClass<Client>;
+  PrismaClient: ClientClass;
   transactionOptions?: CreateSubgraphPrismaOptions['transactionOptions'];
   schema: () => GraphQLSchema;
   /** It records domain events in its `outbox_events`: the kit runs the relay that publishes them. */
@@ -105,14 +110,21 @@ export interface SubgraphSpec<Config extends SubgraphKitConfig, Client extends S
   migrationsDir?: string;
   /** Default: the platform's catalog (tests pass their own). */
   catalog?: readonly SubgraphCatalogEntry[];
-  wire: (parts: SubgraphParts<Client>) => SubgraphWiring<Context, Exposed> | Promise<SubgraphWiring<Context, Exposed>>;
+  wire: (
+    parts: SubgraphParts<InstanceType<ClientClass>>,
+  ) => SubgraphWiring<Context, Exposed> | Promise<SubgraphWiring<Context, Exposed>>;
 }
 
 /** The token checks of a subgraph that trusts the users JWKS (every one but users itself). */
-function remoteAuth(config: SubgraphKitConfig, logger: Logger): { verifyToken: TokenVerifier; suspensions: SuspendedOrganizations } {
+function remoteAuth(
+  config: SubgraphKitConfig,
+  logger: Logger,
+): { verifyToken: TokenVerifier; suspensions: SuspendedOrganizations } {
   const common = config as Partial<SubgraphCommonConfig>;
   if (!common.jwt || common.suspensionRefreshMs === undefined || common.dependencyTimeoutMs === undefined)
-    throw new Error('a subgraph without the users JWKS settings must bring its own verifyToken and suspensions');
+    throw new Error(
+      'a subgraph without the users JWKS settings must bring its own verifyToken and suspensions',
+    );
   return {
     verifyToken: createRemoteTokenVerifier(common.jwt),
     suspensions: subgraphSuspendedOrganizations(common as SubgraphCommonConfig, logger),
@@ -127,10 +139,10 @@ function remoteAuth(config: SubgraphKitConfig, logger: Logger): { verifyToken: T
  */
 export async function startSubgraph<
   Config extends SubgraphKitConfig,
-  Client extends SubgraphPrismaClient,
+  ClientClass extends PrismaClientClass<SubgraphPrismaClient>,
   Context extends BaseContext,
   Exposed,
->(spec: SubgraphSpec<Config, Client, Context, Exposed>): Promise<RunningSubgraph & Exposed> {
+>(spec: SubgraphSpec<Config, ClientClass, Context, Exposed>): Promise<RunningSubgraph & Exposed> {
   const { name, config, logger, options = {} } = spec;
   const entry = (spec.catalog ?? subgraphCatalog).find((candidate) => candidate.name === name);
   const consumes = spec.catalog ? (entry?.consumes ?? []) : consumedEventTypes(name);
@@ -141,11 +153,16 @@ export async function startSubgraph<
     logger,
   );
   let relay: OutboxRelay | null = null;
-  const prisma = createSubgraphPrisma(spec.PrismaClient, database, {
-    onQuery: options.onQuery,
-    onOutboxCommit: () => relay?.wake(),
-    transactionOptions: spec.transactionOptions,
-  });
+  // The class's instance type, with the generated client's default type arguments.
+  const prisma = createSubgraphPrisma(
+    spec.PrismaClient as unknown as PrismaClientClass<InstanceType<ClientClass>>,
+    database,
+    {
+      onQuery: options.onQuery,
+      onOutboxCommit: () => relay?.wake(),
+      transactionOptions: spec.transactionOptions,
+    },
+  );
   const pubsub: PubSub | null =
     entry?.publishesLive && options.publisher === undefined
       ? createPubSub({
@@ -162,7 +179,8 @@ export async function startSubgraph<
     wiring = await spec.wire({ prisma, database, live });
     bus = spec.outbox || consumes.length ? createSubgraphEventBus(name, config, logger) : null;
     if (consumes.length) {
-      if (!wiring.handleEvent) throw new Error(`${name} consumes ${consumes.join(', ')} but has no handleEvent`);
+      if (!wiring.handleEvent)
+        throw new Error(`${name} consumes ${consumes.join(', ')} but has no handleEvent`);
       await bus!.consume({ consumer: name, bindings: consumes, handler: wiring.handleEvent });
     }
   } catch (error) {
