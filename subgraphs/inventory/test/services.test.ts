@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   applyMigrations,
   createLogger,
+  createSubgraphPrisma,
   dropSchema,
   errors,
   subgraphDatabase,
@@ -11,7 +12,8 @@ import {
 import { databaseUrlForSchema, uniqueSchemaName } from '@flow/platform/src/testing';
 import { migrationsDir } from '../src/app';
 import { seedStandardProducts } from '../src/catalog/seed';
-import { createInventoryPrisma, type InventoryPrisma } from '../src/db';
+import { inventoryTransactionOptions, type InventoryPrisma } from '../src/db';
+import { PrismaClient } from '../src/generated/prisma/client';
 import { createLoaders } from '../src/loaders';
 import { createInventoryServices, type InventoryServices } from '../src/services';
 import type { SiteLookup, SiteSummary } from '../src/services/depot-directory';
@@ -80,7 +82,7 @@ const failure = (promise: Promise<unknown>) =>
 
 beforeAll(async () => {
   await applyMigrations({ ...database, migrationsDir });
-  prisma = createInventoryPrisma(database);
+  prisma = createSubgraphPrisma(PrismaClient, database, { transactionOptions: inventoryTransactionOptions });
   await seedStandardProducts(prisma, logger);
   services = createInventoryServices({ prisma, logger, sites: fakeLocations, sweepBatchSize: 3 });
   sites.set(depotA, { id: depotA, kind: 'DEPOT', organization: { id: vendorA } });

@@ -1,25 +1,13 @@
-import { join } from 'node:path';
-import {
-  createPubSub,
-  createRemoteTokenVerifier,
-  subgraphSuspendedOrganizations,
-  createSubgraphEventBus,
-  startOutboxRelay,
-  startSubgraphServer,
-  openSubgraphDatabase,
-  type Logger,
-  type OutboxRelay,
-  type RunningSubgraph,
-} from '@flow/platform';
-import type { Context } from './context';
-import { createOrdersPrisma, type OrdersPrisma } from './db';
+import { startSubgraph, subgraphMigrationsDir, type Logger, type RunningSubgraph } from '@flow/platform';
+import type { OrdersPrisma } from './db';
 import { placementWorstCaseMs, type OrdersConfig } from './env';
+import { PrismaClient } from './generated/prisma/client';
 import { createLoaders } from './loaders';
 import { createOrdersServices, type OrdersServices } from './services';
 import { RemoteDependencies, type OrdersDependencies } from './services/dependencies';
 import { buildOrdersSchema } from './subgraph';
 
-export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'orders', 'migrations');
+export const migrationsDir = subgraphMigrationsDir('orders');
 
 export interface OrdersApp extends RunningSubgraph {
   services: OrdersServices;
@@ -34,14 +22,12 @@ export interface OrdersAppOptions {
   dependencies?: OrdersDependencies;
 }
 
-/** Starts the orders subgraph: migrate, serve, run the recovery job on an interval, publish the outbox. */
-export async function startOrdersApp(
+/** The orders subgraph: it places orders through the others, recovers interrupted ones on a timer, publishes its outbox. */
+export function startOrdersApp(
   config: OrdersConfig,
   logger: Logger,
   options: OrdersAppOptions = {},
 ): Promise<OrdersApp> {
-  const database = await openSubgraphDatabase('orders', config, migrationsDir, logger);
-  const prisma = createOrdersPrisma(database, options.onQuery);
   const dependencies =
     options.dependencies ??
     new RemoteDependencies({
@@ -57,76 +43,34 @@ export async function startOrdersApp(
       timeoutMs: config.dependencyTimeoutMs,
       paymentsTimeoutMs: config.paymentsTimeoutMs,
     });
-  const events = createPubSub({
-    redisUrl: config.redis?.url,
-    prefix: `${config.redis?.keyPrefix ?? 'flow:'}events:`,
-    logger: logger.child({ component: 'pubsub' }),
-  });
-  const bus = createSubgraphEventBus('orders', config, logger);
-  let relay: OutboxRelay | null = null;
-  const services = createOrdersServices({
-    // Every live update follows a commit that wrote outbox rows: the relay publishes them at once.
-    publisher: {
-      publish: async (topic, message) => {
-        relay?.wake();
-        await events.publish(topic, message);
-      },
-    },
-    prisma,
-    dependencies,
-    logger,
-    stockHoldSeconds: config.stockHoldSeconds,
-    placementGraceSeconds: config.placementGraceSeconds,
-    placementWaitMs: placementWorstCaseMs(config),
-  });
-
-  let running: Promise<unknown> | null = null;
-  const recover = async () => {
-    try {
-      const report = await services.recovery.runOnce();
-      if (Object.values(report).some((n) => n > 0)) logger.info({ ...report }, 'orders recovery run');
-      await services.keys.deleteOlderThan(config.idempotencyKeyTtlHours);
-    } catch (error) {
-      logger.warn({ err: error }, 'orders recovery failed; will retry');
-    }
-  };
-  const timer = setInterval(() => {
-    // One run at a time: a slow dependency must not pile runs up.
-    running ??= recover().finally(() => (running = null));
-  }, config.recoveryIntervalMs);
-  timer.unref();
-
-  const server = await startSubgraphServer<Context>({
+  return startSubgraph({
     name: 'orders',
-    schema: buildOrdersSchema(),
+    config,
     logger,
-    port: config.port,
-    host: config.host,
-    production: config.production,
-    routerSecret: config.routerSecret,
-    http: config.http,
-    maxDeadlineMs: config.maxDeadlineMs,
-    verifyToken: createRemoteTokenVerifier(config.jwt),
-    suspensions: subgraphSuspendedOrganizations(config, logger),
-    buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
-    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
-    degradable: { broker: () => bus.check() },
-    events,
-    close: async () => {
-      clearInterval(timer);
-      await running;
-      await relay?.stop();
-      await bus.close();
-      await events.close();
-      await prisma.$disconnect();
+    options,
+    PrismaClient,
+    schema: buildOrdersSchema,
+    outbox: true,
+    wire: ({ prisma, live }) => {
+      const services = createOrdersServices({
+        publisher: live,
+        prisma,
+        dependencies,
+        logger,
+        stockHoldSeconds: config.stockHoldSeconds,
+        placementGraceSeconds: config.placementGraceSeconds,
+        placementWaitMs: placementWorstCaseMs(config),
+      });
+      const recover = async () => {
+        const report = await services.recovery.runOnce();
+        if (Object.values(report).some((n) => n > 0)) logger.info({ ...report }, 'orders recovery run');
+        await services.keys.deleteOlderThan(config.idempotencyKeyTtlHours);
+      };
+      return {
+        context: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
+        jobs: [{ name: 'orders recovery', everyMs: config.recoveryIntervalMs, run: recover }],
+        expose: { services, prisma },
+      };
     },
   });
-  relay = startOutboxRelay({
-    source: 'orders',
-    database,
-    publisher: bus.publisher,
-    logger,
-    intervalMs: config.events.outboxIntervalMs,
-  });
-  return { ...server, services, prisma };
 }

@@ -1,10 +1,4 @@
-import {
-  subgraphCommonConfig,
-  subgraphConfigReader,
-  subgraphEnvironmentShape,
-  z,
-  type SubgraphCommonConfig,
-} from '@flow/platform';
+import { subgraphConfigReader, subgraphEnvironmentShape, z, type SubgraphCommonConfig } from '@flow/platform';
 
 const SEVEN_DAYS = 7 * 24 * 3600;
 
@@ -48,9 +42,6 @@ export const ordersEnvironmentShape = {
 export type OrdersEnvironment = z.infer<z.ZodObject<typeof ordersEnvironmentShape>>;
 
 export interface OrdersConfig extends SubgraphCommonConfig {
-  host: string;
-  port: number;
-  logLevel: string;
   idempotencyKeyTtlHours: number;
   paymentsTimeoutMs: number;
   recoveryIntervalMs: number;
@@ -58,23 +49,15 @@ export interface OrdersConfig extends SubgraphCommonConfig {
   stockHoldSeconds: number;
 }
 
-function toConfig(env: OrdersEnvironment): OrdersConfig {
-  return {
-    ...subgraphCommonConfig('orders', env),
-    host: env.HOST,
-    port: env.PORT,
-    logLevel: env.LOG_LEVEL,
-    idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
-    paymentsTimeoutMs: env.PAYMENTS_TIMEOUT_MS,
-    recoveryIntervalMs: env.RECOVERY_INTERVAL_MS,
-    placementGraceSeconds: env.PLACEMENT_GRACE_SECONDS,
-    stockHoldSeconds: env.STOCK_HOLD_SECONDS,
-  };
-}
-
-const reader = subgraphConfigReader('orders', ordersEnvironmentShape, toConfig);
+const reader = subgraphConfigReader('orders', ordersEnvironmentShape, (env) => ({
+  idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
+  paymentsTimeoutMs: env.PAYMENTS_TIMEOUT_MS,
+  recoveryIntervalMs: env.RECOVERY_INTERVAL_MS,
+  placementGraceSeconds: env.PLACEMENT_GRACE_SECONDS,
+  stockHoldSeconds: env.STOCK_HOLD_SECONDS,
+}));
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseOrdersConfig = reader.parse;
+export const parseOrdersConfig = (source: NodeJS.ProcessEnv): OrdersConfig => reader.parse(source);
 /** Like parseOrdersConfig, but prints the problems and exits non-zero: for server.ts. */
 export const loadOrdersConfig = (): OrdersConfig => reader.load();
