@@ -1,21 +1,12 @@
-import { join } from 'node:path';
-import {
-  createRemoteTokenVerifier,
-  subgraphSuspendedOrganizations,
-  startSubgraphServer,
-  openSubgraphDatabase,
-  type Logger,
-  type RunningSubgraph,
-} from '@flow/platform';
-import type { Context } from './context';
-import { createLocationsPrisma } from './db';
+import { startSubgraph, subgraphMigrationsDir, type Logger, type RunningSubgraph } from '@flow/platform';
 import type { LocationsConfig } from './env';
+import { PrismaClient } from './generated/prisma/client';
 import { createGeocoder, type Geocoder } from './geocoding';
 import { createLoaders } from './loaders';
 import { createLocationsServices, type LocationsServices } from './services';
 import { buildLocationsSchema } from './subgraph';
 
-export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'locations', 'migrations');
+export const migrationsDir = subgraphMigrationsDir('locations');
 
 export interface LocationsApp extends RunningSubgraph {
   services: LocationsServices;
@@ -29,34 +20,27 @@ export interface LocationsAppOptions {
   geocoder?: Geocoder;
 }
 
-/** Starts the locations subgraph: migrate, serve. Nothing is seeded: sites are the organizations' own. */
-export async function startLocationsApp(
+/** The locations subgraph. Nothing is seeded: sites are the organizations' own. */
+export function startLocationsApp(
   config: LocationsConfig,
   logger: Logger,
   options: LocationsAppOptions = {},
 ): Promise<LocationsApp> {
-  const database = await openSubgraphDatabase('locations', config, migrationsDir, logger);
-
-  const prisma = createLocationsPrisma(database, options.onQuery);
   const geocoder = options.geocoder ?? createGeocoder(config.geocoder);
-  const services = createLocationsServices({ prisma, geocoder, routes: config.routes });
-  logger.info({ geocoder: geocoder.name, routes: config.routes }, 'locations configured');
-
-  const server = await startSubgraphServer<Context>({
+  return startSubgraph({
     name: 'locations',
-    schema: buildLocationsSchema(),
+    config,
     logger,
-    port: config.port,
-    host: config.host,
-    production: config.production,
-    routerSecret: config.routerSecret,
-    http: config.http,
-    maxDeadlineMs: config.maxDeadlineMs,
-    verifyToken: createRemoteTokenVerifier(config.jwt),
-    suspensions: subgraphSuspendedOrganizations(config, logger),
-    buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
-    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
-    close: () => prisma.$disconnect(),
+    options,
+    PrismaClient,
+    schema: buildLocationsSchema,
+    wire: ({ prisma }) => {
+      const services = createLocationsServices({ prisma, geocoder, routes: config.routes });
+      logger.info({ geocoder: geocoder.name, routes: config.routes }, 'locations configured');
+      return {
+        context: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
+        expose: { services, geocoder },
+      };
+    },
   });
-  return { ...server, services, geocoder };
 }

@@ -1,21 +1,12 @@
-import { join } from 'node:path';
-import {
-  createRemoteTokenVerifier,
-  subgraphSuspendedOrganizations,
-  startSubgraphServer,
-  openSubgraphDatabase,
-  type Logger,
-  type RunningSubgraph,
-} from '@flow/platform';
-import type { Context } from './context';
-import { createPricingPrisma } from './db';
+import { startSubgraph, subgraphMigrationsDir, type Logger, type RunningSubgraph } from '@flow/platform';
 import type { PricingConfig } from './env';
+import { PrismaClient } from './generated/prisma/client';
 import { createLoaders } from './loaders';
 import { createPricingServices, type PricingServices } from './services';
 import { RemoteDependencies } from './services/dependencies';
 import { buildPricingSchema } from './subgraph';
 
-export const migrationsDir = join(__dirname, '..', '..', '..', 'prisma', 'pricing', 'migrations');
+export const migrationsDir = subgraphMigrationsDir('pricing');
 
 export interface PricingApp extends RunningSubgraph {
   services: PricingServices;
@@ -27,15 +18,16 @@ export interface PricingAppOptions {
   onQuery?: (sql: string) => void;
 }
 
-/** Starts the pricing subgraph: migrate, serve. It seeds nothing: prices are the vendors' to set. */
-export async function startPricingApp(
+/**
+ * The pricing subgraph. It seeds nothing: prices are the vendors' to set. Ready on its own
+ * database alone: a dependency that is down makes compareOffers fail fast (circuit breaker),
+ * while prices and terms can still be read and set.
+ */
+export function startPricingApp(
   config: PricingConfig,
   logger: Logger,
   options: PricingAppOptions = {},
 ): Promise<PricingApp> {
-  const database = await openSubgraphDatabase('pricing', config, migrationsDir, logger);
-
-  const prisma = createPricingPrisma(database, options.onQuery);
   const dependencies = new RemoteDependencies({
     urls: {
       users: config.subgraphUrls.users!,
@@ -46,30 +38,24 @@ export async function startPricingApp(
     logger,
     timeoutMs: config.dependencyTimeoutMs,
   });
-  const services = createPricingServices({
-    prisma,
-    dependencies,
-    platformCurrency: config.platformCurrency,
-    logger,
-  });
-
-  const server = await startSubgraphServer<Context>({
+  return startSubgraph({
     name: 'pricing',
-    schema: buildPricingSchema(),
+    config,
     logger,
-    port: config.port,
-    host: config.host,
-    production: config.production,
-    routerSecret: config.routerSecret,
-    http: config.http,
-    maxDeadlineMs: config.maxDeadlineMs,
-    verifyToken: createRemoteTokenVerifier(config.jwt),
-    suspensions: subgraphSuspendedOrganizations(config, logger),
-    buildContext: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
-    // Only its own database: a dependency that is down makes compareOffers fail fast (circuit
-    // breaker), while prices and terms can still be read and set.
-    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
-    close: () => prisma.$disconnect(),
+    options,
+    PrismaClient,
+    schema: buildPricingSchema,
+    wire: ({ prisma }) => {
+      const services = createPricingServices({
+        prisma,
+        dependencies,
+        platformCurrency: config.platformCurrency,
+        logger,
+      });
+      return {
+        context: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
+        expose: { services, dependencies },
+      };
+    },
   });
-  return { ...server, services, dependencies };
 }

@@ -1,10 +1,4 @@
-import {
-  subgraphCommonConfig,
-  subgraphConfigReader,
-  subgraphEnvironmentShape,
-  z,
-  type SubgraphCommonConfig,
-} from '@flow/platform';
+import { subgraphConfigReader, subgraphEnvironmentShape, z, type SubgraphCommonConfig } from '@flow/platform';
 
 export const pricingEnvironmentShape = {
   ...subgraphEnvironmentShape('pricing', 8006),
@@ -18,25 +12,14 @@ export const pricingEnvironmentShape = {
 export type PricingEnvironment = z.infer<z.ZodObject<typeof pricingEnvironmentShape>>;
 
 export interface PricingConfig extends SubgraphCommonConfig {
-  host: string;
-  port: number;
-  logLevel: string;
   platformCurrency: string;
 }
 
-function toConfig(env: PricingEnvironment): PricingConfig {
-  return {
-    ...subgraphCommonConfig('pricing', env),
-    host: env.HOST,
-    port: env.PORT,
-    logLevel: env.LOG_LEVEL,
-    platformCurrency: env.PLATFORM_CURRENCY,
-  };
-}
-
-const reader = subgraphConfigReader('pricing', pricingEnvironmentShape, toConfig);
+const reader = subgraphConfigReader('pricing', pricingEnvironmentShape, (env) => ({
+  platformCurrency: env.PLATFORM_CURRENCY,
+}));
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parsePricingConfig = reader.parse;
+export const parsePricingConfig = (source: NodeJS.ProcessEnv): PricingConfig => reader.parse(source);
 /** Like parsePricingConfig, but prints the problems and exits non-zero: for server.ts. */
 export const loadPricingConfig = (): PricingConfig => reader.load();
