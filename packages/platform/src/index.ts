@@ -29,7 +29,12 @@ export * from './http/address-key';
 export * from './db/cancellable-pool';
 export * from './auth/suspensions';
 export * from './auth/oauth';
-export { createSubgraphPrisma, type PrismaClientClass, type PrismaTransaction, type SubgraphPrismaClient } from './kit/prisma';
+export {
+  createSubgraphPrisma,
+  type PrismaClientClass,
+  type PrismaTransaction,
+  type SubgraphPrismaClient,
+} from './kit/prisma';
 export { startJobs, type RunningJobs, type SubgraphJob } from './kit/jobs';
 export { batchGroupLoader, batchLoader, uuidKeys } from './kit/loaders';
 export {
@@ -39,8 +44,11 @@ export {
   type DatabaseErrorKind,
 } from './kit/database-errors';
 export {
+  defineSubgraph,
   startSubgraph,
   subgraphMigrationsDir,
+  type SubgraphDefinition,
+  type SubgraphStart,
   type LivePublisher,
   type SubgraphKitConfig,
   type SubgraphParts,

@@ -66,6 +66,22 @@ export function subgraphEnvironmentShape(name: string, port: number) {
   } as const;
 }
 
+/** PLATFORM_CURRENCY: the one currency of every price and fee on the platform (ISO 4217). */
+export const platformCurrencySchema = () =>
+  z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, e.g. USD')
+    .default('USD');
+
+/** IDEMPOTENCY_KEY_TTL_HOURS: keys are kept at least this long (at least 24 hours, as promised to callers). */
+export const idempotencyKeyTtlHoursSchema = () =>
+  z.coerce
+    .number()
+    .int()
+    .min(24)
+    .max(24 * 365)
+    .default(48);
+
 /** Stale caller protection (issue 10): token age, request deadline, database statements, HTTP server. */
 export function deadlineEnvironmentShape() {
   return {

@@ -6,11 +6,11 @@ import {
   dropSchema,
   errors,
   subgraphDatabase,
+  subgraphMigrationsDir,
   type BaseContext,
   type Viewer,
 } from '@flow/platform';
 import { databaseUrlForSchema, uniqueSchemaName } from '@flow/platform/src/testing';
-import { migrationsDir } from '../src/app';
 import { seedStandardProducts } from '../src/catalog/seed';
 import { inventoryTransactionOptions, type InventoryPrisma } from '../src/db';
 import { PrismaClient } from '../src/generated/prisma/client';
@@ -22,6 +22,7 @@ import { startReservationSweeper } from '../src/services/reservation-sweeper';
 // The services called directly, on a real database, with locations replaced by a map: what
 // they decide on their own, without HTTP in between.
 const logger = createLogger('inventory-test', 'silent');
+const migrationsDir = subgraphMigrationsDir('inventory');
 const database = subgraphDatabase('inventory', {
   databaseUrl: databaseUrlForSchema(uniqueSchemaName('inventory_services')),
 });

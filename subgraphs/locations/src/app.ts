@@ -1,46 +1,31 @@
-import { startSubgraph, subgraphMigrationsDir, type Logger, type RunningSubgraph } from '@flow/platform';
+import { defineSubgraph, type SubgraphStart, type SubgraphStartOptions } from '@flow/platform';
+import type { Context } from './context';
 import type { LocationsConfig } from './env';
 import { PrismaClient } from './generated/prisma/client';
 import { createGeocoder, type Geocoder } from './geocoding';
 import { createLoaders } from './loaders';
-import { createLocationsServices, type LocationsServices } from './services';
+import { createLocationsServices } from './services';
 import { buildLocationsSchema } from './subgraph';
 
-export const migrationsDir = subgraphMigrationsDir('locations');
-
-export interface LocationsApp extends RunningSubgraph {
-  services: LocationsServices;
-  geocoder: Geocoder;
-}
-
-export interface LocationsAppOptions {
-  /** Sees every SQL statement (tests count them to prove lists do not cost a query per item). */
-  onQuery?: (sql: string) => void;
+export interface LocationsAppOptions extends SubgraphStartOptions {
   /** Replaces the configured geocoder (tests). */
   geocoder?: Geocoder;
 }
 
 /** The locations subgraph. Nothing is seeded: sites are the organizations' own. */
-export function startLocationsApp(
-  config: LocationsConfig,
-  logger: Logger,
-  options: LocationsAppOptions = {},
-): Promise<LocationsApp> {
-  const geocoder = options.geocoder ?? createGeocoder(config.geocoder);
-  return startSubgraph({
-    name: 'locations',
-    config,
-    logger,
-    options,
-    PrismaClient,
-    schema: buildLocationsSchema,
-    wire: ({ prisma }) => {
-      const services = createLocationsServices({ prisma, geocoder, routes: config.routes });
-      logger.info({ geocoder: geocoder.name, routes: config.routes }, 'locations configured');
-      return {
-        context: (base) => ({ ...base, services, loaders: createLoaders(prisma) }),
-        expose: { services, geocoder },
-      };
-    },
-  });
-}
+export const startLocationsApp = defineSubgraph({
+  name: 'locations',
+  PrismaClient,
+  schema: buildLocationsSchema,
+  wire: ({ prisma }, { config, logger, options }: SubgraphStart<LocationsConfig, LocationsAppOptions>) => {
+    const geocoder = options.geocoder ?? createGeocoder(config.geocoder);
+    const services = createLocationsServices({ prisma, geocoder, routes: config.routes });
+    logger.info({ geocoder: geocoder.name, routes: config.routes }, 'locations configured');
+    return {
+      context: (base): Context => ({ ...base, services, loaders: createLoaders(prisma) }),
+      expose: { services, geocoder },
+    };
+  },
+});
+
+export type LocationsApp = Awaited<ReturnType<typeof startLocationsApp>>;

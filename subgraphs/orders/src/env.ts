@@ -1,4 +1,10 @@
-import { subgraphConfigReader, subgraphEnvironmentShape, z, type SubgraphCommonConfig } from '@flow/platform';
+import {
+  idempotencyKeyTtlHoursSchema,
+  subgraphConfigReader,
+  subgraphEnvironmentShape,
+  z,
+  type SubgraphCommonConfig,
+} from '@flow/platform';
 
 const SEVEN_DAYS = 7 * 24 * 3600;
 
@@ -19,13 +25,7 @@ export const ordersEnvironmentShape = {
    * carries the router's shorter SUBGRAPH_TIMEOUT_MS deadline.
    */
   REQUEST_DEADLINE_MAX_MS: z.coerce.number().int().min(100).max(600_000).default(150_000),
-  /** Idempotency keys are kept at least this long (at least 24 hours, as promised to callers). */
-  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
-    .number()
-    .int()
-    .min(24)
-    .max(24 * 365)
-    .default(48),
+  IDEMPOTENCY_KEY_TTL_HOURS: idempotencyKeyTtlHoursSchema(),
   /** How long a payments call may take: longer than payments' own provider timeout (5 s). */
   PAYMENTS_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
   /** How often the recovery job looks for interrupted placements and unfinished settlements. */

@@ -1,12 +1,14 @@
-import { subgraphConfigReader, subgraphEnvironmentShape, z, type SubgraphCommonConfig } from '@flow/platform';
+import {
+  platformCurrencySchema,
+  subgraphConfigReader,
+  subgraphEnvironmentShape,
+  z,
+  type SubgraphCommonConfig,
+} from '@flow/platform';
 
 export const pricingEnvironmentShape = {
   ...subgraphEnvironmentShape('pricing', 8006),
-  /** The one currency of every price and fee on the platform (ISO 4217). */
-  PLATFORM_CURRENCY: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, e.g. USD')
-    .default('USD'),
+  PLATFORM_CURRENCY: platformCurrencySchema(),
 };
 
 export type PricingEnvironment = z.infer<z.ZodObject<typeof pricingEnvironmentShape>>;

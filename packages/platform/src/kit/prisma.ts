@@ -5,6 +5,7 @@ import { observeStatements } from '../http/metrics';
 /** What the kit needs of a subgraph's generated PrismaClient. */
 export interface SubgraphPrismaClient {
   $on(event: 'query', listener: (event: { query: string }) => void): void;
+  $connect(): Promise<void>;
   $disconnect(): Promise<void>;
   $queryRawUnsafe(query: string): Promise<unknown>;
 }

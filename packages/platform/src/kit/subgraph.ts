@@ -163,6 +163,9 @@ export async function startSubgraph<
       transactionOptions: spec.transactionOptions,
     },
   );
+  // Without it the first statement pays for loading Prisma's engine, and a readiness probe right
+  // after start can time out on a busy machine.
+  await prisma.$connect();
   const pubsub: PubSub | null =
     entry?.publishesLive && options.publisher === undefined
       ? createPubSub({
@@ -236,4 +239,54 @@ export async function startSubgraph<
     });
   }
   return { ...server, ...wiring.expose };
+}
+
+/** How one start was called: the configuration, the logger and the options (tests pass them). */
+export interface SubgraphStart<Config, Options extends SubgraphStartOptions> {
+  config: Config;
+  logger: Logger;
+  options: Options;
+}
+
+/** A subgraph as one definition: startSubgraph's spec, with its wiring told how it was started. */
+export interface SubgraphDefinition<
+  Config extends SubgraphKitConfig,
+  Options extends SubgraphStartOptions,
+  ClientClass extends PrismaClientClass<SubgraphPrismaClient>,
+  Context extends BaseContext,
+  Exposed,
+> extends Omit<
+  SubgraphSpec<Config, ClientClass, Context, Exposed>,
+  'config' | 'logger' | 'options' | 'wire'
+> {
+  /** Annotate `start` (SubgraphStart<MyConfig, MyOptions>): the start function takes those types. */
+  wire: (
+    parts: SubgraphParts<InstanceType<ClientClass>>,
+    start: SubgraphStart<Config, Options>,
+  ) => SubgraphWiring<Context, Exposed> | Promise<SubgraphWiring<Context, Exposed>>;
+}
+
+/**
+ * A subgraph's start function from its definition: `startX(config, logger, options?)` opens and
+ * wires everything as startSubgraph does, and resolves to the running server and what it exposes.
+ */
+export function defineSubgraph<
+  Config extends SubgraphKitConfig,
+  Options extends SubgraphStartOptions,
+  ClientClass extends PrismaClientClass<SubgraphPrismaClient>,
+  Context extends BaseContext,
+  Exposed,
+>(definition: SubgraphDefinition<Config, Options, ClientClass, Context, Exposed>) {
+  return (
+    config: Config,
+    logger: Logger,
+    options: Options = {} as Options,
+  ): Promise<RunningSubgraph & Exposed> =>
+    startSubgraph({
+      ...definition,
+      config,
+      logger,
+      options,
+      wire: (parts) => definition.wire(parts, { config, logger, options }),
+    });
 }

@@ -5,14 +5,16 @@ import {
   createSubgraphPrisma,
   dropSchema,
   subgraphDatabase,
+  subgraphMigrationsDir,
   type Viewer,
 } from '@flow/platform';
 import { databaseUrlForSchema, uniqueSchemaName } from '@flow/platform/src/testing';
-import { migrationsDir } from '../../src/app';
 import type { PricingPrisma } from '../../src/db';
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { createLoaders } from '../../src/loaders';
 import type { ServiceContext } from '../../src/services/context';
+
+const migrationsDir = subgraphMigrationsDir('pricing');
 
 export interface TestDatabase {
   prisma: PricingPrisma;
