@@ -122,9 +122,7 @@ function remoteAuth(
 ): { verifyToken: TokenVerifier; suspensions: SuspendedOrganizations } {
   const common = config as Partial<SubgraphCommonConfig>;
   if (!common.jwt || common.suspensionRefreshMs === undefined || common.dependencyTimeoutMs === undefined)
-    throw new Error(
-      'a subgraph without the users JWKS settings must bring its own verifyToken and suspensions',
-    );
+    throw new Error('a subgraph without the users JWKS settings must bring its own verifyToken');
   return {
     verifyToken: createRemoteTokenVerifier(common.jwt),
     suspensions: subgraphSuspendedOrganizations(common as SubgraphCommonConfig, logger),
@@ -195,7 +193,7 @@ export async function startSubgraph<
   const jobs = startJobs(wiring.jobs ?? [], logger);
 
   const { server: extra = {} } = wiring;
-  const auth = extra.verifyToken && extra.suspensions ? null : remoteAuth(config, logger);
+  const auth = extra.verifyToken ? null : remoteAuth(config, logger);
   const closeResources = async () => {
     await jobs.stop();
     await relay?.stop();
@@ -215,7 +213,7 @@ export async function startSubgraph<
     http: config.http,
     maxDeadlineMs: config.maxDeadlineMs,
     verifyToken: extra.verifyToken ?? auth!.verifyToken,
-    suspensions: extra.suspensions ?? auth!.suspensions,
+    suspensions: extra.suspensions ?? auth?.suspensions,
     serveSuspendedOrganizations: extra.serveSuspendedOrganizations,
     buildContext: wiring.context,
     readiness: { database: () => prisma.$queryRawUnsafe('SELECT 1') },
