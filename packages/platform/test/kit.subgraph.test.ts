@@ -2,7 +2,7 @@
 // its own) started by startSubgraph. Its relay polls only once a minute, so an event that is out
 // within seconds was published because the commit that wrote it woke the relay, whoever wrote it:
 // a mutation, a job or an event handler. Then the order in which stopping closes everything.
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -28,6 +28,9 @@ const SECRET = 'kit-test-secret-of-enough-length';
 const silent = pino({ level: 'silent' });
 const catalog = [{ name: 'kit', port: 0, consumes: ['kit.ping'], publishesLive: true }];
 
+const migrationDirs: string[] = [];
+afterAll(() => migrationDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A migrations folder whose one migration creates outbox_events as the orders migration does. */
 function outboxMigrations(): string {
   const orders = join(__dirname, '..', '..', '..', 'prisma', 'orders', 'migrations');
@@ -35,6 +38,7 @@ function outboxMigrations(): string {
   const sql = readFileSync(join(orders, init, 'migration.sql'), 'utf8');
   const ddl = /CREATE TABLE "outbox_events" \([\s\S]*?\n\);/.exec(sql)![0];
   const dir = mkdtempSync(join(tmpdir(), 'flow-kit-'));
+  migrationDirs.push(dir);
   mkdirSync(join(dir, '20260101000000_outbox'));
   writeFileSync(join(dir, '20260101000000_outbox', 'migration.sql'), ddl);
   return dir;

@@ -4,7 +4,7 @@ import { createRemoteTokenVerifier, type TokenVerifier } from '../auth/tokens';
 import { subgraphSuspendedOrganizations, type SuspendedOrganizations } from '../auth/suspensions';
 import type { SubgraphDatabase } from '../db/database-url';
 import { openSubgraphDatabase } from '../db/migrations';
-import { consumedEventTypes, createSubgraphEventBus } from '../events/bus';
+import { createSubgraphEventBus } from '../events/bus';
 import { startOutboxRelay, type OutboxRelay } from '../events/outbox-relay';
 import type { DomainEventHandler, EventBus } from '../events/types';
 import type { Logger } from '../logger';
@@ -143,7 +143,7 @@ export async function startSubgraph<
 >(spec: SubgraphSpec<Config, ClientClass, Context, Exposed>): Promise<RunningSubgraph & Exposed> {
   const { name, config, logger, options = {} } = spec;
   const entry = (spec.catalog ?? subgraphCatalog).find((candidate) => candidate.name === name);
-  const consumes = spec.catalog ? (entry?.consumes ?? []) : consumedEventTypes(name);
+  const consumes = entry?.consumes ?? [];
   const database = await openSubgraphDatabase(
     name,
     config,
