@@ -1,3 +1,12 @@
+const { existsSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+// Every subgraph folder with a jest.config.js is a project: adding a subgraph needs no edit here.
+const subgraphs = readdirSync(join(__dirname, 'subgraphs'))
+  .filter((name) => existsSync(join(__dirname, 'subgraphs', name, 'jest.config.js')))
+  .sort()
+  .map((name) => `<rootDir>/subgraphs/${name}`);
+
 /** @type {import('jest').Config} */
 module.exports = {
   // Global options (a project's own testTimeout is ignored when jest runs projects).
@@ -5,13 +14,7 @@ module.exports = {
   projects: [
     '<rootDir>/packages/contracts',
     '<rootDir>/packages/platform',
-    '<rootDir>/subgraphs/users',
-    '<rootDir>/subgraphs/locations',
-    '<rootDir>/subgraphs/inventory',
-    '<rootDir>/subgraphs/pricing',
-    '<rootDir>/subgraphs/payments',
-    '<rootDir>/subgraphs/notifications',
-    '<rootDir>/subgraphs/orders',
+    ...subgraphs,
     '<rootDir>/router',
     '<rootDir>/scripts',
     '<rootDir>/test',

@@ -54,3 +54,31 @@ export * from './auth/oauth';
 export { entitiesOf } from './graphql/entities';
 export { defineStateMachine } from './state-machine';
 export type { StateMachine, StateMachineOptions, Transitions } from './state-machine';
+export {
+  createSubgraphPrisma,
+  type PrismaClientClass,
+  type PrismaTransaction,
+  type SubgraphPrismaClient,
+} from './kit/prisma';
+export { startJobs, type RunningJobs, type SubgraphJob } from './kit/jobs';
+export { batchGroupLoader, batchLoader, uuidKeys } from './kit/loaders';
+export {
+  databaseErrorKind,
+  isUniqueViolation,
+  translateDatabaseError,
+  type DatabaseErrorKind,
+} from './kit/database-errors';
+export {
+  defineSubgraph,
+  startSubgraph,
+  subgraphMigrationsDir,
+  type SubgraphDefinition,
+  type SubgraphStart,
+  type LivePublisher,
+  type SubgraphKitConfig,
+  type SubgraphParts,
+  type SubgraphSpec,
+  type SubgraphStartOptions,
+  type SubgraphWiring,
+} from './kit/subgraph';
+export { runSubgraph } from './kit/main';

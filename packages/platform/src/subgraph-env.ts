@@ -66,6 +66,22 @@ export function subgraphEnvironmentShape(name: string, port: number) {
   } as const;
 }
 
+/** PLATFORM_CURRENCY: the one currency of every price and fee on the platform (ISO 4217). */
+export const platformCurrencySchema = () =>
+  z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, e.g. USD')
+    .default('USD');
+
+/** IDEMPOTENCY_KEY_TTL_HOURS: keys are kept at least this long (at least 24 hours, as promised to callers). */
+export const idempotencyKeyTtlHoursSchema = () =>
+  z.coerce
+    .number()
+    .int()
+    .min(24)
+    .max(24 * 365)
+    .default(48);
+
 /** Stale caller protection (issue 10): token age, request deadline, database statements, HTTP server. */
 export function deadlineEnvironmentShape() {
   return {
@@ -107,6 +123,9 @@ export function subgraphDeadlineConfig(env: Record<string, unknown>): SubgraphDe
 }
 
 export interface SubgraphCommonConfig extends SubgraphDeadlineConfig {
+  host: string;
+  port: number;
+  logLevel: string;
   production: boolean;
   databaseUrl: string | undefined;
   ownDatabaseUrl: string | undefined;
@@ -139,6 +158,9 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
     (env.USERS_JWKS_URL as string | undefined) ??
     `${new URL(subgraphUrls.users!).origin}/.well-known/jwks.json`;
   return {
+    host: String(env.HOST),
+    port: Number(env.PORT),
+    logLevel: String(env.LOG_LEVEL),
     production: env.FLOW_ENV === 'production',
     databaseUrl: env.DATABASE_URL as string | undefined,
     ownDatabaseUrl: env[subgraphDatabaseUrlVariable(name)] as string | undefined,
@@ -180,25 +202,26 @@ export function subgraphProductionProblems(name: string, env: Record<string, unk
 
 /**
  * A subgraph's `parse<Name>Config(source)` (throws, naming every bad variable; tests use it) and
- * `load<Name>Config()` (prints them and exits non-zero; server.ts uses it), from its variables,
- * its config builder and the rules that span variables beyond the production ones.
+ * `load<Name>Config()` (prints them and exits non-zero; server.ts uses it): the common
+ * configuration plus what `toConfig` makes of the subgraph's own variables, checked by the
+ * production rules and `extraProblems` (rules that span variables).
  */
-export function subgraphConfigReader<Shape extends z.ZodRawShape, Config>(
+export function subgraphConfigReader<Shape extends z.ZodRawShape, Extra extends object = object>(
   name: string,
   shape: Shape,
-  toConfig: (env: z.infer<z.ZodObject<Shape>>) => Config,
+  toConfig: (env: z.infer<z.ZodObject<Shape>>) => Extra = () => ({}) as Extra,
   extraProblems: (env: z.infer<z.ZodObject<Shape>>) => string[] = () => [],
 ) {
-  const parse = (source: NodeJS.ProcessEnv): Config => {
+  const parse = (source: NodeJS.ProcessEnv): SubgraphCommonConfig & Extra => {
     const env = parseEnvironment(name, shape, source);
     const problems = [
       ...subgraphProductionProblems(name, env as Record<string, unknown>),
       ...extraProblems(env),
     ];
     if (problems.length) throw new InvalidEnvironmentError(name, problems);
-    return toConfig(env);
+    return { ...subgraphCommonConfig(name, env as Record<string, unknown>), ...toConfig(env) };
   };
-  const load = (source: NodeJS.ProcessEnv = process.env): Config => {
+  const load = (source: NodeJS.ProcessEnv = process.env): SubgraphCommonConfig & Extra => {
     try {
       return parse(source);
     } catch (error) {

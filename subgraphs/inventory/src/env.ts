@@ -1,10 +1,4 @@
-import {
-  subgraphCommonConfig,
-  subgraphConfigReader,
-  subgraphEnvironmentShape,
-  z,
-  type SubgraphCommonConfig,
-} from '@flow/platform';
+import { subgraphConfigReader, subgraphEnvironmentShape, z, type SubgraphCommonConfig } from '@flow/platform';
 
 export const inventoryEnvironmentShape = {
   ...subgraphEnvironmentShape('inventory', 8004),
@@ -17,25 +11,14 @@ export const inventoryEnvironmentShape = {
 export type InventoryEnvironment = z.infer<z.ZodObject<typeof inventoryEnvironmentShape>>;
 
 export interface InventoryConfig extends SubgraphCommonConfig {
-  host: string;
-  port: number;
-  logLevel: string;
   sweep: { intervalSeconds: number; batchSize: number };
 }
 
-function toConfig(env: InventoryEnvironment): InventoryConfig {
-  return {
-    ...subgraphCommonConfig('inventory', env),
-    host: env.HOST,
-    port: env.PORT,
-    logLevel: env.LOG_LEVEL,
-    sweep: { intervalSeconds: env.RESERVATION_SWEEP_SECONDS, batchSize: env.RESERVATION_SWEEP_BATCH },
-  };
-}
-
-const reader = subgraphConfigReader('inventory', inventoryEnvironmentShape, toConfig);
+const reader = subgraphConfigReader('inventory', inventoryEnvironmentShape, (env) => ({
+  sweep: { intervalSeconds: env.RESERVATION_SWEEP_SECONDS, batchSize: env.RESERVATION_SWEEP_BATCH },
+}));
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseInventoryConfig = reader.parse;
+export const parseInventoryConfig = (source: NodeJS.ProcessEnv): InventoryConfig => reader.parse(source);
 /** Like parseInventoryConfig, but prints the problems and exits non-zero: for server.ts. */
 export const loadInventoryConfig = (): InventoryConfig => reader.load();

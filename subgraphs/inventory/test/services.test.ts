@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import {
   applyMigrations,
   createLogger,
+  createSubgraphPrisma,
   dropSchema,
   errors,
   subgraphDatabase,
+  subgraphMigrationsDir,
   type BaseContext,
   type Viewer,
 } from '@flow/platform';
 import { databaseUrlForSchema, uniqueSchemaName } from '@flow/platform/src/testing';
-import { migrationsDir } from '../src/app';
 import { seedStandardProducts } from '../src/catalog/seed';
-import { createInventoryPrisma, type InventoryPrisma } from '../src/db';
+import { inventoryTransactionOptions, type InventoryPrisma } from '../src/db';
+import { PrismaClient } from '../src/generated/prisma/client';
 import { createLoaders } from '../src/loaders';
 import { createInventoryServices, type InventoryServices } from '../src/services';
 import type { SiteLookup, SiteSummary } from '../src/services/depot-directory';
@@ -20,6 +22,7 @@ import { startReservationSweeper } from '../src/services/reservation-sweeper';
 // The services called directly, on a real database, with locations replaced by a map: what
 // they decide on their own, without HTTP in between.
 const logger = createLogger('inventory-test', 'silent');
+const migrationsDir = subgraphMigrationsDir('inventory');
 const database = subgraphDatabase('inventory', {
   databaseUrl: databaseUrlForSchema(uniqueSchemaName('inventory_services')),
 });
@@ -80,7 +83,7 @@ const failure = (promise: Promise<unknown>) =>
 
 beforeAll(async () => {
   await applyMigrations({ ...database, migrationsDir });
-  prisma = createInventoryPrisma(database);
+  prisma = createSubgraphPrisma(PrismaClient, database, { transactionOptions: inventoryTransactionOptions });
   await seedStandardProducts(prisma, logger);
   services = createInventoryServices({ prisma, logger, sites: fakeLocations, sweepBatchSize: 3 });
   sites.set(depotA, { id: depotA, kind: 'DEPOT', organization: { id: vendorA } });

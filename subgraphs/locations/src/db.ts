@@ -1,19 +1,4 @@
-import { createPgAdapter, observeStatements, type SubgraphDatabase } from '@flow/platform';
-import { PrismaClient } from './generated/prisma/client';
+import type { PrismaClient } from './generated/prisma/client';
 
+/** The locations client: the kit (startSubgraph) opens it from the generated PrismaClient. */
 export type LocationsPrisma = PrismaClient;
-
-/**
- * A Prisma client on the locations schema of the given database. Every statement is counted in
- * `flow_db_statements_total`; `onQuery` (tests) sees each one too.
- */
-export function createLocationsPrisma(
-  database: SubgraphDatabase,
-  onQuery?: (sql: string) => void,
-): LocationsPrisma {
-  const prisma = new PrismaClient({
-    adapter: createPgAdapter(database),
-    log: [{ emit: 'event', level: 'query' }],
-  });
-  return observeStatements(prisma, onQuery);
-}

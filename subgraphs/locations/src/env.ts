@@ -1,10 +1,4 @@
-import {
-  subgraphCommonConfig,
-  subgraphConfigReader,
-  subgraphEnvironmentShape,
-  z,
-  type SubgraphCommonConfig,
-} from '@flow/platform';
+import { subgraphConfigReader, subgraphEnvironmentShape, z, type SubgraphCommonConfig } from '@flow/platform';
 import type { RoutePolicy } from './geo/distance';
 
 export const locationsEnvironmentShape = {
@@ -26,9 +20,6 @@ export type GeocoderConfig =
   { kind: 'gazetteer' } | { kind: 'http'; url: string; timeoutMs: number; userAgent: string };
 
 export interface LocationsConfig extends SubgraphCommonConfig {
-  host: string;
-  port: number;
-  logLevel: LocationsEnvironment['LOG_LEVEL'];
   geocoder: GeocoderConfig;
   routes: RoutePolicy;
 }
@@ -38,12 +29,8 @@ function extraProblems(env: LocationsEnvironment): string[] {
   return env.GEOCODER === 'http' && !env.GEOCODER_URL ? ['GEOCODER_URL: required when GEOCODER=http'] : [];
 }
 
-function toConfig(env: LocationsEnvironment): LocationsConfig {
+function toConfig(env: LocationsEnvironment): Pick<LocationsConfig, 'geocoder' | 'routes'> {
   return {
-    ...subgraphCommonConfig('locations', env),
-    host: env.HOST,
-    port: env.PORT,
-    logLevel: env.LOG_LEVEL,
     geocoder:
       env.GEOCODER === 'http'
         ? {
@@ -60,6 +47,6 @@ function toConfig(env: LocationsEnvironment): LocationsConfig {
 const reader = subgraphConfigReader('locations', locationsEnvironmentShape, toConfig, extraProblems);
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseLocationsConfig = reader.parse;
+export const parseLocationsConfig = (source: NodeJS.ProcessEnv): LocationsConfig => reader.parse(source);
 /** Like parseLocationsConfig, but prints the problems and exits non-zero: for server.ts. */
 export const loadLocationsConfig = (): LocationsConfig => reader.load();

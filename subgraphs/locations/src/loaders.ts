@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { isUuid, type KeysetCursor } from '@flow/platform';
+import { batchLoader, type KeysetCursor } from '@flow/platform';
 import type { Site, SiteKind } from './generated/prisma/client';
 import type { LocationsPrisma } from './db';
 import { siteCounts, sitePages } from './site-sql';
@@ -82,12 +82,10 @@ export const sitePageCacheKey = (key: SitePageKey) => `${key.organizationId}:${p
 
 export function createLoaders(prisma: LocationsPrisma): Loaders {
   return {
-    siteById: new DataLoader<string, Site | null>(async (ids) => {
-      const valid = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
-      const rows = valid.length ? await prisma.site.findMany({ where: { id: { in: valid } } }) : [];
-      const found = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => found.get(id.toLowerCase()) ?? null);
-    }),
+    siteById: batchLoader(
+      (ids) => prisma.site.findMany({ where: { id: { in: ids } } }),
+      (row) => row.id,
+    ),
     sitePage: new DataLoader((keys) => loadSitePages(prisma, keys), { cacheKeyFn: sitePageCacheKey }),
     siteGrant: new DataLoader((keys) => loadSiteGrants(prisma, keys), { cacheKeyFn: siteGrantCacheKey }),
   };

@@ -1,5 +1,5 @@
-import DataLoader from 'dataloader';
-import { isUuid, type Viewer } from '@flow/platform';
+import type DataLoader from 'dataloader';
+import { batchLoader, type Viewer } from '@flow/platform';
 import type { Notification, NotificationReceipt } from './generated/prisma/client';
 import type { NotificationsPrisma } from './db';
 
@@ -10,28 +10,20 @@ export interface Loaders {
   viewerReceiptByNotificationId: DataLoader<string, NotificationReceipt | null>;
 }
 
-function valid(keys: readonly string[]): string[] {
-  return [...new Set(keys.filter(isUuid).map((k) => k.toLowerCase()))];
-}
-
 export function createLoaders(prisma: NotificationsPrisma, viewer: Viewer | null): Loaders {
   return {
-    notificationById: new DataLoader(async (keys) => {
-      const ids = valid(keys);
-      const rows = ids.length ? await prisma.notification.findMany({ where: { id: { in: ids } } }) : [];
-      const found = new Map(rows.map((row) => [row.id, row]));
-      return keys.map((k) => found.get(k.toLowerCase()) ?? null);
-    }),
-    viewerReceiptByNotificationId: new DataLoader(async (keys) => {
-      const ids = valid(keys);
-      const rows =
-        viewer && ids.length
-          ? await prisma.notificationReceipt.findMany({
+    notificationById: batchLoader(
+      (ids) => prisma.notification.findMany({ where: { id: { in: ids } } }),
+      (row) => row.id,
+    ),
+    viewerReceiptByNotificationId: batchLoader(
+      async (ids) =>
+        viewer
+          ? prisma.notificationReceipt.findMany({
               where: { userId: viewer.userId, notificationId: { in: ids } },
             })
-          : [];
-      const found = new Map(rows.map((row) => [row.notificationId, row]));
-      return keys.map((k) => found.get(k.toLowerCase()) ?? null);
-    }),
+          : [],
+      (row) => row.notificationId,
+    ),
   };
 }

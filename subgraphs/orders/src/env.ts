@@ -1,5 +1,5 @@
 import {
-  subgraphCommonConfig,
+  idempotencyKeyTtlHoursSchema,
   subgraphConfigReader,
   subgraphEnvironmentShape,
   z,
@@ -25,13 +25,7 @@ export const ordersEnvironmentShape = {
    * carries the router's shorter SUBGRAPH_TIMEOUT_MS deadline.
    */
   REQUEST_DEADLINE_MAX_MS: z.coerce.number().int().min(100).max(600_000).default(150_000),
-  /** Idempotency keys are kept at least this long (at least 24 hours, as promised to callers). */
-  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
-    .number()
-    .int()
-    .min(24)
-    .max(24 * 365)
-    .default(48),
+  IDEMPOTENCY_KEY_TTL_HOURS: idempotencyKeyTtlHoursSchema(),
   /** How long a payments call may take: longer than payments' own provider timeout (5 s). */
   PAYMENTS_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
   /** How often the recovery job looks for interrupted placements and unfinished settlements. */
@@ -48,9 +42,6 @@ export const ordersEnvironmentShape = {
 export type OrdersEnvironment = z.infer<z.ZodObject<typeof ordersEnvironmentShape>>;
 
 export interface OrdersConfig extends SubgraphCommonConfig {
-  host: string;
-  port: number;
-  logLevel: string;
   idempotencyKeyTtlHours: number;
   paymentsTimeoutMs: number;
   recoveryIntervalMs: number;
@@ -58,23 +49,15 @@ export interface OrdersConfig extends SubgraphCommonConfig {
   stockHoldSeconds: number;
 }
 
-function toConfig(env: OrdersEnvironment): OrdersConfig {
-  return {
-    ...subgraphCommonConfig('orders', env),
-    host: env.HOST,
-    port: env.PORT,
-    logLevel: env.LOG_LEVEL,
-    idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
-    paymentsTimeoutMs: env.PAYMENTS_TIMEOUT_MS,
-    recoveryIntervalMs: env.RECOVERY_INTERVAL_MS,
-    placementGraceSeconds: env.PLACEMENT_GRACE_SECONDS,
-    stockHoldSeconds: env.STOCK_HOLD_SECONDS,
-  };
-}
-
-const reader = subgraphConfigReader('orders', ordersEnvironmentShape, toConfig);
+const reader = subgraphConfigReader('orders', ordersEnvironmentShape, (env) => ({
+  idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
+  paymentsTimeoutMs: env.PAYMENTS_TIMEOUT_MS,
+  recoveryIntervalMs: env.RECOVERY_INTERVAL_MS,
+  placementGraceSeconds: env.PLACEMENT_GRACE_SECONDS,
+  stockHoldSeconds: env.STOCK_HOLD_SECONDS,
+}));
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseOrdersConfig = reader.parse;
+export const parseOrdersConfig = (source: NodeJS.ProcessEnv): OrdersConfig => reader.parse(source);
 /** Like parseOrdersConfig, but prints the problems and exits non-zero: for server.ts. */
 export const loadOrdersConfig = (): OrdersConfig => reader.load();

@@ -1,5 +1,5 @@
 import {
-  subgraphCommonConfig,
+  platformCurrencySchema,
   subgraphConfigReader,
   subgraphEnvironmentShape,
   z,
@@ -8,35 +8,20 @@ import {
 
 export const pricingEnvironmentShape = {
   ...subgraphEnvironmentShape('pricing', 8006),
-  /** The one currency of every price and fee on the platform (ISO 4217). */
-  PLATFORM_CURRENCY: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, e.g. USD')
-    .default('USD'),
+  PLATFORM_CURRENCY: platformCurrencySchema(),
 };
 
 export type PricingEnvironment = z.infer<z.ZodObject<typeof pricingEnvironmentShape>>;
 
 export interface PricingConfig extends SubgraphCommonConfig {
-  host: string;
-  port: number;
-  logLevel: string;
   platformCurrency: string;
 }
 
-function toConfig(env: PricingEnvironment): PricingConfig {
-  return {
-    ...subgraphCommonConfig('pricing', env),
-    host: env.HOST,
-    port: env.PORT,
-    logLevel: env.LOG_LEVEL,
-    platformCurrency: env.PLATFORM_CURRENCY,
-  };
-}
-
-const reader = subgraphConfigReader('pricing', pricingEnvironmentShape, toConfig);
+const reader = subgraphConfigReader('pricing', pricingEnvironmentShape, (env) => ({
+  platformCurrency: env.PLATFORM_CURRENCY,
+}));
 
 /** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parsePricingConfig = reader.parse;
+export const parsePricingConfig = (source: NodeJS.ProcessEnv): PricingConfig => reader.parse(source);
 /** Like parsePricingConfig, but prints the problems and exits non-zero: for server.ts. */
 export const loadPricingConfig = (): PricingConfig => reader.load();

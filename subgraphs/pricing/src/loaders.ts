@@ -1,5 +1,5 @@
-import DataLoader from 'dataloader';
-import { isUuid } from '@flow/platform';
+import type DataLoader from 'dataloader';
+import { batchLoader } from '@flow/platform';
 import type { DeliveryTerms } from './generated/prisma/client';
 import type { PricingPrisma } from './db';
 import { ENTRY_WITH_TIERS, type PriceListEntryWithTiers } from './services/views';
@@ -10,24 +10,15 @@ export interface Loaders {
   deliveryTermsByVendorId: DataLoader<string, DeliveryTerms | null>;
 }
 
-function byKey<Row>(key: (row: Row) => string, fetch: (keys: string[]) => Promise<Row[]>) {
-  return new DataLoader<string, Row | null>(async (keys) => {
-    const valid = [...new Set(keys.filter(isUuid).map((k) => k.toLowerCase()))];
-    const rows = valid.length ? await fetch(valid) : [];
-    const found = new Map(rows.map((row) => [key(row), row]));
-    return keys.map((k) => found.get(k.toLowerCase()) ?? null);
-  });
-}
-
 export function createLoaders(prisma: PricingPrisma): Loaders {
   return {
-    priceListEntryById: byKey(
-      (entry) => entry.id,
+    priceListEntryById: batchLoader(
       (ids) => prisma.priceListEntry.findMany({ where: { id: { in: ids } }, ...ENTRY_WITH_TIERS }),
+      (entry) => entry.id,
     ),
-    deliveryTermsByVendorId: byKey(
-      (terms) => terms.vendorOrganizationId,
+    deliveryTermsByVendorId: batchLoader(
       (ids) => prisma.deliveryTerms.findMany({ where: { vendorOrganizationId: { in: ids } } }),
+      (terms) => terms.vendorOrganizationId,
     ),
   };
 }

@@ -1,17 +1,6 @@
-import { createPgAdapter, observeStatements, type SubgraphDatabase } from '@flow/platform';
-import { PrismaClient } from './generated/prisma/client';
+import type { PrismaTransaction } from '@flow/platform';
+import type { PrismaClient } from './generated/prisma/client';
 
+/** The users client: the kit (startSubgraph) opens it from the generated PrismaClient. */
 export type UsersPrisma = PrismaClient;
-export type UsersTransaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
-
-/**
- * A Prisma client on the users schema of the given database. Every statement is counted in
- * `flow_db_statements_total`; `onQuery` (tests) sees each one too.
- */
-export function createUsersPrisma(database: SubgraphDatabase, onQuery?: (sql: string) => void): UsersPrisma {
-  const prisma = new PrismaClient({
-    adapter: createPgAdapter(database),
-    log: [{ emit: 'event', level: 'query' }],
-  });
-  return observeStatements(prisma, onQuery);
-}
+export type UsersTransaction = PrismaTransaction<PrismaClient>;

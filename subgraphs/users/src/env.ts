@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   booleanSchema,
   deadlineEnvironmentShape,
+  httpServerPolicyFromEnv,
   httpServerPolicyProblems,
   flowEnvSchema,
   loadEnvironmentOrExit,
@@ -12,6 +13,7 @@ import {
   subgraphEnvironmentShape,
   subgraphUrlVariable,
   z,
+  type SubgraphKitConfig,
 } from '@flow/platform';
 import { publicPasswordAccounts } from './demo-accounts';
 
@@ -95,21 +97,27 @@ export function checkProductionRules(env: UsersEnvironment): string[] {
   return problems;
 }
 
-export interface UsersEventsConfig {
-  amqpUrl: string | null;
-  exchange: string;
-  queuePrefix: string;
-  outboxIntervalMs: number;
-  /** URL of every subgraph's /graphql, by name: without a broker, events are pushed to consumers. */
-  subgraphUrls: Record<string, string>;
-}
-
-export function usersEventsConfig(env: UsersEnvironment): UsersEventsConfig {
+/** What the kit (startSubgraph) reads of the users environment. */
+export function usersKitConfig(env: UsersEnvironment): SubgraphKitConfig {
   return {
-    amqpUrl: env.AMQP_URL ?? null,
-    exchange: env.EVENTS_EXCHANGE,
-    queuePrefix: env.EVENTS_QUEUE_PREFIX,
-    outboxIntervalMs: env.OUTBOX_INTERVAL_MS,
+    host: env.HOST,
+    port: env.PORT,
+    production: env.FLOW_ENV === 'production',
+    routerSecret: env.ROUTER_SIGNING_SECRET,
+    http: httpServerPolicyFromEnv(env),
+    maxDeadlineMs: env.REQUEST_DEADLINE_MAX_MS,
+    databaseUrl: env.DATABASE_URL,
+    ownDatabaseUrl: env.USERS_DATABASE_URL,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    // users publishes no live updates.
+    redis: null,
+    events: {
+      amqpUrl: env.AMQP_URL ?? null,
+      exchange: env.EVENTS_EXCHANGE,
+      queuePrefix: env.EVENTS_QUEUE_PREFIX,
+      outboxIntervalMs: env.OUTBOX_INTERVAL_MS,
+    },
+    /** URL of every subgraph's /graphql, by name: without a broker, events are pushed to consumers. */
     subgraphUrls: Object.fromEntries(
       // zod's inferred type drops the computed *_URL keys; parsing filled every one in.
       subgraphCatalog.map((s) => [

@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { CancellablePool } from './cancellable-pool';
+import { notifyOutboxCommits } from './outbox-commits';
 
 /** Where one subgraph's tables live: a database and a Postgres schema inside it. */
 export interface SubgraphDatabase {
@@ -52,9 +53,13 @@ export function subgraphDatabase(
 /**
  * A Prisma driver adapter whose queries hit `schema`. PrismaPg's `schema` option makes Prisma
  * qualify every table it names; the connection's search_path is set as well, so raw SQL with
- * unqualified names ($queryRaw) lands in the same schema.
+ * unqualified names ($queryRaw) lands in the same schema. `onOutboxCommit` hears every commit
+ * that wrote outbox rows (see outbox-commits.ts).
  */
-export function createPgAdapter(database: SubgraphDatabase): PrismaPg {
+export function createPgAdapter(
+  database: SubgraphDatabase,
+  options: { onOutboxCommit?: () => void } = {},
+): PrismaPg {
   const pool = new CancellablePool({
     connectionString: withSearchPath(database),
     // Bounds every statement, lock waits included: work for a caller who gave up ends by then.
@@ -62,6 +67,7 @@ export function createPgAdapter(database: SubgraphDatabase): PrismaPg {
     // Names the subgraph's sessions in pg_stat_activity (operators and tests find them by it).
     application_name: `flow-${database.schema}`.slice(0, 63),
   });
+  if (options.onOutboxCommit) notifyOutboxCommits(pool, options.onOutboxCommit);
   // PrismaPg ends a pool it was given only when told to.
   return new PrismaPg(pool, { schema: database.schema, disposeExternalPool: true });
 }

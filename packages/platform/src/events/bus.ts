@@ -53,7 +53,11 @@ export function createEventBus(options: EventBusOptions): EventBus {
 }
 
 /** The bus of a subgraph from its parsed environment (AMQP_URL, EVENTS_EXCHANGE, subgraph URLs). */
-export function createSubgraphEventBus(name: string, config: SubgraphCommonConfig, logger: Logger): EventBus {
+export function createSubgraphEventBus(
+  name: string,
+  config: Pick<SubgraphCommonConfig, 'events' | 'routerSecret' | 'subgraphUrls'>,
+  logger: Logger,
+): EventBus {
   return createEventBus({
     source: name,
     logger,

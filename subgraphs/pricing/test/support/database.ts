@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { applyMigrations, createLogger, dropSchema, subgraphDatabase, type Viewer } from '@flow/platform';
+import {
+  applyMigrations,
+  createLogger,
+  createSubgraphPrisma,
+  dropSchema,
+  subgraphDatabase,
+  subgraphMigrationsDir,
+  type Viewer,
+} from '@flow/platform';
 import { databaseUrlForSchema, uniqueSchemaName } from '@flow/platform/src/testing';
-import { migrationsDir } from '../../src/app';
-import { createPricingPrisma, type PricingPrisma } from '../../src/db';
+import type { PricingPrisma } from '../../src/db';
+import { PrismaClient } from '../../src/generated/prisma/client';
 import { createLoaders } from '../../src/loaders';
 import type { ServiceContext } from '../../src/services/context';
+
+const migrationsDir = subgraphMigrationsDir('pricing');
 
 export interface TestDatabase {
   prisma: PricingPrisma;
@@ -20,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   });
   await applyMigrations({ ...database, migrationsDir });
   const statements: string[] = [];
-  const prisma = createPricingPrisma(database, (sql) => statements.push(sql));
+  const prisma = createSubgraphPrisma(PrismaClient, database, { onQuery: (sql) => statements.push(sql) });
   return {
     prisma,
     statements,

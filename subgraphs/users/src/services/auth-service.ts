@@ -53,7 +53,7 @@ export interface AuthServiceOptions {
   refreshTokenTtlDays: number;
   logger: Logger;
   clock?: () => Date;
-  /** Called after a transaction that wrote outbox rows committed (wakes the outbox relay). */
+  /** Called after a transaction that wrote outbox rows committed (app.ts reloads the suspension list). */
   eventsWritten?: () => void;
 }
 

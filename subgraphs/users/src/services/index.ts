@@ -28,7 +28,7 @@ export interface UsersServicesOptions {
   signInThrottle: SignInThrottlePolicy;
   passwordLog2Cost: number;
   clock?: () => Date;
-  /** Called after a transaction that wrote outbox rows committed (app.ts wakes the outbox relay). */
+  /** Called after a transaction that wrote outbox rows committed (app.ts reloads the suspension list). */
   eventsWritten?: () => void;
   /** Partner access tokens' lifetime (PARTNER_TOKEN_TTL_SECONDS). */
   partnerTokenTtlSeconds: number;

@@ -41,7 +41,7 @@ export class OrganizationService {
   constructor(
     private readonly prisma: UsersPrisma,
     private readonly auth: AuthService,
-    /** Called after a transaction that wrote outbox rows committed (wakes the outbox relay). */
+    /** Called after a transaction that wrote outbox rows committed (app.ts reloads the suspension list). */
     private readonly eventsWritten: () => void = () => {},
   ) {}
 
