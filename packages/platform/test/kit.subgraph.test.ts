@@ -11,22 +11,27 @@ import pg from 'pg';
 import pino from 'pino';
 import { subgraphDatabase } from '../src/db/database-url';
 import { dropSchema } from '../src/db/migrations';
-import * as bus from '../src/events/bus';
+import { createSubgraphEventBus } from '../src/events/bus';
 import { eventInboxUrl } from '../src/events/http-signing';
 import { HttpEventPublisher } from '../src/events/http-publisher';
 import { outboxPending } from '../src/events/metrics';
-import * as relays from '../src/events/outbox-relay';
+import { startOutboxRelay } from '../src/events/outbox-relay';
 import { DEFAULT_HTTP_SERVER_POLICY } from '../src/http/server-policy';
 import type { SubgraphPrismaClient, SubgraphPrismaOptions } from '../src/kit/prisma';
-import { startSubgraph, type SubgraphKitConfig } from '../src/kit/subgraph';
-import * as pubsubs from '../src/pubsub';
+import { startSubgraph, type KitCollaborators, type SubgraphKitConfig } from '../src/kit/subgraph';
+import { createPubSub } from '../src/pubsub';
 import type { RunningSubgraph } from '../src/subgraph-server';
+import type { EventBinding } from '@flow/contracts';
+import type { SubgraphCatalogEntry } from '../src/subgraphs';
 import { createGraphQLClient, databaseUrlForSchema, uniqueSchemaName } from '../src/testing';
 import { until } from './events.contract';
 
 const SECRET = 'kit-test-secret-of-enough-length';
 const silent = pino({ level: 'silent' });
-const catalog = [{ name: 'kit', port: 0, consumes: ['kit.ping'], publishesLive: true }];
+// A test event type outside the contracts: the kit routes whatever the catalog binds.
+const catalog: readonly SubgraphCatalogEntry[] = [
+  { name: 'kit', port: 0, consumes: ['kit.ping' as EventBinding], publishesLive: true },
+];
 
 const migrationDirs: string[] = [];
 afterAll(() => migrationDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -101,7 +106,11 @@ interface KitApp {
 }
 
 async function startKitApp(
-  hooks: { job?: (prisma: TinyPrisma) => Promise<void>; close?: () => Promise<void> } = {},
+  hooks: {
+    job?: (prisma: TinyPrisma) => Promise<void>;
+    close?: () => Promise<void>;
+    collaborators?: Partial<KitCollaborators>;
+  } = {},
 ): Promise<KitApp> {
   const schema = uniqueSchemaName('kit_test');
   const jobArmed = { value: false };
@@ -114,6 +123,7 @@ async function startKitApp(
     migrationsDir: outboxMigrations(),
     PrismaClient: TinyPrisma,
     outbox: true,
+    collaborators: hooks.collaborators,
     schema: () =>
       buildSubgraphSchema({
         typeDefs: parse('type Query { ok: Boolean } type Mutation { ping: Boolean }'),
@@ -213,27 +223,24 @@ describe('the outbox relay of a kit subgraph', () => {
 });
 
 describe('stopping a kit subgraph', () => {
-  afterEach(() => jest.restoreAllMocks());
-
   it('stops accepting, then waits for the job in flight, then relay, bus, pub/sub, Prisma, its own resources', async () => {
     const closed: string[] = [];
-    const realRelay = relays.startOutboxRelay;
-    jest.spyOn(relays, 'startOutboxRelay').mockImplementation((options) => {
-      const relay = realRelay(options);
-      return { wake: () => relay.wake(), stop: () => relay.stop().then(() => void closed.push('relay')) };
-    });
-    const realBus = bus.createSubgraphEventBus;
-    jest.spyOn(bus, 'createSubgraphEventBus').mockImplementation((...args) => {
-      const opened = realBus(...args);
-      return { ...opened, close: () => opened.close().then(() => void closed.push('bus')) };
-    });
-    const realPubSub = pubsubs.createPubSub;
-    jest.spyOn(pubsubs, 'createPubSub').mockImplementation((options) => {
-      const opened = realPubSub(options);
-      const close = opened.close.bind(opened);
-      opened.close = () => close().then(() => void closed.push('pub/sub'));
-      return opened;
-    });
+    const collaborators: Partial<KitCollaborators> = {
+      startOutboxRelay: (options) => {
+        const relay = startOutboxRelay(options);
+        return { wake: () => relay.wake(), stop: () => relay.stop().then(() => void closed.push('relay')) };
+      },
+      createEventBus: (...args) => {
+        const opened = createSubgraphEventBus(...args);
+        return { ...opened, close: () => opened.close().then(() => void closed.push('bus')) };
+      },
+      createPubSub: (options) => {
+        const opened = createPubSub(options);
+        const close = opened.close.bind(opened);
+        opened.close = () => close().then(() => void closed.push('pub/sub'));
+        return opened;
+      },
+    };
     TinyPrisma.disconnected = () => closed.push('prisma');
 
     let started!: () => void;
@@ -245,6 +252,7 @@ describe('stopping a kit subgraph', () => {
         return new Promise<void>((resolve) => (finishJob = resolve)).then(() => void closed.push('job'));
       },
       close: async () => void closed.push('own resources'),
+      collaborators,
     });
     try {
       await jobStarted;

@@ -113,7 +113,22 @@ export interface SubgraphSpec<
   wire: (
     parts: SubgraphParts<InstanceType<ClientClass>>,
   ) => SubgraphWiring<Context, Exposed> | Promise<SubgraphWiring<Context, Exposed>>;
+  /** Default: the real ones (a test wraps them to watch what is opened and closed, and when). */
+  collaborators?: Partial<KitCollaborators>;
 }
+
+/** What the kit opens besides the database; replaceable so a test can observe them. */
+export interface KitCollaborators {
+  createEventBus: typeof createSubgraphEventBus;
+  createPubSub: typeof createPubSub;
+  startOutboxRelay: typeof startOutboxRelay;
+}
+
+const realCollaborators: KitCollaborators = {
+  createEventBus: createSubgraphEventBus,
+  createPubSub,
+  startOutboxRelay,
+};
 
 /** The token checks of a subgraph that trusts the users JWKS (every one but users itself). */
 function remoteAuth(
@@ -164,9 +179,10 @@ export async function startSubgraph<
   // Without it the first statement pays for loading Prisma's engine, and a readiness probe right
   // after start can time out on a busy machine.
   await prisma.$connect();
+  const collaborators = { ...realCollaborators, ...spec.collaborators };
   const pubsub: PubSub | null =
     entry?.publishesLive && options.publisher === undefined
-      ? createPubSub({
+      ? collaborators.createPubSub({
           redisUrl: config.redis?.url,
           prefix: `${config.redis?.keyPrefix ?? 'flow:'}events:`,
           logger: logger.child({ component: 'pubsub' }),
@@ -178,7 +194,7 @@ export async function startSubgraph<
   let wiring: SubgraphWiring<Context, Exposed>;
   try {
     wiring = await spec.wire({ prisma, database, live });
-    bus = spec.outbox || consumes.length ? createSubgraphEventBus(name, config, logger) : null;
+    bus = spec.outbox || consumes.length ? collaborators.createEventBus(name, config, logger) : null;
     if (consumes.length) {
       if (!wiring.handleEvent)
         throw new Error(`${name} consumes ${consumes.join(', ')} but has no handleEvent`);
@@ -228,7 +244,7 @@ export async function startSubgraph<
     throw error;
   });
   if (spec.outbox && bus) {
-    relay = startOutboxRelay({
+    relay = collaborators.startOutboxRelay({
       source: name,
       database,
       publisher: bus.publisher,
