@@ -14,8 +14,8 @@ import {
   type EventBus,
   type EventBusOptions,
 } from '../src/events';
-import { domainEvent, eventsContract, until } from './events.contract';
-import { capturingLogger } from './pubsub.contract';
+import { domainEvent, eventsContract } from './events.contract';
+import { capturingLogger, until } from '../src/testing';
 
 const AMQP_URL = process.env.AMQP_TEST_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const RUN = randomUUID().slice(0, 8);

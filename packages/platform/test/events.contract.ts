@@ -8,7 +8,7 @@ import {
   type DomainEventHandler,
   type EventPublisher,
 } from '../src/events';
-import { capturingLogger } from './pubsub.contract';
+import { capturingLogger, until } from '../src/testing';
 
 export interface WiredBus {
   /** The producer side. */
@@ -44,15 +44,6 @@ export function domainEvent(type: string, overrides: Partial<DomainEvent> = {}):
     source: 'orders',
     ...overrides,
   };
-}
-
-/** Waits until `condition` holds, polling. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Publishes as the outbox relay does: again after each rejection, until it is accepted. */

@@ -24,7 +24,7 @@ import {
 } from '../src/events';
 import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '../src/subgraph-server';
 import { domainEvent, eventsContract } from './events.contract';
-import { capturingLogger } from './pubsub.contract';
+import { capturingLogger } from '../src/testing';
 
 const SECRET = 'events-http-test-secret-of-enough-length';
 const silent = pino({ level: 'silent' });

@@ -24,9 +24,7 @@ import {
   type OutboxRelayOptions,
 } from '../src/events';
 import { startSubgraphServer, type BaseContext } from '../src/subgraph-server';
-import { databaseUrlForSchema, uniqueSchemaName } from '../src/testing';
-import { until } from './events.contract';
-import { capturingLogger } from './pubsub.contract';
+import { capturingLogger, databaseUrlForSchema, uniqueSchemaName, until } from '../src/testing';
 
 const AMQP_URL = process.env.AMQP_TEST_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const SECRET = 'events-relay-test-secret-of-enough-length';

@@ -1,28 +1,14 @@
 // The one contract every PubSub passes (memory and Redis alike). Not a test file by itself:
 // pubsub.memory.test.ts and pubsub.redis.test.ts run it against their implementation.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { capturingLogger } from '../src/testing';
 import { PubSubClosedError, type PubSub } from '../src/pubsub';
 
 export interface PubSubContractOptions {
   /** Makes a connected PubSub logging to `logger`; called once per test. */
   create: (logger: Logger) => Promise<PubSub>;
   kind: 'redis' | 'memory';
-}
-
-/** A pino logger whose lines the test can read. */
-export function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
 /** Records what a listener receives; `next(n)` waits until it holds n messages. */

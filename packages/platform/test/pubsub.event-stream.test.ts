@@ -19,7 +19,8 @@ import {
   type PubSub,
 } from '../src/pubsub';
 import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '../src/subgraph-server';
-import { capturingLogger, inbox } from './pubsub.contract';
+import { inbox } from './pubsub.contract';
+import { capturingLogger } from '../src/testing';
 
 const SECRET = 'event-stream-test-secret-of-enough-length';
 const silent = pino({ level: 'silent' });
