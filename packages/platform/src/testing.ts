@@ -181,3 +181,34 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Records what a listener receives; `next(n)` waits until it holds n messages. */
+export function inbox<Item = unknown>() {
+  const received: Item[] = [];
+  let wake: (() => void) | undefined;
+  return {
+    received,
+    push(item: Item) {
+      received.push(item);
+      wake?.();
+    },
+    async next(count: number, timeoutMs = 5000): Promise<Item[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new Error(`expected ${count} messages within ${timeoutMs} ms, got ${received.length}`);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+      return received;
+    },
+  };
+}

@@ -2,44 +2,13 @@
 // pubsub.memory.test.ts and pubsub.redis.test.ts run it against their implementation.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { capturingLogger } from '../src/testing';
+import { capturingLogger, inbox } from '../src/testing';
 import { PubSubClosedError, type PubSub } from '../src/pubsub';
 
 export interface PubSubContractOptions {
   /** Makes a connected PubSub logging to `logger`; called once per test. */
   create: (logger: Logger) => Promise<PubSub>;
   kind: 'redis' | 'memory';
-}
-
-/** Records what a listener receives; `next(n)` waits until it holds n messages. */
-export function inbox<Item = unknown>() {
-  const received: Item[] = [];
-  let wake: (() => void) | undefined;
-  return {
-    received,
-    push(item: Item) {
-      received.push(item);
-      wake?.();
-    },
-    async next(count: number, timeoutMs = 5000): Promise<Item[]> {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          throw new Error(`expected ${count} messages within ${timeoutMs} ms, got ${received.length}`);
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-      return received;
-    },
-  };
 }
 
 export function pubSubContract({ create, kind }: PubSubContractOptions): void {

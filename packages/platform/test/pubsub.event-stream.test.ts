@@ -19,8 +19,7 @@ import {
   type PubSub,
 } from '../src/pubsub';
 import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '../src/subgraph-server';
-import { inbox } from './pubsub.contract';
-import { capturingLogger } from '../src/testing';
+import { capturingLogger, inbox } from '../src/testing';
 
 const SECRET = 'event-stream-test-secret-of-enough-length';
 const silent = pino({ level: 'silent' });

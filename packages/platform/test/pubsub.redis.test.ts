@@ -6,8 +6,8 @@ import net from 'node:net';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { RedisPubSub, type RedisPubSubOptions } from '../src/pubsub';
-import { inbox, pubSubContract } from './pubsub.contract';
-import { capturingLogger } from '../src/testing';
+import { pubSubContract } from './pubsub.contract';
+import { capturingLogger, inbox } from '../src/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `flow-test:events:${randomUUID()}:`;
