@@ -4,9 +4,7 @@ import pg from 'pg';
 import { databaseErrorKind, isUniqueViolation, translateDatabaseError } from '../src/kit/database-errors';
 import { startJobs } from '../src/kit/jobs';
 import { batchGroupLoader, batchLoader } from '../src/kit/loaders';
-import { TEST_DATABASE_URL } from '../src/testing';
-import { until } from './events.contract';
-import { capturingLogger } from './pubsub.contract';
+import { TEST_DATABASE_URL, capturingLogger, until } from '../src/testing';
 
 describe('batchLoader', () => {
   const a = randomUUID();

@@ -23,8 +23,7 @@ import { createPubSub } from '../src/pubsub';
 import type { RunningSubgraph } from '../src/subgraph-server';
 import type { EventBinding } from '@flow/contracts';
 import type { SubgraphCatalogEntry } from '../src/subgraphs';
-import { createGraphQLClient, databaseUrlForSchema, uniqueSchemaName } from '../src/testing';
-import { until } from './events.contract';
+import { createGraphQLClient, databaseUrlForSchema, uniqueSchemaName, until } from '../src/testing';
 
 const SECRET = 'kit-test-secret-of-enough-length';
 const silent = pino({ level: 'silent' });

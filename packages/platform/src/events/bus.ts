@@ -1,5 +1,4 @@
 import type { Logger } from '../logger';
-import type { SubgraphCommonConfig } from '../subgraph-env';
 import { subgraphCatalog, type SubgraphCatalogEntry } from '../subgraphs';
 import { AmqpConnection, redactAmqpUrl } from './amqp-connection';
 import { AmqpConsumer } from './amqp-consumer';
@@ -52,10 +51,17 @@ export function createEventBus(options: EventBusOptions): EventBus {
   return options.amqpUrl ? amqpEventBus({ ...options, amqpUrl: options.amqpUrl }) : httpEventBus(options);
 }
 
+/** What a subgraph's event bus reads of its configuration (its parsed environment has it). */
+export interface SubgraphBusConfig {
+  events: { amqpUrl: string | null; exchange: string; queuePrefix: string };
+  routerSecret: string;
+  subgraphUrls: Record<string, string>;
+}
+
 /** The bus of a subgraph from its parsed environment (AMQP_URL, EVENTS_EXCHANGE, subgraph URLs). */
 export function createSubgraphEventBus(
   name: string,
-  config: Pick<SubgraphCommonConfig, 'events' | 'routerSecret' | 'subgraphUrls'>,
+  config: SubgraphBusConfig,
   logger: Logger,
 ): EventBus {
   return createEventBus({
