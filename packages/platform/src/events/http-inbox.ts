@@ -23,7 +23,7 @@ import { DEFAULT_MAX_ATTEMPTS } from './amqp-consumer';
 import { matchesAnyBinding, parseDomainEvent } from './domain-event';
 import { inboxSignedOperation } from './http-signing';
 import { eventsConsumed } from './metrics';
-import { isPermanentEventError, type EventConsumerOptions } from './types';
+import { isPermanentEventError, type EventConsumerOptions, type EventInbox } from './types';
 
 export interface EventInboxOptions {
   /** The router signing secret the producers sign with. */
@@ -33,15 +33,6 @@ export interface EventInboxOptions {
   maxBodyBytes?: number;
   /** Event ids whose failures are remembered at once (default 10 000; the oldest are forgotten). */
   maxTrackedFailures?: number;
-}
-
-export interface EventInbox {
-  /** Express handlers for `POST /events/inbox`: body, signature, handling. */
-  readonly handlers: RequestHandler[];
-  /** Sets the one consumer of this process. */
-  register(options: EventConsumerOptions): void;
-  /** Refuses further pushes (503), e.g. while shutting down. */
-  close(): void;
 }
 
 const DEFAULT_RETRY_FOR_MS = 10 * 60_000;

@@ -1,4 +1,4 @@
-import type { EventInbox } from './http-inbox';
+import type { RequestHandler } from 'express';
 
 /**
  * A domain event as it travels between subgraphs (the catalog in this folder's README): written to the producer's
@@ -90,3 +90,13 @@ export class PermanentEventError extends Error {
 /** Duck-typed, so that an error class of a consumer's own can say it too (`permanent: true`). */
 export const isPermanentEventError = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+
+/** Without a broker: the `POST /events/inbox` of this process (http-inbox.ts makes it). */
+export interface EventInbox {
+  /** Express handlers for `POST /events/inbox`: body, signature, handling. */
+  readonly handlers: RequestHandler[];
+  /** Sets the one consumer of this process. */
+  register(options: EventConsumerOptions): void;
+  /** Refuses further pushes (503), e.g. while shutting down. */
+  close(): void;
+}
