@@ -2,7 +2,7 @@
 // typed documents for every operation one subgraph sends another (scripts/lib/subgraph-clients.ts).
 // Run by `npm run generate` (and on install); the output is never edited by hand.
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { subgraphCatalog } from './packages/platform/src/subgraphs';
+import { subgraphCatalog } from '@flow/core';
 import { clientCodegenTarget, findClientOperations } from './scripts/lib/subgraph-clients';
 
 /** GraphQL type -> the Prisma model (or service type) its resolvers receive as parent. */

@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/generated/**', '.turbo/**', '.flow-data/**', 'coverage/**', '**/dist/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/generated/**',
+      '.turbo/**',
+      '.flow-data/**',
+      'coverage/**',
+      '**/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,6 +20,24 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
+      // A package is used through its public API (the index its package.json exports), never
+      // through its files: that is what keeps the packages splittable and free of cycles
+      // (`npm run check:imports` checks the cycles).
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@flow/*/src', '@flow/*/src/**', '@flow/*/dist', '@flow/*/dist/**'],
+              message: 'Import the package itself (its public API), not one of its files.',
+            },
+            {
+              group: ['**/packages/*/src', '**/packages/*/src/**', '**/packages/*/test/**'],
+              message: 'Import the @flow/<package> instead of reaching into its files.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { defaultSubgraphUrl, subgraphCatalog } from '../packages/platform/src/subgraphs';
+import { defaultSubgraphUrl, subgraphCatalog } from '@flow/core';
 import { defaultClientsDir, readClientManifests } from './lib/client-manifests';
 import { prepareSupergraph } from '../router/src/supergraph';
 import {

@@ -14,6 +14,8 @@ const env = {
   CHECKPOINT_DISABLE: '1',
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
   APOLLO_TELEMETRY_DISABLED: '1',
+  // codegen.ts imports the catalog from @flow/core: read its sources (nothing is built at install).
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--conditions=flow-source'].filter(Boolean).join(' '),
 };
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 if (!existsSync(bin('prisma')) || !existsSync(bin('graphql-codegen'))) {

@@ -5,13 +5,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  subgraphDatabase,
-  subgraphDatabaseUrlVariable,
-  type SubgraphDatabase,
-} from '../packages/platform/src/db/database-url';
-import { applyMigrations } from '../packages/platform/src/db/migrations';
-import { createLogger, type Logger } from '../packages/platform/src/logger';
+import { subgraphDatabase, subgraphDatabaseUrlVariable, type SubgraphDatabase } from '@flow/subgraph-kit';
+import { applyMigrations } from '@flow/subgraph-kit';
+import { createLogger, type Logger } from '@flow/core';
 
 export const PRISMA_DIR = resolve(__dirname, '..', 'prisma');
 

@@ -2,7 +2,7 @@
 // hospital gets a site (geocoded from its address), the demo vendor a depot, delivery terms,
 // stock and prices. Idempotent: once the demo depot exists, nothing is touched again (the demo
 // vendor may have changed its stock and prices since).
-import { createGraphQLClient, type GraphQLClient } from '../packages/platform/src/testing';
+import { createGraphQLClient, type GraphQLClient } from '@flow/testing';
 import { demoAccounts } from '../subgraphs/users/src/bootstrap';
 
 const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });

@@ -9,7 +9,7 @@ import {
   ROUTER_PORT,
   subgraphCatalog,
   z,
-} from '../packages/platform/src';
+} from '@flow/core';
 
 export const portVariable = (name: string) => `${name.toUpperCase()}_PORT`;
 

@@ -26,6 +26,7 @@ if (jestArgs.length === 0) {
   checks.lint = run('lint', bin('eslint'), ['.', '--max-warnings', '0']);
   checks.format = run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
   checks.typecheck = run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+  checks.imports = run('imports', 'npm', ['run', '--silent', 'check:imports']);
 }
 
 const results = join(root, '.jest-results.json');

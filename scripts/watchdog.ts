@@ -8,7 +8,7 @@
 // stdin close and are stopping; whatever still runs after the grace period is killed, then the
 // database is stopped. stdout: `ready <json>` once the database is up, and log lines.
 import { createInterface } from 'node:readline';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../packages/platform/src/db/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@flow/dev-tools';
 
 const graceMs = Number(process.env.WATCHDOG_GRACE_MS ?? 15_000);
 const postgresDir = process.env.WATCHDOG_POSTGRES_DIR;

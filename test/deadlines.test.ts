@@ -4,7 +4,7 @@
 // subgraph's statement must be gone from pg_stat_activity soon after: cancelled when its request
 // aborts (CancellablePool), not when the lock happens to be released or statement_timeout ends it.
 import pg from 'pg';
-import { subgraphDatabase, withSearchPath } from '../packages/platform/src';
+import { subgraphDatabase, withSearchPath } from '@flow/subgraph-kit';
 import { parseRouterConfig } from '../router/src/env';
 import { startRouter, type RunningRouter } from '../router/src/router';
 import { silentLogger, usersOnlySupergraphPath } from '../router/test/support';

@@ -5,19 +5,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import {
-  dropSchema,
-  subgraphCatalog,
-  subgraphDatabase,
-  subgraphDatabaseUrlVariable,
-  subgraphUrlVariable,
-} from '../packages/platform/src';
+import { dropSchema, subgraphDatabase, subgraphDatabaseUrlVariable } from '@flow/subgraph-kit';
+import { subgraphCatalog, subgraphUrlVariable } from '@flow/core';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
   uniqueSchemaName,
   type GraphQLClient,
-} from '../packages/platform/src/testing';
+} from '@flow/testing';
 import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from '../scripts/lib/processes';
 
 const root = join(__dirname, '..');

@@ -4,7 +4,7 @@
 // The subgraphs are called directly (unsigned, as development allows), since the router would
 // refuse first; each call is one that would otherwise write or query with the text.
 import { randomUUID } from 'node:crypto';
-import { createGraphQLClient } from '../packages/platform/src/testing';
+import { createGraphQLClient } from '@flow/testing';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { registerOrganization, type Actor } from './support/actors';
 

@@ -4,8 +4,8 @@
 // the fields other subgraphs served are kept: an entity field (Order.payment, from payments) at
 // each order's path, a root field (orders, now nullable) at ["orders"] next to `me`.
 import { join } from 'node:path';
-import { subgraphUrlVariable } from '../packages/platform/src';
-import { createGraphQLClient, type GraphQLClient } from '../packages/platform/src/testing';
+import { subgraphUrlVariable } from '@flow/core';
+import { createGraphQLClient, type GraphQLClient } from '@flow/testing';
 import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from '../scripts/lib/processes';
 import { createTestEnvironment, freePort, type PlatformTestEnvironment } from './environment';
 import { ok, platformAdmin } from './support/actors';

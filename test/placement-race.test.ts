@@ -3,7 +3,7 @@
 // Here every caller's answer must match the database: PLACED is an order for its key, a definite
 // failure is no order for its key, and ORDER_PENDING (the retryable answer) converges to the
 // database's truth when retried with the same key.
-import { createGraphQLClient } from '../packages/platform/src/testing';
+import { createGraphQLClient } from '@flow/testing';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { platformAdmin } from './support/actors';
 import { codeOf, orderClient, until } from './support/orders';

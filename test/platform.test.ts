@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
-import { subgraphDatabase } from '../packages/platform/src';
+import { subgraphDatabase } from '@flow/subgraph-kit';
 import { parseKeySet, rotate } from '../subgraphs/users/src/keys/signing-keys';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 

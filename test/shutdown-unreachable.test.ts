@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropSchema, subgraphDatabaseUrlVariable } from '../packages/platform/src';
-import { databaseUrlForSchema, TEST_DATABASE_URL, uniqueSchemaName } from '../packages/platform/src/testing';
+import { dropSchema, subgraphDatabaseUrlVariable } from '@flow/subgraph-kit';
+import { databaseUrlForSchema, TEST_DATABASE_URL, uniqueSchemaName } from '@flow/testing';
 import { startProcess, stopProcess, waitUntilReady, type ManagedProcess } from '../scripts/lib/processes';
 import { freePort } from './environment';
 import { brokerForTest } from './support/broker';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { subgraphDatabase } from '../packages/platform/src';
+import { subgraphDatabase } from '@flow/subgraph-kit';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 
 // Graceful shutdown: a SIGTERM lets in-flight requests finish, then the process exits 0.

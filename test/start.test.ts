@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { subgraphCatalog } from '../packages/platform/src';
-import { embeddedClusterDir } from '../packages/platform/src/db/embedded-postgres';
-import { createGraphQLClient } from '../packages/platform/src/testing';
+import { subgraphCatalog } from '@flow/core';
+import { embeddedClusterDir } from '@flow/dev-tools';
+import { createGraphQLClient } from '@flow/testing';
 import { freePort } from './environment';
 import { descendants, untilGone } from './support/platform-process';
 

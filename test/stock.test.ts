@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { subgraphDatabase } from '../packages/platform/src';
-import type { GraphQLClient } from '../packages/platform/src/testing';
+import { subgraphDatabase } from '@flow/subgraph-kit';
+import type { GraphQLClient } from '@flow/testing';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 import { ok, platformAdmin, registerOrganization, type Actor } from './support/actors';
 import { setUpHospital, setUpVendor, type Hospital } from './support/ordering';

@@ -7,15 +7,16 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { dropSchema, subgraphCatalog, subgraphDatabaseUrlVariable } from '../packages/platform/src';
-import { embeddedClusterDir } from '../packages/platform/src/db/embedded-postgres';
+import { dropSchema, subgraphDatabaseUrlVariable } from '@flow/subgraph-kit';
+import { subgraphCatalog } from '@flow/core';
+import { embeddedClusterDir } from '@flow/dev-tools';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
   TEST_DATABASE_URL,
   uniqueSchemaName,
   type GraphQLResponse,
-} from '../packages/platform/src/testing';
+} from '@flow/testing';
 import { isPortFree } from '../scripts/lib/processes';
 import { freePort } from './environment';
 import { registerOrganization } from './support/actors';

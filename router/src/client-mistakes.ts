@@ -7,7 +7,7 @@
 // gateway's messages are the only thing that identifies some of these errors (they are raised as
 // plain Errors), so the table is pinned by router/test/client-mistakes.test.ts.
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { FrameworkErrorCode, RouterErrorCode, type KnownErrorCode } from '@flow/platform';
+import { FrameworkErrorCode, RouterErrorCode, type KnownErrorCode } from '@flow/core';
 
 export interface ClientMistake {
   code: KnownErrorCode;

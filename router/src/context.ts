@@ -1,4 +1,4 @@
-import type { Logger, Viewer } from '@flow/platform';
+import type { Logger, Viewer } from '@flow/core';
 import type { UsageScope } from './usage/caps';
 
 /** The per-request context of the router's Apollo Server, also handed to every subgraph call. */

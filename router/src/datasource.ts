@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Histogram } from 'prom-client';
+import { CLIENT_ADDRESS_HEADER } from '@flow/subgraph-kit';
 import {
-  CLIENT_ADDRESS_HEADER,
   DEADLINE_HEADER,
   InternalErrorCode,
   REQUEST_ID_HEADER,
@@ -15,7 +15,7 @@ import {
   signRequest,
   TIMESTAMP_HEADER,
   type Logger,
-} from '@flow/platform';
+} from '@flow/core';
 import type { RouterContext } from './context';
 import { mayHaveReachedOrders, pendingPlacement, placementOf } from './placement';
 import { describeSubgraphFailure, failureResponse } from './subgraph-failures';

@@ -20,8 +20,8 @@ import {
   subgraphCatalog,
   subgraphUrlVariable,
   z,
-  suspensionRefreshMsSchema,
-} from '@flow/platform';
+} from '@flow/core';
+import { suspensionRefreshMsSchema } from '@flow/subgraph-kit';
 import type { OperationBudget } from './budget';
 
 import type { CapLimits } from './usage/caps';

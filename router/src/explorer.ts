@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ErrorCode, type Logger } from '@flow/platform';
+import { ErrorCode, type Logger } from '@flow/core';
 
 export const EXPLORER_ASSET_PATH = '/graphql/explorer';
 const ENTRY = path.join(__dirname, '..', 'explorer', 'app.js');

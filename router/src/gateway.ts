@@ -14,7 +14,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { RequestHandler } from 'express';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
-import { findInvalidText, invalidTextError, type Logger } from '@flow/platform';
+import { findInvalidText, invalidTextError, type Logger } from '@flow/core';
 import type { RequestAuth } from './auth/authenticate';
 import { authorizationError, findViolations } from './auth/declarative';
 import type { Admission } from './budget';

@@ -22,7 +22,7 @@ import {
   type KnownErrorCode,
   type Logger,
   type ReadinessCheck,
-} from '@flow/platform';
+} from '@flow/core';
 import type { RouterConfig, SubgraphTarget } from './env';
 import { explorer } from './explorer';
 import { jwksProxy } from './jwks';

@@ -2,7 +2,7 @@
 // so clients and partners can verify tokens without reaching an internal service. Cached briefly;
 // when users is unreachable the last good copy is served, and only public key members pass.
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 
 export const JWKS_PROXY_MAX_AGE_SECONDS = 60;
 

@@ -2,7 +2,7 @@
 // (usage/), and the automatic persisted queries. With Redis they are shared by every router; while
 // Redis is unreachable each router counts on its own, so a Redis outage shows as "degraded" in
 // /health/ready, never as unready.
-import type { Logger, ReadinessCheck } from '@flow/platform';
+import type { Logger, ReadinessCheck } from '@flow/core';
 import type { RouterConfig } from './env';
 import type { RouterMetrics } from './metrics';
 import { signInThrottleFromConfig, type SignInThrottle } from './rate-limit';

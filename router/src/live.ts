@@ -3,14 +3,8 @@
 // signed `/events` stream of every subgraph the catalog marks `publishesLive`.
 import type { Server } from 'node:http';
 import type { RequestHandler } from 'express';
-import {
-  createPubSub,
-  LiveStreamBridge,
-  subgraphCatalog,
-  type Logger,
-  type ReadinessCheck,
-  type TokenVerifier,
-} from '@flow/platform';
+import { createPubSub, LiveStreamBridge } from '@flow/live';
+import { subgraphCatalog, type Logger, type ReadinessCheck, type TokenVerifier } from '@flow/core';
 import type { SuspendedConnections } from './auth/suspended-connections';
 import type { RouterConfig, SubgraphTarget } from './env';
 import type { RouterGateway } from './gateway';

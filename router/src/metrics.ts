@@ -1,7 +1,7 @@
 // The router's own metrics, on the process registry served at /metrics. The rate limits and caps
 // register theirs next to them (rate-limit.ts, usage/setup.ts).
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { createMetrics, type Metrics } from '@flow/platform';
+import { createMetrics, type Metrics } from '@flow/core';
 import type { RequestClient } from './trusted-documents/client';
 import type { DocumentOutcome, TrustedDocumentsHooks } from './trusted-documents/middleware';
 

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { GraphQLError } from 'graphql';
+import { CLIENT_ADDRESS_HEADER } from '@flow/subgraph-kit';
 import {
-  CLIENT_ADDRESS_HEADER,
   ErrorCode,
   OAUTH_TOKEN_MAX_BODY_BYTES,
   OAUTH_TOKEN_PATH,
@@ -17,7 +17,7 @@ import {
   signRequest,
   TIMESTAMP_HEADER,
   type Logger,
-} from '@flow/platform';
+} from '@flow/core';
 import type { SignInThrottle } from './rate-limit';
 
 /** Headers of users' answer that the client needs (RFC 6749 5.1/5.2, Retry-After). */

@@ -3,7 +3,7 @@
 // may have received it never reads "failed": the caller gets ORDER_PENDING with the idempotency
 // key, and a retry with that key returns the order (or the definite failure).
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { ErrorCode, InternalErrorCode } from '@flow/platform';
+import { ErrorCode, InternalErrorCode } from '@flow/core';
 import type { SubgraphFailure } from './subgraph-failures';
 
 export interface Placement {

@@ -12,7 +12,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { addressKey, createRateLimiter, errors, type Logger, type RateLimiter } from '@flow/platform';
+import { addressKey, errors, type Logger } from '@flow/core';
+import { createRateLimiter, type RateLimiter } from '@flow/rate-limit';
 import type { RouterConfig } from './env';
 
 export { addressKey };

@@ -18,7 +18,7 @@ import {
   subgraphSuspendedOrganizations,
   type HealthState,
   type Logger,
-} from '@flow/platform';
+} from '@flow/core';
 import { authenticate, createRemoteTokenVerifier } from './auth/authenticate';
 import { SuspendedConnections } from './auth/suspended-connections';
 import type { RouterConfig, SubgraphTarget } from './env';

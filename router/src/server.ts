@@ -1,6 +1,6 @@
 // The router process: configuration, logger, start, graceful shutdown on SIGTERM/SIGINT.
 import './no-telemetry';
-import { createLogger, onShutdownSignal } from '@flow/platform';
+import { createLogger, onShutdownSignal } from '@flow/core';
 import { loadRouterConfig } from './env';
 import { startRouter } from './router';
 

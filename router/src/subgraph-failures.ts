@@ -16,7 +16,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { ErrorCode, InternalErrorCode } from '@flow/platform';
+import { ErrorCode, InternalErrorCode } from '@flow/core';
 
 export interface SubgraphFailure {
   /** SERVICE_UNAVAILABLE, GATEWAY_TIMEOUT (public, with `service`), or an internal code (masked). */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SUSPENDED_ORGANIZATIONS_PATH, subgraphCatalog, subgraphUrlVariable } from '@flow/platform';
+import { SUSPENDED_ORGANIZATIONS_PATH, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
 import type { RunningRouter } from '../src/router';
 import {
   newSigningKey,

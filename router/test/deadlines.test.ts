@@ -11,14 +11,13 @@ import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createRemoteJWKSet } from 'jose';
+import { createTokenVerifier, DEADLINE_HEADER } from '@flow/core';
 import {
-  createTokenVerifier,
-  DEADLINE_HEADER,
   startSubgraphServer,
   SubgraphClient,
   type BaseContext,
   type RunningSubgraph,
-} from '@flow/platform';
+} from '@flow/subgraph-kit';
 import type { RunningRouter } from '../src/router';
 import {
   AUDIENCE,

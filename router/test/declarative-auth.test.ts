@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
-import { scopesForRole, subgraphCatalog, type Role, type Viewer } from '@flow/platform';
+import { scopesForRole, subgraphCatalog, type Role, type Viewer } from '@flow/core';
 import {
   authorizationError,
   extractRequirements,

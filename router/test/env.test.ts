@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { InvalidEnvironmentError, subgraphCatalog } from '@flow/platform';
+import { InvalidEnvironmentError, subgraphCatalog } from '@flow/core';
 import { DEVELOPMENT_SIGNING_SECRET, parseRouterConfig } from '../src/env';
 import { repositoryRoot } from './support';
 

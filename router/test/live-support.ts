@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { createPubSub, subgraphCatalog, subgraphUrlVariable, type PubSub } from '@flow/platform';
+import { createPubSub, type PubSub } from '@flow/live';
+import { subgraphCatalog, subgraphUrlVariable } from '@flow/core';
 import type { RunningRouter } from '../src/router';
 import { repositoryRoot, silentLogger, startTestRouter } from './support';
 

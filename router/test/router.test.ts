@@ -2,7 +2,7 @@
 // refused), with tokens signed by keys generated here and published by a JWKS server.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, base64url } from 'jose';
-import { REQUEST_ID_HEADER, SIGNATURE_HEADER, signRequest, TIMESTAMP_HEADER } from '@flow/platform';
+import { REQUEST_ID_HEADER, SIGNATURE_HEADER, signRequest, TIMESTAMP_HEADER } from '@flow/core';
 import type { RunningRouter } from '../src/router';
 import {
   codeOf,

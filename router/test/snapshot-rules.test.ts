@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, getNamedType } from 'graphql';
-import type { Viewer } from '@flow/platform';
+import type { Viewer } from '@flow/core';
 import { snapshotRules } from '../src/subscriptions/snapshots';
 import { repositoryRoot } from './support';
 

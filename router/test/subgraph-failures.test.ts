@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Kind, parse } from 'graphql';
-import { subgraphCatalog } from '@flow/platform';
+import { subgraphCatalog } from '@flow/core';
 import type { RunningRouter } from '../src/router';
 import { pathsOfOperation } from '../src/subgraph-failures';
 import {

@@ -11,15 +11,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import pino from 'pino';
-import {
-  createTokenVerifier,
-  errors,
-  startSubgraphServer,
-  type BaseContext,
-  type Logger,
-  type RunningSubgraph,
-  type Viewer,
-} from '@flow/platform';
+import { createTokenVerifier, errors, type Logger, type Viewer } from '@flow/core';
+import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '@flow/subgraph-kit';
 import { parseRouterConfig } from '../src/env';
 import { startRouter, type RunningRouter } from '../src/router';
 

@@ -1,4 +1,4 @@
-import { createLogger, SuspendedOrganizations, type Viewer } from '@flow/platform';
+import { createLogger, SuspendedOrganizations, type Viewer } from '@flow/core';
 import { SuspendedConnections } from '../src/auth/suspended-connections';
 
 // A partner's live connection ends when its client application is revoked, as a person's does when

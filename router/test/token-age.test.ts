@@ -1,7 +1,7 @@
 // Issue 10, item 9: tokens with an `iat` in the future, a 10-year `exp` or an old `iat` were
 // accepted. The router and every subgraph (platform tokens.ts) now refuse them with 401.
 import { randomUUID } from 'node:crypto';
-import { REQUEST_ID_HEADER, SIGNATURE_HEADER, signRequest, TIMESTAMP_HEADER } from '@flow/platform';
+import { REQUEST_ID_HEADER, SIGNATURE_HEADER, signRequest, TIMESTAMP_HEADER } from '@flow/core';
 import type { RunningRouter } from '../src/router';
 import {
   codeOf,

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { subgraphCatalog } from '../../packages/platform/src';
+import { subgraphCatalog } from '@flow/core';
 import { descendants } from '../../test/support/platform-process';
 import { runBenchmark } from './measure';
 import { SOURCE_NODE_ARGS } from '../lib/processes';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { quoteIdentifier } from '../../packages/platform/src/db/migrations';
+import { quoteIdentifier } from '@flow/subgraph-kit';
 
 /**
  * What a Postgres schema contains, as one line per fact, so that two schemas can be compared

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runInThisContext } from 'node:vm';
-import { withSearchPath } from '../../packages/platform/src/db/database-url';
-import { readMigrations } from '../../packages/platform/src/db/migrations';
+import { withSearchPath } from '@flow/subgraph-kit';
+import { readMigrations } from '@flow/subgraph-kit';
 
 /**
  * Prisma's schema engine as WebAssembly (@prisma/schema-engine-wasm): the code behind

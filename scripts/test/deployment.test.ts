@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROUTER_PORT, subgraphCatalog } from '../../packages/platform/src';
+import { ROUTER_PORT, subgraphCatalog } from '@flow/core';
 
 const root = join(__dirname, '..', '..');
 
@@ -31,7 +31,7 @@ const workspaceOf = (service: string) => (service === 'router' ? 'router' : `sub
  * exports named parse*) hand to the platform's parseEnvironment, given the values compose sets.
  */
 function variablesKnown(service: string, environment: Record<string, string>): Set<string> {
-  const platformEnv = require('../../packages/platform/src/env') as {
+  const platformEnv = require('../../packages/core/src/env') as {
     parseEnvironment: (name: string, shape: Record<string, unknown>, source: NodeJS.ProcessEnv) => unknown;
   };
   const spy = jest.spyOn(platformEnv, 'parseEnvironment');
@@ -127,7 +127,7 @@ describe('Dockerfile', () => {
     const dependencies = stage('dependencies');
     const copies = [...dependencies.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
     expect(copies.every((file) => /(^|\/)package(-lock)?\.json$/.test(file))).toBe(true);
-    const workspaces = ['packages/platform', ...flowServices.map(workspaceOf)];
+    const workspaces = ['packages/core', ...flowServices.map(workspaceOf)];
     for (const workspace of workspaces) expect(copies).toContain(`${workspace}/package.json`);
     expect(dependencies).toMatch(/RUN npm ci /);
     expect(stage('build')).toMatch(/npm run build/);
@@ -139,7 +139,7 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/chown node:node \/data/);
     expect(runtime).toMatch(/^HEALTHCHECK[\s\S]*\/health\/ready/m);
-    for (const workspace of ['packages/platform', ...flowServices.map(workspaceOf)])
+    for (const workspace of ['packages/core', ...flowServices.map(workspaceOf)])
       expect(runtime).toContain(`COPY --from=build /app/${workspace}/dist ${workspace}/dist/`);
     for (const folder of ['schema', 'prisma']) expect(runtime).toContain(`COPY ${folder} ${folder}/`);
     expect(runtime).not.toMatch(/tsx/);

@@ -15,15 +15,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createPgAdapter, subgraphDatabase } from '../../packages/platform/src/db/database-url';
-import { startEmbeddedPostgres } from '../../packages/platform/src/db/embedded-postgres';
+import { createPgAdapter, subgraphDatabase } from '@flow/subgraph-kit';
+import { startEmbeddedPostgres } from '@flow/dev-tools';
 import {
   applyMigrations,
   dropSchema,
   migrationChecksum,
   quoteIdentifier,
   readMigrations,
-} from '../../packages/platform/src/db/migrations';
+} from '@flow/subgraph-kit';
 import { compareCatalogs, describeSchema } from '../lib/catalog';
 import { diffDatamodels, prismaMigrationStatus } from '../lib/schema-engine';
 import { PRISMA_DIR, prismaSubgraphs } from '../migrate';

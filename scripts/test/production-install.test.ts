@@ -7,13 +7,13 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { subgraphCatalog } from '../../packages/platform/src';
+import { subgraphCatalog } from '@flow/core';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
   TEST_DATABASE_URL,
   uniqueSchemaName,
-} from '../../packages/platform/src/testing';
+} from '@flow/testing';
 import { createSigningKey } from '../../subgraphs/users/src/keys/signing-keys';
 import { freePort } from '../../test/environment';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { subgraphCatalog } from '../../packages/platform/src/subgraphs';
+import { subgraphCatalog } from '@flow/core';
 import { composeSupergraph, schemaDir, supergraphPath } from '../compose';
 
 describe('supergraph composition', () => {

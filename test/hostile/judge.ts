@@ -2,7 +2,7 @@
 // a client may get (packages/platform/src/errors.ts: the public codes, the router's own, and
 // Apollo's request codes), so a code a protection adds to RouterErrorCode is documented by being
 // added there (and README.md's table, which a test holds to the registry).
-import { CLIENT_ERROR_CODES, ErrorCode } from '../../packages/platform/src/errors';
+import { CLIENT_ERROR_CODES, ErrorCode } from '@flow/core';
 import type { CorpusEntry } from './corpus';
 import type { Observation } from './client';
 

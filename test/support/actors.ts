@@ -1,5 +1,5 @@
 // Actors of the end-to-end tests: organizations registered and acting through the router.
-import type { GraphQLClient } from '../../packages/platform/src/testing';
+import type { GraphQLClient } from '@flow/testing';
 
 export interface Actor {
   token: string;

@@ -2,7 +2,8 @@
 // each other's events, and removal of both at the end.
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
-import { consumerQueues, subgraphCatalog } from '../../packages/platform/src';
+import { consumerQueues } from '@flow/messaging';
+import { subgraphCatalog } from '@flow/core';
 
 export const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 

@@ -1,6 +1,6 @@
 // The parties of an order, set up through the router as people would: a vendor with a depot,
 // stock, prices, delivery terms and a driver; a hospital with a site.
-import type { GraphQLClient } from '../../packages/platform/src/testing';
+import type { GraphQLClient } from '@flow/testing';
 import { approve, login, ok, registerOrganization, type Actor } from './actors';
 
 export const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { subgraphCatalog } from '../../packages/platform/src';
+import { subgraphCatalog } from '@flow/core';
 import { freePort } from '../environment';
 
 export interface ProcessInfo {

@@ -12,9 +12,9 @@ import {
   type SuspendedOrganizations,
   type TokenVerifier,
   type Viewer,
-} from '@flow/platform';
+} from '@flow/core';
 
-export { createRemoteTokenVerifier, type JwksOptions } from '@flow/platform';
+export { createRemoteTokenVerifier, type JwksOptions } from '@flow/core';
 
 /** What the rest of the request sees, stored in `res.locals.auth`. */
 export interface RequestAuth {

@@ -28,7 +28,7 @@ import {
   type ConstDirectiveNode,
 } from 'graphql';
 import { HeaderMap } from '@apollo/server';
-import { ErrorCode, type Viewer } from '@flow/platform';
+import { ErrorCode, type Viewer } from '@flow/core';
 
 export type Requirement = { kind: 'authenticated' } | { kind: 'scopes'; anyOf: string[][] };
 

@@ -1,7 +1,7 @@
 // Live connections outlast the check made when they opened: when an organization is suspended (or
 // a partner's client application revoked), its WebSockets are closed (4403) and its SSE streams
 // ended, within one reload of the list.
-import type { SuspendedOrganizations, Viewer } from '@flow/platform';
+import type { SuspendedOrganizations, Viewer } from '@flow/core';
 
 /** graphql-ws's Forbidden: the client must not reconnect with the same token. */
 export const SUSPENDED_CLOSE_CODE = 4403;

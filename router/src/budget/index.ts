@@ -4,7 +4,7 @@
 // in the Apollo plugin's didResolveOperation) and the live transports (SSE and WebSocket, in
 // subscriptions/operations.ts) call the same `admit` right after validation, before planning.
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { RouterErrorCode } from '@flow/platform';
+import { RouterErrorCode } from '@flow/core';
 import { measureDocument, measureOperation, SATURATED, type OperationShape } from './measure';
 import type { CostModel } from './model';
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FormattedExecutionResult } from 'graphql';
-import type { Logger, PubSub } from '@flow/platform';
+import type { Logger } from '@flow/core';
+import type { PubSub } from '@flow/live';
 import type { RouterContext } from '../context';
 import type { LiveEvent } from './snapshots';
 import type { SnapshotPlan } from './transform';

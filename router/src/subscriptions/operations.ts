@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { ErrorCode } from '@flow/platform';
+import { ErrorCode } from '@flow/core';
 import type { RouterContext } from '../context';
 import { authorizationError, findViolations, type AuthRequirements } from '../auth/declarative';
 import { BudgetExceededError, type Admission, type AdmitRequest } from '../budget';

@@ -1,5 +1,5 @@
 import { liveTopics } from '@flow/contracts';
-import type { Viewer } from '@flow/platform';
+import type { Viewer } from '@flow/core';
 
 /** What a subgraph publishes when something changes: what happened and where to look (ids). */
 export type LiveEvent = Record<string, unknown>;

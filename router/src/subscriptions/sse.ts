@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import { errors, FrameworkErrorCode, type Logger } from '@flow/platform';
+import { errors, FrameworkErrorCode, type Logger } from '@flow/core';
 import type { RequestAuth } from '../auth/authenticate';
 import type { SuspendedConnections } from '../auth/suspended-connections';
 import type { RouterContext } from '../context';

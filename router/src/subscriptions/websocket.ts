@@ -4,7 +4,7 @@ import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type Gr
 import { CloseCode } from 'graphql-ws';
 import { decodeJwt } from 'jose';
 import { WebSocketServer } from 'ws';
-import { bearerToken, type Logger, type TokenVerifier, type Viewer } from '@flow/platform';
+import { bearerToken, type Logger, type TokenVerifier, type Viewer } from '@flow/core';
 import type { RouterContext } from '../context';
 import { suspensionRefusal } from '../auth/authenticate';
 import {

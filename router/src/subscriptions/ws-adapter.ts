@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 
 export type Extra = { socket: WebSocket; request: IncomingMessage };
 

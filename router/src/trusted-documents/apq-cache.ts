@@ -8,7 +8,7 @@
 // error is a miss (PERSISTED_QUERY_NOT_FOUND, and Apollo Client resends the text) and a failed
 // write is forgotten.
 import { Redis } from 'ioredis';
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import { ByteLru } from '../subscriptions/byte-lru';
 
 /** Apollo's KeyValueCache, the part of it persisted queries use. */

@@ -1,5 +1,5 @@
 // Which client application a request comes from, and so which documents it may send.
-import type { Viewer } from '@flow/platform';
+import type { Viewer } from '@flow/core';
 import type { ClientApplication, DocumentsMode, TrustedDocuments, TrustedOperation } from './registry';
 
 /** Apollo's convention; `graphql-client-name` is accepted too. */

@@ -2,7 +2,7 @@
 // string `query`, so a client that sends an id sends `query: ""` with `documentId` or
 // `extensions.persistedQuery` beside it.
 import type { GraphQLFormattedError } from 'graphql';
-import { FrameworkErrorCode } from '@flow/platform';
+import { FrameworkErrorCode } from '@flow/core';
 import type { ApqCache } from './apq-cache';
 import { clientOfRequest, type ClientPolicy, type ClientViewer } from './client';
 import type { TrustedDocumentsHooks } from './middleware';

@@ -2,7 +2,7 @@
 // document id to its listed operation and enforces the client's mode, before the operation
 // budget, validation and planning. A refused request is answered here and calls no subgraph.
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { RequestAuth } from '../auth/authenticate';
 import { clientOfRequest, type ClientPolicy, type RequestClient } from './client';
 import { resolveDocument, type Resolution } from './resolve';

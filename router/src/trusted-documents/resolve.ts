@@ -1,6 +1,6 @@
 // What to do with one request's document, given its client (client.ts): the rules of trusted
 // documents and automatic persisted queries in one pure function, shared by every transport.
-import { RouterErrorCode, type KnownErrorCode } from '@flow/platform';
+import { RouterErrorCode, type KnownErrorCode } from '@flow/core';
 import type { RequestClient } from './client';
 import { sha256Hex, type TrustedOperation } from './registry';
 

@@ -6,7 +6,7 @@
 // the operation is prepared; the queries the router runs for it afterwards (access checks, live
 // event resolutions) carry `chargedPoints` and are not charged again.
 import { GraphQLError } from 'graphql';
-import type { PointsBucket, PointsLimiter } from '@flow/platform';
+import type { PointsBucket, PointsLimiter } from '@flow/rate-limit';
 import type { RouterContext } from '../context';
 import { addressKey, rateLimitedError } from '../rate-limit';
 import { trustMultiplier, type TrustedClient } from './trusted';

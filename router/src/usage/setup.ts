@@ -1,6 +1,7 @@
 // Builds the rate limits and caps from the configuration, with their metrics.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { createPointsLimiter, type Logger, type PointsLimiter } from '@flow/platform';
+import { createPointsLimiter, type PointsLimiter } from '@flow/rate-limit';
+import { type Logger } from '@flow/core';
 import type { RouterConfig } from '../env';
 import { UsageCaps } from './caps';
 import { createOperationRateLimits, type OperationRateLimits } from './rate-limits';

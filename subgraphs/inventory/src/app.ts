@@ -1,4 +1,4 @@
-import { defineSubgraph, type SubgraphStart, type SubgraphStartOptions } from '@flow/platform';
+import { defineSubgraph, type SubgraphStart, type SubgraphStartOptions } from '@flow/subgraph-kit';
 import { seedStandardProducts } from './catalog/seed';
 import type { Context } from './context';
 import { inventoryTransactionOptions } from './db';

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchGroupLoader, batchLoader } from '@flow/platform';
+import { batchGroupLoader, batchLoader } from '@flow/subgraph-kit';
 import type { Product, StockLevel } from './generated/prisma/client';
 import type { InventoryPrisma } from './db';
 

@@ -1,4 +1,4 @@
-import { runSubgraph } from '@flow/platform';
+import { runSubgraph } from '@flow/subgraph-kit';
 import { startInventoryApp } from './app';
 import { loadInventoryConfig } from './env';
 

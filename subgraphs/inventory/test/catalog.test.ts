@@ -1,4 +1,4 @@
-import { createLogger } from '@flow/platform';
+import { createLogger } from '@flow/core';
 import { seedStandardProducts } from '../src/catalog/seed';
 import { standardProducts } from '../src/catalog/standard-products';
 import { createTestEnvironment, type InventoryTestEnvironment } from './support/environment';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LivePublisher } from '../src/services/stock-notifier';
-import type { GraphQLClient } from '@flow/platform/src/testing';
+import type { GraphQLClient } from '@flow/testing';
 import {
   createSignedClient,
   createTestEnvironment,

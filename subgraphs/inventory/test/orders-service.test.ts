@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'graphql';
-import { createLogger, SubgraphClient, type TypedDocumentNode } from '@flow/platform';
-import type { GraphQLClient } from '@flow/platform/src/testing';
+import { createLogger } from '@flow/core';
+import { SubgraphClient, type TypedDocumentNode } from '@flow/subgraph-kit';
+import type { GraphQLClient } from '@flow/testing';
 import {
   createSignedClient,
   createTestEnvironment,

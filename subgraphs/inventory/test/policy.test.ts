@@ -1,11 +1,4 @@
-import {
-  ORG,
-  callers,
-  outcomeOf,
-  rowsOf,
-  type CallerName,
-  type Expected,
-} from '@flow/platform/src/testing-access';
+import { ORG, callers, outcomeOf, rowsOf, type CallerName, type Expected } from '@flow/testing';
 import { assertCan, canSee, seesInactiveProducts } from '../src/services/policy';
 
 // Role x relation -> visible / allowed, for a hold of ORG.hospital on ORG.vendor's stock at one of

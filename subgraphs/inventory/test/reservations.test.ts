@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLClient } from '@flow/platform/src/testing';
+import type { GraphQLClient } from '@flow/testing';
 import {
   createSignedClient,
   createTestEnvironment,

@@ -1,4 +1,4 @@
-import type { Caller, Viewer } from '@flow/platform';
+import type { Caller, Viewer } from '@flow/core';
 import { parseInventoryConfig } from '../src/env';
 import { optionalPositive, requireDelta, requireHoldSeconds, requireUnits } from '../src/services/input';
 import { changeActor, reservingOrganization } from '../src/services/actor';

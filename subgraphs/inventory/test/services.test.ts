@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   applyMigrations,
-  createLogger,
   createSubgraphPrisma,
   dropSchema,
-  errors,
   subgraphDatabase,
   subgraphMigrationsDir,
   type BaseContext,
-  type Viewer,
-} from '@flow/platform';
-import { databaseUrlForSchema, uniqueSchemaName } from '@flow/platform/src/testing';
+} from '@flow/subgraph-kit';
+import { createLogger, errors, type Viewer } from '@flow/core';
+import { databaseUrlForSchema, uniqueSchemaName } from '@flow/testing';
 import { seedStandardProducts } from '../src/catalog/seed';
 import { inventoryTransactionOptions, type InventoryPrisma } from '../src/db';
 import { PrismaClient } from '../src/generated/prisma/client';

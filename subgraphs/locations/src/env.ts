@@ -1,4 +1,9 @@
-import { subgraphConfigReader, subgraphEnvironmentShape, z, type SubgraphCommonConfig } from '@flow/platform';
+import {
+  subgraphConfigReader,
+  subgraphEnvironmentShape,
+  type SubgraphCommonConfig,
+} from '@flow/subgraph-kit';
+import { z } from '@flow/core';
 import type { RoutePolicy } from './geo/distance';
 
 export const locationsEnvironmentShape = {

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { batchLoader, type KeysetCursor } from '@flow/platform';
+import { batchLoader } from '@flow/subgraph-kit';
+import { type KeysetCursor } from '@flow/core';
 import type { Site, SiteKind } from './generated/prisma/client';
 import type { LocationsPrisma } from './db';
 import { siteCounts, sitePages } from './site-sql';

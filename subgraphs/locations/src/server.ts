@@ -1,4 +1,4 @@
-import { runSubgraph } from '@flow/platform';
+import { runSubgraph } from '@flow/subgraph-kit';
 import { startLocationsApp } from './app';
 import { loadLocationsConfig } from './env';
 

@@ -1,4 +1,4 @@
-import type { KeysetCursor } from '@flow/platform';
+import type { KeysetCursor } from '@flow/core';
 import { EARTH_RADIUS_KM, type BoundingBox, type Position } from './geo/distance';
 import { Prisma, type Site, type SiteKind } from './generated/prisma/client';
 import type { LocationsPrisma } from './db';

@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
-import { dropSchema } from '@flow/platform';
-import { databaseUrlForSchema, TEST_DATABASE_URL, uniqueSchemaName } from '@flow/platform/src/testing';
+import { dropSchema } from '@flow/subgraph-kit';
+import { databaseUrlForSchema, TEST_DATABASE_URL, uniqueSchemaName } from '@flow/testing';
 import { parseLocationsConfig } from '../src/env';
 import { CREATE_SITE, siteInput, type SiteResult } from './queries';
 import { close, createTestEnvironment, listen, newViewer, startTokenIssuer } from './support';

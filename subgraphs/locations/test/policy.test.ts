@@ -1,12 +1,4 @@
-import {
-  ORG,
-  callers,
-  matchesWhere,
-  outcomeOf,
-  rowsOf,
-  type CallerName,
-  type Expected,
-} from '@flow/platform/src/testing-access';
+import { ORG, callers, matchesWhere, outcomeOf, rowsOf, type CallerName, type Expected } from '@flow/testing';
 import {
   assertCan,
   canSee,

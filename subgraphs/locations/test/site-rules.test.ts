@@ -1,4 +1,4 @@
-import { scopesForRole, type OrganizationKind, type Role, type Viewer } from '@flow/platform';
+import { scopesForRole, type OrganizationKind, type Role, type Viewer } from '@flow/core';
 import { canSee, siteCreator, visibleWhere } from '../src/services/policy';
 import { parseAddress, parseCreateSite, parsePosition } from '../src/services/site-input';
 

@@ -8,22 +8,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import {
-  createLogger,
-  dropSchema,
-  withSearchPath,
-  scopesForRole,
-  subgraphDatabase,
-  SubgraphClient,
-  type OrganizationKind,
-  type Role,
-} from '@flow/platform';
+import { createLogger, scopesForRole, type OrganizationKind, type Role } from '@flow/core';
+import { dropSchema, withSearchPath, subgraphDatabase, SubgraphClient } from '@flow/subgraph-kit';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
   uniqueSchemaName,
   type GraphQLClient,
-} from '@flow/platform/src/testing';
+} from '@flow/testing';
 import { startLocationsApp, type LocationsApp, type LocationsAppOptions } from '../src/app';
 import { parseLocationsConfig, type LocationsConfig } from '../src/env';
 

@@ -1,4 +1,8 @@
-import { subgraphConfigReader, subgraphEnvironmentShape, type SubgraphCommonConfig } from '@flow/platform';
+import {
+  subgraphConfigReader,
+  subgraphEnvironmentShape,
+  type SubgraphCommonConfig,
+} from '@flow/subgraph-kit';
 
 export const notificationsEnvironmentShape = subgraphEnvironmentShape('notifications', 8010);
 

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
-import { batchLoader, type Viewer } from '@flow/platform';
+import { batchLoader } from '@flow/subgraph-kit';
+import { type Viewer } from '@flow/core';
 import type { Notification, NotificationReceipt } from './generated/prisma/client';
 import type { NotificationsPrisma } from './db';
 

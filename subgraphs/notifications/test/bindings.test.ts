@@ -1,5 +1,5 @@
 import { DOMAIN_EVENT_TYPES } from '@flow/contracts';
-import { consumedEventTypes, matchesAnyBinding } from '@flow/platform';
+import { consumedEventTypes, matchesAnyBinding } from '@flow/messaging';
 import { HANDLED_EVENT_TYPES } from '../src/services/rules';
 
 // The compiler already holds the rules to the catalog (ConsumerHandlers); this checks the runtime

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEventHandler } from '@flow/platform';
+import type { DomainEventHandler } from '@flow/messaging';
 import { MalformedEventError } from '../src/services/rules';
 import { LiveUpdates } from '../src/services/live-updates';
 import { NotificationInbox } from '../src/services/inbox';

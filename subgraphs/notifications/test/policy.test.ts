@@ -1,4 +1,4 @@
-import { ORG, callers, matchesWhere, rowsOf, type CallerName } from '@flow/platform/src/testing-access';
+import { ORG, callers, matchesWhere, rowsOf, type CallerName } from '@flow/testing';
 import { canSee, visibleWhere } from '../src/services/policy';
 
 // Role x relation -> visible, for a notification addressed to ORG.hospital, one to ORG.vendor and

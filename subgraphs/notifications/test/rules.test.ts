@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isPermanentEventError } from '@flow/platform';
+import { isPermanentEventError } from '@flow/messaging';
 import {
   formatMoney,
   MalformedEventError,

@@ -2,7 +2,9 @@
 // Postgres schema of its own (dropped at stop), an in-process pub/sub the test can listen to, and
 // domain events shaped as orders, inventory, payments and users write them.
 import { randomUUID } from 'node:crypto';
-import { createLogger, dropSchema, MemoryPubSub, subgraphDatabase } from '@flow/platform';
+import { createLogger } from '@flow/core';
+import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
+import { MemoryPubSub } from '@flow/live';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
@@ -11,7 +13,7 @@ import {
   newTestViewer,
   startTestTokenIssuer,
   type TestViewer,
-} from '@flow/platform/src/testing';
+} from '@flow/testing';
 import { startNotificationsApp, type NotificationsApp } from '../src/app';
 import { parseNotificationsConfig } from '../src/env';
 import type { ConsumedEvent } from '../src/services/rules';

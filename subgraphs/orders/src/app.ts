@@ -1,4 +1,4 @@
-import { defineSubgraph, type SubgraphStart, type SubgraphStartOptions } from '@flow/platform';
+import { defineSubgraph, type SubgraphStart, type SubgraphStartOptions } from '@flow/subgraph-kit';
 import type { Context } from './context';
 import { placementWorstCaseMs, type OrdersConfig } from './env';
 import { PrismaClient } from './generated/prisma/client';

@@ -2,9 +2,9 @@ import {
   idempotencyKeyTtlHoursSchema,
   subgraphConfigReader,
   subgraphEnvironmentShape,
-  z,
   type SubgraphCommonConfig,
-} from '@flow/platform';
+} from '@flow/subgraph-kit';
+import { z } from '@flow/core';
 
 const SEVEN_DAYS = 7 * 24 * 3600;
 

@@ -7,7 +7,7 @@ import {
   rowsOf,
   type CallerName,
   type Expected,
-} from '@flow/platform/src/testing-access';
+} from '@flow/testing';
 import type { OrderStatus } from '../src/generated/prisma/client';
 import { assertCan, canSee, visibleWhere, type OrderParties } from '../src/services/policy';
 

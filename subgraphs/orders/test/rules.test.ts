@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Role, Viewer } from '@flow/platform';
+import type { Role, Viewer } from '@flow/core';
 import type { OrderStatus } from '../src/generated/prisma/client';
 import { assertCan, canSee as canSeeOrder, visibleWhere as visibleOrdersWhere } from '../src/services/policy';
 import type { Offer } from '../src/services/dependencies';

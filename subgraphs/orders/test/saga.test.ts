@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GraphQLResponse } from '@flow/platform/src/testing';
+import type { GraphQLResponse } from '@flow/testing';
 import {
   CANCEL,
   CONFIRM,

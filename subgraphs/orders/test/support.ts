@@ -2,7 +2,8 @@
 // Postgres schema of its own (dropped at stop), and a scripted stand-in for the other subgraphs.
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { createLogger, dropSchema, subgraphDatabase, type CallContext } from '@flow/platform';
+import { createLogger } from '@flow/core';
+import { dropSchema, subgraphDatabase, type CallContext } from '@flow/subgraph-kit';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
@@ -11,7 +12,7 @@ import {
   newTestViewer,
   startTestTokenIssuer,
   type TestViewer,
-} from '@flow/platform/src/testing';
+} from '@flow/testing';
 import { startOrdersApp, type OrdersApp } from '../src/app';
 import { parseOrdersConfig, type OrdersConfig } from '../src/env';
 import type {

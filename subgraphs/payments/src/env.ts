@@ -3,9 +3,9 @@ import {
   idempotencyKeyTtlHoursSchema,
   subgraphConfigReader,
   subgraphEnvironmentShape,
-  z,
   type SubgraphCommonConfig,
-} from '@flow/platform';
+} from '@flow/subgraph-kit';
+import { z } from '@flow/core';
 
 export const paymentsEnvironmentShape = {
   ...subgraphEnvironmentShape('payments', 8008),

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchGroupLoader, batchLoader } from '@flow/platform';
+import { batchGroupLoader, batchLoader } from '@flow/subgraph-kit';
 import type { Invoice, Payment, Refund } from './generated/prisma/client';
 import type { PaymentsPrisma } from './db';
 

@@ -7,7 +7,7 @@ import {
   rowsOf,
   type CallerName,
   type Expected,
-} from '@flow/platform/src/testing-access';
+} from '@flow/testing';
 import { assertCan, canSee, visibleWhere } from '../src/services/policy';
 
 // Role x relation -> visible / allowed, for the payment (and invoice) of an order ORG.hospital

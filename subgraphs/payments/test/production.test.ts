@@ -1,6 +1,6 @@
 // Production mode: only signed calls get in, and `callerService` is proven by the signature.
 import { randomUUID } from 'node:crypto';
-import { createGraphQLClient } from '@flow/platform/src/testing';
+import { createGraphQLClient } from '@flow/testing';
 import {
   AUTHORIZE,
   CAPTURE,

@@ -5,7 +5,7 @@ import {
   requireRefundable,
   statusAfterRefund,
 } from '../src/services/rules';
-import { requestHash } from '@flow/platform';
+import { requestHash } from '@flow/core';
 
 describe('state machine', () => {
   test.each([

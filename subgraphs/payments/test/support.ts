@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { OrderSnapshot } from '@flow/contracts';
-import { createLogger, dropSchema, subgraphDatabase, SubgraphClient } from '@flow/platform';
+import { createLogger } from '@flow/core';
+import { dropSchema, subgraphDatabase, SubgraphClient } from '@flow/subgraph-kit';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
@@ -13,7 +14,7 @@ import {
   newTestViewer,
   startTestTokenIssuer,
   type TestViewer,
-} from '@flow/platform/src/testing';
+} from '@flow/testing';
 import { startPaymentsApp, type PaymentsApp } from '../src/app';
 import { parsePaymentsConfig, type PaymentsConfig } from '../src/env';
 import { SimulatedProvider } from '../src/services/provider';

@@ -2,9 +2,9 @@ import {
   platformCurrencySchema,
   subgraphConfigReader,
   subgraphEnvironmentShape,
-  z,
   type SubgraphCommonConfig,
-} from '@flow/platform';
+} from '@flow/subgraph-kit';
+import { z } from '@flow/core';
 
 export const pricingEnvironmentShape = {
   ...subgraphEnvironmentShape('pricing', 8006),

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchLoader } from '@flow/platform';
+import { batchLoader } from '@flow/subgraph-kit';
 import type { DeliveryTerms } from './generated/prisma/client';
 import type { PricingPrisma } from './db';
 import { ENTRY_WITH_TIERS, type PriceListEntryWithTiers } from './services/views';

@@ -1,11 +1,4 @@
-import {
-  ORG,
-  matchesWhere,
-  outcomeOf,
-  rowsOf,
-  type CallerName,
-  type Expected,
-} from '@flow/platform/src/testing-access';
+import { ORG, matchesWhere, outcomeOf, rowsOf, type CallerName, type Expected } from '@flow/testing';
 import { assertCan, canSee, visibleWhere } from '../src/services/policy';
 
 // Role x relation -> visible / allowed, for ORG.vendor's price list and delivery terms

@@ -1,11 +1,6 @@
 import type { Express } from 'express';
-import {
-  createTokenVerifier,
-  startSubgraph,
-  subgraphMigrationsDir,
-  type Logger,
-  type RunningSubgraph,
-} from '@flow/platform';
+import { createTokenVerifier, type Logger } from '@flow/core';
+import { startSubgraph, subgraphMigrationsDir, type RunningSubgraph } from '@flow/subgraph-kit';
 import { createLocalJWKSet } from 'jose';
 import { join } from 'node:path';
 import {

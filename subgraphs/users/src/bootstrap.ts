@@ -1,4 +1,4 @@
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { UsersPrisma } from './db';
 import { demoAccounts, publicPasswordAccounts, type SeedAccount } from './demo-accounts';
 import { isUniqueViolation } from './services/auth-service';

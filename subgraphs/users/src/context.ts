@@ -1,4 +1,4 @@
-import type { BaseContext } from '@flow/platform';
+import type { BaseContext } from '@flow/subgraph-kit';
 import type { Loaders } from './loaders';
 import type { UsersServices } from './services';
 

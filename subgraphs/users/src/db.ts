@@ -1,4 +1,4 @@
-import type { PrismaTransaction } from '@flow/platform';
+import type { PrismaTransaction } from '@flow/subgraph-kit';
 import type { PrismaClient } from './generated/prisma/client';
 
 /** The users client: the kit (startSubgraph) opens it from the generated PrismaClient. */

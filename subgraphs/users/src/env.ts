@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import {
   booleanSchema,
-  deadlineEnvironmentShape,
   httpServerPolicyFromEnv,
   httpServerPolicyProblems,
   flowEnvSchema,
@@ -10,11 +9,14 @@ import {
   parseEnvironment,
   portSchema,
   subgraphCatalog,
-  subgraphEnvironmentShape,
   subgraphUrlVariable,
   z,
+} from '@flow/core';
+import {
+  deadlineEnvironmentShape,
+  subgraphEnvironmentShape,
   type SubgraphKitConfig,
-} from '@flow/platform';
+} from '@flow/subgraph-kit';
 import { publicPasswordAccounts } from './demo-accounts';
 
 const isPublicPassword = (password: string) =>

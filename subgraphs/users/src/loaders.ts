@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { batchLoader } from '@flow/platform';
+import { batchLoader } from '@flow/subgraph-kit';
 import type { Organization, User } from './generated/prisma/client';
 import type { UsersPrisma } from './db';
 import { loadUserPages, userPageCacheKey, type UserPage, type UserPageKey } from './user-pages';

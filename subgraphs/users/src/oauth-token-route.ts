@@ -1,8 +1,8 @@
 // POST /oauth/token: the client credentials grant (RFC 6749 sections 2.3.1, 4.4, 5.1, 5.2).
 // Errors are OAuth's JSON shape, not GraphQL's: OAuth client libraries read `error`.
 import express, { type Express, type Request, type Response } from 'express';
+import { CLIENT_ADDRESS_HEADER } from '@flow/subgraph-kit';
 import {
-  CLIENT_ADDRESS_HEADER,
   OAUTH_TOKEN_MAX_BODY_BYTES,
   OAUTH_TOKEN_PATH,
   oauthTokenSignedOperation,
@@ -10,7 +10,7 @@ import {
   TIMESTAMP_HEADER,
   verifyRequestSignature,
   type Logger,
-} from '@flow/platform';
+} from '@flow/core';
 import {
   TokenGrantError,
   type ClientApplicationService,

@@ -1,11 +1,10 @@
 import {
   CLOCK_TOLERANCE_SECONDS,
-  quoteIdentifier,
   SuspendedOrganizations,
   type Logger,
-  type SubgraphDatabase,
   type SuspendedOrganizationsLoader,
-} from '@flow/platform';
+} from '@flow/core';
+import { quoteIdentifier, type SubgraphDatabase } from '@flow/subgraph-kit';
 import pg from 'pg';
 import type { UsersEnvironment } from './env';
 

@@ -1,4 +1,4 @@
-import type { KeysetCursor } from '@flow/platform';
+import type { KeysetCursor } from '@flow/core';
 import type { User } from './generated/prisma/client';
 import type { UsersPrisma } from './db';
 

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import pg from 'pg';
-import { subgraphDatabase } from '@flow/platform';
+import { subgraphDatabase } from '@flow/subgraph-kit';
 import { createTestEnvironment, type UsersTestEnvironment } from './environment';
 import { LOGIN, LOGOUT, ME, REFRESH, REGISTER, registration, type AuthPayload } from './queries';
 

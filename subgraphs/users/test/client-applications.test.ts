@@ -2,7 +2,7 @@
 // grant at POST /oauth/token (RFC 6749 4.4, 5.1, 5.2), against the real users process and Postgres.
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet } from 'jose';
-import { createTokenVerifier } from '@flow/platform';
+import { createTokenVerifier } from '@flow/core';
 import { createTestEnvironment, type UsersTestEnvironment } from './environment';
 import { LOGIN, REGISTER, registration, type AuthPayload } from './queries';
 

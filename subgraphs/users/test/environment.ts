@@ -1,19 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createLogger,
-  dropSchema,
-  subgraphCatalog,
-  subgraphDatabase,
-  subgraphUrlVariable,
-} from '@flow/platform';
+import { createLogger, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
+import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
   uniqueSchemaName,
   type GraphQLClient,
-} from '@flow/platform/src/testing';
+} from '@flow/testing';
 import { startUsersApp, type UsersApp, type UsersAppOptions } from '../src/app';
 import { DEVELOPMENT_ADMIN } from '../src/bootstrap';
 import { parseUsersEnvironment, type UsersEnvironment } from '../src/env';

@@ -1,4 +1,5 @@
-import { createLogger, type BaseContext } from '@flow/platform';
+import { createLogger } from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import type { AccessTokenIssuer } from '../src/keys/access-tokens';
 import { AuthService } from '../src/services/auth-service';
 import { isLocked, lockedUntil, lockoutSeconds } from '../src/services/login-throttle';

@@ -1,4 +1,4 @@
-import { createLogger, signRequest } from '@flow/platform';
+import { createLogger, signRequest } from '@flow/core';
 import { startUsersApp } from '../src/app';
 import { parseUsersEnvironment } from '../src/env';
 import { createSigningKey } from '../src/keys/signing-keys';

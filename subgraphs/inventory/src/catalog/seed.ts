@@ -1,4 +1,4 @@
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { InventoryPrisma } from '../db';
 import { standardProducts, type StandardProduct } from './standard-products';
 

@@ -1,4 +1,4 @@
-import { errors, requireViewer } from '@flow/platform';
+import { errors, requireViewer } from '@flow/core';
 import type { Context } from '../context';
 import type { MutationResolvers, ProductResolvers, QueryResolvers } from '../generated/resolvers-types';
 

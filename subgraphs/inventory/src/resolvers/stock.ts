@@ -1,4 +1,4 @@
-import { requireViewer } from '@flow/platform';
+import { requireViewer } from '@flow/core';
 import type {
   MutationResolvers,
   QueryResolvers,

@@ -1,4 +1,4 @@
-import { errors, requireUuid, type Caller } from '@flow/platform';
+import { errors, requireUuid, type Caller } from '@flow/core';
 
 /**
  * The organization a new hold is for (the ordering hospital), for the orders service: the one it

@@ -1,4 +1,5 @@
-import { errors, type CallContext } from '@flow/platform';
+import { errors } from '@flow/core';
+import { type CallContext } from '@flow/subgraph-kit';
 import type { InventoryPrisma } from '../db';
 
 /** A Site as inventory knows it: only its id (locations owns the rest). */

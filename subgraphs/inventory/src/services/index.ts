@@ -1,4 +1,5 @@
-import { SubgraphClient, type Logger } from '@flow/platform';
+import { SubgraphClient } from '@flow/subgraph-kit';
+import { type Logger } from '@flow/core';
 import type { InventoryPrisma } from '../db';
 import { RemoteSiteLookup } from '../clients/locations/locations-client';
 import { DepotDirectory, type SiteLookup } from './depot-directory';

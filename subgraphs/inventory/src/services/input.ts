@@ -1,4 +1,4 @@
-import { errors, requireText } from '@flow/platform';
+import { errors, requireText } from '@flow/core';
 
 /** The most units of one product a depot can hold, and a single change can move. */
 export const MAX_UNITS = 1_000_000;

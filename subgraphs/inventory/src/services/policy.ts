@@ -1,4 +1,4 @@
-import { assertionsFor, is, type Caller, type Viewer } from '@flow/platform';
+import { assertionsFor, is, type Caller, type Viewer } from '@flow/core';
 
 // Who sees and changes the catalog, stock and reservations (docs/access.md, "inventory").
 // The router checks @authenticated and the @requiresScopes roles; these are the real checks.

@@ -7,7 +7,7 @@ import {
   requireViewer,
   toConnection,
   type Connection,
-} from '@flow/platform';
+} from '@flow/core';
 import { Prisma, type Product, type ProductCategory } from '../generated/prisma/client';
 import type { InventoryPrisma } from '../db';
 import { optionalPositive, optionalText } from './input';

@@ -1,5 +1,5 @@
 import { outboxRow, recordEvents } from '@flow/contracts';
-import { errors, requireText, requireUuid, type Caller } from '@flow/platform';
+import { errors, requireText, requireUuid, type Caller } from '@flow/core';
 import type { Reservation } from '../generated/prisma/client';
 import type { InventoryPrisma, InventoryTransaction } from '../db';
 import { MAX_ORDER_HOLD_SECONDS, optionalText, requireHoldSeconds, requireUnits } from './input';

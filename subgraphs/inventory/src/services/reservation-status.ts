@@ -1,4 +1,4 @@
-import { defineStateMachine, errors } from '@flow/platform';
+import { defineStateMachine, errors } from '@flow/core';
 import type { ReservationStatus } from '../generated/prisma/client';
 
 /**

@@ -1,5 +1,5 @@
 import { outboxRow, recordEvents, type OutboxRow } from '@flow/contracts';
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { Reservation } from '../generated/prisma/client';
 import type { InventoryPrisma, InventoryTransaction } from '../db';
 import {

@@ -5,10 +5,10 @@ import {
   requireText,
   requireUuid,
   requireViewer,
-  type BaseContext,
   type Connection,
   type Viewer,
-} from '@flow/platform';
+} from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import type { StockLevel, StockMovement } from '../generated/prisma/client';
 import type { InventoryPrisma } from '../db';
 import type { Loaders } from '../loaders';

@@ -2,14 +2,15 @@
 // locations subgraph (production mode: it refuses any call without a valid router signature, so
 // inventory's calls to it prove they are signed). Everything is dropped at stop.
 import pg from 'pg';
-import { createLogger, dropSchema, subgraphDatabase, withSearchPath, type Role } from '@flow/platform';
+import { createLogger, type Role } from '@flow/core';
+import { dropSchema, subgraphDatabase, withSearchPath } from '@flow/subgraph-kit';
 import {
   createGraphQLClient,
   createSignedClient,
   databaseUrlForSchema,
   uniqueSchemaName,
   type GraphQLClient,
-} from '@flow/platform/src/testing';
+} from '@flow/testing';
 
 /** Re-exported: the inventory tests sign as the router or as the orders service. */
 export { createSignedClient };

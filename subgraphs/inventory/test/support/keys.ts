@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { scopesForRole, type OrganizationKind, type Role } from '@flow/platform';
+import { scopesForRole, type OrganizationKind, type Role } from '@flow/core';
 
 export const ISSUER = 'urn:flow:users';
 export const AUDIENCE = 'urn:flow:api';

@@ -1,6 +1,6 @@
 import type { Resolvers } from '../generated/resolvers-types';
 import { routeQueries } from './routes';
-import { DateTime } from '@flow/platform';
+import { DateTime } from '@flow/core';
 import { Organization, Site, siteMutations, siteQueries } from './sites';
 
 export const resolvers: Resolvers = {

@@ -1,4 +1,5 @@
-import { errors, type BaseContext } from '@flow/platform';
+import { errors } from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import { GeocoderUnavailableError, type GeocodeMatch, type Geocoder } from '../geocoding';
 import type { ValidAddress } from './site-input';
 

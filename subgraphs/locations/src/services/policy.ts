@@ -1,5 +1,5 @@
-import { assertionsFor, errors, is, requireViewer, type Caller, type Viewer } from '@flow/platform';
-import type { OrganizationKind } from '@flow/platform';
+import { assertionsFor, errors, is, requireViewer, type Caller, type Viewer } from '@flow/core';
+import type { OrganizationKind } from '@flow/core';
 import type { SiteKind } from '../generated/prisma/client';
 import type { Loaders } from '../loaders';
 

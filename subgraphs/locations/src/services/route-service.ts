@@ -1,4 +1,5 @@
-import { errors, pageSize, requireUuid, type BaseContext } from '@flow/platform';
+import { errors, pageSize, requireUuid } from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import {
   boundingBox,
   drivingMinutes,

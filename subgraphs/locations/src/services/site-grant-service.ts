@@ -1,4 +1,5 @@
-import { errors, requireUuid, type BaseContext } from '@flow/platform';
+import { errors, requireUuid } from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import type { LocationsPrisma } from '../db';
 import type { Loaders } from '../loaders';
 import { grantorOf } from './policy';

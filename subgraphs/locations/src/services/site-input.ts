@@ -1,4 +1,4 @@
-import { errors, requireOneOf, requireText } from '@flow/platform';
+import { errors, requireOneOf, requireText } from '@flow/core';
 import type { Position } from '../geo/distance';
 import type { GeocodeQuery } from '../geocoding';
 import type { SiteKind } from '../generated/prisma/client';

@@ -7,9 +7,9 @@ import {
   requireUuid,
   requireViewer,
   toConnection,
-  type BaseContext,
   type Connection,
-} from '@flow/platform';
+} from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import type { GeocodeMatch } from '../geocoding';
 import type { PositionSource, Site } from '../generated/prisma/client';
 import type { LocationsPrisma } from '../db';

@@ -1,4 +1,4 @@
-import { DateTime } from '@flow/platform';
+import { DateTime } from '@flow/core';
 import type { Resolvers } from '../generated/resolvers-types';
 
 const ref = (id: string | null) => (id === null ? null : { id });

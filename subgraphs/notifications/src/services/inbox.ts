@@ -1,4 +1,4 @@
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { NotificationsPrisma } from '../db';
 import type { LiveUpdates } from './live-updates';
 import { planNotifications, type ConsumedEvent, type PlannedNotification } from './rules';

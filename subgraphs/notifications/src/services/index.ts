@@ -1,4 +1,4 @@
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { NotificationsPrisma } from '../db';
 import { NotificationInbox } from './inbox';
 import { LiveUpdates, type LivePublisher } from './live-updates';

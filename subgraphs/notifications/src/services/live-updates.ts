@@ -1,5 +1,5 @@
 import { liveTopics } from '@flow/contracts';
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 
 /** Where live notifications go (the platform PubSub: Redis, or in-process bridged to the router). */
 export interface LivePublisher {

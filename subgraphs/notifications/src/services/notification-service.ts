@@ -1,4 +1,4 @@
-import { errors, isUuid, pageByCreatedAt, requireUuid, requireViewer, type Connection } from '@flow/platform';
+import { errors, isUuid, pageByCreatedAt, requireUuid, requireViewer, type Connection } from '@flow/core';
 import type { Notification, Prisma } from '../generated/prisma/client';
 import type { NotificationsPrisma } from '../db';
 import { canSee, visibleWhere } from './policy';

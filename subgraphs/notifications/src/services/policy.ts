@@ -1,4 +1,4 @@
-import { is, type Viewer } from '@flow/platform';
+import { is, type Viewer } from '@flow/core';
 import type { Notification, Prisma } from '../generated/prisma/client';
 
 // Who reads which notifications (docs/access.md, "notifications").

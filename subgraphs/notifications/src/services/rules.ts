@@ -1,7 +1,7 @@
 // Which domain events make which notifications, for whom, with what text. Pure: no database, so
 // every rule is tested on its own. Texts are for people: order numbers, amounts, counts; no ids.
 import { handledTypes, handleEvent, type DomainEventOf, type UncheckedEvent } from '@flow/contracts';
-import type { ConsumerHandlers } from '@flow/platform';
+import type { ConsumerHandlers } from '@flow/messaging';
 import type { NotificationType } from '../generated/prisma/client';
 
 /**

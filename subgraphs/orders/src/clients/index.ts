@@ -1,4 +1,5 @@
-import { SubgraphClient, type Logger } from '@flow/platform';
+import { SubgraphClient } from '@flow/subgraph-kit';
+import { type Logger } from '@flow/core';
 import type { OrdersDependencies } from '../services/dependencies';
 import { InventoryClient } from './inventory/inventory-client';
 import { LocationsClient } from './locations/locations-client';

@@ -1,4 +1,4 @@
-import type { BaseContext } from '@flow/platform';
+import type { BaseContext } from '@flow/subgraph-kit';
 import type { Loaders } from '../loaders';
 
 /** What a service method needs of a request: the viewer, the request id, its loaders. */

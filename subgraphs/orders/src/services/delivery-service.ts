@@ -1,4 +1,4 @@
-import { errors, requireUuid, type Logger } from '@flow/platform';
+import { errors, requireUuid, type Logger } from '@flow/core';
 import type { DeliveryPosition } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import { assertCan } from './policy';

@@ -1,4 +1,4 @@
-import type { CallContext } from '@flow/platform';
+import type { CallContext } from '@flow/subgraph-kit';
 import type { Priority } from '../generated/resolvers-types';
 
 // What orders needs of the other subgraphs: the port the order saga, the recovery job and the

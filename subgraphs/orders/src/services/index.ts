@@ -1,4 +1,4 @@
-import { IdempotencyKeys, type Logger } from '@flow/platform';
+import { IdempotencyKeys, type Logger } from '@flow/core';
 import type { OrdersPrisma } from '../db';
 import type { OrdersDependencies } from './dependencies';
 import { DeliveryService } from './delivery-service';

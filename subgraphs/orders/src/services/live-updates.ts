@@ -1,5 +1,5 @@
 import { liveTopics } from '@flow/contracts';
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { Order } from '../generated/prisma/client';
 
 /** Where live notifications go (the platform PubSub: Redis, or in-process bridged to the router). */

@@ -7,7 +7,7 @@ import {
   type Connection,
   type Logger,
   type Viewer,
-} from '@flow/platform';
+} from '@flow/core';
 import type { OrderEventType } from '@flow/contracts';
 import type { Order, OrderStatus, OutboxEvent, Prisma } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';

@@ -1,4 +1,5 @@
-import type { CallContext, Logger } from '@flow/platform';
+import type { CallContext } from '@flow/subgraph-kit';
+import type { Logger } from '@flow/core';
 import type { OrderStatus } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import type { OrdersDependencies } from './dependencies';

@@ -1,4 +1,4 @@
-import { errors, requireText, requireUuid } from '@flow/platform';
+import { errors, requireText, requireUuid } from '@flow/core';
 
 export const MAX_LINES = 20;
 export const MAX_UNITS_PER_LINE = 10_000;

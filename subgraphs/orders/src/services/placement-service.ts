@@ -1,14 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLError } from 'graphql';
-import {
-  ErrorCode,
-  errors,
-  requireViewer,
-  throwIfAborted,
-  type IdempotencyKeys,
-  type Logger,
-  type Viewer,
-} from '@flow/platform';
+import { ErrorCode, errors, requireViewer, type IdempotencyKeys, type Logger, type Viewer } from '@flow/core';
+import { throwIfAborted } from '@flow/subgraph-kit';
 import type { Order } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import { assertCan } from './policy';

@@ -1,4 +1,4 @@
-import { assertionsFor, is, type Viewer } from '@flow/platform';
+import { assertionsFor, is, type Viewer } from '@flow/core';
 import type { Order, Prisma } from '../generated/prisma/client';
 import { VISIBLE_STATUSES } from './status-machine';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CallContext, IdempotencyKeys, Logger } from '@flow/platform';
+import type { CallContext } from '@flow/subgraph-kit';
+import type { IdempotencyKeys, Logger } from '@flow/core';
 import type { OrdersPrisma } from '../db';
 import { placementScope } from './placement-service';
 import type { LiveUpdates } from './live-updates';

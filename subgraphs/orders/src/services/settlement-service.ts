@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
-import { ErrorCode, type CallContext, type Logger } from '@flow/platform';
+import { ErrorCode, type Logger } from '@flow/core';
+import { type CallContext } from '@flow/subgraph-kit';
 import type { Order, OrderItem } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import type { OrdersDependencies } from './dependencies';

@@ -1,4 +1,4 @@
-import { defineStateMachine, errors } from '@flow/platform';
+import { defineStateMachine, errors } from '@flow/core';
 import type { OrderStatus } from '../generated/prisma/client';
 
 export type Transition = 'confirm' | 'reject' | 'dispatch' | 'deliver' | 'cancel';

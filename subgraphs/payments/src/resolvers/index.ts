@@ -1,4 +1,4 @@
-import { DateTime } from '@flow/platform';
+import { DateTime } from '@flow/core';
 import type { Resolvers } from '../generated/resolvers-types';
 
 const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });

@@ -1,6 +1,6 @@
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { PaymentsPrisma } from '../db';
-import { IdempotencyKeys } from '@flow/platform';
+import { IdempotencyKeys } from '@flow/core';
 import { InvoiceService } from './invoice-service';
 import { OrderDrivers } from './order-drivers';
 import { PaymentService } from './payment-service';

@@ -1,5 +1,5 @@
 import { recordEvent } from '@flow/contracts';
-import { decodeCursor, errors, pageSize, requireUuid, toConnection, type Viewer } from '@flow/platform';
+import { decodeCursor, errors, pageSize, requireUuid, toConnection, type Viewer } from '@flow/core';
 import type { Invoice, InvoiceStatus, Prisma } from '../generated/prisma/client';
 import type { PaymentsPrisma } from '../db';
 import type { ServiceContext } from './context';

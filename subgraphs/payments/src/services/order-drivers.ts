@@ -4,8 +4,8 @@ import {
   type ConsumedEventType,
   type ConsumerHandlers,
   type DomainEvent,
-  type Logger,
-} from '@flow/platform';
+} from '@flow/messaging';
+import { type Logger } from '@flow/core';
 import type { PaymentsPrisma } from '../db';
 
 /**

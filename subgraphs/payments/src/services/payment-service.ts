@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { recordEvent, type PaymentSnapshot } from '@flow/contracts';
-import { errors, requireOneOf, requireText, requireUuid, type Logger } from '@flow/platform';
+import { errors, requireOneOf, requireText, requireUuid, type Logger } from '@flow/core';
 import type { Payment, Prisma } from '../generated/prisma/client';
 import type { AuthorizePaymentInput, MoneyInput } from '../generated/resolvers-types';
 import type { PaymentsPrisma } from '../db';
-import type { IdempotencyKeys } from '@flow/platform';
+import type { IdempotencyKeys } from '@flow/core';
 import type { ServiceContext } from './context';
 import { assertCan, canSee, needsAssignedDriver } from './policy';
 import { ProviderTimeout, withDeadline, type PaymentProvider } from './provider';

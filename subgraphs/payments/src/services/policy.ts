@@ -1,4 +1,4 @@
-import { assertionsFor, is, type Caller, type Viewer } from '@flow/platform';
+import { assertionsFor, is, type Caller, type Viewer } from '@flow/core';
 import type { Prisma } from '../generated/prisma/client';
 
 // Who sees and settles payments and invoices (docs/access.md, "payments"). The router only

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { defineStateMachine, ErrorCode, errors } from '@flow/platform';
+import { defineStateMachine, ErrorCode, errors } from '@flow/core';
 import type { PaymentStatus } from '../generated/prisma/client';
 
 // The payment state machine and refund arithmetic, pure so they are unit-tested on their own.

@@ -1,4 +1,4 @@
-import { errors, requireUuid, requireViewer } from '@flow/platform';
+import { errors, requireUuid, requireViewer } from '@flow/core';
 import type { DeliveryTerms } from '../generated/prisma/client';
 import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';

@@ -1,4 +1,4 @@
-import type { CallContext } from '@flow/platform';
+import type { CallContext } from '@flow/subgraph-kit';
 
 // What pricing needs from other subgraphs (the port its services are written against), asked live
 // through the platform's resilient client (deadline, retries, circuit breaker) on behalf of the

@@ -1,4 +1,4 @@
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { PricingPrisma } from '../db';
 import type { PricingDependencies } from './dependencies';
 import { DeliveryTermsService } from './delivery-terms-service';

@@ -1,4 +1,4 @@
-import { errors } from '@flow/platform';
+import { errors } from '@flow/core';
 import { MAX_AMOUNT_MINOR, type TierPrice } from './money';
 
 export interface MoneyInput {

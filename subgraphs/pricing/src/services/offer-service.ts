@@ -1,11 +1,5 @@
-import {
-  errors,
-  MAX_PAGE_SIZE,
-  requireOneOf,
-  requireUuid,
-  throwIfAborted,
-  type Logger,
-} from '@flow/platform';
+import { errors, MAX_PAGE_SIZE, requireOneOf, requireUuid, type Logger } from '@flow/core';
+import { throwIfAborted } from '@flow/subgraph-kit';
 import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';
 import { assertCan } from './policy';

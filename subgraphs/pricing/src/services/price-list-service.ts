@@ -1,4 +1,4 @@
-import { pageByCreatedAt, errors, requireUuid, requireViewer, type Connection } from '@flow/platform';
+import { pageByCreatedAt, errors, requireUuid, requireViewer, type Connection } from '@flow/core';
 import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';
 import type { PricingDependencies } from './dependencies';

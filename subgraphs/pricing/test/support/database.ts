@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   applyMigrations,
-  createLogger,
   createSubgraphPrisma,
   dropSchema,
   subgraphDatabase,
   subgraphMigrationsDir,
-  type Viewer,
-} from '@flow/platform';
-import { databaseUrlForSchema, uniqueSchemaName } from '@flow/platform/src/testing';
+} from '@flow/subgraph-kit';
+import { createLogger, type Viewer } from '@flow/core';
+import { databaseUrlForSchema, uniqueSchemaName } from '@flow/testing';
 import type { PricingPrisma } from '../../src/db';
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { createLoaders } from '../../src/loaders';

@@ -1,10 +1,11 @@
-import { createLogger, dropSchema, subgraphDatabase } from '@flow/platform';
+import { createLogger } from '@flow/core';
+import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
   uniqueSchemaName,
   type GraphQLClient,
-} from '@flow/platform/src/testing';
+} from '@flow/testing';
 import {
   createTestEnvironment as startUsers,
   type UsersTestEnvironment,

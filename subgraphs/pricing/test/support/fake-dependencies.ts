@@ -1,4 +1,4 @@
-import { errors } from '@flow/platform';
+import { errors } from '@flow/core';
 import type {
   DepotDistance,
   NearestDepotsQuery,

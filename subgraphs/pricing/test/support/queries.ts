@@ -1,5 +1,5 @@
 // GraphQL documents and helpers shared by the pricing HTTP tests.
-import type { GraphQLClient, GraphQLResponse } from '@flow/platform/src/testing';
+import type { GraphQLClient, GraphQLResponse } from '@flow/testing';
 
 export const SET_PRICE = /* GraphQL */ `
   mutation SetPrice($input: SetPriceInput!) {

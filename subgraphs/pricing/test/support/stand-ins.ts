@@ -18,10 +18,8 @@ import {
   pageSize,
   requireUuid,
   requireViewer,
-  startSubgraphServer,
-  type BaseContext,
-  type RunningSubgraph,
-} from '@flow/platform';
+} from '@flow/core';
+import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '@flow/subgraph-kit';
 
 const schemaDir = join(__dirname, '..', '..', '..', '..', 'schema');
 const sdl = (name: string) => parse(readFileSync(join(schemaDir, `${name}.graphql`), 'utf8'));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { scopesForRole, type OrganizationKind, type Role } from '@flow/platform';
+import { scopesForRole, type OrganizationKind, type Role } from '@flow/core';
 import type { SigningKeyStore } from './signing-keys';
 
 export interface AccessTokenSubject {

@@ -6,7 +6,7 @@ import {
   clientApplicationQueries,
 } from './client-applications';
 import { Organization, organizationMutations, organizationQueries } from './organizations';
-import { DateTime } from '@flow/platform';
+import { DateTime } from '@flow/core';
 import { User, userMutations, userQueries } from './users';
 
 export const resolvers: Resolvers = {

@@ -1,4 +1,4 @@
-import { requireViewer } from '@flow/platform';
+import { requireViewer } from '@flow/core';
 import type { MutationResolvers, OrganizationResolvers, QueryResolvers } from '../generated/resolvers-types';
 import { canManageOrganization as canManage } from '../services/policy';
 

@@ -1,4 +1,4 @@
-import { errors, requireViewer } from '@flow/platform';
+import { errors, requireViewer } from '@flow/core';
 import type { MutationResolvers, QueryResolvers, UserResolvers } from '../generated/resolvers-types';
 
 export const userQueries: Pick<QueryResolvers, 'me'> = {

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  errors,
-  requireEmail,
-  requireOneOf,
-  requireText,
-  type BaseContext,
-  type Logger,
-} from '@flow/platform';
+import { errors, requireEmail, requireOneOf, requireText, type Logger } from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import type { Organization, User } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { AccessTokenIssuer } from '../keys/access-tokens';

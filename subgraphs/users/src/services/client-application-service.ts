@@ -5,11 +5,11 @@ import {
   PARTNER_SCOPES,
   requireUuid,
   requireViewer,
-  type BaseContext,
   type Connection,
   type PartnerScope,
   type Viewer,
-} from '@flow/platform';
+} from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import type { ClientApplication } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { AccessTokenIssuer } from '../keys/access-tokens';

@@ -1,4 +1,4 @@
-import type { Logger } from '@flow/platform';
+import type { Logger } from '@flow/core';
 import type { UsersPrisma } from '../db';
 import { AccessTokenIssuer } from '../keys/access-tokens';
 import type { SigningKeyStore } from '../keys/signing-keys';

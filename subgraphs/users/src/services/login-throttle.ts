@@ -8,7 +8,7 @@
  * Counters are keyed by the normalized email whether or not an account has it: unknown and known
  * emails get the same counters and the same answers.
  */
-import { addressKey } from '@flow/platform';
+import { addressKey } from '@flow/core';
 import type { UsersPrisma } from '../db';
 
 export interface LockoutPolicy {

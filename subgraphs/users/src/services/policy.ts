@@ -1,4 +1,4 @@
-import { assertionsFor, is, type Viewer } from '@flow/platform';
+import { assertionsFor, is, type Viewer } from '@flow/core';
 import type { User } from '../generated/prisma/client';
 
 // Who sees and manages organizations, their people and their client applications

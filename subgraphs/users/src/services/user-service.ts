@@ -9,10 +9,10 @@ import {
   requireViewer,
   rolesByOrganizationKind,
   toConnection,
-  type BaseContext,
   type Connection,
   type Viewer,
-} from '@flow/platform';
+} from '@flow/core';
+import { type BaseContext } from '@flow/subgraph-kit';
 import type { User } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { Loaders } from '../loaders';

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { ErrorCode, type CallContext, type SubgraphClient } from '@flow/platform';
+import { ErrorCode } from '@flow/core';
+import { type CallContext, type SubgraphClient } from '@flow/subgraph-kit';
 import { InventoryDepotOwnerDocument } from '../../generated/clients/locations';
 import type { SiteLookup, SiteSummary } from '../../services/depot-directory';
 

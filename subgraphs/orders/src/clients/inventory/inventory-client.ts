@@ -1,4 +1,4 @@
-import { withoutDeadline, type CallContext, type SubgraphClient } from '@flow/platform';
+import { withoutDeadline, type CallContext, type SubgraphClient } from '@flow/subgraph-kit';
 import {
   OrdersCommitDocument,
   OrdersHeldReservationsDocument,

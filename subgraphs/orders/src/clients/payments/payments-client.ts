@@ -1,4 +1,5 @@
-import { entitiesOf, withoutDeadline, type CallContext, type SubgraphClient } from '@flow/platform';
+import { entitiesOf } from '@flow/core';
+import { withoutDeadline, type CallContext, type SubgraphClient } from '@flow/subgraph-kit';
 import {
   OrdersAuthorizeDocument,
   OrdersCaptureDocument,

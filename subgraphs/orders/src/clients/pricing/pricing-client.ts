@@ -1,4 +1,4 @@
-import type { CallContext, SubgraphClient } from '@flow/platform';
+import type { CallContext, SubgraphClient } from '@flow/subgraph-kit';
 import { OrdersOffersDocument } from '../../generated/clients/pricing';
 import type { Offer, OfferRequest, OfferSource } from '../../services/dependencies';
 

@@ -1,4 +1,5 @@
-import { entitiesOf, type CallContext, type SubgraphClient } from '@flow/platform';
+import { entitiesOf } from '@flow/core';
+import { type CallContext, type SubgraphClient } from '@flow/subgraph-kit';
 import { OrdersUserDocument } from '../../generated/clients/users';
 import type { UserDirectory, UserSummary } from '../../services/dependencies';
 

@@ -1,4 +1,4 @@
-import type { CallContext, SubgraphClient } from '@flow/platform';
+import type { CallContext, SubgraphClient } from '@flow/subgraph-kit';
 import { PricingProductDocument, PricingStockDocument } from '../../generated/clients/inventory';
 import type { PricingDependencies, ProductSummary, StockAtDepots } from '../../services/dependencies';
 

@@ -1,4 +1,4 @@
-import type { CallContext, SubgraphClient } from '@flow/platform';
+import type { CallContext, SubgraphClient } from '@flow/subgraph-kit';
 import { PricingNearestDepotsDocument } from '../../generated/clients/locations';
 import type { DepotDistance, NearestDepotsQuery, PricingDependencies } from '../../services/dependencies';
 

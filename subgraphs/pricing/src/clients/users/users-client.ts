@@ -1,4 +1,5 @@
-import { entitiesOf, type CallContext, type SubgraphClient } from '@flow/platform';
+import { entitiesOf } from '@flow/core';
+import { type CallContext, type SubgraphClient } from '@flow/subgraph-kit';
 import { PricingOrganizationsDocument } from '../../generated/clients/users';
 import type { OrganizationSummary, PricingDependencies } from '../../services/dependencies';
 

@@ -1,0 +1,44 @@
+// The public API of @flow/subgraph-kit: what other packages and workspaces use. Everything else is internal.
+export {
+  createPgAdapter,
+  subgraphDatabase,
+  type SubgraphDatabase,
+  subgraphDatabaseUrlVariable,
+  withSearchPath,
+} from './db/database-url';
+export {
+  applyMigrations,
+  dropSchema,
+  migrationChecksum,
+  quoteIdentifier,
+  readMigrations,
+} from './db/migrations';
+export { throwIfAborted } from './http/request-deadline';
+export { batchGroupLoader, batchLoader } from './kit/loaders';
+export { runSubgraph } from './kit/main';
+export { createSubgraphPrisma, type PrismaTransaction } from './kit/prisma';
+export {
+  defineSubgraph,
+  startSubgraph,
+  type SubgraphKitConfig,
+  subgraphMigrationsDir,
+  type SubgraphStart,
+  type SubgraphStartOptions,
+} from './kit/subgraph';
+export { type CallContext, SubgraphClient, type TypedDocumentNode, withoutDeadline } from './subgraph-client';
+export {
+  deadlineEnvironmentShape,
+  DEVELOPMENT_ROUTER_SECRET,
+  idempotencyKeyTtlHoursSchema,
+  platformCurrencySchema,
+  type SubgraphCommonConfig,
+  subgraphConfigReader,
+  subgraphEnvironmentShape,
+  suspensionRefreshMsSchema,
+} from './subgraph-env';
+export {
+  type BaseContext,
+  CLIENT_ADDRESS_HEADER,
+  type RunningSubgraph,
+  startSubgraphServer,
+} from './subgraph-server';

@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { GraphQLError, parse } from 'graphql';
+import {
+  parseSuspensionList,
+  remoteSuspendedOrganizations,
+  SuspendedOrganizations,
+  SUSPENDED_ORGANIZATIONS_PATH,
+} from '@flow/core';
+import type { Viewer } from '@flow/core';
+import { createLogger } from '@flow/core';
+import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '../src/subgraph-server';
+import { SubgraphClient } from '../src/subgraph-client';
+import { createGraphQLClient } from '@flow/testing';
+
+// The suspended-organizations list every process keeps (auth/suspensions.ts), against a real
+// users-like server (signed GET) and a real subgraph server refusing the tokens.
+const logger = createLogger('test', 'silent');
+const secret = 'suspensions-test-secret-of-some-length';
+
+const viewerOf = (organizationId: string): Viewer => ({
+  userId: randomUUID(),
+  organizationId,
+  organizationKind: 'HOSPITAL',
+  role: 'HOSPITAL_ADMIN',
+  scopes: [],
+  tokenId: undefined,
+});
+
+const codeOf = (call: () => void) => {
+  try {
+    call();
+    return null;
+  } catch (error) {
+    return (error as GraphQLError).extensions;
+  }
+};
+
+async function until(condition: () => boolean, what: string) {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('SuspendedOrganizations', () => {
+  it('follows the source: suspensions and reinstatements, telling listeners of new ones only', async () => {
+    let source = ['a'];
+    const list = new SuspendedOrganizations({
+      load: async () => source,
+      logger,
+      refreshMs: 50,
+      failClosed: true,
+    });
+    const seen: string[] = [];
+    list.onSuspended((id) => seen.push(id));
+    list.start();
+    try {
+      expect(await list.ready(10_000)).toBe(true);
+      expect(codeOf(() => list.check(viewerOf('a')))).toEqual({
+        code: 'FORBIDDEN',
+        reason: 'ORGANIZATION_SUSPENDED',
+      });
+      expect(codeOf(() => list.check(viewerOf('b')))).toBeNull();
+      expect(codeOf(() => list.check(null))).toBeNull();
+      source = ['b'];
+      await until(() => list.has('b') && !list.has('a'), 'b suspended, a reinstated');
+      expect(codeOf(() => list.check(viewerOf('a')))).toBeNull();
+      expect(seen).toEqual(['a', 'b']);
+    } finally {
+      list.stop();
+    }
+  });
+
+  it("refuses a revoked client application's tokens, not its organization's people", async () => {
+    let revoked: string[] = [];
+    const list = new SuspendedOrganizations({
+      load: async () => ({ organizationIds: [], revokedClientApplicationIds: revoked }),
+      logger,
+      refreshMs: 50,
+      failClosed: true,
+    });
+    const seen: string[] = [];
+    list.onSuspended((id) => seen.push(id));
+    list.start();
+    try {
+      expect(await list.ready(10_000)).toBe(true);
+      const partner: Viewer = {
+        ...viewerOf('org'),
+        role: 'PARTNER',
+        clientApplication: { id: 'app', name: 'erp' },
+      };
+      expect(codeOf(() => list.check(partner))).toBeNull();
+      revoked = ['app'];
+      await until(() => list.revokedClientApplications().includes('app'), 'app revoked');
+      expect(codeOf(() => list.check(partner))).toEqual({
+        code: 'FORBIDDEN',
+        reason: 'CLIENT_APPLICATION_REVOKED',
+      });
+      expect(codeOf(() => list.check(viewerOf('org')))).toBeNull();
+      expect(seen).toEqual(['app']);
+    } finally {
+      list.stop();
+    }
+  });
+
+  it('refuses tokens of an ended client secret only, and tells listeners of it', async () => {
+    let ended: string[] = [];
+    const list = new SuspendedOrganizations({
+      load: async () => ({
+        organizationIds: [],
+        revokedClientApplicationIds: [],
+        endedClientSecretIds: ended,
+      }),
+      logger,
+      refreshMs: 50,
+      failClosed: true,
+    });
+    const seen: string[] = [];
+    list.onSuspended((id) => seen.push(id));
+    list.start();
+    try {
+      expect(await list.ready(10_000)).toBe(true);
+      const partnerWith = (secretId: string): Viewer => ({
+        ...viewerOf('org'),
+        role: 'PARTNER',
+        clientApplication: { id: 'app', name: 'erp', secretId },
+      });
+      expect(codeOf(() => list.check(partnerWith('old')))).toBeNull();
+      ended = ['old'];
+      await until(() => list.endedClientSecrets().includes('old'), 'old secret ended');
+      expect(codeOf(() => list.check(partnerWith('old')))).toEqual({
+        code: 'FORBIDDEN',
+        reason: 'CLIENT_SECRET_ENDED',
+      });
+      // The application and its current secret go on.
+      expect(codeOf(() => list.check(partnerWith('new')))).toBeNull();
+      expect(seen).toEqual(['old']);
+    } finally {
+      list.stop();
+    }
+  });
+
+  it('parses the served list: the secrets are optional, anything malformed is refused', () => {
+    expect(parseSuspensionList({ organizationIds: ['o'], revokedClientApplicationIds: ['a'] })).toEqual({
+      organizationIds: ['o'],
+      revokedClientApplicationIds: ['a'],
+      endedClientSecretIds: [],
+    });
+    expect(
+      parseSuspensionList({
+        organizationIds: [],
+        revokedClientApplicationIds: [],
+        endedClientSecretIds: ['s'],
+      }),
+    ).toEqual({ organizationIds: [], revokedClientApplicationIds: [], endedClientSecretIds: ['s'] });
+    for (const malformed of [
+      null,
+      [],
+      {},
+      { organizationIds: [], endedClientSecretIds: 's' },
+      { organizationIds: [], endedClientSecretIds: [1] },
+      { organizationIds: [], revokedClientApplicationIds: {} },
+    ])
+      expect(() => parseSuspensionList(malformed)).toThrow('malformed suspension list');
+  });
+
+  it('a refresh asked for during a load reads again after it: a change made meanwhile is not missed', async () => {
+    let source: string[] = [];
+    let release!: () => void;
+    let loads = 0;
+    const list = new SuspendedOrganizations({
+      load: async () => {
+        loads += 1;
+        const snapshot = [...source];
+        if (loads === 1) await new Promise<void>((resolve) => (release = resolve));
+        return snapshot;
+      },
+      logger,
+      failClosed: true,
+    });
+    const first = list.refresh();
+    await until(() => loads === 1, 'the first load');
+    source = ['a']; // committed while the first load had already read
+    const second = list.refresh();
+    release();
+    await Promise.all([first, second]);
+    expect(list.has('a')).toBe(true);
+    expect(loads).toBe(2);
+  });
+
+  it('keeps the last list while the source fails, and says so on health', async () => {
+    let fail = false;
+    const list = new SuspendedOrganizations({
+      load: async () => {
+        if (fail) throw new Error('users is down');
+        return ['a'];
+      },
+      logger,
+      refreshMs: 20,
+      failClosed: true,
+    });
+    await list.refresh();
+    fail = true;
+    await list.refresh();
+    await list.refresh();
+    expect(list.has('a')).toBe(true);
+    await expect(list.health()).resolves.toBeUndefined();
+  });
+
+  it('before its first load: refuses every token when failing closed (503), lets them by when not', async () => {
+    const down = async (): Promise<string[]> => {
+      throw new Error('users is down');
+    };
+    const closed = new SuspendedOrganizations({ load: down, logger, failClosed: true }).start();
+    const open = new SuspendedOrganizations({ load: down, logger, failClosed: false }).start();
+    try {
+      const started = Date.now();
+      // A source that refuses at once is not waited out.
+      expect(await closed.ready(20_000)).toBe(false);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(codeOf(() => closed.check(viewerOf('x')))).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(codeOf(() => closed.check(null))).toBeNull();
+      expect(await open.ready(20_000)).toBe(false);
+      expect(codeOf(() => open.check(viewerOf('x')))).toBeNull();
+      await expect(closed.health()).rejects.toThrow('not loaded');
+    } finally {
+      closed.stop();
+      open.stop();
+    }
+  });
+});
+
+describe('served by users, enforced by a subgraph server', () => {
+  let users: RunningSubgraph;
+  let subgraph: RunningSubgraph;
+  let suspendedIds: string[] = [];
+  let list: SuspendedOrganizations;
+  const resolved: string[] = [];
+  const suspendedOrg = randomUUID();
+  const activeOrg = randomUUID();
+
+  beforeAll(async () => {
+    const schema = () =>
+      buildSubgraphSchema({
+        typeDefs: parse('type Query { me: String }'),
+        resolvers: {
+          Query: {
+            me: (_: unknown, __: unknown, ctx: BaseContext) => {
+              if (ctx.viewer) resolved.push(ctx.viewer.organizationId);
+              return ctx.viewer?.organizationId ?? null;
+            },
+          },
+        } as GraphQLResolverMap<unknown>,
+      });
+    users = await startSubgraphServer<BaseContext>({
+      name: 'users',
+      schema: schema(),
+      logger,
+      port: 0,
+      production: true,
+      routerSecret: secret,
+      verifyToken: async () => viewerOf('unused'),
+      serveSuspendedOrganizations: async () => suspendedIds,
+      buildContext: (base) => base,
+      readiness: {},
+    });
+    list = new SuspendedOrganizations({
+      load: remoteSuspendedOrganizations({ usersUrl: users.url, secret, timeoutMs: 5000 }),
+      logger,
+      refreshMs: 100,
+      failClosed: true,
+    });
+    subgraph = await startSubgraphServer<BaseContext>({
+      name: 'orders',
+      schema: schema(),
+      logger,
+      port: 0,
+      production: false,
+      routerSecret: secret,
+      // The token is the organization id here: the test is about what happens after verification.
+      verifyToken: async (token) => viewerOf(token),
+      suspensions: list,
+      buildContext: (base) => base,
+      readiness: {},
+    });
+  });
+  afterAll(async () => {
+    await subgraph?.stop();
+    await users?.stop();
+  });
+
+  it('serves the list to signed callers only', async () => {
+    const unsigned = await fetch(new URL(SUSPENDED_ORGANIZATIONS_PATH, users.url));
+    expect(unsigned.status).toBe(401);
+    suspendedIds = [suspendedOrg];
+    const load = remoteSuspendedOrganizations({ usersUrl: users.url, secret, timeoutMs: 5000 });
+    await expect(load()).resolves.toEqual({
+      organizationIds: [suspendedOrg],
+      revokedClientApplicationIds: [],
+      endedClientSecretIds: [],
+    });
+    const forged = remoteSuspendedOrganizations({
+      usersUrl: users.url,
+      secret: 'x'.repeat(40),
+      timeoutMs: 5000,
+    });
+    await expect(forged()).rejects.toThrow('401');
+  });
+
+  it('refuses a suspended organization’s token with 403 FORBIDDEN before any resolver, and lets it back when reinstated', async () => {
+    suspendedIds = [suspendedOrg];
+    await until(() => list.has(suspendedOrg), 'the list to load');
+    const gql = createGraphQLClient(subgraph.url);
+    const refused = await gql({ query: '{ me }', token: suspendedOrg });
+    expect(refused.status).toBe(403);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'ORGANIZATION_SUSPENDED',
+    });
+    expect(resolved).not.toContain(suspendedOrg);
+    expect((await gql({ query: '{ me }', token: activeOrg })).data).toEqual({ me: activeOrg });
+    expect((await gql({ query: '{ me }' })).data).toEqual({ me: null });
+
+    // A subgraph acting as itself (a saga step) was checked where the request entered.
+    const asOrders = new SubgraphClient({
+      name: 'orders',
+      url: subgraph.url,
+      secret,
+      logger,
+      service: 'orders',
+    });
+    const ctx = { requestId: randomUUID(), authorization: `Bearer ${suspendedOrg}`, clientAddress: null };
+    await expect(asOrders.idempotent(ctx, parse('{ me }'))).resolves.toEqual({ me: suspendedOrg });
+
+    suspendedIds = [];
+    await until(() => !list.has(suspendedOrg), 'the reinstatement');
+    expect((await gql({ query: '{ me }', token: suspendedOrg })).data).toEqual({ me: suspendedOrg });
+  });
+
+  it('reports the list on /health/ready', async () => {
+    const body = (await (await fetch(new URL('/health/ready', subgraph.url))).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(JSON.stringify(body)).toContain('suspensions');
+  });
+});

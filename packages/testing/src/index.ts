@@ -1,0 +1,26 @@
+// The public API of @flow/testing: what other packages and workspaces use. Everything else is internal.
+export {
+  ASSIGNED_DRIVER,
+  type CallerName,
+  callers,
+  type Expected,
+  matchesWhere,
+  ORG,
+  outcomeOf,
+  rowsOf,
+} from './testing-access';
+export {
+  capturingLogger,
+  createGraphQLClient,
+  createSignedClient,
+  databaseUrlForSchema,
+  type GraphQLClient,
+  type GraphQLResponse,
+  inbox,
+  newTestViewer,
+  startTestTokenIssuer,
+  TEST_DATABASE_URL,
+  type TestViewer,
+  uniqueSchemaName,
+  until,
+} from './testing';
