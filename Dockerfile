@@ -9,7 +9,14 @@ FROM node:20-bookworm-slim AS dependencies
 WORKDIR /app
 ENV APOLLO_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 COPY package.json package-lock.json ./
-COPY packages/platform/package.json packages/platform/
+COPY packages/contracts/package.json packages/contracts/
+COPY packages/core/package.json packages/core/
+COPY packages/dev-tools/package.json packages/dev-tools/
+COPY packages/live/package.json packages/live/
+COPY packages/messaging/package.json packages/messaging/
+COPY packages/rate-limit/package.json packages/rate-limit/
+COPY packages/subgraph-kit/package.json packages/subgraph-kit/
+COPY packages/testing/package.json packages/testing/
 COPY router/package.json router/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/locations/package.json subgraphs/locations/
@@ -32,7 +39,14 @@ FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 FLOW_DATA_DIR=/data
 COPY package.json package-lock.json ./
-COPY packages/platform/package.json packages/platform/
+COPY packages/contracts/package.json packages/contracts/
+COPY packages/core/package.json packages/core/
+COPY packages/dev-tools/package.json packages/dev-tools/
+COPY packages/live/package.json packages/live/
+COPY packages/messaging/package.json packages/messaging/
+COPY packages/rate-limit/package.json packages/rate-limit/
+COPY packages/subgraph-kit/package.json packages/subgraph-kit/
+COPY packages/testing/package.json packages/testing/
 COPY router/package.json router/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/locations/package.json subgraphs/locations/
@@ -46,7 +60,14 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY schema schema/
 COPY prisma prisma/
 COPY router/explorer router/explorer/
-COPY --from=build /app/packages/platform/dist packages/platform/dist/
+COPY --from=build /app/packages/contracts/dist packages/contracts/dist/
+COPY --from=build /app/packages/core/dist packages/core/dist/
+COPY --from=build /app/packages/dev-tools/dist packages/dev-tools/dist/
+COPY --from=build /app/packages/live/dist packages/live/dist/
+COPY --from=build /app/packages/messaging/dist packages/messaging/dist/
+COPY --from=build /app/packages/rate-limit/dist packages/rate-limit/dist/
+COPY --from=build /app/packages/subgraph-kit/dist packages/subgraph-kit/dist/
+COPY --from=build /app/packages/testing/dist packages/testing/dist/
 COPY --from=build /app/router/dist router/dist/
 COPY --from=build /app/subgraphs/users/dist subgraphs/users/dist/
 COPY --from=build /app/subgraphs/locations/dist subgraphs/locations/dist/

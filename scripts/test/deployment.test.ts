@@ -2,7 +2,7 @@
 // project instead. Every process's entry point is one the build emits, every variable compose
 // sets is one that process's configuration reads, ports match the catalog, every subgraph has a
 // service, and the image is built the way README "Docker" says.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROUTER_PORT, subgraphCatalog } from '@flow/core';
@@ -119,6 +119,9 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/** Every shared package: the image installs and ships each one (a service imports them). */
+const sharedPackages = readdirSync(join(root, 'packages')).map((name) => `packages/${name}`);
+
 describe('Dockerfile', () => {
   const stages = dockerfile.split(/^FROM /m).slice(1);
   const stage = (name: string) => stages.find((text) => text.split('\n')[0]!.includes(` AS ${name}`)) ?? '';
@@ -127,7 +130,7 @@ describe('Dockerfile', () => {
     const dependencies = stage('dependencies');
     const copies = [...dependencies.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
     expect(copies.every((file) => /(^|\/)package(-lock)?\.json$/.test(file))).toBe(true);
-    const workspaces = ['packages/core', ...flowServices.map(workspaceOf)];
+    const workspaces = [...sharedPackages, ...flowServices.map(workspaceOf)];
     for (const workspace of workspaces) expect(copies).toContain(`${workspace}/package.json`);
     expect(dependencies).toMatch(/RUN npm ci /);
     expect(stage('build')).toMatch(/npm run build/);
@@ -139,7 +142,7 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/chown node:node \/data/);
     expect(runtime).toMatch(/^HEALTHCHECK[\s\S]*\/health\/ready/m);
-    for (const workspace of ['packages/core', ...flowServices.map(workspaceOf)])
+    for (const workspace of [...sharedPackages, ...flowServices.map(workspaceOf)])
       expect(runtime).toContain(`COPY --from=build /app/${workspace}/dist ${workspace}/dist/`);
     for (const folder of ['schema', 'prisma']) expect(runtime).toContain(`COPY ${folder} ${folder}/`);
     expect(runtime).not.toMatch(/tsx/);

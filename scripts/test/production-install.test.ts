@@ -20,7 +20,11 @@ import { freePort } from '../../test/environment';
 jest.setTimeout(600_000);
 
 const root = join(__dirname, '..', '..');
-const workspaces = ['packages/platform', 'router', ...subgraphCatalog.map(({ name }) => `subgraphs/${name}`)];
+const workspaces = [
+  ...readdirSync(join(root, 'packages')).map((name) => `packages/${name}`),
+  'router',
+  ...subgraphCatalog.map(({ name }) => `subgraphs/${name}`),
+];
 const secret = 'a-production-router-secret-of-32-chars!';
 const schema = uniqueSchemaName('production_install');
 const children: ChildProcess[] = [];
