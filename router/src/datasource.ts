@@ -1,7 +1,7 @@
 // How the gateway calls a subgraph: the caller's token, the request id and the client address are
 // forwarded, the deadline travels in x-flow-deadline, and the request is signed (HMAC over time,
 // request id, token, deadline and the exact query/operationName/variables sent) so the subgraph can refuse anything that did not come
-// through the router (packages/platform/src/subgraph-server.ts verifies it).
+// through the router (packages/subgraph-kit/src/subgraph-server.ts verifies it).
 import { randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';

@@ -1,5 +1,5 @@
 // The router's Apollo `formatError`, and which codes it logs as unexpected. The codes themselves are
-// in the platform's registry (packages/platform/src/errors.ts), RouterErrorCode among them.
+// in the platform's registry (packages/core/src/errors.ts), RouterErrorCode among them.
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, maskError, RouterErrorCode } from '@flow/core';
 import { clientMistakeOf, formatClientMistake } from './client-mistakes';

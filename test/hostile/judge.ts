@@ -1,5 +1,5 @@
 // What counts as a proper answer to a corpus entry. The documented codes are the registry's codes
-// a client may get (packages/platform/src/errors.ts: the public codes, the router's own, and
+// a client may get (packages/core/src/errors.ts: the public codes, the router's own, and
 // Apollo's request codes), so a code a protection adds to RouterErrorCode is documented by being
 // added there (and README.md's table, which a test holds to the registry).
 import { CLIENT_ERROR_CODES, ErrorCode } from '@flow/core';

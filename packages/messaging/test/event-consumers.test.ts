@@ -22,7 +22,7 @@ test('every binding of the catalog routes at least one event type', () => {
       ]);
 });
 
-// Compile-time (tsc --noEmit -p packages/platform): exactly the catalog's event types.
+// Compile-time (tsc --noEmit -p packages/messaging): exactly the catalog's event types.
 export const payments: ConsumerHandlers<'payments', Promise<void>> = {
   'order.placed': handle,
   'order.confirmed': handle,

@@ -1,6 +1,6 @@
 // Refusals of a malformed request on the live transports (graphql-ws, SSE), with the codes Apollo
 // Server gives the same mistakes over HTTP: a client branches on one code whatever the transport.
-// The codes are framework codes that pass the production mask (packages/platform maskError).
+// The codes are framework codes that pass the production mask (maskError in @flow/core).
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
 
