@@ -42,3 +42,9 @@ export {
   type RunningSubgraph,
   startSubgraphServer,
 } from './subgraph-server';
+export {
+  databaseErrorKind,
+  type DatabaseErrorKind,
+  isUniqueViolation,
+  translateDatabaseError,
+} from './kit/database-errors';

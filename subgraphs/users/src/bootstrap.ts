@@ -1,9 +1,9 @@
 import type { Logger } from '@flow/core';
 import type { UsersPrisma } from './db';
 import { demoAccounts, publicPasswordAccounts, type SeedAccount } from './demo-accounts';
-import { isUniqueViolation } from './services/auth-service';
 import { recordOrganizationEvent } from './services/organization-events';
 import type { PasswordHasher } from './services/passwords';
+import { isUniqueViolation } from '@flow/subgraph-kit';
 
 export { DEVELOPMENT_ADMIN, demoAccounts } from './demo-accounts';
 

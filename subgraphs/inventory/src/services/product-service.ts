@@ -13,6 +13,7 @@ import type { InventoryPrisma } from '../db';
 import { optionalPositive, optionalText } from './input';
 import { assertCan, seesInactiveProducts } from './policy';
 import type { StockContext } from './stock-service';
+import { isUniqueViolation } from '@flow/subgraph-kit';
 
 export const PRODUCT_CATEGORIES: readonly ProductCategory[] = [
   'CYLINDER',
@@ -153,7 +154,7 @@ export class ProductService {
       ctx.logger.info({ productId: product.id, sku, by: ctx.viewer?.userId }, 'product created');
       return product;
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+      if (isUniqueViolation(error))
         throw errors.conflict(`A product with SKU ${sku} already exists.`, { field: 'input.sku' });
       throw error;
     }

@@ -9,7 +9,7 @@ import {
   toConnection,
   type Connection,
 } from '@flow/core';
-import { type BaseContext } from '@flow/subgraph-kit';
+import { type BaseContext, isUniqueViolation } from '@flow/subgraph-kit';
 import type { GeocodeMatch } from '../geocoding';
 import type { PositionSource, Site } from '../generated/prisma/client';
 import type { LocationsPrisma } from '../db';
@@ -36,8 +36,6 @@ export interface SitePageArgs {
 }
 
 type LocationsContext = BaseContext & { loaders: Loaders };
-
-const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === 'P2002';
 
 export class SiteService {
   constructor(

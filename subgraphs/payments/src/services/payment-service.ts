@@ -17,6 +17,7 @@ import {
   requireAmount,
   requireRefundable,
 } from './rules';
+import { isUniqueViolation } from '@flow/subgraph-kit';
 
 const INVOICE_DUE_DAYS = 30;
 
@@ -430,8 +431,7 @@ export class PaymentService {
     try {
       return await write();
     } catch (error) {
-      if ((error as { code?: string }).code === 'P2002')
-        throw errors.conflict('This order already has a payment.');
+      if (isUniqueViolation(error)) throw errors.conflict('This order already has a payment.');
       throw error;
     }
   }

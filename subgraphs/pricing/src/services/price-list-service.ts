@@ -5,6 +5,7 @@ import type { PricingDependencies } from './dependencies';
 import { requireMoney, requireTiers, type MoneyInput, type TierInput } from './money-input';
 import { assertCan, canSee, visibleWhere } from './policy';
 import { ENTRY_WITH_TIERS, toPriceListEntryView, type PriceListEntryView } from './views';
+import { isUniqueViolation } from '@flow/subgraph-kit';
 
 export type { PriceListEntryView } from './views';
 
@@ -20,8 +21,6 @@ export interface PriceListArgs {
   first?: number | null;
   after?: string | null;
 }
-
-const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === 'P2002';
 
 export class PriceListService {
   constructor(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors, requireEmail, requireOneOf, requireText, type Logger } from '@flow/core';
-import { type BaseContext } from '@flow/subgraph-kit';
+import { type BaseContext, isUniqueViolation } from '@flow/subgraph-kit';
 import type { Organization, User } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { AccessTokenIssuer } from '../keys/access-tokens';
@@ -36,8 +36,6 @@ export function requirePassword(value: string, field: string): string {
   }
   return value;
 }
-
-export const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === 'P2002';
 
 export interface AuthServiceOptions {
   prisma: UsersPrisma;

@@ -9,12 +9,11 @@ import {
   type PartnerScope,
   type Viewer,
 } from '@flow/core';
-import { type BaseContext } from '@flow/subgraph-kit';
+import { type BaseContext, isUniqueViolation } from '@flow/subgraph-kit';
 import type { ClientApplication } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { AccessTokenIssuer } from '../keys/access-tokens';
 import { hashClientSecret, newClientSecret } from './client-secrets';
-import { isUniqueViolation } from './auth-service';
 import { LoginThrottle, type SignInThrottlePolicy } from './login-throttle';
 import { assertCan, visibleClientApplicationsWhere } from './policy';
 

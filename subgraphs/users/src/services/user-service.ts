@@ -12,11 +12,11 @@ import {
   type Connection,
   type Viewer,
 } from '@flow/core';
-import { type BaseContext } from '@flow/subgraph-kit';
+import { type BaseContext, isUniqueViolation } from '@flow/subgraph-kit';
 import type { User } from '../generated/prisma/client';
 import type { UsersPrisma } from '../db';
 import type { Loaders } from '../loaders';
-import { isUniqueViolation, requirePassword } from './auth-service';
+import { requirePassword } from './auth-service';
 import { assertCan, canSee } from './policy';
 import type { PasswordHasher } from './passwords';
 
