@@ -69,8 +69,13 @@ describe('orderUpdated', () => {
     try {
       const live = collect<OrderUpdate>(client, ORDER_UPDATED, { id: order.id });
       await new Promise((r) => setTimeout(r, 300)); // the subscription is active once acknowledged
+      // Each update is read when its notification arrives (the current state, with the
+      // subscriber's credentials): the next move waits for it, or a busy machine could show
+      // DELIVERED twice instead of DISPATCHED then DELIVERED.
       await mutate(vendor.admin.token, CONFIRM, { id: order.id });
+      await live.waitFor(1);
       await mutate(vendor.admin.token, DISPATCH, { id: order.id, driver: vendor.driver.userId });
+      await live.waitFor(2);
       await mutate(vendor.driver.token, DELIVER, { id: order.id });
       await live.waitFor(3);
       expect(live.results.map((r) => r.data?.orderUpdated.status)).toEqual([
