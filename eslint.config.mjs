@@ -35,6 +35,21 @@ export default tseslint.config(
               group: ['**/packages/*/src', '**/packages/*/src/**', '**/packages/*/test/**'],
               message: 'Import the @flow/<package> instead of reaching into its files.',
             },
+            {
+              // Only a file outside the workspace spells `subgraphs/<name>/` or `router/`: a
+              // workspace's own relative imports (`../src/app`) never match. Reach-ins between two
+              // subgraphs (`../../users/src/app`) are `npm run check:imports`'s to refuse.
+              group: [
+                '**/subgraphs/*/src',
+                '**/subgraphs/*/src/**',
+                '**/subgraphs/*/test/**',
+                '**/router/src',
+                '**/router/src/**',
+                '**/router/test/**',
+              ],
+              message:
+                'Import the @flow/<subgraph> or @flow/router (or its /testing) instead of reaching into its files.',
+            },
           ],
         },
       ],

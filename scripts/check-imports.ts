@@ -1,6 +1,7 @@
 // `npm run check:imports` (part of `npm test`'s checks): the import graph of every workspace has
 // no cycle, between files (type-only imports included: they are still a knot to untie) or between
-// packages, and no file reaches into another workspace's files instead of importing its package.
+// packages, and no file reaches into another workspace's files instead of importing its package
+// (or a subpath its exports map declares, such as `@flow/users/testing`).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
@@ -27,6 +28,16 @@ function workspaces(): Workspace[] {
 
 function readName(manifest: string): string {
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name;
+}
+
+/** The subpaths (`./testing`) a workspace's exports map declares besides its index. */
+function declaredSubpaths(workspace: Workspace): Set<string> {
+  const manifest = JSON.parse(readFileSync(join(workspace.dir, 'package.json'), 'utf8')) as {
+    exports?: Record<string, unknown>;
+  };
+  return new Set(
+    Object.keys(manifest.exports ?? {}).filter((key) => key.startsWith('./') && !key.includes('*')),
+  );
 }
 
 function sourceFiles(dir: string): string[] {
@@ -92,7 +103,9 @@ for (const file of files) {
     const match = /^(@flow\/[^/]+)(\/.*)?$/.exec(specifier);
     if (!match) continue;
     const [, name, subpath] = match;
-    if (subpath) problems.push(`${rel(file)} imports ${specifier}: import ${name} instead`);
+    // A subpath is public only where the package's exports map declares it (`@flow/users/testing`).
+    const declared = byName.has(name!) && declaredSubpaths(byName.get(name!)!).has(`.${subpath}`);
+    if (subpath && !declared) problems.push(`${rel(file)} imports ${specifier}: import ${name} instead`);
     if (own && byName.has(name!) && name !== own.name && file.includes(`${sep}src${sep}`)) {
       const set = packageEdges.get(own.name) ?? new Set<string>();
       set.add(name!);

@@ -10,7 +10,7 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { defaultSubgraphUrl, subgraphCatalog } from '@flow/core';
 import { defaultClientsDir, readClientManifests } from './lib/client-manifests';
-import { prepareSupergraph } from '../router/src/supergraph';
+import { prepareSupergraph } from '@flow/router';
 import {
   apiSchemaOf,
   checkManifests,

@@ -3,7 +3,7 @@
 // The running users process picks the change up from the file; no restart is needed.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseKeySet, pruneRetiredKeys, rotate } from '../subgraphs/users/src/keys/signing-keys';
+import { parseKeySet, pruneRetiredKeys, rotate } from '@flow/users';
 
 async function main() {
   const dataDir = process.env.FLOW_DATA_DIR ?? join(__dirname, '..', '.flow-data');

@@ -3,7 +3,7 @@
 // stock and prices. Idempotent: once the demo depot exists, nothing is touched again (the demo
 // vendor may have changed its stock and prices since).
 import { createGraphQLClient, type GraphQLClient } from '@flow/testing';
-import { demoAccounts } from '../subgraphs/users/src/bootstrap';
+import { demoAccounts } from '@flow/users/demo-accounts';
 
 const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
 

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
-import { DEVELOPMENT_ADMIN, demoAccounts } from '../subgraphs/users/src/bootstrap';
+// The accounts alone, not the users subgraph: this supervisor stays small (`npm start`'s footprint).
+import { DEVELOPMENT_ADMIN, demoAccounts } from '@flow/users/demo-accounts';
 import { seedDemoCatalog } from './seed-demo';
 import { loadStartEnvironment, portVariable } from './start-env';
 import { isPortFree } from './lib/processes';

@@ -5,10 +5,9 @@
 // aborts (CancellablePool), not when the lock happens to be released or statement_timeout ends it.
 import pg from 'pg';
 import { subgraphDatabase, withSearchPath } from '@flow/subgraph-kit';
-import { parseRouterConfig } from '../router/src/env';
-import { startRouter, type RunningRouter } from '../router/src/router';
-import { silentLogger, usersOnlySupergraphPath } from '../router/test/support';
-import { createTestEnvironment, type UsersTestEnvironment } from '../subgraphs/users/test/environment';
+import { parseRouterConfig, startRouter, type RunningRouter } from '@flow/router';
+import { silentLogger, usersOnlySupergraphPath } from '@flow/router/testing';
+import { createTestEnvironment, type UsersTestEnvironment } from '@flow/users/testing';
 
 /** Far beyond the test's own timeout: only cancelling on abort can end the statement in time. */
 const STATEMENT_TIMEOUT_MS = 60_000;

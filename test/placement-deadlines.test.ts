@@ -1,9 +1,8 @@
 // Issue 11, item 6: the deadlines of placeOrder fit together at the defaults. The router waits
 // for orders longer than the placement saga can take, and orders lets the router's deadline
 // through, so a caller hears the saga's outcome (ORDER_PENDING only when something is stuck).
-import { parseRouterConfig } from '../router/src/env';
-import { parseOrdersConfig, placementWorstCaseMs } from '../subgraphs/orders/src/env';
-import { answerMarginMs } from '../subgraphs/orders/src/services/placement-service';
+import { answerMarginMs, parseOrdersConfig, placementWorstCaseMs } from '@flow/orders';
+import { parseRouterConfig } from '@flow/router';
 
 it("the router's placeOrder deadline sits above the saga's worst case, and orders accepts it", () => {
   const router = parseRouterConfig({});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
 import { subgraphDatabase } from '@flow/subgraph-kit';
-import { parseKeySet, rotate } from '../subgraphs/users/src/keys/signing-keys';
+import { parseKeySet, rotate } from '@flow/users';
 import { createTestEnvironment, type PlatformTestEnvironment } from './environment';
 
 interface Auth {

@@ -344,6 +344,9 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
 
 const isProduction = (source: NodeJS.ProcessEnv) => source.FLOW_ENV === 'production';
 
+/** The variables the router reads given `source` (production requires more of them). */
+export const routerEnvironmentShape = (source: NodeJS.ProcessEnv) => routerShape(isProduction(source));
+
 /** Parses the router's configuration; throws InvalidEnvironmentError naming every bad variable. */
 export function parseRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
   const env = parseEnvironment('router', routerShape(isProduction(source)), source) as Parsed &

@@ -4,7 +4,6 @@
 // users throttles per account as well (failed attempts, lockout); this guards against one address
 // trying many accounts, or flooding the password hashing.
 import {
-  GraphQLError,
   Kind,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -12,9 +11,10 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { addressKey, errors, type Logger } from '@flow/core';
+import { addressKey, type Logger } from '@flow/core';
 import { createRateLimiter, type RateLimiter } from '@flow/rate-limit';
 import type { RouterConfig } from './env';
+import { rateLimitedError } from './rate-limited-error';
 
 export { addressKey };
 
@@ -73,26 +73,6 @@ export interface SignInThrottle {
   }): Promise<void>;
   /** The same budget for attempts made outside GraphQL (POST /oauth/token): throws RATE_LIMITED. */
   checkAttempts(input: { attempts: number; clientAddress: string | null; logger: Logger }): Promise<void>;
-}
-
-/**
- * The one RATE_LIMITED error of the router (sign-in throttle and operation budgets): HTTP 429 with
- * `Retry-After` and `extensions.retryAfterSeconds`; `what` says whose limit, `extensions` adds to it.
- */
-export function rateLimitedError(
-  retryAfterMs: number,
-  what = 'Too many sign-in attempts from this address.',
-  extensions: Record<string, unknown> = {},
-): GraphQLError {
-  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  const base = errors.rateLimited(retryAfterSeconds);
-  return new GraphQLError(`${what} Try again in ${retryAfterSeconds} s.`, {
-    extensions: {
-      ...base.extensions,
-      ...extensions,
-      http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
-    },
-  });
 }
 
 export function createSignInThrottle(options: {

@@ -21,7 +21,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { prepareSupergraph } from '../../router/src/supergraph';
+import { prepareSupergraph } from '@flow/router';
 
 export const repositoryRoot = join(__dirname, '..', '..');
 export const clientsDir = join(repositoryRoot, 'schema', 'clients');

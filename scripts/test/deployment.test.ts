@@ -27,30 +27,19 @@ const flowServices = [...subgraphCatalog.map(({ name }) => name), 'router'];
 const workspaceOf = (service: string) => (service === 'router' ? 'router' : `subgraphs/${service}`);
 
 /**
- * The variables a process's configuration knows: the shapes its parse functions (src/env.ts
- * exports named parse*) hand to the platform's parseEnvironment, given the values compose sets.
+ * The variables a process's configuration knows: the environment shape its package exports
+ * (`<name>EnvironmentShape`, the one its parse function reads), given the values compose sets.
  */
 function variablesKnown(service: string, environment: Record<string, string>): Set<string> {
-  const platformEnv = require('../../packages/core/src/env') as {
-    parseEnvironment: (name: string, shape: Record<string, unknown>, source: NodeJS.ProcessEnv) => unknown;
-  };
-  const spy = jest.spyOn(platformEnv, 'parseEnvironment');
-  try {
-    const envModule = require(join(root, workspaceOf(service), 'src', 'env.ts')) as Record<string, unknown>;
-    for (const [name, parseFunction] of Object.entries(envModule)) {
-      if (!/^parse/.test(name) || typeof parseFunction !== 'function') continue;
-      try {
-        (parseFunction as (source: NodeJS.ProcessEnv) => unknown)({ ...environment });
-      } catch {
-        // A rule that spans variables may refuse the combination: the shape was read first.
-      }
-    }
-    const known = new Set(spy.mock.calls.flatMap(([, shape]) => Object.keys(shape)));
-    if (known.size === 0) throw new Error(`${service}: src/env.ts parsed no environment shape`);
-    return known;
-  } finally {
-    spy.mockRestore();
-  }
+  const api = require(`@flow/${service}`) as Record<string, unknown>;
+  const exported = api[`${service}EnvironmentShape`];
+  const shape =
+    typeof exported === 'function'
+      ? (exported as (source: NodeJS.ProcessEnv) => Record<string, unknown>)({ ...environment })
+      : (exported as Record<string, unknown> | undefined);
+  const known = new Set(Object.keys(shape ?? {}));
+  if (known.size === 0) throw new Error(`@flow/${service} exports no ${service}EnvironmentShape`);
+  return known;
 }
 
 describe('docker-compose.yml', () => {

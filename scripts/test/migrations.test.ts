@@ -328,8 +328,7 @@ describe('createPgAdapter', () => {
     await migrate(schema);
 
     // Loaded here, not at the top: a missing generated client fails this test only.
-    const { PrismaClient } =
-      require('../../subgraphs/users/src/generated/prisma/client') as typeof import('../../subgraphs/users/src/generated/prisma/client');
+    const { UsersPrismaClient: PrismaClient } = require('@flow/users') as typeof import('@flow/users');
     const prisma = new PrismaClient({ adapter: createPgAdapter(database) });
     try {
       const organization = await prisma.organization.create({

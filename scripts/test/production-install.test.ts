@@ -14,7 +14,7 @@ import {
   TEST_DATABASE_URL,
   uniqueSchemaName,
 } from '@flow/testing';
-import { createSigningKey } from '../../subgraphs/users/src/keys/signing-keys';
+import { createSigningKey } from '@flow/users';
 import { freePort } from '../../test/environment';
 
 jest.setTimeout(600_000);

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 export { processCpuMs } from '../../scripts/bench/measure';
-import { createSigningKey } from '../../subgraphs/users/src/keys/signing-keys';
+import { createSigningKey } from '@flow/users';
 import { createTestEnvironment, type PlatformTestEnvironment } from '../environment';
 import { registerOrganization, type Actor } from '../support/actors';
 

@@ -6,8 +6,7 @@
 // left when its connection closes, whichever path closes it. A subscription's lease is also
 // released as soon as its stream ends (see releaseWhenDone).
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ErrorCode, RouterErrorCode, type Viewer } from '@flow/core';
-import { addressKey } from '../rate-limit';
+import { addressKey, ErrorCode, RouterErrorCode, type Viewer } from '@flow/core';
 
 export interface CapLimits {
   subscriptionsPerSocket: number;

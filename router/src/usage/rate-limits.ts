@@ -8,7 +8,8 @@
 import { GraphQLError } from 'graphql';
 import type { PointsBucket, PointsLimiter } from '@flow/rate-limit';
 import type { RouterContext } from '../context';
-import { addressKey, rateLimitedError } from '../rate-limit';
+import { addressKey } from '@flow/core';
+import { rateLimitedError } from '../rate-limited-error';
 import { trustMultiplier, type TrustedClient } from './trusted';
 
 export interface RateLimitSettings {

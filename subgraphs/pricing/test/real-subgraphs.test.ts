@@ -6,12 +6,16 @@ import {
   uniqueSchemaName,
   type GraphQLClient,
 } from '@flow/testing';
-import { startInventoryApp, type InventoryApp } from '../../inventory/src/app';
-import { parseInventoryConfig } from '../../inventory/src/env';
-import { startLocationsApp, type LocationsApp } from '../../locations/src/app';
-import { parseLocationsConfig } from '../../locations/src/env';
-import { createTestEnvironment as startUsers, type UsersTestEnvironment } from '../../users/test/environment';
-import { LOGIN, REGISTER, registration, type AuthPayload } from '../../users/test/queries';
+import { parseInventoryConfig, startInventoryApp, type InventoryApp } from '@flow/inventory';
+import { parseLocationsConfig, startLocationsApp, type LocationsApp } from '@flow/locations';
+import {
+  createTestEnvironment as startUsers,
+  LOGIN,
+  REGISTER,
+  registration,
+  type AuthPayload,
+  type UsersTestEnvironment,
+} from '@flow/users/testing';
 import { startPricingApp, type PricingApp } from '../src/app';
 import { parsePricingConfig } from '../src/env';
 import { COMPARE_OFFERS, setDeliveryTerms, setPrice, USD, type OfferResult } from './support/queries';

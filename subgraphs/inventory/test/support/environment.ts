@@ -14,8 +14,7 @@ import {
 
 /** Re-exported: the inventory tests sign as the router or as the orders service. */
 export { createSignedClient };
-import { startLocationsApp, type LocationsApp } from '../../../locations/src/app';
-import { parseLocationsConfig } from '../../../locations/src/env';
+import { parseLocationsConfig, startLocationsApp, type LocationsApp } from '@flow/locations';
 import { startInventoryApp, type InventoryApp, type InventoryAppOptions } from '../../src/app';
 import { parseInventoryConfig } from '../../src/env';
 import { startTokenIssuer, type Actor, type TokenIssuer } from './keys';

@@ -8,9 +8,12 @@ import {
 } from '@flow/testing';
 import {
   createTestEnvironment as startUsers,
+  LOGIN,
+  REGISTER,
+  registration,
+  type AuthPayload,
   type UsersTestEnvironment,
-} from '../../../users/test/environment';
-import { LOGIN, REGISTER, registration, type AuthPayload } from '../../../users/test/queries';
+} from '@flow/users/testing';
 import { startPricingApp, type PricingApp } from '../../src/app';
 import { parsePricingConfig } from '../../src/env';
 import { InventoryStandIn, LocationsStandIn } from './stand-ins';
