@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROUTER_PORT, subgraphCatalog } from '@flow/core';
+import { ROUTER_PORT, subgraphCatalog, RENAMED_VARIABLES } from '@flow/core';
 
 const root = join(__dirname, '..', '..');
 
@@ -39,6 +39,9 @@ function variablesKnown(service: string, environment: Record<string, string>): S
       : (exported as Record<string, unknown> | undefined);
   const known = new Set(Object.keys(shape ?? {}));
   if (known.size === 0) throw new Error(`@flow/${service} exports no ${service}EnvironmentShape`);
+  // A renamed variable is read under either name (parseEnvironment), whichever the shape uses.
+  for (const { name, formerName } of RENAMED_VARIABLES)
+    if (known.has(name) || known.has(formerName)) known.add(name).add(formerName);
   return known;
 }
 

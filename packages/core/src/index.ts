@@ -112,3 +112,4 @@ export {
   subgraphUrlVariable,
 } from './subgraphs';
 export { isUuid, requireEmail, requireOneOf, requireText, requireUuid } from './validation';
+export { RENAMED_VARIABLES, type RenamedVariable } from './env-renames';
