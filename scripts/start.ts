@@ -8,8 +8,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
 // The accounts alone, not the users subgraph: this supervisor stays small (`npm start`'s footprint).
-import { DEVELOPMENT_ADMIN, demoAccounts } from '@flow/users/demo-accounts';
-import { seedDemoCatalog } from './seed-demo';
+import { DEVELOPMENT_ADMIN } from '@flow/users/demo-accounts';
+import { demoLoginLines, seedDemoCatalog } from './seed-demo';
 import { loadStartEnvironment, portVariable } from './start-env';
 import { isPortFree } from './lib/processes';
 import { DEFAULT_RESTART_POLICY, SupervisedService, type SupervisorHooks } from './lib/supervisor';
@@ -186,12 +186,10 @@ function printBanner(routerPort: number) {
     '',
     'Logins (mutation { login(email: "...", password: "...") { accessToken } }):',
     `  platform admin  ${admin.email}  ${admin.password}`,
-    ...(config.SEED_DEMO_DATA ? demoAccounts : []).map(
-      (a) => `  ${a.role.toLowerCase().replace('_', ' ').padEnd(15)} ${a.email}  ${a.password}`,
-    ),
+    ...(config.SEED_DEMO_DATA ? demoLoginLines() : []),
     '',
     'Try, as the hospital admin: compare offers for 5 cylinders delivered to its site:',
-    '  { sites(kind: HOSPITAL_SITE) { edges { node { id } } } products(filter: { category: CYLINDER }) { edges { node { id name } } } }',
+    '  { sites(kind: HOSPITAL_SITE) { edges { node { id name } } } products(filter: { category: CYLINDER }) { edges { node { id name } } } }',
     '  { compareOffers(productId: "...", quantity: 5, siteId: "...", priority: EMERGENCY) { vendor { name } total { amountMinor currency } etaMinutes } }',
     'then order them (the vendor admin confirms and dispatches to the demo driver, who delivers):',
     '  mutation { placeOrder(idempotencyKey: "demo-1", input: { siteId: "...", priority: EMERGENCY, items: [{ productId: "...", quantity: 5 }], payment: { method: CARD, cardToken: "tok_visa" } }) { number status total { amountMinor } payment { status } } }',

@@ -1,0 +1,80 @@
+// The demo seed's view of the public API: demo accounts sign in once each, on first use (every
+// sign-in spends the address's LOGIN_RATE_LIMIT_PER_MINUTE budget, which the person who just ran
+// `npm start` needs too), and every mutation is counted, so that a run can say it changed nothing.
+import { createGraphQLClient, type GraphQLClient } from '@flow/testing';
+import { demoAccount, type DemoEmail } from '@flow/users/demo-accounts';
+
+export class DemoSeedError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(`demo seed: ${message}`);
+  }
+}
+
+export interface Actor {
+  email: DemoEmail;
+  userId: string;
+  organizationId: string;
+  query<Data>(query: string, variables?: Record<string, unknown>): Promise<Data>;
+  /** A mutation: counted as a change. */
+  mutate<Data>(query: string, variables?: Record<string, unknown>): Promise<Data>;
+}
+
+export class DemoApi {
+  private readonly gql: GraphQLClient;
+  private readonly actors = new Map<DemoEmail, Promise<Actor>>();
+  /** Mutations sent (sign-ins aside): 0 when the demo data was already in place. */
+  changes = 0;
+  signIns = 0;
+
+  constructor(routerUrl: string) {
+    this.gql = createGraphQLClient(routerUrl);
+  }
+
+  as(email: DemoEmail): Promise<Actor> {
+    let actor = this.actors.get(email);
+    if (!actor) {
+      actor = this.signIn(email);
+      this.actors.set(email, actor);
+    }
+    return actor;
+  }
+
+  private async signIn(email: DemoEmail): Promise<Actor> {
+    const { password } = demoAccount(email);
+    this.signIns += 1;
+    const { login } = await this.send<{
+      login: { accessToken: string; user: { id: string; organization: { id: string } } };
+    }>(
+      undefined,
+      'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken user { id organization { id } } } }',
+      { email, password },
+    );
+    const query = <Data>(text: string, variables?: Record<string, unknown>) =>
+      this.send<Data>(login.accessToken, text, variables);
+    return {
+      email,
+      userId: login.user.id,
+      organizationId: login.user.organization.id,
+      query,
+      mutate: (text, variables) => {
+        this.changes += 1;
+        return query(text, variables);
+      },
+    };
+  }
+
+  private async send<Data>(token: string | undefined, query: string, variables?: Record<string, unknown>) {
+    const result = await this.gql<Data>({ query, variables, token });
+    const error = result.errors?.[0];
+    if (error || !result.data) {
+      const code = error?.extensions?.code === undefined ? undefined : String(error.extensions.code);
+      throw new DemoSeedError(`${error?.message ?? `HTTP ${result.status}, no data`} (${code})`, code);
+    }
+    return result.data;
+  }
+}
+
+export const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
