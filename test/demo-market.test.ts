@@ -43,7 +43,9 @@ const hospitalAdmin = demoAccounts.find(({ email }) => email === 'hospital.admin
 const platformAdmin = { email: 'admin@flow.local', password: 'flow-admin-password' };
 
 interface Catalog {
-  products: { edges: { node: { id: string; sku: string; category: string; gasContentLiters: number | null } }[] };
+  products: {
+    edges: { node: { id: string; sku: string; category: string; gasContentLiters: number | null } }[];
+  };
   priceList: { edges: { node: { vendor: { name: string }; product: { id: string }; unitPrice: Money } }[] };
 }
 const CATALOG =
@@ -53,7 +55,10 @@ async function offersAtMainCampus(token: string, sku: string, priority = 'ROUTIN
   const { sites, products } = await query<{
     sites: { edges: { node: { id: string; name: string } }[] };
     products: { edges: { node: { id: string; sku: string } }[] };
-  }>(token, '{ sites(kind: HOSPITAL_SITE) { edges { node { id name } } } products(first: 100) { edges { node { id sku } } } }');
+  }>(
+    token,
+    '{ sites(kind: HOSPITAL_SITE) { edges { node { id name } } } products(first: 100) { edges { node { id sku } } } }',
+  );
   const site = sites.edges.find(({ node }) => node.name === ST_MARY_MAIN_CAMPUS)!.node;
   const product = products.edges.find(({ node }) => node.sku === sku)!.node;
   const data = await query<{
@@ -129,9 +134,14 @@ describe('the demo market', () => {
     // Every vendor that prices a product stocks it at its depot.
     const stock = await query<{
       products: {
-        edges: { node: { id: string; stockLevels: { depot: { organization: { name: string } }; onHand: number }[] } }[];
+        edges: {
+          node: { id: string; stockLevels: { depot: { organization: { name: string } }; onHand: number }[] };
+        }[];
       };
-    }>(accessToken, '{ products(first: 100) { edges { node { id stockLevels { depot { organization { name } } onHand } } } } }');
+    }>(
+      accessToken,
+      '{ products(first: 20) { edges { node { id stockLevels { depot { organization { name } } onHand } } } } }',
+    );
     for (const { node } of priceList.edges) {
       const levels = stock.products.edges.find(({ node: p }) => p.id === node.product.id)!.node.stockLevels;
       const level = levels.find(({ depot }) => depot.organization.name === node.vendor.name);
@@ -153,7 +163,11 @@ describe('the demo market', () => {
             status: string;
             vendor: { name: string };
             statusHistory: { status: string; actor: { role: string } | null }[];
-            delivery: { driver: { email: string }; lastPosition: { lat: number } | null; proof: { receivedBy: string } | null };
+            delivery: {
+              driver: { email: string };
+              lastPosition: { lat: number } | null;
+              proof: { receivedBy: string } | null;
+            };
           };
         }[];
       };

@@ -78,3 +78,12 @@ export class DemoApi {
 }
 
 export const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
+
+/** Runs `work` on every item, at most `limit` at a time: the platform shares the machine. */
+export async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<unknown>) {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+}

@@ -5,7 +5,7 @@
 // finds every order where it should be changes nothing. An order a demo user cancelled or
 // rejected stays so.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Actor, type DemoApi, DemoSeedError } from './api';
+import { eachAtMost, type Actor, type DemoApi, DemoSeedError } from './api';
 import { demoOrders, orderTag, type DemoOrder, type DemoVendor } from './market';
 
 export interface SeededOrder {
@@ -27,6 +27,8 @@ const ORDER_FIELDS = 'id number status notes delivery { lastPosition { id } }';
 /** How long a placement answered ORDER_PENDING is retried (the saga is still running). */
 const PENDING_RETRIES = 120;
 const PENDING_RETRY_MS = 500;
+/** Sagas in flight at once: each keeps four subgraphs busy. */
+const PARALLEL_ORDERS = 3;
 
 export interface OrderContext {
   vendors: readonly DemoVendor[];
@@ -38,7 +40,7 @@ export interface OrderContext {
 /** Every order of the hospital, newest first (the demo ones are among them, tagged). */
 async function hospitalOrders(hospital: Actor): Promise<OrderNode[]> {
   const orders: OrderNode[] = [];
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const page: {
       orders: { edges: { node: OrderNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
     } = await hospital.query(
@@ -102,6 +104,7 @@ async function nextMove(
       return data.dispatchOrder;
     }
     case 'DISPATCHED': {
+      if (demo.target === 'DISPATCHED' && order.delivery?.lastPosition) return null;
       const driver = await api.as(vendor.driver);
       if (demo.target === 'DELIVERED') {
         const data = await driver.mutate<{ confirmDelivery: OrderNode }>(
@@ -110,7 +113,6 @@ async function nextMove(
         );
         return data.confirmDelivery;
       }
-      if (order.delivery?.lastPosition) return null;
       return reportHalfway(driver, order);
     }
     default:
@@ -167,14 +169,17 @@ async function seedOrder(api: DemoApi, demo: DemoOrder, existing: OrderNode[], c
   return { demo, id: order.id, number: order.number, status: order.status };
 }
 
-/** Every demo order, placed if missing and moved on to its target. */
+/** Every demo order, placed if missing and moved on to its target; a few at a time. */
 export async function seedOrders(api: DemoApi, context: OrderContext): Promise<SeededOrder[]> {
-  const byHospital = new Map<string, OrderNode[]>();
-  const seeded: SeededOrder[] = [];
-  for (const demo of demoOrders) {
-    if (!byHospital.has(demo.hospital))
-      byHospital.set(demo.hospital, await hospitalOrders(await api.as(demo.hospital)));
-    seeded.push(await seedOrder(api, demo, byHospital.get(demo.hospital)!, context));
-  }
-  return seeded;
+  const hospitals = [...new Set(demoOrders.map(({ hospital }) => hospital))];
+  const existing = new Map(
+    await Promise.all(
+      hospitals.map(async (email) => [email, await hospitalOrders(await api.as(email))] as const),
+    ),
+  );
+  const seeded = new Map<DemoOrder, SeededOrder>();
+  await eachAtMost(PARALLEL_ORDERS, demoOrders, async (demo) => {
+    seeded.set(demo, await seedOrder(api, demo, existing.get(demo.hospital)!, context));
+  });
+  return demoOrders.map((demo) => seeded.get(demo)!);
 }
