@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { subgraphCatalog } from '@flow/core';
 import { embeddedClusterDir } from '@flow/dev-tools';
 import { createGraphQLClient } from '@flow/testing';
+import { demoVendors } from '../scripts/demo';
 import { freePort } from './environment';
 import { descendants, untilGone } from './support/platform-process';
 
@@ -16,10 +17,10 @@ describe('npm start', () => {
   // mkdtemp folders are private (0700), like a checkout under /root: the embedded server, which
   // runs as the postgres user when we are root, must still find a home for its cluster.
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-start-'));
-  let supervisorPid: number | undefined;
+  const supervisorPids: number[] = [];
   afterAll(async () => {
     // Killing the supervisor is enough: its children and the database follow it (its watchdog).
-    if (supervisorPid !== undefined) {
+    for (const supervisorPid of supervisorPids) {
       const tree = descendants(supervisorPid).map(({ pid }) => pid);
       try {
         process.kill(-supervisorPid, 'SIGKILL');
@@ -32,7 +33,8 @@ describe('npm start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('brings the platform up on the embedded database and stops it cleanly', async () => {
+  /** `npm start`'s supervisor on free ports and the shared data folder, in a process group of its own. */
+  async function launch() {
     const routerPort = await freePort();
     const subgraphPorts = Object.fromEntries(
       await Promise.all(subgraphCatalog.map(async ({ name }) => [name, await freePort()] as const)),
@@ -53,20 +55,37 @@ describe('npm start', () => {
       ['--conditions=flow-source', '--import', 'tsx', join(__dirname, '..', 'scripts', 'start.ts')],
       { env, detached: true },
     );
-    supervisorPid = supervisor.pid;
-    let output = '';
-    supervisor.stdout.on('data', (chunk) => (output += chunk));
-    supervisor.stderr.on('data', (chunk) => (output += chunk));
+    supervisorPids.push(supervisor.pid!);
+    const started = { supervisor, routerPort, subgraphPorts, output: '' };
+    supervisor.stdout.on('data', (chunk) => (started.output += chunk));
+    supervisor.stderr.on('data', (chunk) => (started.output += chunk));
     const exited = new Promise<number | null>((resolve) => supervisor.on('exit', resolve));
+    return { ...started, exited, output: () => started.output };
+  }
 
+  async function untilRunning(flow: Awaited<ReturnType<typeof launch>>) {
+    const deadline = Date.now() + 90_000;
+    while (
+      !flow.output().includes('Flow is running') &&
+      Date.now() < deadline &&
+      flow.supervisor.exitCode === null
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!flow.output().includes('Flow is running'))
+      throw new Error(`npm start did not come up:\n${flow.output()}`);
+  }
+
+  it('brings the platform up on the embedded database and stops it cleanly', async () => {
+    const flow = await launch();
+    const { supervisor, routerPort, subgraphPorts, exited } = flow;
     try {
-      const deadline = Date.now() + 90_000;
-      while (!output.includes('Flow is running') && Date.now() < deadline && supervisor.exitCode === null) {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      if (!output.includes('Flow is running')) throw new Error(`npm start did not come up:\n${output}`);
+      await untilRunning(flow);
+      const output = flow.output();
       expect(output).toContain(`http://127.0.0.1:${routerPort}/graphql`);
       expect(output).toContain('hospital.admin@demo.flow.local');
+      expect(output).toContain('thika.driver@demo.flow.local');
+      expect(output).toMatch(/Demo market seeded: 3 vendors, 2 hospitals .* in [\d.]+ s/);
 
       const gql = createGraphQLClient(`http://127.0.0.1:${routerPort}/graphql`);
       const login = await gql<{ login: { user: { role: string; organization: { kind: string } } } }>({
@@ -76,7 +95,7 @@ describe('npm start', () => {
       expect(login.errors).toBeUndefined();
       expect(login.data?.login.user).toEqual({ role: 'HOSPITAL_ADMIN', organization: { kind: 'HOSPITAL' } });
 
-      // The demo catalog is seeded: the demo hospital gets an offer from the demo vendor.
+      // The demo market is seeded: the demo hospital gets an offer from each demo vendor.
       const token = (
         await gql<{ login: { accessToken: string } }>({
           query:
@@ -100,19 +119,34 @@ describe('npm start', () => {
         token,
       });
       expect(offers.errors).toBeUndefined();
-      expect(offers.data!.compareOffers.map((o) => o.vendor.name)).toEqual(['AirLife Oxygen Supply']);
+      expect(offers.data!.compareOffers.map((o) => o.vendor.name).sort()).toEqual(
+        demoVendors.map((vendor) => vendor.organization).sort(),
+      );
     } catch (error) {
       process.kill(-supervisor.pid!, 'SIGINT');
       throw error;
     }
-    const beforeCtrlC = output.length;
+    const beforeCtrlC = flow.output().length;
     process.kill(-supervisor.pid!, 'SIGINT');
     expect(await exited).toBe(0);
-    const stopping = output.slice(beforeCtrlC);
+    const stopping = flow.output().slice(beforeCtrlC);
     expect(stopping.split('\n').filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
     expect(stopping.trim().split('\n').at(-1)).toBe('watchdog| embedded PostgreSQL stopped');
     for (const port of [routerPort, ...Object.values(subgraphPorts)]) {
       await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
     }
+  }, 240_000);
+
+  // The next start on the same data: the demo seed finds its market in place and sends nothing.
+  it('starts again on the same data folder without seeding the demo market twice', async () => {
+    const flow = await launch();
+    try {
+      await untilRunning(flow);
+      expect(flow.output()).toMatch(/Demo market already in place: 3 vendors, .* nothing changed\./);
+      expect(flow.output()).not.toContain('Demo market seeded');
+    } finally {
+      process.kill(-flow.supervisor.pid!, 'SIGINT');
+    }
+    expect(await flow.exited).toBe(0);
   }, 240_000);
 });
