@@ -3,7 +3,7 @@
 // (scripts/demo). Idempotent: a second run finds everything in place and changes nothing.
 import { describeDemoSeed, seedDemoMarket, type DemoSeedReport } from './demo';
 
-export { demoLoginLines } from './demo';
+export { loginLines } from './demo';
 
 /** Seeds the demo market through the router and prints one line saying what that did. */
 export async function seedDemoCatalog(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
 // The accounts alone, not the users subgraph: this supervisor stays small (`npm start`'s footprint).
 import { DEVELOPMENT_ADMIN } from '@flow/users/demo-accounts';
-import { demoLoginLines, seedDemoCatalog } from './seed-demo';
+import { loginLines, seedDemoCatalog } from './seed-demo';
 import { loadStartEnvironment, portVariable } from './start-env';
 import { isPortFree } from './lib/processes';
 import { DEFAULT_RESTART_POLICY, SupervisedService, type SupervisorHooks } from './lib/supervisor';
@@ -185,8 +185,7 @@ function printBanner(routerPort: number) {
     `  Health: http://127.0.0.1:${routerPort}/health/ready   Metrics: http://127.0.0.1:${routerPort}/metrics`,
     '',
     'Logins (mutation { login(email: "...", password: "...") { accessToken } }):',
-    `  platform admin  ${admin.email}  ${admin.password}`,
-    ...(config.SEED_DEMO_DATA ? demoLoginLines() : []),
+    ...loginLines(admin, config.SEED_DEMO_DATA),
     '',
     'Try, as the hospital admin: compare offers for 5 cylinders delivered to its site:',
     '  { sites(kind: HOSPITAL_SITE) { edges { node { id name } } } products(filter: { category: CYLINDER }) { edges { node { id name } } } }',

@@ -1,4 +1,4 @@
 // The demo data of `npm start` and the compose `seed` job (README "The demo market").
-export { demoLoginLines } from './logins';
+export { loginLines } from './logins';
 export { demoHospitals, demoOrders, demoVendors, ST_MARY_MAIN_CAMPUS, type DemoOrder } from './market';
 export { describeDemoSeed, seedDemoMarket, type DemoSeedReport } from './seed';
