@@ -35,11 +35,14 @@ describe('demo market data', () => {
       const vendor = demoVendors.find(({ organization }) => organization === order.vendor);
       expect(vendor).toBeDefined();
       for (const [sku] of order.items) {
-        expect([order.key, sku, carries(vendor!, productTerms.find((p) => p.sku === sku)!)]).toEqual([
+        expect([
           order.key,
           sku,
-          true,
-        ]);
+          carries(
+            vendor!,
+            productTerms.find((p) => p.sku === sku)!,
+          ),
+        ]).toEqual([order.key, sku, true]);
       }
       const hospital = demoHospitals.find(({ admin }) => admin === order.hospital)!;
       expect(hospital.sites.map(({ name }) => name)).toContain(order.site);
@@ -50,7 +53,10 @@ describe('demo market data', () => {
 
   it('names demo accounts of the right organization and role for every actor', () => {
     for (const vendor of demoVendors) {
-      expect(demoAccount(vendor.admin)).toMatchObject({ organization: vendor.organization, role: 'VENDOR_ADMIN' });
+      expect(demoAccount(vendor.admin)).toMatchObject({
+        organization: vendor.organization,
+        role: 'VENDOR_ADMIN',
+      });
       expect(demoAccount(vendor.driver)).toMatchObject({ organization: vendor.organization, role: 'DRIVER' });
     }
     for (const hospital of demoHospitals) {
