@@ -29,8 +29,9 @@ export class DemoApi {
   changes = 0;
   signIns = 0;
 
-  constructor(routerUrl: string) {
-    this.gql = createGraphQLClient(routerUrl);
+  /** `client`: another way to the router (a test's, that loses a reply). */
+  constructor(routerUrl: string, client?: GraphQLClient) {
+    this.gql = client ?? createGraphQLClient(routerUrl);
   }
 
   as(email: DemoEmail): Promise<Actor> {
@@ -79,11 +80,31 @@ export class DemoApi {
 
 export const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
 
-/** Runs `work` on every item, at most `limit` at a time: the platform shares the machine. */
+/**
+ * Runs `work` on every item, at most `limit` at a time: the platform shares the machine. After a
+ * failure no new item starts, and the error is thrown once the ones under way have ended: nothing
+ * of this run goes on behind the caller's back.
+ */
 export async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<unknown>) {
   const queue = [...items];
+  const failures: unknown[] = [];
   const worker = async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    for (let item = queue.shift(); item !== undefined && !failures.length; item = queue.shift()) {
+      try {
+        await work(item);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+  if (failures.length) throw failures[0];
+}
+
+/** Promise.all that waits for every promise to settle before it throws the first failure. */
+export async function allSettled<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
 }

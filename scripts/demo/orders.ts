@@ -5,7 +5,7 @@
 // finds every order where it should be changes nothing. An order a demo user cancelled or
 // rejected stays so.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eachAtMost, type Actor, type DemoApi, DemoSeedError } from './api';
+import { allSettled, eachAtMost, type Actor, type DemoApi, DemoSeedError } from './api';
 import { demoOrders, orderTag, type DemoOrder, type DemoVendor } from './market';
 
 export interface SeededOrder {
@@ -173,7 +173,7 @@ async function seedOrder(api: DemoApi, demo: DemoOrder, existing: OrderNode[], c
 export async function seedOrders(api: DemoApi, context: OrderContext): Promise<SeededOrder[]> {
   const hospitals = [...new Set(demoOrders.map(({ hospital }) => hospital))];
   const existing = new Map(
-    await Promise.all(
+    await allSettled(
       hospitals.map(async (email) => [email, await hospitalOrders(await api.as(email))] as const),
     ),
   );

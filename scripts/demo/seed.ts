@@ -1,7 +1,8 @@
 // The demo market made real: sites, vendors, then the orders that need both. Hospitals and
 // vendors are set up side by side; the orders follow one by one (each a saga of its own).
 import { performance } from 'node:perf_hooks';
-import { DemoApi } from './api';
+import type { GraphQLClient } from '@flow/testing';
+import { allSettled, DemoApi } from './api';
 import { catalogBySku, seedHospitalSites, seedVendor } from './catalog';
 import { demoHospitals, demoOrders, demoVendors } from './market';
 import { seedOrders, type SeededOrder } from './orders';
@@ -15,20 +16,22 @@ export interface DemoSeedReport {
   orders: SeededOrder[];
 }
 
-export async function seedDemoMarket(routerUrl: string): Promise<DemoSeedReport> {
+export async function seedDemoMarket(routerUrl: string, client?: GraphQLClient): Promise<DemoSeedReport> {
   const started = performance.now();
-  const api = new DemoApi(routerUrl);
+  const api = new DemoApi(routerUrl, client);
   const products = await catalogBySku(await api.as(demoHospitals[0]!.admin));
-  const [sites, vendorIds] = await Promise.all([
-    Promise.all(demoHospitals.map((hospital) => seedHospitalSites(api, hospital))),
-    Promise.all(demoVendors.map((vendor) => seedVendor(api, vendor, products))),
-  ]);
+  const sites = allSettled(demoHospitals.map((hospital) => seedHospitalSites(api, hospital)));
+  const vendors = allSettled(demoVendors.map((vendor) => seedVendor(api, vendor, products)));
+  await allSettled<unknown>([sites, vendors]);
+  const vendorIds = await vendors;
   const orders = await seedOrders(api, {
     vendors: demoVendors,
     vendorIds: new Map(demoVendors.map((vendor, i) => [vendor.organization, vendorIds[i]!])),
-    siteIds: new Map(sites.flatMap((byName) => [...byName])),
+    siteIds: new Map((await sites).flatMap((byName) => [...byName])),
     products,
   });
+  // Reviews of the delivered orders go here once the reviews subgraph serves submitReview: each
+  // DELIVERED order in `orders` carries the hospital's review (demo.review) and its id.
   return {
     changes: api.changes,
     signIns: api.signIns,
