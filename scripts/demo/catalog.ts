@@ -35,8 +35,8 @@ async function ownSites(actor: Actor, kind: SiteKind): Promise<SiteNode[]> {
  * The site of that name, created unless it exists (geocoded from its address: no position is
  * given); `created` says whether it is new.
  */
-async function ensureSite(actor: Actor, kind: SiteKind, site: DemoSite) {
-  const found = (await ownSites(actor, kind)).find(({ name }) => name === site.name);
+async function ensureSite(actor: Actor, kind: SiteKind, site: DemoSite, existing?: SiteNode[]) {
+  const found = (existing ?? (await ownSites(actor, kind))).find(({ name }) => name === site.name);
   if (found) return { id: found.id, created: false };
   const created = await actor.mutate<{ createSite: { id: string } }>(
     'mutation ($input: CreateSiteInput!) { createSite(input: $input) { id } }',
@@ -76,17 +76,19 @@ export async function seedHospitalSites(api: DemoApi, hospital: DemoHospital): P
 export async function seedVendor(
   api: DemoApi,
   vendor: DemoVendor,
-  products: Map<string, string>,
+  catalog: Promise<Map<string, string>>,
 ): Promise<string> {
   const admin = await api.as(vendor.admin);
   const state = await admin.query<{
+    sites: { edges: { node: SiteNode }[] };
     deliveryTerms: { maxDistanceKm: number } | null;
     priceList: { edges: { node: { product: { id: string } } }[] };
   }>(
-    'query ($vendor: ID!) { deliveryTerms(vendorId: $vendor) { maxDistanceKm } priceList(vendorId: $vendor, first: 100) { edges { node { product { id } } } } }',
+    'query ($vendor: ID!) { sites(kind: DEPOT, first: 50) { edges { node { id name } } } deliveryTerms(vendorId: $vendor) { maxDistanceKm } priceList(vendorId: $vendor, first: 100) { edges { node { product { id } } } } }',
     { vendor: admin.organizationId },
   );
-  const depot = await ensureSite(admin, 'DEPOT', vendor.depot);
+  const depots = state.sites.edges.map(({ node }) => node);
+  const depot = await ensureSite(admin, 'DEPOT', vendor.depot, depots);
   if (!state.deliveryTerms) {
     const { terms } = vendor;
     await admin.mutate(
@@ -102,6 +104,7 @@ export async function seedVendor(
       },
     );
   }
+  const products = await catalog;
   const priced = new Set(state.priceList.edges.map(({ node }) => node.product.id));
   const stocked = depot.created ? new Set<string>() : await stockedAt(admin, depot.id);
   await eachAtMost(

@@ -6,6 +6,7 @@
 // rejected stays so.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allSettled, eachAtMost, type Actor, type DemoApi, DemoSeedError } from './api';
+import type { DemoEmail } from '@flow/users/demo-accounts';
 import { demoOrders, orderTag, type DemoOrder, type DemoVendor } from './market';
 
 export interface SeededOrder {
@@ -169,14 +170,24 @@ async function seedOrder(api: DemoApi, demo: DemoOrder, existing: OrderNode[], c
   return { demo, id: order.id, number: order.number, status: order.status };
 }
 
-/** Every demo order, placed if missing and moved on to its target; a few at a time. */
-export async function seedOrders(api: DemoApi, context: OrderContext): Promise<SeededOrder[]> {
+/** The orders of each hospital that places demo orders, by the email of its demo admin. */
+export type ExistingOrders = Map<DemoEmail, OrderNode[]>;
+
+export async function existingOrders(api: DemoApi): Promise<ExistingOrders> {
   const hospitals = [...new Set(demoOrders.map(({ hospital }) => hospital))];
-  const existing = new Map(
+  return new Map(
     await allSettled(
       hospitals.map(async (email) => [email, await hospitalOrders(await api.as(email))] as const),
     ),
   );
+}
+
+/** Every demo order, placed if missing and moved on to its target; a few at a time. */
+export async function seedOrders(
+  api: DemoApi,
+  existing: ExistingOrders,
+  context: OrderContext,
+): Promise<SeededOrder[]> {
   const seeded = new Map<DemoOrder, SeededOrder>();
   await eachAtMost(PARALLEL_ORDERS, demoOrders, async (demo) => {
     seeded.set(demo, await seedOrder(api, demo, existing.get(demo.hospital)!, context));

@@ -5,7 +5,7 @@ import type { GraphQLClient } from '@flow/testing';
 import { allSettled, DemoApi } from './api';
 import { catalogBySku, seedHospitalSites, seedVendor } from './catalog';
 import { demoHospitals, demoOrders, demoVendors } from './market';
-import { seedOrders, type SeededOrder } from './orders';
+import { existingOrders, seedOrders, type SeededOrder } from './orders';
 
 export interface DemoSeedReport {
   /** Mutations sent: 0 when everything was already in place. */
@@ -19,16 +19,19 @@ export interface DemoSeedReport {
 export async function seedDemoMarket(routerUrl: string, client?: GraphQLClient): Promise<DemoSeedReport> {
   const started = performance.now();
   const api = new DemoApi(routerUrl, client);
-  const products = await catalogBySku(await api.as(demoHospitals[0]!.admin));
+  // Nothing here waits for what it does not need: a run that finds everything in place is a
+  // handful of sign-ins and reads, side by side.
+  const products = api.as(demoHospitals[0]!.admin).then(catalogBySku);
+  const existing = existingOrders(api);
   const sites = allSettled(demoHospitals.map((hospital) => seedHospitalSites(api, hospital)));
   const vendors = allSettled(demoVendors.map((vendor) => seedVendor(api, vendor, products)));
-  await allSettled<unknown>([sites, vendors]);
+  await allSettled<unknown>([products, existing, sites, vendors]);
   const vendorIds = await vendors;
-  const orders = await seedOrders(api, {
+  const orders = await seedOrders(api, await existing, {
     vendors: demoVendors,
     vendorIds: new Map(demoVendors.map((vendor, i) => [vendor.organization, vendorIds[i]!])),
     siteIds: new Map((await sites).flatMap((byName) => [...byName])),
-    products,
+    products: await products,
   });
   // Reviews of the delivered orders go here once the reviews subgraph serves submitReview: each
   // DELIVERED order in `orders` carries the hospital's review (demo.review) and its id.
