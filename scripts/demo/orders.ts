@@ -5,8 +5,8 @@
 // finds every order where it should be changes nothing. An order a demo user cancelled or
 // rejected stays so.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { allSettled, eachAtMost, type Actor, type DemoApi, DemoSeedError } from './api';
 import type { DemoEmail } from '@flow/users/demo-accounts';
+import { allSettled, eachAtMost, type Actor, type DemoApi, DemoSeedError } from './api';
 import { demoOrders, orderTag, type DemoOrder, type DemoVendor } from './market';
 
 export interface SeededOrder {
@@ -25,7 +25,7 @@ interface OrderNode {
 }
 
 const ORDER_FIELDS = 'id number status notes delivery { lastPosition { id } }';
-/** How long a placement answered ORDER_PENDING is retried (the saga is still running). */
+/** A placement answered ORDER_PENDING (its saga still runs) is asked again for up to a minute. */
 const PENDING_RETRIES = 120;
 const PENDING_RETRY_MS = 500;
 /** Sagas in flight at once: each keeps four subgraphs busy. */
@@ -130,7 +130,9 @@ async function reportHalfway(driver: Actor, order: OrderNode): Promise<OrderNode
     id: order.id,
   });
   const halfway = (from: number, to: number) => Math.round(((from + to) / 2) * 1e5) / 1e5;
-  await driver.mutate(
+  const { reportDeliveryPosition: position } = await driver.mutate<{
+    reportDeliveryPosition: { id: string };
+  }>(
     'mutation ($id: ID!, $position: PositionInput!) { reportDeliveryPosition(orderId: $id, position: $position, speedKph: 42) { id } }',
     {
       id: order.id,
@@ -140,7 +142,7 @@ async function reportHalfway(driver: Actor, order: OrderNode): Promise<OrderNode
       },
     },
   );
-  return { ...order, delivery: { lastPosition: { id: 'reported' } } };
+  return { ...order, delivery: { lastPosition: position } };
 }
 
 function proofOfDelivery(demo: DemoOrder) {

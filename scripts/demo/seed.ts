@@ -1,5 +1,5 @@
-// The demo market made real: sites, vendors, then the orders that need both. Hospitals and
-// vendors are set up side by side; the orders follow one by one (each a saga of its own).
+// The demo market made real: sites and vendors side by side, then the orders that need both (a
+// few sagas at a time).
 import { performance } from 'node:perf_hooks';
 import type { GraphQLClient } from '@flow/testing';
 import { allSettled, DemoApi } from './api';
