@@ -15,7 +15,8 @@ const REVIEW_COLUMNS = Prisma.sql`
   r.created_at AS "createdAt", r.hidden_at AS "hiddenAt", r.hidden_reason AS "hiddenReason",
   r.hidden_by AS "hiddenBy"`;
 
-const visibility = (includeHidden: boolean) => (includeHidden ? Prisma.empty : Prisma.sql`AND r.hidden_at IS NULL`);
+const visibility = (includeHidden: boolean) =>
+  includeHidden ? Prisma.empty : Prisma.sql`AND r.hidden_at IS NULL`;
 
 export interface ReviewPageQuery {
   vendorIds: string[];
@@ -55,7 +56,10 @@ export async function reviewCounts(
 }
 
 /** The visible reviews of each vendor per number of stars (vendors with none are absent). */
-export async function starCounts(prisma: ReviewsPrisma, vendorIds: string[]): Promise<Map<string, StarCounts>> {
+export async function starCounts(
+  prisma: ReviewsPrisma,
+  vendorIds: string[],
+): Promise<Map<string, StarCounts>> {
   const rows = await prisma.$queryRaw<{ vendorId: string; stars: number[] }[]>`
     SELECT r.vendor_organization_id::text AS "vendorId",
       ARRAY[count(*) FILTER (WHERE r.rating = 1), count(*) FILTER (WHERE r.rating = 2),

@@ -57,11 +57,16 @@ const count = async (table: string, where = 'true') =>
 interface OrganizationView {
   id: string;
   rating: { average: number | null; count: number; distribution: { stars: number; count: number }[] };
-  reviews: { totalCount: number; edges: { node: { id: string; rating: number; hiddenReason: string | null } }[] } | null;
+  reviews: {
+    totalCount: number;
+    edges: { node: { id: string; rating: number; hiddenReason: string | null } }[];
+  } | null;
 }
 
 async function organizationAs(viewer: TestViewer, id: string) {
-  const result = await as<{ _entities: OrganizationView[] }>(viewer, RATING_AND_REVIEWS, { r: [organization(id)] });
+  const result = await as<{ _entities: OrganizationView[] }>(viewer, RATING_AND_REVIEWS, {
+    r: [organization(id)],
+  });
   expect(result.errors).toBeUndefined();
   return result.data!._entities[0]!;
 }
@@ -85,7 +90,11 @@ describe('submitReview', () => {
     expect(events).toEqual([
       {
         type: 'review.submitted',
-        data: expect.objectContaining({ reviewId: first.data!.submitReview.id, rating: 4, comment: 'On time.' }),
+        data: expect.objectContaining({
+          reviewId: first.data!.submitReview.id,
+          rating: 4,
+          comment: 'On time.',
+        }),
         organization_ids: [hospital, vendor],
       },
     ]);
@@ -158,7 +167,9 @@ describe('ratings, reviews and moderation', () => {
   beforeAll(async () => {
     for (const rating of [5, 4, 4, 1]) {
       const orderId = await deliveredOrder(0, { hospital, vendor: rated.organizationId });
-      ids.push((await submit(hospitalStaff, { orderId, rating, comment: `${rating} stars` })).data!.submitReview.id);
+      ids.push(
+        (await submit(hospitalStaff, { orderId, rating, comment: `${rating} stars` })).data!.submitReview.id,
+      );
     }
   });
 
@@ -193,7 +204,9 @@ describe('ratings, reviews and moderation', () => {
     expect(first.errors).toBeUndefined();
     expect(again.data).toEqual(first.data);
     expect(first.data!.hideReview.hiddenReason).toBe('Names a driver');
-    expect(await count('outbox_events', `type = 'review.hidden' AND data->>'reviewId' = '${hidden}'`)).toBe(1);
+    expect(await count('outbox_events', `type = 'review.hidden' AND data->>'reviewId' = '${hidden}'`)).toBe(
+      1,
+    );
 
     const forHospital = await organizationAs(otherHospital, rated.organizationId);
     expect(forHospital.rating).toMatchObject({ average: 4.33, count: 3 });
@@ -202,7 +215,9 @@ describe('ratings, reviews and moderation', () => {
     const forAdmin = await organizationAs(platformAdmin, rated.organizationId);
     expect(forAdmin.rating.count).toBe(3);
     expect(forAdmin.reviews!.totalCount).toBe(4);
-    expect(forAdmin.reviews!.edges.find((e) => e.node.id === hidden)!.node.hiddenReason).toBe('Names a driver');
+    expect(forAdmin.reviews!.edges.find((e) => e.node.id === hidden)!.node.hiddenReason).toBe(
+      'Names a driver',
+    );
   });
 
   it('gives each offer its vendor’s average, null for a vendor without reviews', async () => {
@@ -226,9 +241,9 @@ describe('order.delivered events', () => {
     const row = await t.sql('SELECT * FROM delivered_orders WHERE order_id = $1::uuid', [event.data.orderId]);
     expect(await t.app.services.deliveries.apply({ ...event })).toBe(false);
     expect(await t.app.services.deliveries.apply({ ...event, id: randomUUID() })).toBe(false);
-    expect(await t.sql('SELECT * FROM delivered_orders WHERE order_id = $1::uuid', [event.data.orderId])).toEqual(
-      row,
-    );
+    expect(
+      await t.sql('SELECT * FROM delivered_orders WHERE order_id = $1::uuid', [event.data.orderId]),
+    ).toEqual(row);
 
     const forged = deliveredEvent(hospital, vendor);
     expect(await t.app.services.deliveries.apply({ ...forged, source: 'payments' })).toBe(false);

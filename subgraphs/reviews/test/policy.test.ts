@@ -20,8 +20,13 @@ interface Row {
   sees: [boolean, boolean];
 }
 
-const row = (submit: Expected, reviewOrder: boolean, hide: Expected, ratings: boolean, sees: [boolean, boolean]) =>
-  ({ submit, reviewOrder, hide, ratings, sees }) satisfies Row;
+const row = (
+  submit: Expected,
+  reviewOrder: boolean,
+  hide: Expected,
+  ratings: boolean,
+  sees: [boolean, boolean],
+) => ({ submit, reviewOrder, hide, ratings, sees }) satisfies Row;
 
 const F = 'FORBIDDEN';
 const U = 'UNAUTHENTICATED';

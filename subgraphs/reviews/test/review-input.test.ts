@@ -38,7 +38,10 @@ describe('checkReview', () => {
 it('checkHide needs an id and a reason of at most 500 characters', () => {
   expect(fieldOf(() => checkHide('x', 'why'))).toEqual({ code: 'BAD_USER_INPUT', field: 'id' });
   expect(fieldOf(() => checkHide(orderId, ' '))).toEqual({ code: 'BAD_USER_INPUT', field: 'reason' });
-  expect(fieldOf(() => checkHide(orderId, 'x'.repeat(501)))).toEqual({ code: 'BAD_USER_INPUT', field: 'reason' });
+  expect(fieldOf(() => checkHide(orderId, 'x'.repeat(501)))).toEqual({
+    code: 'BAD_USER_INPUT',
+    field: 'reason',
+  });
   expect(checkHide(orderId, ' Abusive ')).toEqual({ id: orderId, reason: 'Abusive' });
 });
 

@@ -65,7 +65,12 @@ export async function createReviewsTestEnvironment(
 }
 
 /** orders' order.delivered for an order of `hospital` delivered by `vendor`, `daysAgo` days ago. */
-export function deliveredEvent(hospital: string, vendor: string, daysAgo = 0, orderId = randomUUID()): DomainEvent {
+export function deliveredEvent(
+  hospital: string,
+  vendor: string,
+  daysAgo = 0,
+  orderId = randomUUID(),
+): DomainEvent {
   return {
     id: randomUUID(),
     type: 'order.delivered',
