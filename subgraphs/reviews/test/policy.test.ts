@@ -1,4 +1,4 @@
-import { ORG, callers, outcomeOf, rowsOf, type CallerName, type Expected } from '@flow/testing';
+import { ORG, outcomeOf, rowsOf, type CallerName, type Expected } from '@flow/testing';
 import { assertCan, can, canSee } from '../src/services/policy';
 
 // Role x relation -> allowed, for an order delivered to ORG.hospital by ORG.vendor and its review
