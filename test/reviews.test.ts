@@ -205,6 +205,24 @@ describe('reviews of delivered orders', () => {
     expect(offers.compareOffers[0]!.vendorRating).toBeNull();
   });
 
+  it('loses no delivery while reviews is down (killed): the queue holds the event until it is back', async () => {
+    const order = await newOrder();
+    await mutate(vendor.admin.token, CONFIRM, { id: order.id });
+    await mutate(vendor.admin.token, DISPATCH, { id: order.id, driver: vendor.driver.userId });
+    await t.stopSubgraph('reviews', 'SIGKILL');
+    expect((await mutate(vendor.driver.token, DELIVER, { id: order.id })).errors).toBeUndefined();
+    await until(
+      async () =>
+        (await sql('orders', 'SELECT 1 FROM outbox_events WHERE published_at IS NULL')).length === 0,
+      'the orders outbox to drain into RabbitMQ',
+    );
+    await t.startSubgraph('reviews');
+    await until(
+      async () => (await submit(hospital.admin.token, { orderId: order.id, rating: 5 })).errors === undefined,
+      'the delivery to reach reviews after its restart',
+    );
+  });
+
   it('a redelivered order.delivered changes nothing', async () => {
     const rows = async () =>
       sql(
