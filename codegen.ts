@@ -45,6 +45,12 @@ const mappers: Record<string, Record<string, string>> = {
   notifications: {
     Notification: './prisma/client#Notification as NotificationModel',
   },
+  reviews: {
+    Review: './prisma/client#Review as ReviewModel',
+    RatingSummary: '../services/ratings#RatingSummary as RatingSummaryView',
+    Organization: '../services/views#OrganizationReference',
+    Offer: '../services/views#OfferReference',
+  },
 };
 
 const config: CodegenConfig = {

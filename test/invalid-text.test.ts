@@ -97,6 +97,13 @@ const cases: Case[] = [
     table: 'payments',
   },
   {
+    subgraph: 'reviews',
+    query: 'mutation ($input: SubmitReviewInput!) { submitReview(input: $input) { id } }',
+    variables: { input: { orderId: randomUUID(), rating: 5, comment: 'fine\u0000' } },
+    field: 'input.comment',
+    table: 'reviews',
+  },
+  {
     subgraph: 'notifications',
     query: 'mutation { markNotificationsRead(ids: ["\\u0000"]) }',
     field: 'ids[0]',

@@ -35,6 +35,14 @@ const reservation = {
   status: 'HELD',
   expiresAt: '2026-12-07T08:00:00.000Z',
 };
+const review = {
+  reviewId: randomUUID(),
+  orderId: order.orderId,
+  hospitalOrganizationId: hospital,
+  vendorOrganizationId: vendor,
+  rating: 4,
+  authorId: randomUUID(),
+};
 const payment = {
   paymentId: randomUUID(),
   orderId: order.orderId,
@@ -101,6 +109,8 @@ export const examples: { [T in DomainEventType]: DomainEventInputMap[T] } = {
     currency: 'USD',
     paidAt: '2026-12-07T07:45:00.000Z',
   },
+  'review.submitted': { ...review, comment: 'On time, cylinders sealed.' },
+  'review.hidden': { ...review, reason: 'Names a person', hiddenAt: '2026-12-07T09:00:00.000Z' },
 };
 
 /** The event the outbox relay would publish for `data`. */

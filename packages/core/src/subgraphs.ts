@@ -22,6 +22,8 @@ const catalog = [
     publishesLive: true,
     consumes: ['order.*', 'stock.low', 'payment.failed', 'organization.approved', 'organization.suspended'],
   },
+  // Learns which orders may be reviewed (their hospital, vendor, delivery time) from order.delivered.
+  { name: 'reviews', port: 8009, consumes: ['order.delivered'] },
   // Last: it calls pricing, inventory, payments and locations while placing orders.
   { name: 'orders', port: 8005, publishesLive: true },
 ] as const satisfies readonly SubgraphCatalogEntry[];

@@ -55,7 +55,6 @@ describe('selectOffers', () => {
       availableQuantity: 5,
       distanceKm: 40,
       etaMinutes: 50,
-      vendorRating: null,
     });
   });
 

@@ -136,7 +136,6 @@ describe('compareOffers', () => {
         availableQuantity: 100,
         distanceKm: 20,
         etaMinutes: 30,
-        vendorRating: null,
       },
       {
         vendor: { id: vendorA.id, deliveryTerms: { maxDistanceKm: 150 } },
@@ -150,7 +149,6 @@ describe('compareOffers', () => {
         availableQuantity: 30,
         distanceKm: 40.252,
         etaMinutes: 55,
-        vendorRating: null,
       },
     ]);
   });

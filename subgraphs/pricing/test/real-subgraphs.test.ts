@@ -203,7 +203,6 @@ test('compareOffers over the real users, locations and inventory subgraphs', asy
       deliveryFee: USD(deliveryFee),
       total: USD(price * 5 + deliveryFee),
       availableQuantity: 40,
-      vendorRating: null,
     });
   }
   expect(offers[0]!.total.amountMinor).toBeLessThanOrEqual(offers[1]!.total.amountMinor);

@@ -6,12 +6,14 @@ import { inventoryEventSchemas } from './inventory';
 import { orderEventSchemas } from './orders';
 import { organizationEventSchemas } from './organizations';
 import { paymentEventSchemas } from './payments';
+import { reviewEventSchemas } from './reviews';
 
 export const domainEventSchemas = {
   ...organizationEventSchemas,
   ...orderEventSchemas,
   ...inventoryEventSchemas,
   ...paymentEventSchemas,
+  ...reviewEventSchemas,
 };
 
 type Schemas = typeof domainEventSchemas;
@@ -54,6 +56,7 @@ export const EVENT_PRODUCERS = Object.fromEntries(
     orders: orderEventSchemas,
     inventory: inventoryEventSchemas,
     payments: paymentEventSchemas,
+    reviews: reviewEventSchemas,
   }).flatMap(([producer, schemas]) => Object.keys(schemas).map((type) => [type, producer])),
 ) as Record<DomainEventType, string>;
 

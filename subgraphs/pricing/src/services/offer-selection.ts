@@ -24,8 +24,6 @@ export interface OfferView {
   availableQuantity: number;
   distanceKm: number;
   etaMinutes: number;
-  /** Reviews do not exist yet: always null until the reviews subgraph provides ratings. */
-  vendorRating: number | null;
 }
 
 export interface OfferRequest {
@@ -78,7 +76,6 @@ export function selectOffers(
       availableQuantity: available,
       distanceKm: depot.distanceKm,
       etaMinutes: depot.durationMinutes,
-      vendorRating: null,
     };
     const current = best.get(vendor.vendorId);
     if (!current || compareOffers(offer, current, (o) => o.depot.id) < 0) best.set(vendor.vendorId, offer);

@@ -85,7 +85,6 @@ export const COMPARE_OFFERS = /* GraphQL */ `
       availableQuantity
       distanceKm
       etaMinutes
-      vendorRating
     }
   }
 `;
@@ -136,7 +135,6 @@ export interface OfferResult {
   availableQuantity: number;
   distanceKm: number;
   etaMinutes: number;
-  vendorRating: number | null;
 }
 
 export const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
