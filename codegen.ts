@@ -45,6 +45,12 @@ const mappers: Record<string, Record<string, string>> = {
   notifications: {
     Notification: './prisma/client#Notification as NotificationModel',
   },
+  admin: {
+    AuditEvent: './prisma/client#AuditEvent as AuditEventModel',
+    AuditActor: '../services/audit-service#AuditActorView',
+    PlatformStats: '../services/stats-service#PlatformStatsView',
+    VendorStat: '../services/stats-service#VendorStatView',
+  },
 };
 
 const config: CodegenConfig = {
