@@ -16,6 +16,13 @@ async function main() {
   });
   const prisma = createSubgraphPrisma(PrismaClient, database);
   try {
+    const [table] = await prisma.$queryRaw<
+      { found: string | null }[]
+    >`SELECT to_regclass('audit_events')::text AS found`;
+    if (!table?.found)
+      throw new Error(
+        `no admin tables in schema "${database.schema}": start the admin subgraph or run npm run migrate first`,
+      );
     const report = await rebuildProjections(prisma, logger);
     logger.info(report, 'admin projections rebuilt from the audit log');
     process.stdout.write(`rebuilt from ${report.events} events (${report.skipped} left out)\n`);
