@@ -134,3 +134,20 @@ test('a rebuild from the audit log makes every projection row exactly as the liv
   expect(report).toEqual({ events: await count('audit_events'), skipped: 0 });
   expect(await t.projections()).toEqual(live);
 });
+
+test('events recorded while a rebuild runs are neither lost nor counted twice', async () => {
+  const events = Array.from({ length: 6 }, (_, i) => deliveredOrder(20 + i)).flat();
+  const logger = createLogger('admin', 'silent');
+  await Promise.all([
+    rebuildProjections(t.app.prisma, logger),
+    ...events.map((event) => t.app.services.recorder.handle(event)),
+    rebuildProjections(t.app.prisma, logger),
+  ]);
+  const live = await t.projections();
+  for (const event of events.filter((e) => e.type === 'order.delivered'))
+    expect(
+      await count('order_facts', "order_id = $1::uuid AND status = 'DELIVERED'", [event.data.orderId]),
+    ).toBe(1);
+  await rebuildProjections(t.app.prisma, logger);
+  expect(await t.projections()).toEqual(live);
+});
