@@ -25,6 +25,7 @@ COPY subgraphs/pricing/package.json subgraphs/pricing/
 COPY subgraphs/payments/package.json subgraphs/payments/
 COPY subgraphs/notifications/package.json subgraphs/notifications/
 COPY subgraphs/reviews/package.json subgraphs/reviews/
+COPY subgraphs/admin/package.json subgraphs/admin/
 COPY subgraphs/orders/package.json subgraphs/orders/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
@@ -56,6 +57,7 @@ COPY subgraphs/pricing/package.json subgraphs/pricing/
 COPY subgraphs/payments/package.json subgraphs/payments/
 COPY subgraphs/notifications/package.json subgraphs/notifications/
 COPY subgraphs/reviews/package.json subgraphs/reviews/
+COPY subgraphs/admin/package.json subgraphs/admin/
 COPY subgraphs/orders/package.json subgraphs/orders/
 COPY scripts/generate.mjs scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -78,6 +80,7 @@ COPY --from=build /app/subgraphs/pricing/dist subgraphs/pricing/dist/
 COPY --from=build /app/subgraphs/payments/dist subgraphs/payments/dist/
 COPY --from=build /app/subgraphs/notifications/dist subgraphs/notifications/dist/
 COPY --from=build /app/subgraphs/reviews/dist subgraphs/reviews/dist/
+COPY --from=build /app/subgraphs/admin/dist subgraphs/admin/dist/
 COPY --from=build /app/subgraphs/orders/dist subgraphs/orders/dist/
 # The users subgraph keeps its signing keys in the data folder when none are configured.
 RUN mkdir -p /data && chown node:node /data

@@ -5,7 +5,7 @@ import type { EventBinding } from '@flow/contracts';
  * starts here: composition, codegen, migrations, the router and `npm start` all read this list.
  * `publishesLive` marks the subgraphs whose live updates the router's subscriptions read.
  * `consumes` lists the domain events a subgraph consumes (event types of @flow/contracts, or
- * `<prefix>.*` for every type of a prefix): its queue's bindings on RabbitMQ, where producers push
+ * `<prefix>.*` for every type of a prefix, `#` for every type): its queue's bindings on RabbitMQ, where producers push
  * events when there is no broker, and the event types its handler map must handle, no more and no
  * fewer (ConsumerHandlers).
  */
@@ -24,6 +24,9 @@ const catalog = [
   },
   // Learns which orders may be reviewed (their hospital, vendor, delivery time) from order.delivered.
   { name: 'reviews', port: 8009, consumes: ['order.delivered'] },
+  // Every domain event, `#` (see EventBinding): its audit log and statistics miss none, and a new
+  // event type fails admin's compile until it says what the type counts for.
+  { name: 'admin', port: 8011, consumes: ['#'] },
   // Last: it calls pricing, inventory, payments and locations while placing orders.
   { name: 'orders', port: 8005, publishesLive: true },
 ] as const satisfies readonly SubgraphCatalogEntry[];

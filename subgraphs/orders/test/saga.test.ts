@@ -306,14 +306,71 @@ describe('placeOrder', () => {
     // Payments is not involved at all: nothing was asked of it.
     expect(steps().filter((step) => PAYMENT_STEPS.includes(step))).toEqual([]);
     expect(deps.paymentOf(row.id)).toBeUndefined();
-    // A failed placement is nobody's order and announced to no one.
+    // A failed placement is nobody's order and no order event announces it: its one event is the
+    // placement.failed admin counts (fill rate), written with the move to FAILED.
     expect((await ok<{ order: unknown }>(hospital, ORDER, { id: row.id })).order).toBeNull();
-    expect(await t.sql(`SELECT id FROM outbox_events WHERE data->>'orderId' = $1`, [row.id])).toEqual([]);
+    expect(
+      await t.sql(
+        `SELECT type, actor, organization_ids::text[], data FROM outbox_events WHERE data->>'orderId' = $1`,
+        [row.id],
+      ),
+    ).toEqual([
+      {
+        type: 'placement.failed',
+        actor: hospital.userId,
+        organization_ids: [hospital.organizationId, vendor.organizationId],
+        data: {
+          orderId: row.id,
+          hospitalOrganizationId: hospital.organizationId,
+          vendorOrganizationId: vendor.organizationId,
+          siteId: site,
+          depotId: depot,
+          priority: 'ROUTINE',
+          failureCode: 'OUT_OF_STOCK',
+          items: [
+            { productId: oxygen, quantity: 2 },
+            { productId: nitrogen, quantity: 1 },
+          ],
+        },
+      },
+    ]);
 
     // A definite answer is kept under the key: the retry hears it again, nothing is called.
     const retrySteps = recordSteps();
     expect(codeOf(await place(key))).toBe('OUT_OF_STOCK');
     expect(retrySteps()).toEqual([]);
+  });
+
+  test('no depot can fill it: OUT_OF_STOCK before any order row, recorded as placement.failed alone', async () => {
+    const unpriced = randomUUID();
+    const key = newKey();
+    const result = await place(key, orderInput({ items: [{ productId: unpriced, quantity: 3 }] }));
+    expect(codeOf(result)).toBe('OUT_OF_STOCK');
+    expect(await t.sql(`SELECT id FROM orders WHERE idempotency_key = $1`, [key])).toEqual([]);
+    const events = await t.sql<{ type: string; organization_ids: string[]; data: Record<string, unknown> }>(
+      `SELECT type, organization_ids::text[], data FROM outbox_events WHERE data->'items'->0->>'productId' = $1`,
+      [unpriced],
+    );
+    expect(events).toEqual([
+      {
+        type: 'placement.failed',
+        organization_ids: [hospital.organizationId],
+        data: expect.objectContaining({
+          orderId: null,
+          vendorOrganizationId: null,
+          depotId: null,
+          failureCode: 'OUT_OF_STOCK',
+          items: [{ productId: unpriced, quantity: 3 }],
+        }),
+      },
+    ]);
+    // The retry with the key hears the stored answer: the same attempt, recorded once.
+    expect(codeOf(await place(key, orderInput({ items: [{ productId: unpriced, quantity: 3 }] })))).toBe(
+      'OUT_OF_STOCK',
+    );
+    expect(
+      await t.sql(`SELECT id FROM outbox_events WHERE data->'items'->0->>'productId' = $1`, [unpriced]),
+    ).toHaveLength(1);
   });
 
   test('PAYMENT_DECLINED: both holds released, FAILED with nothing pending, nothing to void', async () => {
@@ -488,6 +545,13 @@ describe('placeOrder', () => {
     expect(await t.sql(`SELECT id FROM order_status_changes WHERE order_id = $1::uuid`, [row.id])).toEqual(
       [],
     );
+    // Recovery ended it, for nobody: placement.failed with no actor.
+    expect(
+      await t.sql(
+        `SELECT actor, data->>'failureCode' AS code FROM outbox_events WHERE data->>'orderId' = $1`,
+        [row.id],
+      ),
+    ).toEqual([{ actor: null, code: 'INTERRUPTED' }]);
 
     // The request was not dead after all: its payment lands, and it undoes that too.
     gate.release();

@@ -39,13 +39,19 @@ export type TypedDomainEvent = { [T in DomainEventType]: DomainEventOf<T> }[Doma
 
 type PrefixOf<T> = T extends `${infer Prefix}.${string}` ? Prefix : never;
 
-/** What a consumer binds its queue to: an event type, or `<prefix>.*` for every type of a prefix. */
-export type EventBinding = DomainEventType | `${PrefixOf<DomainEventType>}.*`;
+/**
+ * What a consumer binds its queue to: an event type, `<prefix>.*` for every type of a prefix, or
+ * `#` for every type there is (RabbitMQ's topic wildcard), including types added later: its
+ * handler map then fails to compile until it handles the new type.
+ */
+export type EventBinding = DomainEventType | `${PrefixOf<DomainEventType>}.*` | '#';
 
-/** The event types a binding stands for: `order.*` is every `order.` type. */
-export type EventTypesOf<Binding extends string> = Binding extends `${infer Prefix}.*`
-  ? Extract<DomainEventType, `${Prefix}.${string}`>
-  : Extract<Binding, DomainEventType>;
+/** The event types a binding stands for: `order.*` is every `order.` type, `#` every type. */
+export type EventTypesOf<Binding extends string> = Binding extends '#'
+  ? DomainEventType
+  : Binding extends `${infer Prefix}.*`
+    ? Extract<DomainEventType, `${Prefix}.${string}`>
+    : Extract<Binding, DomainEventType>;
 
 export const DOMAIN_EVENT_TYPES = Object.keys(domainEventSchemas) as DomainEventType[];
 

@@ -34,6 +34,23 @@ const orderLine = object({
 /** Why a party closed the order, as they wrote it (orders trims it and caps it at 500 characters). */
 const reason = anyText().optional();
 
+/**
+ * A placement that did not become an order, written when the saga gives up: `failureCode` is the
+ * error the caller got (OUT_OF_STOCK, PAYMENT_DECLINED, ...; INTERRUPTED when recovery ends a
+ * placement whose process died). `orderId` and the vendor are null when it failed before an order
+ * row existed (no depot could fill it). Not an `order.*` event: no order is visible to anyone.
+ */
+const placementFailed = z.object({
+  orderId: uuid().nullable(),
+  hospitalOrganizationId: uuid(),
+  vendorOrganizationId: uuid().nullable(),
+  siteId: uuid(),
+  depotId: uuid().nullable(),
+  priority: anyText(),
+  failureCode: text(60),
+  items: z.array(object({ productId: uuid(), quantity: integer() }), { error: 'is not a list' }),
+});
+
 export const orderEventSchemas = {
   'order.placed': z.object({ ...order, items: z.array(orderLine, { error: 'is not a list' }) }),
   'order.confirmed': z.object(order),
@@ -50,6 +67,7 @@ export const orderEventSchemas = {
     /** Minutes to the site by road; null when locations did not answer. */
     etaMinutes: number().nullable(),
   }),
+  'placement.failed': placementFailed,
 };
 
 /** The events of an order's status machine (`delivery.position_reported` is not one). */

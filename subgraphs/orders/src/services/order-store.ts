@@ -93,3 +93,75 @@ export async function moveOrder(prisma: OrdersPrisma, options: MoveOptions): Pro
     return { order, event: { id: event.id, type: options.event.type } };
   });
 }
+
+/** Why a placement failed: the code its caller got (OUT_OF_STOCK, PAYMENT_DECLINED, INTERRUPTED, ...). */
+export interface PlacementFailure {
+  failureCode: string;
+  actorId: string | null;
+}
+
+/**
+ * Compare-and-set of a pending order to FAILED, with its `placement.failed` event, in one
+ * transaction. False when it was no longer PENDING (the saga or recovery failed it first).
+ */
+export async function failPendingOrder(
+  prisma: OrdersPrisma,
+  order: Order,
+  failure: PlacementFailure,
+): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    const moved = await tx.order.updateMany({
+      where: { id: order.id, status: 'PENDING' },
+      data: { status: 'FAILED', failureCode: failure.failureCode, compensationPending: true },
+    });
+    if (moved.count === 0) return false;
+    const items = await tx.orderItem.findMany({ where: { orderId: order.id }, orderBy: { lineNo: 'asc' } });
+    await recordEvent(
+      tx,
+      'placement.failed',
+      {
+        orderId: order.id,
+        hospitalOrganizationId: order.hospitalOrganizationId,
+        vendorOrganizationId: order.vendorOrganizationId,
+        siteId: order.siteId,
+        depotId: order.depotId,
+        priority: order.priority,
+        failureCode: failure.failureCode,
+        items: items.map(({ productId, quantity }) => ({ productId, quantity })),
+      },
+      {
+        actor: failure.actorId,
+        organizationIds: [order.hospitalOrganizationId, order.vendorOrganizationId],
+      },
+    );
+    return true;
+  });
+}
+
+/** A placement refused before any order row existed (no depot could fill it): its event alone. */
+export async function recordRefusedPlacement(
+  prisma: OrdersPrisma,
+  placement: {
+    hospitalOrganizationId: string;
+    siteId: string;
+    priority: string;
+    items: readonly { productId: string; quantity: number }[];
+  },
+  failure: PlacementFailure,
+): Promise<void> {
+  await recordEvent(
+    prisma,
+    'placement.failed',
+    {
+      orderId: null,
+      hospitalOrganizationId: placement.hospitalOrganizationId,
+      vendorOrganizationId: null,
+      siteId: placement.siteId,
+      depotId: null,
+      priority: placement.priority,
+      failureCode: failure.failureCode,
+      items: placement.items.map(({ productId, quantity }) => ({ productId, quantity })),
+    },
+    { actor: failure.actorId, organizationIds: [placement.hospitalOrganizationId] },
+  );
+}

@@ -9,7 +9,7 @@ import type { ServiceContext } from './context';
 import type { OrdersDependencies } from './dependencies';
 import { chooseQuote, type Quote } from './offer-selection';
 import type { LiveUpdates } from './live-updates';
-import { moveOrder, nextOrderNumber } from './order-store';
+import { failPendingOrder, moveOrder, nextOrderNumber, recordRefusedPlacement } from './order-store';
 import { parsePlacement, type PlaceOrderInput, type PlacementRequest } from './placement-input';
 import { paymentKey, reservationReference, type SettlementService } from './settlement-service';
 
@@ -166,7 +166,7 @@ export class PlacementService {
     ).catch((error: unknown) => {
       throw new BeforeSideEffects(error);
     });
-    const quote = chooseQuote(request, offers);
+    const quote = await this.quote(ctx, viewer, request, offers);
     // The last point where stopping loses nothing: once the pending order exists, the saga runs to
     // its end (its writes are not cut by the caller's deadline; see SubgraphClient.once and
     // withoutDeadline), or the recovery job finishes it.
@@ -209,6 +209,32 @@ export class PlacementService {
         conclusive: definite,
         paymentMayExist: paymentAsked && codeOf(error) !== ErrorCode.PAYMENT_DECLINED,
       });
+      throw error;
+    }
+  }
+
+  /** The cheapest quote; a placement no depot can fill is recorded (placement.failed) and refused. */
+  private async quote(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    request: PlacementRequest,
+    offers: Parameters<typeof chooseQuote>[1],
+  ): Promise<Quote> {
+    try {
+      return chooseQuote(request, offers);
+    } catch (error) {
+      const failureCode = String(codeOf(error));
+      // The caller's answer does not depend on the record: a lost one costs a statistic, not an order.
+      await recordRefusedPlacement(
+        this.options.prisma,
+        { ...request, hospitalOrganizationId: viewer.organizationId },
+        { failureCode, actorId: viewer.userId },
+      ).catch((recordError: unknown) =>
+        this.options.logger.warn(
+          { requestId: ctx.requestId, err: recordError },
+          'refused placement not recorded',
+        ),
+      );
       throw error;
     }
   }
@@ -281,9 +307,9 @@ export class PlacementService {
       { requestId: ctx.requestId, orderId: order.id, failureCode },
       'placement failed; undoing its holds',
     );
-    await this.options.prisma.order.updateMany({
-      where: { id: order.id, status: 'PENDING' },
-      data: { status: 'FAILED', failureCode, compensationPending: true },
+    await failPendingOrder(this.options.prisma, order, {
+      failureCode,
+      actorId: requireViewer(ctx.viewer).userId,
     });
     // Even when the recovery job marked it first: this request knows what it holds.
     await this.options.settlements.compensate(ctx, order.id, knowledge);

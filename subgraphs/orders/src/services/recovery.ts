@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallContext } from '@flow/subgraph-kit';
 import type { IdempotencyKeys, Logger } from '@flow/core';
 import type { OrdersPrisma } from '../db';
+import { failPendingOrder } from './order-store';
 import { placementScope } from './placement-service';
 import type { LiveUpdates } from './live-updates';
 import type { OrphanHoldSweep } from './orphan-holds';
@@ -66,11 +67,8 @@ export class RecoveryJob {
       orderBy: { createdAt: 'asc' },
     });
     for (const order of stale) {
-      const moved = await prisma.order.updateMany({
-        where: { id: order.id, status: 'PENDING' },
-        data: { status: 'FAILED', failureCode: 'INTERRUPTED', compensationPending: true },
-      });
-      if (moved.count === 0) continue;
+      // Its process died: the system ends it (no actor).
+      if (!(await failPendingOrder(prisma, order, { failureCode: 'INTERRUPTED', actorId: null }))) continue;
       report.abandoned += 1;
       // The client's retry with the same key may now run again (it would wait forever otherwise).
       await this.options.keys.abandon(placementScope(order.hospitalOrganizationId), order.idempotencyKey);
