@@ -50,6 +50,7 @@ const mappers: Record<string, Record<string, string>> = {
     RatingSummary: '../services/ratings#RatingSummary as RatingSummaryView',
     Organization: '../services/views#OrganizationReference',
     Offer: '../services/views#OfferReference',
+  },
   admin: {
     AuditEvent: './prisma/client#AuditEvent as AuditEventModel',
     AuditActor: '../services/audit-service#AuditActorView',
