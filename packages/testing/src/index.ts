@@ -20,7 +20,17 @@ export {
   newTestViewer,
   startTestTokenIssuer,
   TEST_DATABASE_URL,
+  type TestTokenIssuer,
   type TestViewer,
   uniqueSchemaName,
   until,
 } from './testing';
+export {
+  dropTestSchema,
+  type StartedSubgraph,
+  startSubgraphTestEnvironment,
+  type SubgraphTestEnvironment,
+  type SubgraphTestEnvironmentOptions,
+  type TestActor,
+  TEST_ROUTER_SECRET,
+} from './subgraph-environment';
