@@ -34,3 +34,4 @@ export {
   type TestActor,
   TEST_ROUTER_SECRET,
 } from './subgraph-environment';
+export { type FaultOptions, type RecordedCall, ScriptedCalls, type StepArguments } from './scripted-calls';
