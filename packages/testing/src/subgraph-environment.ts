@@ -30,7 +30,16 @@ export interface TestActor extends TestViewer {
   token: string;
 }
 
-export interface SubgraphTestEnvironmentOptions<Config, StartOptions, App extends StartedSubgraph> {
+/** The options every subgraph's start function takes (the kit's SubgraphStartOptions). */
+export interface StartOptionsBase {
+  onQuery?: (sql: string) => void;
+}
+
+export interface SubgraphTestEnvironmentOptions<
+  Config,
+  StartOptions extends StartOptionsBase,
+  App extends StartedSubgraph,
+> {
   /** The catalog name; the schema is named after it. */
   name: string;
   /** The subgraph's start function (`startOrdersApp`): the process's own wiring. */
@@ -40,10 +49,10 @@ export interface SubgraphTestEnvironmentOptions<Config, StartOptions, App extend
   /** Variables over the test defaults (a dependency's URL, a job's interval, FLOW_ENV...). */
   env?: Record<string, string>;
   /**
-   * The start function's options besides onQuery: stand-ins and fault-injecting collaborators
-   * (`dependencies`, `provider`, `geocoder`, `publisher`...).
+   * The start function's options: stand-ins and fault-injecting collaborators (`dependencies`,
+   * `provider`, `geocoder`, `publisher`...). An onQuery here sees the statements too.
    */
-  options?: Omit<StartOptions, 'onQuery'>;
+  options?: StartOptions;
   /** Default: a silent logger (pass capturingLogger's to read what the subgraph logs). */
   logger?: Logger;
   /** Another environment's issuer, so that two subgraphs trust one set of tokens (not stopped here). */
@@ -84,7 +93,11 @@ const kindOf = (role: Role): OrganizationKind =>
  * Starts one subgraph for a test file (call it in beforeAll, `stop` in afterAll). If the start
  * fails, whatever was already opened is closed before the error is thrown.
  */
-export async function startSubgraphTestEnvironment<Config, StartOptions, App extends StartedSubgraph>(
+export async function startSubgraphTestEnvironment<
+  Config,
+  StartOptions extends StartOptionsBase,
+  App extends StartedSubgraph,
+>(
   setup: SubgraphTestEnvironmentOptions<Config, StartOptions, App>,
 ): Promise<SubgraphTestEnvironment<Config, App>> {
   const closers: (() => Promise<void> | void)[] = [];
@@ -109,7 +122,11 @@ export async function startSubgraphTestEnvironment<Config, StartOptions, App ext
     };
     const config = setup.parseConfig(env);
     const statements: string[] = [];
-    const options = { ...setup.options, onQuery: (sql: string) => statements.push(sql) } as StartOptions;
+    const onQuery = (sql: string) => {
+      statements.push(sql);
+      setup.options?.onQuery?.(sql);
+    };
+    const options = { ...setup.options, onQuery } as StartOptions;
     const app = await setup.start(config, setup.logger ?? createLogger(setup.name, 'silent'), options);
     closers.push(app.stop);
     const connect = async () => {
