@@ -29,6 +29,7 @@ export {
   dropTestSchema,
   type StartedSubgraph,
   startSubgraphTestEnvironment,
+  stopAll,
   type SubgraphTestEnvironment,
   type SubgraphTestEnvironmentOptions,
   type TestActor,

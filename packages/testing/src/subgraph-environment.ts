@@ -101,7 +101,7 @@ export async function startSubgraphTestEnvironment<
   setup: SubgraphTestEnvironmentOptions<Config, StartOptions, App>,
 ): Promise<SubgraphTestEnvironment<Config, App>> {
   const closers: (() => Promise<void> | void)[] = [];
-  const stop = () => closeAll(closers.splice(0).reverse());
+  const stop = () => stopAll(closers.splice(0).reverse());
   try {
     const schema = uniqueSchemaName(`${setup.name}_test`);
     const databaseUrl = databaseUrlForSchema(schema);
@@ -169,8 +169,11 @@ export async function startSubgraphTestEnvironment<
   }
 }
 
-/** Runs every closer even when one fails (a failed test must not leave a port or schema behind). */
-async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> {
+/**
+ * Runs every closer in order even when one fails (a failed test must not leave a port or schema
+ * behind), then throws what failed.
+ */
+export async function stopAll(closers: (() => Promise<void> | void)[]): Promise<void> {
   const failures: unknown[] = [];
   for (const close of closers) {
     try {
