@@ -43,7 +43,7 @@ export interface SubgraphTestEnvironmentOptions<
   /** The catalog name; the schema is named after it. */
   name: string;
   /** The subgraph's start function (`startOrdersApp`): the process's own wiring. */
-  start: (config: Config, logger: Logger, options: StartOptions) => Promise<App>;
+  start: (config: Config, logger: Logger, options?: StartOptions) => Promise<App>;
   /** The subgraph's configuration parser (`parseOrdersConfig`), given test defaults plus `env`. */
   parseConfig: (env: Record<string, string>) => Config;
   /** Variables over the test defaults (a dependency's URL, a job's interval, FLOW_ENV...). */
@@ -52,7 +52,7 @@ export interface SubgraphTestEnvironmentOptions<
    * The start function's options: stand-ins and fault-injecting collaborators (`dependencies`,
    * `provider`, `geocoder`, `publisher`...). An onQuery here sees the statements too.
    */
-  options?: StartOptions;
+  options?: NoInfer<StartOptions>;
   /** Default: a silent logger (pass capturingLogger's to read what the subgraph logs). */
   logger?: Logger;
   /** Another environment's issuer, so that two subgraphs trust one set of tokens (not stopped here). */
