@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subgraphCatalog, subgraphUrlVariable } from '@flow/core';
+import { DEVELOPMENT_ROUTER_SECRET } from '@flow/subgraph-kit';
 import { startSubgraphTestEnvironment, stopAll, type SubgraphTestEnvironment } from '@flow/testing';
 import {
   DEVELOPMENT_ADMIN,
@@ -39,7 +40,15 @@ export async function createTestEnvironment(
     name: 'users',
     start: startUsersApp,
     parseConfig: parseUsersEnvironment,
-    env: { FLOW_DATA_DIR: dataDir, PASSWORD_SCRYPT_LOG2_COST: '14', ...NOWHERE, ...env },
+    env: {
+      FLOW_DATA_DIR: dataDir,
+      PASSWORD_SCRYPT_LOG2_COST: '14',
+      // The default secret: a router or subgraph that other tests start beside users with their
+      // defaults signs with it (a subgraph environment next to users takes env.ROUTER_SIGNING_SECRET).
+      ROUTER_SIGNING_SECRET: DEVELOPMENT_ROUTER_SECRET,
+      ...NOWHERE,
+      ...env,
+    },
     options,
   }).catch((error: unknown) => {
     removeDataDir();

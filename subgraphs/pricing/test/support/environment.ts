@@ -44,6 +44,8 @@ export async function createPricingTestEnvironment(
       env: {
         USERS_URL: users.app.url,
         USERS_JWKS_URL: jwksUrl,
+        // Signed calls to users (and the stand-ins) carry the router secret users trusts.
+        ROUTER_SIGNING_SECRET: users.env.ROUTER_SIGNING_SECRET,
         LOCATIONS_URL: locations.server.url,
         INVENTORY_URL: inventory.server.url,
         ...env,
