@@ -28,6 +28,7 @@ export {
 export {
   dropTestSchema,
   type StartedSubgraph,
+  type StartOptionsBase,
   startSubgraphTestEnvironment,
   stopAll,
   type SubgraphTestEnvironment,

@@ -108,7 +108,7 @@ export async function startSubgraphTestEnvironment<
     // The schema may exist as soon as the start begins migrating: dropped even if the start fails.
     closers.push(() => dropTestSchema(schema));
     const tokens = setup.tokens ?? (await startTestTokenIssuer());
-    if (!setup.tokens) closers.push(tokens.stop);
+    if (!setup.tokens) closers.push(() => tokens.stop());
     const env: Record<string, string> = {
       FLOW_ENV: 'test',
       LOG_LEVEL: 'silent',
@@ -128,7 +128,7 @@ export async function startSubgraphTestEnvironment<
     };
     const options = { ...setup.options, onQuery } as StartOptions;
     const app = await setup.start(config, setup.logger ?? createLogger(setup.name, 'silent'), options);
-    closers.push(app.stop);
+    closers.push(() => app.stop());
     const connect = async () => {
       const client = new pg.Client({
         connectionString: TEST_DATABASE_URL,
