@@ -20,7 +20,20 @@ export {
   newTestViewer,
   startTestTokenIssuer,
   TEST_DATABASE_URL,
+  type TestTokenIssuer,
   type TestViewer,
   uniqueSchemaName,
   until,
 } from './testing';
+export {
+  dropTestSchema,
+  type StartedSubgraph,
+  type StartOptionsBase,
+  startSubgraphTestEnvironment,
+  stopAll,
+  type SubgraphTestEnvironment,
+  type SubgraphTestEnvironmentOptions,
+  type TestActor,
+  TEST_ROUTER_SECRET,
+} from './subgraph-environment';
+export { type FaultOptions, type RecordedCall, ScriptedCalls, type StepArguments } from './scripted-calls';

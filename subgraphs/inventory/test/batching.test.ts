@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestEnvironment, type InventoryTestEnvironment } from './support/environment';
-import type { Actor } from './support/keys';
+import { createTestEnvironment, type InventoryTestEnvironment, type Actor } from './support/environment';
 
 // Entity references from other subgraphs arrive as lists; they must cost a fixed number of
 // statements however long the list is, entity hops (stock -> product, stock -> depot) included.

@@ -1,8 +1,7 @@
 import { createLogger } from '@flow/core';
 import { seedStandardProducts } from '../src/catalog/seed';
 import { standardProducts } from '../src/catalog/standard-products';
-import { createTestEnvironment, type InventoryTestEnvironment } from './support/environment';
-import type { Actor } from './support/keys';
+import { createTestEnvironment, type InventoryTestEnvironment, type Actor } from './support/environment';
 import { CREATE_PRODUCT, PRODUCTS, UPDATE_PRODUCT, type ProductResult } from './support/queries';
 
 let t: InventoryTestEnvironment;

@@ -6,8 +6,8 @@ import {
   createTestEnvironment,
   ROUTER_SECRET,
   type InventoryTestEnvironment,
+  type Actor,
 } from './support/environment';
-import type { Actor } from './support/keys';
 import {
   ADJUST_STOCK,
   COMMIT,

@@ -5,8 +5,8 @@ import {
   createTestEnvironment,
   ROUTER_SECRET,
   type InventoryTestEnvironment,
+  type Actor,
 } from './support/environment';
-import type { Actor } from './support/keys';
 import {
   COMMIT,
   HELD_RESERVATIONS,

@@ -1,5 +1,4 @@
-import { createTestEnvironment, type InventoryTestEnvironment } from './support/environment';
-import type { Actor } from './support/keys';
+import { createTestEnvironment, type InventoryTestEnvironment, type Actor } from './support/environment';
 import { ADJUST_STOCK, MOVEMENTS, SET_STOCK, STOCK_LEVELS, type Level } from './support/queries';
 
 let t: InventoryTestEnvironment;

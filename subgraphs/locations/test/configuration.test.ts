@@ -2,10 +2,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
 import { dropSchema } from '@flow/subgraph-kit';
-import { databaseUrlForSchema, TEST_DATABASE_URL, uniqueSchemaName } from '@flow/testing';
+import {
+  databaseUrlForSchema,
+  startTestTokenIssuer,
+  TEST_DATABASE_URL,
+  uniqueSchemaName,
+} from '@flow/testing';
 import { parseLocationsConfig } from '../src/env';
 import { CREATE_SITE, siteInput, type SiteResult } from './queries';
-import { close, createTestEnvironment, listen, newViewer, startTokenIssuer } from './support';
+import { close, createTestEnvironment, listen, newViewer } from './support';
 
 describe('configuration', () => {
   it('has working defaults', () => {
@@ -112,7 +117,7 @@ describe('the locations process', () => {
 
   it('migrates, serves health and metrics, and exits 0 on SIGTERM', async () => {
     const schema = uniqueSchemaName('locations_process');
-    const tokens = await startTokenIssuer();
+    const tokens = await startTestTokenIssuer();
     const child = spawn(process.execPath, nodeArgs, {
       cwd: root,
       env: {

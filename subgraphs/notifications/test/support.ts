@@ -1,73 +1,47 @@
-// Test fixtures: a JWKS server signing tokens as users does, the notifications app on port 0 in a
-// Postgres schema of its own (dropped at stop), an in-process pub/sub the test can listen to, and
-// domain events shaped as orders, inventory, payments and users write them.
+// Test fixtures: the notifications subgraph in @flow/testing's environment with an in-process
+// pub/sub the test can listen to, and domain events shaped as orders, inventory, payments and
+// users write them.
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@flow/core';
-import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
 import { MemoryPubSub } from '@flow/live';
 import {
-  createGraphQLClient,
-  databaseUrlForSchema,
-  uniqueSchemaName,
-  type GraphQLClient,
   newTestViewer,
-  startTestTokenIssuer,
+  startSubgraphTestEnvironment,
+  type SubgraphTestEnvironment,
   type TestViewer,
 } from '@flow/testing';
-import { startNotificationsApp, type NotificationsApp } from '../src/app';
-import { parseNotificationsConfig } from '../src/env';
+import {
+  parseNotificationsConfig,
+  startNotificationsApp,
+  type NotificationsApp,
+  type NotificationsConfig,
+} from '../src';
 import type { ConsumedEvent } from '../src/services/rules';
-
-export const SECRET = 'a-test-router-signing-secret-of-enough-length';
 
 export type { TestViewer };
 export const newViewer = newTestViewer;
 
-export interface NotificationsTestEnvironment {
-  app: NotificationsApp;
+export interface NotificationsTestEnvironment extends SubgraphTestEnvironment<
+  NotificationsConfig,
+  NotificationsApp
+> {
   /** The channel the app publishes notificationAdded messages on. */
   pubsub: MemoryPubSub;
-  gql: GraphQLClient;
-  as: (viewer: TestViewer) => Promise<string>;
-  /** Every SQL statement the app ran, in order (tests may empty it). */
-  statements: string[];
-  sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
-  stop: () => Promise<void>;
 }
 
 export async function createNotificationsTestEnvironment(): Promise<NotificationsTestEnvironment> {
-  const issuer = await startTestTokenIssuer();
-  const config = parseNotificationsConfig({
-    FLOW_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('notifications_test')),
-    USERS_JWKS_URL: issuer.jwksUrl,
-    ROUTER_SIGNING_SECRET: SECRET,
+  const pubsub = new MemoryPubSub({ logger: createLogger('notifications-test', 'silent') });
+  const t = await startSubgraphTestEnvironment({
+    name: 'notifications',
+    start: startNotificationsApp,
+    parseConfig: parseNotificationsConfig,
+    options: { publisher: pubsub },
+  }).catch(async (error: unknown) => {
+    await pubsub.close();
+    throw error;
   });
-  const logger = createLogger('notifications', config.logLevel);
-  const pubsub = new MemoryPubSub({ logger });
-  const statements: string[] = [];
-  const app = await startNotificationsApp(config, logger, {
-    publisher: pubsub,
-    onQuery: (sql) => statements.push(sql),
-  });
-  const database = subgraphDatabase('notifications', { databaseUrl: config.databaseUrl });
-  return {
-    app,
-    pubsub,
-    gql: createGraphQLClient(app.url),
-    as: (viewer) => issuer.sign(viewer),
-    statements,
-    sql: async <Row>(text: string, values: unknown[] = []) =>
-      (await app.prisma.$queryRawUnsafe(text, ...values)) as Row[],
-    stop: async () => {
-      await app.stop();
-      await pubsub.close();
-      await issuer.stop();
-      await dropSchema(database.connectionString, database.schema);
-    },
-  };
+  t.onStop(() => pubsub.close());
+  return { ...t, pubsub };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,20 +1,17 @@
-// Test fixtures: a JWKS server signing tokens as users does, the orders app on port 0 in a
-// Postgres schema of its own (dropped at stop), and a scripted stand-in for the other subgraphs.
+// Test fixtures: the orders subgraph in @flow/testing's environment, with a scripted stand-in
+// for the other subgraphs (ScriptedCalls: every call recorded, any step made to fail or hang).
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { createLogger } from '@flow/core';
-import { dropSchema, subgraphDatabase, type CallContext } from '@flow/subgraph-kit';
+import type { CallContext } from '@flow/subgraph-kit';
 import {
-  createGraphQLClient,
-  databaseUrlForSchema,
-  uniqueSchemaName,
-  type GraphQLClient,
   newTestViewer,
-  startTestTokenIssuer,
+  ScriptedCalls,
+  startSubgraphTestEnvironment,
+  type SubgraphTestEnvironment,
+  TEST_ROUTER_SECRET,
   type TestViewer,
 } from '@flow/testing';
-import { startOrdersApp, type OrdersApp } from '../src/app';
-import { parseOrdersConfig, type OrdersConfig } from '../src/env';
+import { parseOrdersConfig, startOrdersApp, type OrdersApp, type OrdersConfig } from '../src';
 import type {
   AuthorizeRequest,
   HeldPage,
@@ -27,7 +24,7 @@ import type {
   UserSummary,
 } from '../src/services/dependencies';
 
-export const SECRET = 'a-test-router-signing-secret-of-enough-length';
+export const SECRET = TEST_ROUTER_SECRET;
 
 export type { TestViewer };
 export const newViewer = newTestViewer;
@@ -61,91 +58,21 @@ export interface FakePayment extends AuthorizeRequest {
   status: 'AUTHORIZED' | 'INVOICED' | 'CAPTURED' | 'VOIDED' | 'REFUNDED';
 }
 
-export interface RecordedCall {
-  step: Step;
-  args: unknown[];
-}
-
-interface Fault {
-  code: string;
-  /** The call does its work and then fails (the reply is lost). */
-  afterEffect: boolean;
-  remaining: number;
-  when: (...args: never[]) => boolean;
-}
-
-interface Gate {
-  reached: () => void;
-  opened: Promise<void>;
-}
-
-export interface FaultOptions<S extends Step> {
-  /** How many calls fail (default: every call until heal). */
-  times?: number;
-  afterEffect?: boolean;
-  /** Only calls whose arguments (after the ctx) match. */
-  when?: (...args: DropFirst<Parameters<OrdersDependencies[S]>>) => boolean;
-}
-
-type DropFirst<T extends unknown[]> = T extends [unknown, ...infer Rest] ? Rest : never;
-
 /**
  * OrdersDependencies in memory: records every call, keeps holds and payments in maps with the
  * rules of inventory and payments that the saga relies on (idempotent release and keyed money
  * moves, void of a captured payment is CONFLICT), and can be told to fail or hang a step.
  */
-export class ScriptedDependencies implements OrdersDependencies {
-  readonly calls: RecordedCall[] = [];
+export class ScriptedDependencies extends ScriptedCalls<OrdersDependencies> implements OrdersDependencies {
   readonly depots: FakeDepot[] = [];
   readonly reservations = new Map<string, FakeReservation>();
   readonly payments = new Map<string, FakePayment>();
   readonly users = new Map<string, UserSummary>();
   /** Every payments idempotency key used, with the payment it moved. */
   readonly paymentKeys = new Map<string, { step: Step; paymentId: string }>();
-  private readonly faults = new Map<Step, Fault[]>();
-  private readonly gates = new Map<Step, Gate>();
-  private readonly openers: (() => void)[] = [];
 
-  fail<S extends Step>(step: S, code: string, options: FaultOptions<S> = {}): void {
-    const fault: Fault = {
-      code,
-      afterEffect: options.afterEffect ?? false,
-      remaining: options.times ?? Infinity,
-      when: (options.when as Fault['when'] | undefined) ?? (() => true),
-    };
-    this.faults.set(step, [...(this.faults.get(step) ?? []), fault]);
-  }
-
-  /**
-   * The next call of `step` waits until `release()`; `reached` resolves when it arrives. Later
-   * calls of the step pass (a retry after a hung call should not hang too).
-   */
-  hang(step: Step): { reached: Promise<void>; release: () => void } {
-    let reached!: () => void;
-    const arrived = new Promise<void>((resolve) => (reached = resolve));
-    let release!: () => void;
-    const opened = new Promise<void>((resolve) => (release = resolve));
-    this.gates.set(step, { reached, opened });
-    this.openers.push(release);
-    return { reached: arrived, release };
-  }
-
-  /** Every fault cleared and every hung call let through. */
-  heal(): void {
-    this.faults.clear();
-    this.gates.clear();
-    for (const open of this.openers.splice(0)) open();
-  }
-
-  callsOf<S extends Step>(step: S): DropFirst<Parameters<OrdersDependencies[S]>>[] {
-    return this.calls
-      .filter((c) => c.step === step)
-      .map((c) => c.args as DropFirst<Parameters<OrdersDependencies[S]>>);
-  }
-
-  /** Calls that mention `text` anywhere in their arguments (e.g. an order or payment id). */
-  callsAbout(text: string): RecordedCall[] {
-    return this.calls.filter((c) => JSON.stringify(c.args).includes(text));
+  constructor() {
+    super(failure);
   }
 
   reservationOf(organizationId: string, reference: string): FakeReservation | undefined {
@@ -181,24 +108,8 @@ export class ScriptedDependencies implements OrdersDependencies {
     return reservation;
   }
 
-  private async step<T>(step: Step, args: unknown[], work: () => T): Promise<T> {
-    this.calls.push({ step, args });
-    const gate = this.gates.get(step);
-    if (gate) {
-      this.gates.delete(step);
-      gate.reached();
-      await gate.opened;
-    }
-    const fault = (this.faults.get(step) ?? []).find((f) => f.remaining > 0 && f.when(...(args as never[])));
-    if (fault) fault.remaining -= 1;
-    if (fault && !fault.afterEffect) throw failure(step, fault.code);
-    const result = work();
-    if (fault) throw failure(step, fault.code);
-    return result;
-  }
-
   offers(_ctx: CallContext, request: OfferRequest): Promise<Offer[]> {
-    return this.step('offers', [request], () =>
+    return this.call('offers', [request], () =>
       this.depots
         .filter((depot) => depot.prices[request.productId] !== undefined)
         .map((depot) => {
@@ -220,7 +131,7 @@ export class ScriptedDependencies implements OrdersDependencies {
   }
 
   reserve(_ctx: CallContext, request: ReserveRequest): Promise<{ id: string }> {
-    return this.step('reserve', [request], () => {
+    return this.call('reserve', [request], () => {
       // Like inventory: the reference is unique per organization, so a retried hold is the same hold.
       const existing = this.reservationOf(request.organizationId, request.reference);
       return { id: (existing ?? this.landHold(request)).id };
@@ -228,14 +139,14 @@ export class ScriptedDependencies implements OrdersDependencies {
   }
 
   reservationByReference(_ctx: CallContext, organizationId: string, reference: string) {
-    return this.step('reservationByReference', [organizationId, reference], () => {
+    return this.call('reservationByReference', [organizationId, reference], () => {
       const found = this.reservationOf(organizationId, reference);
       return found ? { id: found.id, status: found.status } : null;
     });
   }
 
   heldReservations(_ctx: CallContext, page: HeldPage) {
-    return this.step('heldReservations', [page], () =>
+    return this.call('heldReservations', [page], () =>
       [...this.reservations.values()]
         .filter(
           (r) =>
@@ -250,7 +161,7 @@ export class ScriptedDependencies implements OrdersDependencies {
   }
 
   releaseReservation(_ctx: CallContext, id: string, reason: string): Promise<void> {
-    return this.step('releaseReservation', [id, reason], () => {
+    return this.call('releaseReservation', [id, reason], () => {
       const reservation = this.requireReservation(id);
       if (reservation.status === 'COMMITTED') throw failure('releaseReservation', 'CONFLICT');
       if (reservation.status === 'HELD') reservation.reason = reason;
@@ -259,7 +170,7 @@ export class ScriptedDependencies implements OrdersDependencies {
   }
 
   commitReservation(_ctx: CallContext, id: string): Promise<void> {
-    return this.step('commitReservation', [id], () => {
+    return this.call('commitReservation', [id], () => {
       const reservation = this.requireReservation(id);
       if (reservation.status === 'RELEASED') throw failure('commitReservation', 'CONFLICT');
       reservation.status = 'COMMITTED';
@@ -271,20 +182,20 @@ export class ScriptedDependencies implements OrdersDependencies {
     request: AuthorizeRequest,
     idempotencyKey: string,
   ): Promise<PaymentSummary> {
-    return this.step('authorizePayment', [request, idempotencyKey], () =>
+    return this.call('authorizePayment', [request, idempotencyKey], () =>
       this.keyed('authorizePayment', idempotencyKey, () => this.landPayment(request)),
     );
   }
 
   paymentOfOrder(_ctx: CallContext, orderId: string): Promise<PaymentSummary | null> {
-    return this.step('paymentOfOrder', [orderId], () => {
+    return this.call('paymentOfOrder', [orderId], () => {
       const payment = this.paymentOf(orderId);
       return payment ? { id: payment.id, status: payment.status } : null;
     });
   }
 
   capturePayment(_ctx: CallContext, paymentId: string, idempotencyKey: string): Promise<PaymentSummary> {
-    return this.step('capturePayment', [paymentId, idempotencyKey], () =>
+    return this.call('capturePayment', [paymentId, idempotencyKey], () =>
       this.keyed('capturePayment', idempotencyKey, () =>
         this.move(paymentId, ['AUTHORIZED', 'INVOICED'], 'CAPTURED', 'capturePayment'),
       ),
@@ -292,7 +203,7 @@ export class ScriptedDependencies implements OrdersDependencies {
   }
 
   voidPayment(_ctx: CallContext, paymentId: string, idempotencyKey: string): Promise<PaymentSummary> {
-    return this.step('voidPayment', [paymentId, idempotencyKey], () =>
+    return this.call('voidPayment', [paymentId, idempotencyKey], () =>
       this.keyed('voidPayment', idempotencyKey, () =>
         this.move(paymentId, ['AUTHORIZED', 'INVOICED'], 'VOIDED', 'voidPayment'),
       ),
@@ -306,7 +217,7 @@ export class ScriptedDependencies implements OrdersDependencies {
     reason: string,
     idempotencyKey: string,
   ): Promise<PaymentSummary> {
-    return this.step('refundPayment', [paymentId, amount, reason, idempotencyKey], () =>
+    return this.call('refundPayment', [paymentId, amount, reason, idempotencyKey], () =>
       this.keyed('refundPayment', idempotencyKey, () =>
         this.move(paymentId, ['CAPTURED'], 'REFUNDED', 'refundPayment'),
       ),
@@ -314,19 +225,19 @@ export class ScriptedDependencies implements OrdersDependencies {
   }
 
   grantSiteAccess(_ctx: CallContext, siteId: string, organizationId: string): Promise<void> {
-    return this.step('grantSiteAccess', [siteId, organizationId], () => undefined);
+    return this.call('grantSiteAccess', [siteId, organizationId], () => undefined);
   }
 
   route(_ctx: CallContext, fromSiteId: string, toSiteId: string): Promise<RouteSummary> {
-    return this.step('route', [fromSiteId, toSiteId], () => ({ distanceKm: 12.5, durationMinutes: 25 }));
+    return this.call('route', [fromSiteId, toSiteId], () => ({ distanceKm: 12.5, durationMinutes: 25 }));
   }
 
   eta(_ctx: CallContext, from: { lat: number; lng: number }, toSiteId: string): Promise<RouteSummary> {
-    return this.step('eta', [from, toSiteId], () => ({ distanceKm: 4, durationMinutes: 9 }));
+    return this.call('eta', [from, toSiteId], () => ({ distanceKm: 4, durationMinutes: 9 }));
   }
 
   user(_ctx: CallContext, id: string): Promise<UserSummary | null> {
-    return this.step('user', [id], () => this.users.get(id) ?? null);
+    return this.call('user', [id], () => this.users.get(id) ?? null);
   }
 
   private requireReservation(id: string): FakeReservation {
@@ -364,60 +275,25 @@ function failure(step: string, code: string): GraphQLError {
 // ---------------------------------------------------------------------------------------------
 // The app
 
-export interface OrdersTestEnvironment {
-  app: OrdersApp;
-  config: OrdersConfig;
+export interface OrdersTestEnvironment extends SubgraphTestEnvironment<OrdersConfig, OrdersApp> {
   dependencies: ScriptedDependencies;
-  gql: GraphQLClient;
-  as: (viewer: TestViewer) => Promise<string>;
-  /** Every SQL statement the app ran, in order (tests may empty it). */
-  statements: string[];
-  sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
-  stop: () => Promise<void>;
 }
 
 export async function createOrdersTestEnvironment(
-  overrides: Record<string, string> = {},
+  env: Record<string, string> = {},
 ): Promise<OrdersTestEnvironment> {
-  const issuer = await startTestTokenIssuer();
-
-  const config = parseOrdersConfig({
-    FLOW_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('orders_test')),
-    USERS_JWKS_URL: issuer.jwksUrl,
-    ROUTER_SIGNING_SECRET: SECRET,
-    // Tests run the recovery job themselves (services.recovery.runOnce), never on a timer.
-    RECOVERY_INTERVAL_MS: '3600000',
-    ...overrides,
-  });
   const dependencies = new ScriptedDependencies();
-  const statements: string[] = [];
-  const app = await startOrdersApp(config, createLogger('orders', config.logLevel), {
-    dependencies,
-    onQuery: (sql) => statements.push(sql),
+  const t = await startSubgraphTestEnvironment({
+    name: 'orders',
+    start: startOrdersApp,
+    parseConfig: parseOrdersConfig,
+    // Tests run the recovery job themselves (services.recovery.runOnce), never on a timer.
+    env: { RECOVERY_INTERVAL_MS: '3600000', ...env },
+    options: { dependencies },
   });
-  const database = subgraphDatabase('orders', { databaseUrl: config.databaseUrl });
-  const { prisma } = app;
-  const as = (viewer: TestViewer) => issuer.sign(viewer);
-  return {
-    app,
-    config,
-    dependencies,
-    gql: createGraphQLClient(app.url),
-    as,
-    statements,
-    sql: async <Row>(text: string, values: unknown[] = []) =>
-      (await prisma.$queryRawUnsafe(text, ...values)) as Row[],
-    stop: async () => {
-      // A hung call would keep the server from closing.
-      dependencies.heal();
-      await app.stop();
-      await issuer.stop();
-      await dropSchema(database.connectionString, database.schema);
-    },
-  };
+  // A hung call would keep the server from closing: healed before everything else closes.
+  t.onStop(() => dependencies.heal());
+  return { ...t, dependencies };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,35 +1,28 @@
-// Test fixtures: a JWKS server signing tokens as users does, and the payments app on port 0 in a
-// Postgres schema of its own (dropped at stop), with the simulated provider.
+// Test fixtures: the payments subgraph in @flow/testing's environment with the simulated
+// provider, signed calls as the orders service, and orders' events.
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { OrderSnapshot } from '@flow/contracts';
 import { createLogger } from '@flow/core';
-import { dropSchema, subgraphDatabase, SubgraphClient } from '@flow/subgraph-kit';
+import { SubgraphClient } from '@flow/subgraph-kit';
 import {
-  createGraphQLClient,
-  databaseUrlForSchema,
-  uniqueSchemaName,
-  type GraphQLClient,
   newTestViewer,
-  startTestTokenIssuer,
+  startSubgraphTestEnvironment,
+  type SubgraphTestEnvironment,
+  TEST_ROUTER_SECRET,
   type TestViewer,
 } from '@flow/testing';
-import { startPaymentsApp, type PaymentsApp } from '../src/app';
-import { parsePaymentsConfig, type PaymentsConfig } from '../src/env';
+import { parsePaymentsConfig, startPaymentsApp, type PaymentsApp, type PaymentsConfig } from '../src';
 import { SimulatedProvider } from '../src/services/provider';
 
-export const SECRET = 'a-test-router-signing-secret-of-enough-length';
+export const SECRET = TEST_ROUTER_SECRET;
 
 export type { TestViewer };
 export const newViewer = newTestViewer;
 
-export interface PaymentsTestEnvironment {
-  app: PaymentsApp;
-  config: PaymentsConfig;
+export interface PaymentsTestEnvironment extends SubgraphTestEnvironment<PaymentsConfig, PaymentsApp> {
   provider: SimulatedProvider;
-  gql: GraphQLClient;
-  as: (viewer: TestViewer) => Promise<string>;
   /** Signed calls as the orders service, on behalf of `viewer`'s token (null: a background job). */
   orders: (viewer: TestViewer | null) => Promise<{
     mutate: <D>(q: string, v: Record<string, unknown>) => Promise<D>;
@@ -46,41 +39,24 @@ export interface PaymentsTestEnvironment {
   ) => Promise<{ data?: D; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   /** Delivers an `order.*` event from orders naming the order's driver, as the event bus does. */
   orderEvent: (orderId: string, driverId: string | null, occurredAt?: Date, id?: string) => Promise<void>;
-  statements: string[];
-  sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
-  stop: () => Promise<void>;
 }
 
 export async function createPaymentsTestEnvironment(
-  overrides: Record<string, string> = {},
+  env: Record<string, string> = {},
 ): Promise<PaymentsTestEnvironment> {
-  const issuer = await startTestTokenIssuer();
-
-  const config = parsePaymentsConfig({
-    FLOW_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('payments_test')),
-    USERS_JWKS_URL: issuer.jwksUrl,
-    USERS_URL: issuer.usersUrl,
-    ROUTER_SIGNING_SECRET: SECRET,
-    PROVIDER_TIMEOUT_MS: '300',
-    ...overrides,
-  });
   const provider = new SimulatedProvider();
-  const statements: string[] = [];
-  const app = await startPaymentsApp(config, createLogger('payments', config.logLevel), {
-    provider,
-    onQuery: (sql) => statements.push(sql),
+  const t = await startSubgraphTestEnvironment({
+    name: 'payments',
+    start: startPaymentsApp,
+    parseConfig: parsePaymentsConfig,
+    env: { PROVIDER_TIMEOUT_MS: '300', ...env },
+    options: { provider },
   });
-  const database = subgraphDatabase('payments', { databaseUrl: config.databaseUrl });
-  const as = (viewer: TestViewer) => issuer.sign(viewer);
-  const logger = createLogger('orders-test', 'silent');
   const client = new SubgraphClient({
     name: 'payments',
-    url: app.url,
+    url: t.app.url,
     secret: SECRET,
-    logger,
+    logger: createLogger('orders-test', 'silent'),
     service: 'orders',
     // A busy machine's first request (cold Prisma) may take seconds: not a payments outage.
     timeoutMs: 30_000,
@@ -88,7 +64,7 @@ export async function createPaymentsTestEnvironment(
   const orders: PaymentsTestEnvironment['orders'] = async (viewer) => {
     const ctx = {
       requestId: randomUUID(),
-      authorization: viewer ? `Bearer ${await as(viewer)}` : null,
+      authorization: viewer ? `Bearer ${await t.as(viewer)}` : null,
       clientAddress: null,
     };
     return {
@@ -97,11 +73,8 @@ export async function createPaymentsTestEnvironment(
     };
   };
   return {
-    app,
-    config,
+    ...t,
     provider,
-    gql: createGraphQLClient(app.url),
-    as,
     orders,
     authorize: async (viewer, input, key = randomUUID()) => {
       try {
@@ -112,7 +85,7 @@ export async function createPaymentsTestEnvironment(
       }
     },
     orderEvent: (orderId, driverId, occurredAt = new Date(), id = randomUUID()) =>
-      app.services.orderDrivers.handle({
+      t.app.services.orderDrivers.handle({
         id,
         type: driverId ? 'order.dispatched' : 'order.confirmed',
         occurredAt: occurredAt.toISOString(),
@@ -121,14 +94,6 @@ export async function createPaymentsTestEnvironment(
         data: orderEventData(orderId, driverId),
         source: 'orders',
       }),
-    statements,
-    sql: async <Row>(text: string, values: unknown[] = []) =>
-      (await app.services.payments['options'].prisma.$queryRawUnsafe(text, ...values)) as Row[],
-    stop: async () => {
-      await app.stop();
-      await issuer.stop();
-      await dropSchema(database.connectionString, database.schema);
-    },
   };
 }
 

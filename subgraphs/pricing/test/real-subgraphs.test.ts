@@ -1,13 +1,11 @@
-import { createLogger } from '@flow/core';
-import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
 import {
-  createGraphQLClient,
-  databaseUrlForSchema,
-  uniqueSchemaName,
+  startSubgraphTestEnvironment,
+  stopAll,
   type GraphQLClient,
+  type SubgraphTestEnvironment,
 } from '@flow/testing';
-import { parseInventoryConfig, startInventoryApp, type InventoryApp } from '@flow/inventory';
-import { parseLocationsConfig, startLocationsApp, type LocationsApp } from '@flow/locations';
+import { parseInventoryConfig, startInventoryApp } from '@flow/inventory';
+import { parseLocationsConfig, startLocationsApp } from '@flow/locations';
 import {
   createTestEnvironment as startUsers,
   LOGIN,
@@ -16,8 +14,7 @@ import {
   type AuthPayload,
   type UsersTestEnvironment,
 } from '@flow/users/testing';
-import { startPricingApp, type PricingApp } from '../src/app';
-import { parsePricingConfig } from '../src/env';
+import { parsePricingConfig, startPricingApp } from '../src';
 import { COMPARE_OFFERS, setDeliveryTerms, setPrice, USD, type OfferResult } from './support/queries';
 
 // The same flow as offers.test.ts, but against the REAL users, locations and inventory apps,
@@ -25,10 +22,8 @@ import { COMPARE_OFFERS, setDeliveryTerms, setPrice, USD, type OfferResult } fro
 // behaviour (depot ownership, visibility of sites, road distances, stock).
 
 let users: UsersTestEnvironment;
-let locations: LocationsApp;
-let inventory: InventoryApp;
-let pricing: PricingApp;
-const schemas: { subgraph: string; url: string }[] = [];
+/** Every environment started, stopped last first. */
+const started: SubgraphTestEnvironment<unknown, { url: string; stop: () => Promise<void> }>[] = [];
 const gql: Record<'locations' | 'inventory' | 'pricing', GraphQLClient> = {} as never;
 
 async function call<Data>(
@@ -42,52 +37,39 @@ async function call<Data>(
   return result.data;
 }
 
-function databaseFor(subgraph: string) {
-  const url = databaseUrlForSchema(uniqueSchemaName(`pricing_real_${subgraph}`));
-  schemas.push({ subgraph, url });
-  return url;
-}
-
 beforeAll(async () => {
   users = await startUsers();
-  const common = {
-    FLOW_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
+  const trustUsers = {
     USERS_URL: users.app.url,
-    JWKS_COOLDOWN_SECONDS: '0',
+    USERS_JWKS_URL: `${new URL(users.app.url).origin}/.well-known/jwks.json`,
+    ROUTER_SIGNING_SECRET: users.env.ROUTER_SIGNING_SECRET,
   };
-  locations = await startLocationsApp(
-    parseLocationsConfig({ ...common, DATABASE_URL: databaseFor('locations') }),
-    createLogger('locations', 'silent'),
-  );
-  inventory = await startInventoryApp(
-    parseInventoryConfig({ ...common, DATABASE_URL: databaseFor('inventory'), LOCATIONS_URL: locations.url }),
-    createLogger('inventory', 'silent'),
-  );
-  pricing = await startPricingApp(
-    parsePricingConfig({
-      ...common,
-      DATABASE_URL: databaseFor('pricing'),
-      LOCATIONS_URL: locations.url,
-      INVENTORY_URL: inventory.url,
-    }),
-    createLogger('pricing', 'silent'),
-  );
-  gql.locations = createGraphQLClient(locations.url);
-  gql.inventory = createGraphQLClient(inventory.url);
-  gql.pricing = createGraphQLClient(pricing.url);
+  const locations = await startSubgraphTestEnvironment({
+    name: 'locations',
+    start: startLocationsApp,
+    parseConfig: parseLocationsConfig,
+    env: trustUsers,
+  });
+  started.push(locations);
+  const inventory = await startSubgraphTestEnvironment({
+    name: 'inventory',
+    start: startInventoryApp,
+    parseConfig: parseInventoryConfig,
+    env: { ...trustUsers, LOCATIONS_URL: locations.app.url },
+  });
+  started.push(inventory);
+  const pricing = await startSubgraphTestEnvironment({
+    name: 'pricing',
+    start: startPricingApp,
+    parseConfig: parsePricingConfig,
+    env: { ...trustUsers, LOCATIONS_URL: locations.app.url, INVENTORY_URL: inventory.app.url },
+  });
+  started.push(pricing);
+  gql.locations = locations.gql;
+  gql.inventory = inventory.gql;
+  gql.pricing = pricing.gql;
 });
-afterAll(async () => {
-  await pricing?.stop();
-  await inventory?.stop();
-  await locations?.stop();
-  await users?.stop();
-  for (const { subgraph, url } of schemas) {
-    const database = subgraphDatabase(subgraph, { databaseUrl: url });
-    await dropSchema(database.connectionString, database.schema);
-  }
-});
+afterAll(() => stopAll([...started.reverse().map((t) => t.stop), () => users?.stop()]));
 
 async function register(kind: 'HOSPITAL' | 'VENDOR', approve: boolean) {
   const result = await users.gql<{ registerOrganization: AuthPayload }>({

@@ -1,25 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
-import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
+import { subgraphCatalog, subgraphUrlVariable } from '@flow/core';
+import { DEVELOPMENT_ROUTER_SECRET } from '@flow/subgraph-kit';
+import { startSubgraphTestEnvironment, stopAll, type SubgraphTestEnvironment } from '@flow/testing';
 import {
-  createGraphQLClient,
-  databaseUrlForSchema,
-  uniqueSchemaName,
-  type GraphQLClient,
-} from '@flow/testing';
-import { startUsersApp, type UsersApp, type UsersAppOptions } from '../src/app';
-import { DEVELOPMENT_ADMIN } from '../src/bootstrap';
-import { parseUsersEnvironment, type UsersEnvironment } from '../src/env';
+  DEVELOPMENT_ADMIN,
+  parseUsersEnvironment,
+  startUsersApp,
+  type UsersApp,
+  type UsersAppOptions,
+  type UsersEnvironment,
+} from '../src';
 
-export interface UsersTestEnvironment {
-  app: UsersApp;
+export interface UsersTestEnvironment extends SubgraphTestEnvironment<UsersEnvironment, UsersApp> {
+  /** The configuration (users calls it its environment). */
   env: UsersEnvironment;
-  gql: GraphQLClient;
   admin: { email: string; password: string };
-  sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
-  stop: () => Promise<void>;
 }
 
 /**
@@ -32,36 +29,38 @@ const NOWHERE = Object.fromEntries(
     .map((s) => [subgraphUrlVariable(s.name), 'http://127.0.0.1:9/graphql']),
 );
 
-/** The users subgraph on a port of its own, in a Postgres schema of its own, dropped at stop. */
+/** The users subgraph in @flow/testing's environment, with a data folder of its own. */
 export async function createTestEnvironment(
-  overrides: Record<string, string> = {},
+  env: Record<string, string> = {},
   options: UsersAppOptions = {},
 ): Promise<UsersTestEnvironment> {
-  const schema = uniqueSchemaName('users_test');
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-users-'));
-  const env = parseUsersEnvironment({
-    FLOW_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    DATABASE_URL: databaseUrlForSchema(schema),
-    FLOW_DATA_DIR: dataDir,
-    PASSWORD_SCRYPT_LOG2_COST: '14',
-    ...NOWHERE,
-    ...overrides,
-  });
-  const app = await startUsersApp(env, createLogger('users', env.LOG_LEVEL), options);
-  return {
-    app,
-    env,
-    gql: createGraphQLClient(app.url),
-    admin: DEVELOPMENT_ADMIN,
-    sql: async <Row>(text: string, values: unknown[] = []) =>
-      (await app.prisma.$queryRawUnsafe(text, ...values)) as Row[],
-    stop: async () => {
-      await app.stop();
-      const database = subgraphDatabase('users', { databaseUrl: env.DATABASE_URL });
-      await dropSchema(database.connectionString, database.schema);
-      rmSync(dataDir, { recursive: true, force: true });
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  const t = await startSubgraphTestEnvironment({
+    name: 'users',
+    start: startUsersApp,
+    parseConfig: parseUsersEnvironment,
+    env: {
+      FLOW_DATA_DIR: dataDir,
+      PASSWORD_SCRYPT_LOG2_COST: '14',
+      // The default secret: a router or subgraph that other tests start beside users with their
+      // defaults signs with it (a subgraph environment next to users takes env.ROUTER_SIGNING_SECRET).
+      ROUTER_SIGNING_SECRET: DEVELOPMENT_ROUTER_SECRET,
+      ...NOWHERE,
+      ...env,
     },
+    options,
+  }).catch((error: unknown) => {
+    removeDataDir();
+    throw error;
+  });
+  return {
+    ...t,
+    env: t.config,
+    admin: DEVELOPMENT_ADMIN,
+    // Through Prisma, as these tests were written for (a count is a bigint).
+    sql: async <Row>(text: string, values: unknown[] = []) =>
+      (await t.app.prisma.$queryRawUnsafe(text, ...values)) as Row[],
+    stop: () => stopAll([t.stop, removeDataDir]),
   };
 }

@@ -1,11 +1,4 @@
-import { createLogger } from '@flow/core';
-import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
-import {
-  createGraphQLClient,
-  databaseUrlForSchema,
-  uniqueSchemaName,
-  type GraphQLClient,
-} from '@flow/testing';
+import { startSubgraphTestEnvironment, stopAll, type SubgraphTestEnvironment } from '@flow/testing';
 import {
   createTestEnvironment as startUsers,
   LOGIN,
@@ -14,71 +7,68 @@ import {
   type AuthPayload,
   type UsersTestEnvironment,
 } from '@flow/users/testing';
-import { startPricingApp, type PricingApp } from '../../src/app';
-import { parsePricingConfig } from '../../src/env';
+import { parsePricingConfig, startPricingApp, type PricingApp, type PricingConfig } from '../../src';
 import { InventoryStandIn, LocationsStandIn } from './stand-ins';
 
-export interface PricingTestEnvironment {
+export interface PricingTestEnvironment extends SubgraphTestEnvironment<PricingConfig, PricingApp> {
+  /** The app (also `app`). */
   pricing: PricingApp;
-  /** GraphQL straight to pricing (no router: development mode accepts unsigned calls). */
-  gql: GraphQLClient;
   users: UsersTestEnvironment;
   locations: LocationsStandIn;
   inventory: InventoryStandIn;
-  /** SQL statements pricing sent since the last clear. */
-  statements: string[];
   adminToken: string;
-  stop: () => Promise<void>;
 }
 
 /**
  * The REAL users subgraph, stand-ins for locations and inventory, and pricing: each on a port of
- * its own over real HTTP, users and pricing in Postgres schemas of their own, dropped at stop.
- * `overrides` are pricing's environment (e.g. LOCATIONS_URL pointing at a dead dependency).
+ * its own over real HTTP, users and pricing in @flow/testing's environments. `env` is pricing's
+ * (e.g. LOCATIONS_URL pointing at a dead dependency). Tokens are users' own (login, register).
  */
 export async function createPricingTestEnvironment(
-  overrides: Record<string, string> = {},
+  env: Record<string, string> = {},
 ): Promise<PricingTestEnvironment> {
   const users = await startUsers();
   const jwksUrl = `${new URL(users.app.url).origin}/.well-known/jwks.json`;
-  const locations = await LocationsStandIn.start({ jwksUrl });
-  const inventory = await InventoryStandIn.start({ jwksUrl });
-  const databaseUrl = databaseUrlForSchema(uniqueSchemaName('pricing_test'));
-  const config = parsePricingConfig({
-    FLOW_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    DATABASE_URL: databaseUrl,
-    USERS_URL: users.app.url,
-    LOCATIONS_URL: locations.server.url,
-    INVENTORY_URL: inventory.server.url,
-    JWKS_COOLDOWN_SECONDS: '0',
-    ...overrides,
-  });
-  const statements: string[] = [];
-  const pricing = await startPricingApp(config, createLogger('pricing', config.logLevel), {
-    onQuery: (sql) => statements.push(sql),
-  });
-  const login = await users.gql<{ login: AuthPayload }>({
-    query: LOGIN,
-    variables: { email: users.admin.email, password: users.admin.password },
-  });
-  return {
-    pricing,
-    gql: createGraphQLClient(pricing.url),
-    users,
-    locations,
-    inventory,
-    statements,
-    adminToken: login.data!.login.accessToken,
-    stop: async () => {
-      await pricing.stop();
-      await Promise.all([locations.server.stop(), inventory.server.stop()]);
-      await users.stop();
-      const database = subgraphDatabase('pricing', { databaseUrl });
-      await dropSchema(database.connectionString, database.schema);
-    },
-  };
+  // Pricing first, then what it calls: whatever has started by a failure is stopped too.
+  const started: { stop: () => Promise<void> }[] = [users];
+  const stopStarted = () => stopAll([...started].reverse().map((s) => s.stop));
+  try {
+    const locations = await LocationsStandIn.start({ jwksUrl });
+    started.push(locations.server);
+    const inventory = await InventoryStandIn.start({ jwksUrl });
+    started.push(inventory.server);
+    const t = await startSubgraphTestEnvironment({
+      name: 'pricing',
+      start: startPricingApp,
+      parseConfig: parsePricingConfig,
+      env: {
+        USERS_URL: users.app.url,
+        USERS_JWKS_URL: jwksUrl,
+        // Signed calls to users (and the stand-ins) carry the router secret users trusts.
+        ROUTER_SIGNING_SECRET: users.env.ROUTER_SIGNING_SECRET,
+        LOCATIONS_URL: locations.server.url,
+        INVENTORY_URL: inventory.server.url,
+        ...env,
+      },
+    });
+    started.push(t);
+    const login = await users.gql<{ login: AuthPayload }>({
+      query: LOGIN,
+      variables: { email: users.admin.email, password: users.admin.password },
+    });
+    return {
+      ...t,
+      pricing: t.app,
+      users,
+      locations,
+      inventory,
+      adminToken: login.data!.login.accessToken,
+      stop: stopStarted,
+    };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
 }
 
 export interface Organization {

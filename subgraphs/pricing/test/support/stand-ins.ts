@@ -19,7 +19,12 @@ import {
   requireUuid,
   requireViewer,
 } from '@flow/core';
-import { startSubgraphServer, type BaseContext, type RunningSubgraph } from '@flow/subgraph-kit';
+import {
+  DEVELOPMENT_ROUTER_SECRET,
+  startSubgraphServer,
+  type BaseContext,
+  type RunningSubgraph,
+} from '@flow/subgraph-kit';
 
 const schemaDir = join(__dirname, '..', '..', '..', '..', 'schema');
 const sdl = (name: string) => parse(readFileSync(join(schemaDir, `${name}.graphql`), 'utf8'));
@@ -36,7 +41,7 @@ async function serve(name: string, resolvers: unknown, options: StandInOptions) 
     logger: createLogger(`${name}-stand-in`, 'silent'),
     port: 0,
     production: false,
-    routerSecret: 'flow-development-router-signing-secret',
+    routerSecret: DEVELOPMENT_ROUTER_SECRET,
     verifyToken: createRemoteTokenVerifier({
       issuer: 'urn:flow:users',
       audience: 'urn:flow:api',
