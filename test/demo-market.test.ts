@@ -4,7 +4,7 @@
 // reviews too, once reviews has heard of the deliveries), then one more, as the next start does.
 // test/start.test.ts checks the same market through `npm start` itself.
 import { demoAccounts } from '@flow/users/demo-accounts';
-import { createGraphQLClient, type GraphQLClient } from '@flow/testing';
+import { createGraphQLClient, until, type GraphQLClient } from '@flow/testing';
 import {
   DemoApi,
   ST_MARY_MAIN_CAMPUS,
@@ -324,5 +324,48 @@ describe('the demo market', () => {
     );
     expect(api.changes).toBe(0);
     expect(await offersAtMainCampus(accessToken, 'O2-CYL-2L')).toEqual(offers);
+  });
+
+  // Last: it delivers the order on its way.
+  it('asks again while reviews has not heard of a delivery, and reviews the order once it has', async () => {
+    const onItsWay = first.orders.find(({ status }) => status === 'DISPATCHED')!;
+    const { accessToken } = await signIn(hospitalAdmin.email, hospitalAdmin.password);
+    const offers = await offersAtMainCampus(accessToken, 'O2-CYL-2L');
+    const router = createGraphQLClient(t.routerUrl);
+    const answers: string[] = [];
+    const watching: GraphQLClient = async <Data>(request: Parameters<GraphQLClient>[0]) => {
+      const response = await router<Data>(request);
+      if (request.query.includes('submitReview('))
+        answers.push(String(response.errors?.[0]?.extensions?.code ?? 'accepted'));
+      return response;
+    };
+    const api = new DemoApi(t.routerUrl, watching);
+    const review = { rating: 1, comment: 'Came a day late.' };
+    const seeding = seedReviews(
+      api,
+      [{ ...onItsWay, status: 'DELIVERED', demo: { ...onItsWay.demo, review } }],
+      new Map(offers.map(({ vendor }) => [vendor.name, vendor.id])),
+    );
+    seeding.catch(() => undefined); // awaited below; a failure before then fails the test anyway
+    await until(() => answers.includes('NOT_FOUND'), 'reviews to refuse the order on its way');
+    const driver = demoAccounts.find(({ email }) => email === 'highlands.driver@demo.flow.local')!;
+    const { accessToken: driverToken } = await signIn(driver.email, driver.password);
+    await query(
+      driverToken,
+      'mutation ($id: ID!) { confirmDelivery(orderId: $id, proof: { receivedBy: "Ward store", signature: "data:text/plain,signed" }) { id } }',
+      { id: onItsWay.id },
+    );
+    expect(await seeding).toBe(1);
+    expect(api.changes).toBe(1);
+    expect(answers.at(-1)).toBe('accepted');
+    expect(new Set(answers.slice(0, -1))).toEqual(new Set(['NOT_FOUND']));
+    const stars = [
+      ...demoOrders.filter(({ vendor, review }) => vendor === onItsWay.demo.vendor && review),
+      { review },
+    ].map(({ review }) => review!.rating);
+    const after = await offersAtMainCampus(accessToken, 'O2-CYL-2L');
+    expect(after.find(({ vendor }) => vendor.name === onItsWay.demo.vendor)!.vendorRating).toBe(
+      Math.round((stars.reduce((a, b) => a + b, 0) / stars.length) * 100) / 100,
+    );
   });
 });
