@@ -1,15 +1,17 @@
 // The demo data `npm start` seeds, made by the real seed (scripts/seed-demo.ts) through the
 // router of a running platform whose users subgraph seeded the demo accounts (SEED_DEMO_DATA),
-// as `npm start` runs it: first a run that is cut short, then one that finishes the market, then
-// one more, as the next start does. test/start.test.ts checks the
-// same market through `npm start` itself.
+// as `npm start` runs it: first a run that is cut short, then one that finishes the market (its
+// reviews too, once reviews has heard of the deliveries), then one more, as the next start does.
+// test/start.test.ts checks the same market through `npm start` itself.
 import { demoAccounts } from '@flow/users/demo-accounts';
-import { createGraphQLClient, type GraphQLClient } from '@flow/testing';
+import { createGraphQLClient, until, type GraphQLClient } from '@flow/testing';
 import {
+  DemoApi,
   ST_MARY_MAIN_CAMPUS,
   demoOrders,
   demoVendors,
   seedDemoMarket,
+  seedReviews,
   type DemoSeedReport,
 } from '../scripts/demo';
 import { seedDemoCatalog } from '../scripts/seed-demo';
@@ -80,10 +82,16 @@ async function offersAtMainCampus(token: string, sku: string, priority = 'ROUTIN
   const site = sites.edges.find(({ node }) => node.name === ST_MARY_MAIN_CAMPUS)!.node;
   const product = products.edges.find(({ node }) => node.sku === sku)!.node;
   const data = await query<{
-    compareOffers: { vendor: { name: string }; depot: { name: string }; total: Money; distanceKm: number }[];
+    compareOffers: {
+      vendor: { id: string; name: string };
+      depot: { name: string };
+      total: Money;
+      distanceKm: number;
+      vendorRating: number | null;
+    }[];
   }>(
     token,
-    'query ($p: ID!, $s: ID!, $priority: Priority) { compareOffers(productId: $p, quantity: 5, siteId: $s, priority: $priority) { vendor { name } depot { name } total { amountMinor currency } distanceKm } }',
+    'query ($p: ID!, $s: ID!, $priority: Priority) { compareOffers(productId: $p, quantity: 5, siteId: $s, priority: $priority) { vendor { id name } depot { name } total { amountMinor currency } distanceKm vendorRating } }',
     { p: product.id, s: site.id, priority },
   );
   return data.compareOffers;
@@ -221,6 +229,63 @@ describe('the demo market', () => {
     expect(delivered.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("rates each vendor by its hospitals' reviews of the delivered demo orders", async () => {
+    const reviewed = demoOrders.filter(({ target, review }) => target === 'DELIVERED' && review);
+    expect(first.reviewed).toBe(reviewed.length);
+    expect(printed).toEqual([
+      expect.stringContaining(`(${reviewed.length} delivered, ${reviewed.length} reviewed)`),
+    ]);
+    const { accessToken } = await signIn(hospitalAdmin.email, hospitalAdmin.password);
+    const offers = await offersAtMainCampus(accessToken, 'O2-CYL-2L');
+    expect(offers).toHaveLength(3);
+    const { v0, v1, v2 } = await query<
+      Record<
+        string,
+        {
+          name: string;
+          rating: { average: number | null; count: number };
+          reviews: { edges: { node: { rating: number; comment: string; order: { id: string } } }[] };
+        }
+      >
+    >(
+      accessToken,
+      `query (${offers.map((_, i) => `$v${i}: ID!`).join(', ')}) { ${offers
+        .map(
+          (_, i) =>
+            `v${i}: organization(id: $v${i}) { name rating { average count } reviews { edges { node { rating comment order { id } } } } }`,
+        )
+        .join(' ')} }`,
+      Object.fromEntries(offers.map(({ vendor }, i) => [`v${i}`, vendor.id])),
+    );
+    const rated = new Map([v0!, v1!, v2!].map((organization) => [organization.name, organization]));
+    for (const { organization } of demoVendors) {
+      const stars = reviewed
+        .filter(({ vendor }) => vendor === organization)
+        .map(({ review }) => review!.rating);
+      const mean = stars.length
+        ? Math.round((stars.reduce((a, b) => a + b, 0) / stars.length) * 100) / 100
+        : null;
+      const offer = offers.find(({ vendor }) => vendor.name === organization)!;
+      const vendor = rated.get(organization)!;
+      expect([organization, offer.vendorRating, vendor.rating]).toEqual([
+        organization,
+        mean,
+        { average: mean, count: stars.length },
+      ]);
+      // Each review is its hospital's, of its order, as the demo data gives it.
+      const seeded = first.orders.filter(({ demo }) => demo.vendor === organization && demo.review);
+      expect(
+        vendor.reviews.edges.map(({ node }) => node).sort((a, b) => a.order.id.localeCompare(b.order.id)),
+      ).toEqual(
+        seeded
+          .map(({ id, demo }) => ({ ...demo.review!, order: { id } }))
+          .sort((a, b) => a.order.id.localeCompare(b.order.id)),
+      );
+    }
+    // Every demo vendor has delivered reviewed orders: the demo shows a rating on every offer.
+    expect(offers.map(({ vendorRating }) => vendorRating)).not.toContain(null);
+  });
+
   it('changes nothing when seeded again, as the next start does', async () => {
     const { accessToken } = await signIn(hospitalAdmin.email, hospitalAdmin.password);
     const before = await query<Catalog>(accessToken, CATALOG);
@@ -236,5 +301,71 @@ describe('the demo market', () => {
     );
     expect(await query<Catalog>(accessToken, CATALOG)).toEqual(before);
     expect(await offersAtMainCampus(accessToken, 'O2-CYL-E')).toEqual(offersBefore);
+    expect(second.reviewed).toBe(first.reviewed);
+  });
+
+  it('gives up with a clear error, changing nothing, when reviews never hears of a delivery', async () => {
+    // The order on its way taken for a delivered one: reviews answers NOT_FOUND for as long as it is asked.
+    const onItsWay = first.orders.find(({ status }) => status === 'DISPATCHED')!;
+    const { accessToken } = await signIn(hospitalAdmin.email, hospitalAdmin.password);
+    const offers = await offersAtMainCampus(accessToken, 'O2-CYL-2L');
+    const api = new DemoApi(t.routerUrl);
+    const pretended = {
+      ...onItsWay,
+      status: 'DELIVERED',
+      demo: { ...onItsWay.demo, review: { rating: 1, comment: 'Never came.' } },
+    };
+    await expect(
+      seedReviews(api, [pretended], new Map(offers.map(({ vendor }) => [vendor.name, vendor.id])), {
+        timeoutMs: 2_000,
+      }),
+    ).rejects.toThrow(
+      `demo seed: reviews has not heard that order ${onItsWay.number} (demo order ${onItsWay.demo.key}) was delivered after 2 s`,
+    );
+    expect(api.changes).toBe(0);
+    expect(await offersAtMainCampus(accessToken, 'O2-CYL-2L')).toEqual(offers);
+  });
+
+  // Last: it delivers the order on its way.
+  it('asks again while reviews has not heard of a delivery, and reviews the order once it has', async () => {
+    const onItsWay = first.orders.find(({ status }) => status === 'DISPATCHED')!;
+    const { accessToken } = await signIn(hospitalAdmin.email, hospitalAdmin.password);
+    const offers = await offersAtMainCampus(accessToken, 'O2-CYL-2L');
+    const router = createGraphQLClient(t.routerUrl);
+    const answers: string[] = [];
+    const watching: GraphQLClient = async <Data>(request: Parameters<GraphQLClient>[0]) => {
+      const response = await router<Data>(request);
+      if (request.query.includes('submitReview('))
+        answers.push(String(response.errors?.[0]?.extensions?.code ?? 'accepted'));
+      return response;
+    };
+    const api = new DemoApi(t.routerUrl, watching);
+    const review = { rating: 1, comment: 'Came a day late.' };
+    const seeding = seedReviews(
+      api,
+      [{ ...onItsWay, status: 'DELIVERED', demo: { ...onItsWay.demo, review } }],
+      new Map(offers.map(({ vendor }) => [vendor.name, vendor.id])),
+    );
+    seeding.catch(() => undefined); // awaited below; a failure before then fails the test anyway
+    await until(() => answers.includes('NOT_FOUND'), 'reviews to refuse the order on its way');
+    const driver = demoAccounts.find(({ email }) => email === 'highlands.driver@demo.flow.local')!;
+    const { accessToken: driverToken } = await signIn(driver.email, driver.password);
+    await query(
+      driverToken,
+      'mutation ($id: ID!) { confirmDelivery(orderId: $id, proof: { receivedBy: "Ward store", signature: "data:text/plain,signed" }) { id } }',
+      { id: onItsWay.id },
+    );
+    expect(await seeding).toBe(1);
+    expect(api.changes).toBe(1);
+    expect(answers.at(-1)).toBe('accepted');
+    expect(new Set(answers.slice(0, -1))).toEqual(new Set(['NOT_FOUND']));
+    const stars = [
+      ...demoOrders.filter(({ vendor, review }) => vendor === onItsWay.demo.vendor && review),
+      { review },
+    ].map(({ review }) => review!.rating);
+    const after = await offersAtMainCampus(accessToken, 'O2-CYL-2L');
+    expect(after.find(({ vendor }) => vendor.name === onItsWay.demo.vendor)!.vendorRating).toBe(
+      Math.round((stars.reduce((a, b) => a + b, 0) / stars.length) * 100) / 100,
+    );
   });
 });

@@ -86,6 +86,7 @@ describe('npm start', () => {
       expect(output).toContain('hospital.admin@demo.flow.local');
       expect(output).toContain('thika.driver@demo.flow.local');
       expect(output).toMatch(/Demo market seeded: 3 vendors, 2 hospitals .* in [\d.]+ s/);
+      expect(output).toContain('5 delivered, 5 reviewed');
 
       const gql = createGraphQLClient(`http://127.0.0.1:${routerPort}/graphql`);
       const login = await gql<{ login: { user: { role: string; organization: { kind: string } } } }>({
@@ -95,7 +96,7 @@ describe('npm start', () => {
       expect(login.errors).toBeUndefined();
       expect(login.data?.login.user).toEqual({ role: 'HOSPITAL_ADMIN', organization: { kind: 'HOSPITAL' } });
 
-      // The demo market is seeded: the demo hospital gets an offer from each demo vendor.
+      // The demo market is seeded: the demo hospital gets an offer from each demo vendor, rated.
       const token = (
         await gql<{ login: { accessToken: string } }>({
           query:
@@ -111,10 +112,14 @@ describe('npm start', () => {
         token,
       });
       const offers = await gql<{
-        compareOffers: { vendor: { name: string }; total: { amountMinor: number } }[];
+        compareOffers: {
+          vendor: { name: string };
+          total: { amountMinor: number };
+          vendorRating: number | null;
+        }[];
       }>({
         query:
-          'query ($p: ID!, $s: ID!) { compareOffers(productId: $p, quantity: 5, siteId: $s) { vendor { name } total { amountMinor } } }',
+          'query ($p: ID!, $s: ID!) { compareOffers(productId: $p, quantity: 5, siteId: $s) { vendor { name } total { amountMinor } vendorRating } }',
         variables: { p: lookup.data!.products.edges[0]!.node.id, s: lookup.data!.sites.edges[0]!.node.id },
         token,
       });
@@ -122,6 +127,8 @@ describe('npm start', () => {
       expect(offers.data!.compareOffers.map((o) => o.vendor.name).sort()).toEqual(
         demoVendors.map((vendor) => vendor.organization).sort(),
       );
+      // Each demo vendor has delivered orders its hospitals reviewed.
+      expect(offers.data!.compareOffers.map((o) => o.vendorRating)).not.toContain(null);
     } catch (error) {
       process.kill(-supervisor.pid!, 'SIGINT');
       throw error;

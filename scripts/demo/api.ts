@@ -8,6 +8,8 @@ export class DemoSeedError extends Error {
   constructor(
     message: string,
     readonly code?: string,
+    /** extensions.reason, which tells one CONFLICT from another. */
+    readonly reason?: string,
   ) {
     super(`demo seed: ${message}`);
   }
@@ -20,6 +22,8 @@ export interface Actor {
   query<Data>(query: string, variables?: Record<string, unknown>): Promise<Data>;
   /** A mutation: counted as a change. */
   mutate<Data>(query: string, variables?: Record<string, unknown>): Promise<Data>;
+  /** A mutation that may be refused (and asked again): counted as a change only once it is accepted. */
+  attempt<Data>(query: string, variables?: Record<string, unknown>): Promise<Data>;
 }
 
 export class DemoApi {
@@ -64,6 +68,11 @@ export class DemoApi {
         this.changes += 1;
         return query(text, variables);
       },
+      attempt: async <Data>(text: string, variables?: Record<string, unknown>) => {
+        const data = await query<Data>(text, variables);
+        this.changes += 1;
+        return data;
+      },
     };
   }
 
@@ -71,8 +80,14 @@ export class DemoApi {
     const result = await this.gql<Data>({ query, variables, token });
     const error = result.errors?.[0];
     if (error || !result.data) {
-      const code = error?.extensions?.code === undefined ? undefined : String(error.extensions.code);
-      throw new DemoSeedError(`${error?.message ?? `HTTP ${result.status}, no data`} (${code})`, code);
+      const extension = (key: string) =>
+        error?.extensions?.[key] === undefined ? undefined : String(error.extensions[key]);
+      const code = extension('code');
+      throw new DemoSeedError(
+        `${error?.message ?? `HTTP ${result.status}, no data`} (${code})`,
+        code,
+        extension('reason'),
+      );
     }
     return result.data;
   }

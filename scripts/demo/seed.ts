@@ -1,19 +1,22 @@
 // The demo market made real: sites and vendors side by side, then the orders that need both (a
-// few sagas at a time).
+// few sagas at a time), then the hospitals' reviews of the delivered ones.
 import { performance } from 'node:perf_hooks';
 import type { GraphQLClient } from '@flow/testing';
 import { allSettled, DemoApi } from './api';
 import { catalogBySku, seedHospitalSites, seedVendor } from './catalog';
 import { demoHospitals, demoOrders, demoVendors } from './market';
 import { existingOrders, seedOrders, type SeededOrder } from './orders';
+import { seedReviews } from './reviews';
 
 export interface DemoSeedReport {
   /** Mutations sent: 0 when everything was already in place. */
   changes: number;
   signIns: number;
   seconds: number;
-  /** Every demo order as it now stands (a delivered one carries the review its hospital would give). */
+  /** Every demo order as it now stands (a delivered one carries the review its hospital gives). */
   orders: SeededOrder[];
+  /** Demo orders that have a review now (given by this run or before). */
+  reviewed: number;
 }
 
 export async function seedDemoMarket(routerUrl: string, client?: GraphQLClient): Promise<DemoSeedReport> {
@@ -26,20 +29,21 @@ export async function seedDemoMarket(routerUrl: string, client?: GraphQLClient):
   const sites = allSettled(demoHospitals.map((hospital) => seedHospitalSites(api, hospital)));
   const vendors = allSettled(demoVendors.map((vendor) => seedVendor(api, vendor, products)));
   await allSettled<unknown>([products, existing, sites, vendors]);
-  const vendorIds = await vendors;
+  const vendorOrganizationIds = await vendors;
+  const vendorIds = new Map(demoVendors.map((vendor, i) => [vendor.organization, vendorOrganizationIds[i]!]));
   const orders = await seedOrders(api, await existing, {
     vendors: demoVendors,
-    vendorIds: new Map(demoVendors.map((vendor, i) => [vendor.organization, vendorIds[i]!])),
+    vendorIds,
     siteIds: new Map((await sites).flatMap((byName) => [...byName])),
     products: await products,
   });
-  // Reviews of the delivered orders go here once the reviews subgraph serves submitReview: each
-  // DELIVERED order in `orders` carries the hospital's review (demo.review) and its id.
+  const reviewed = await seedReviews(api, orders, vendorIds);
   return {
     changes: api.changes,
     signIns: api.signIns,
     seconds: (performance.now() - started) / 1000,
     orders,
+    reviewed,
   };
 }
 
@@ -47,7 +51,7 @@ export async function seedDemoMarket(routerUrl: string, client?: GraphQLClient):
 export function describeDemoSeed(report: DemoSeedReport): string {
   const sites = demoHospitals.reduce((sum, hospital) => sum + hospital.sites.length, 0);
   const delivered = report.orders.filter(({ status }) => status === 'DELIVERED').length;
-  const market = `${demoVendors.length} vendors, ${demoHospitals.length} hospitals (${sites} sites), ${demoOrders.length} orders (${delivered} delivered)`;
+  const market = `${demoVendors.length} vendors, ${demoHospitals.length} hospitals (${sites} sites), ${demoOrders.length} orders (${delivered} delivered, ${report.reviewed} reviewed)`;
   const took = `${report.seconds.toFixed(1)} s, ${report.signIns} sign-ins`;
   return report.changes === 0
     ? `Demo market already in place: ${market}; checked in ${took}, nothing changed.`
