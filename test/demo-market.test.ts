@@ -229,6 +229,42 @@ describe('the demo market', () => {
     expect(delivered.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('gives platformStats numbers: the demo orders by status, their value and three vendors', async () => {
+    const admin = await signIn(platformAdmin.email, platformAdmin.password);
+    const { orders } = await query<{
+      orders: { edges: { node: { status: string; total: { amountMinor: number } } }[] };
+    }>(admin.accessToken, '{ orders(first: 50) { edges { node { status total { amountMinor } } } } }');
+    const expected = new Map<string, number>();
+    for (const { node } of orders.edges) expected.set(node.status, (expected.get(node.status) ?? 0) + 1);
+    const value = orders.edges.reduce((sum, { node }) => sum + node.total.amountMinor, 0);
+    type Stats = {
+      platformStats: {
+        ordersByStatus: { status: string; count: number }[];
+        grossMerchandiseValue: { amountMinor: number };
+        averageDeliveryMinutes: number | null;
+        topVendors: { vendor: { id: string }; orders: number }[];
+      };
+    };
+    const read = () =>
+      query<Stats>(
+        admin.accessToken,
+        '{ platformStats { ordersByStatus { status count } grossMerchandiseValue { amountMinor } averageDeliveryMinutes topVendors { vendor { id } orders } } }',
+      );
+    // admin hears the demo's events after the seed returns (the outbox relay pushes them).
+    let stats = await read();
+    await until(async () => {
+      stats = await read();
+      const counted = new Map(stats.platformStats.ordersByStatus.map(({ status, count }) => [status, count]));
+      return [...expected].every(([status, count]) => counted.get(status) === count);
+    }, 'admin to count every demo order by its status');
+    expect(stats.platformStats.grossMerchandiseValue.amountMinor).toBe(value);
+    expect(stats.platformStats.averageDeliveryMinutes).not.toBeNull();
+    expect(stats.platformStats.topVendors).toHaveLength(demoVendors.length);
+    expect(stats.platformStats.topVendors.reduce((sum, { orders: n }) => sum + n, 0)).toBe(
+      orders.edges.length,
+    );
+  });
+
   it("rates each vendor by its hospitals' reviews of the delivered demo orders", async () => {
     const reviewed = demoOrders.filter(({ target, review }) => target === 'DELIVERED' && review);
     expect(first.reviewed).toBe(reviewed.length);
