@@ -4,12 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { dropSchema, subgraphDatabase, subgraphDatabaseUrlVariable } from '@flow/subgraph-kit';
+import { subgraphDatabaseUrlVariable } from '@flow/subgraph-kit';
 import { subgraphCatalog, subgraphUrlVariable } from '@flow/core';
 import {
   createGraphQLClient,
   databaseUrlForSchema,
+  dropTestSchema,
+  queryTestSchema,
+  stopAll,
   uniqueSchemaName,
   type GraphQLClient,
 } from '@flow/testing';
@@ -80,7 +82,10 @@ export interface PlatformTestEnvironment {
 export async function createTestEnvironment(
   extraEnv: Record<string, string> = {},
 ): Promise<PlatformTestEnvironment> {
-  const prefix = uniqueSchemaName('e2e');
+  // Named as the kit names test schemas (`<what>_test_...`), so a leftover one is recognisable.
+  const prefix = uniqueSchemaName('e2e_test');
+  const schemaOf = (name: string) => `${prefix}_${name}`;
+  const schemas = subgraphCatalog.map(({ name }) => schemaOf(name));
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-e2e-'));
   const quiet = !process.env.E2E_VERBOSE;
   const ports = Object.fromEntries(
@@ -112,18 +117,21 @@ export async function createTestEnvironment(
   const subgraphs: Record<string, RunningSubgraph> = {};
   let router: ManagedProcess | undefined;
   const extraRouters: ManagedProcess[] = [];
-  const stop = async () => {
-    await Promise.all(extraRouters.map((r) => stopProcess(r)));
-    if (router) await stopProcess(router);
-    await Promise.all(Object.values(subgraphs).map((s) => stopProcess(s.process)));
-    for (const { databaseUrl } of Object.values(subgraphs)) {
-      const database = subgraphDatabase('any', { databaseUrl });
-      await dropSchema(database.connectionString, database.schema);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+  // Every step runs even when one fails (then the failures are thrown): no process, schema or
+  // folder outlives a test file. Every subgraph's schema is dropped, started or not (IF EXISTS).
+  const stopTogether = (processes: ManagedProcess[]) => async () => {
+    await Promise.all(processes.map((child) => stopProcess(child)));
   };
+  const stop = () =>
+    stopAll([
+      stopTogether(extraRouters),
+      stopTogether(router ? [router] : []),
+      stopTogether(Object.values(subgraphs).map((s) => s.process)),
+      ...schemas.map((schema) => () => dropTestSchema(schema)),
+      () => rmSync(dataDir, { recursive: true, force: true }),
+    ]);
   const start = async (name: string, again: Record<string, string> = {}) => {
-    const databaseUrl = databaseUrlForSchema(`${prefix}_${name}`);
+    const databaseUrl = databaseUrlForSchema(schemaOf(name));
     const child = startProcess(
       name,
       join(root, 'subgraphs', name, 'src', 'server.ts'),
@@ -184,18 +192,7 @@ export async function createTestEnvironment(
       } else await stopProcess(child);
     },
     startSubgraph: (name, again) => start(name, again),
-    sql: async <Row>(name: string, text: string, values: unknown[] = []) => {
-      const { connectionString, schema } = subgraphDatabase(name, {
-        databaseUrl: subgraphs[name]!.databaseUrl,
-      });
-      const client = new pg.Client({ connectionString, options: `-c search_path="${schema}"` });
-      await client.connect();
-      try {
-        return (await client.query(text, values)).rows as Row[];
-      } finally {
-        await client.end();
-      }
-    },
+    sql: (name, text, values) => queryTestSchema(schemaOf(name), text, values),
     stop,
   };
 }

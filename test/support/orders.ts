@@ -1,5 +1,6 @@
 // Orders through the router for the end-to-end tests: placing, reading and moving orders, and
 // looking into a subgraph's own tables.
+import { until as waitUntil } from '@flow/testing';
 import type { PlatformTestEnvironment } from '../environment';
 import { ok } from './actors';
 import { PLACE_ORDER, type Hospital, type PlacedOrder } from './ordering';
@@ -52,13 +53,9 @@ export interface OrderView {
 export const codeOf = (result: { errors?: readonly { extensions?: Record<string, unknown> }[] }) =>
   result.errors?.[0]?.extensions?.code;
 
-export async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** The kit's `until` at the pace of requests through the router and several processes. */
+export const until = (condition: () => Promise<boolean>, what: string, timeoutMs = 30_000) =>
+  waitUntil(condition, what, timeoutMs, 200);
 
 let sequence = 0;
 /** A fresh idempotency key. */

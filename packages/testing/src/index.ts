@@ -26,7 +26,9 @@ export {
   until,
 } from './testing';
 export {
+  connectToTestSchema,
   dropTestSchema,
+  queryTestSchema,
   type StartedSubgraph,
   type StartOptionsBase,
   startSubgraphTestEnvironment,

@@ -129,14 +129,6 @@ export async function startSubgraphTestEnvironment<
     const options = { ...setup.options, onQuery } as StartOptions;
     const app = await setup.start(config, setup.logger ?? createLogger(setup.name, 'silent'), options);
     closers.push(() => app.stop());
-    const connect = async () => {
-      const client = new pg.Client({
-        connectionString: TEST_DATABASE_URL,
-        options: `-c search_path=${schema}`,
-      });
-      await client.connect();
-      return client;
-    };
     return {
       app,
       config,
@@ -151,15 +143,8 @@ export async function startSubgraphTestEnvironment<
         return { ...viewer, token: await tokens.sign(viewer) };
       },
       statements,
-      sql: async <Row>(text: string, values: unknown[] = []) => {
-        const client = await connect();
-        try {
-          return (await client.query(text, values)).rows as Row[];
-        } finally {
-          await client.end();
-        }
-      },
-      connect,
+      sql: (text, values) => queryTestSchema(schema, text, values),
+      connect: () => connectToTestSchema(schema),
       onStop: (close) => closers.push(close),
       stop,
     };
@@ -184,6 +169,30 @@ export async function stopAll(closers: (() => Promise<void> | void)[]): Promise<
   }
   if (failures.length === 1) throw failures[0];
   if (failures.length) throw new AggregateError(failures, 'the test environment did not stop cleanly');
+}
+
+/** A connection of its own to the test database, on `schema` (search_path); the caller ends it. */
+export async function connectToTestSchema(schema: string): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: TEST_DATABASE_URL,
+    options: `-c search_path="${schema.replaceAll('"', '""')}"`,
+  });
+  await client.connect();
+  return client;
+}
+
+/** One statement on a schema of the test database, on a connection of its own. */
+export async function queryTestSchema<Row = Record<string, unknown>>(
+  schema: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<Row[]> {
+  const client = await connectToTestSchema(schema);
+  try {
+    return (await client.query(text, values)).rows as Row[];
+  } finally {
+    await client.end();
+  }
 }
 
 /** Drops a schema of the test database with everything in it. */

@@ -173,12 +173,20 @@ export function capturingLogger() {
   return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
-/** Waits until `condition` holds, polling. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
+/**
+ * Waits until `condition` holds, polling every `intervalMs` (longer where each look is a request
+ * through several processes, as in the end-to-end tests).
+ */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+  intervalMs = 20,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

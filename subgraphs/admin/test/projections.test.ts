@@ -52,5 +52,5 @@ test('placement.failed becomes a failure with its code and time', () => {
 
 test('events no figure is made of project nothing; an unknown type is null', () => {
   expect(projectionsOf(stockLowEvent(randomUUID(), start))).toEqual([]);
-  expect(projectionsOf({ ...stockLowEvent(randomUUID(), start), type: 'review.submitted' })).toBeNull();
+  expect(projectionsOf({ ...stockLowEvent(randomUUID(), start), type: 'vendor.certified' })).toBeNull();
 });

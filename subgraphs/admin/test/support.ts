@@ -1,69 +1,30 @@
-// Test fixtures, as close to notifications' as can be (so they fold into @flow/testing): a JWKS
-// server signing tokens as users does, the admin app on port 0 in a Postgres schema of its own
-// (dropped at stop), and domain events shaped as orders, inventory, payments and users write them.
+// Test fixtures: the admin subgraph in @flow/testing's environment, and domain events shaped as
+// orders, inventory, payments and users write them.
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@flow/core';
 import type { UncheckedEvent } from '@flow/contracts';
-import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
 import {
-  createGraphQLClient,
-  databaseUrlForSchema,
-  uniqueSchemaName,
-  type GraphQLClient,
   newTestViewer,
-  startTestTokenIssuer,
+  startSubgraphTestEnvironment,
+  type SubgraphTestEnvironment,
   type TestViewer,
 } from '@flow/testing';
-import { startAdminApp, type AdminApp } from '../src/app';
-import { parseAdminConfig } from '../src/env';
-import { PROJECTION_TABLES } from '../src/services/rebuild';
-
-export const SECRET = 'a-test-router-signing-secret-of-enough-length';
+import { parseAdminConfig, PROJECTION_TABLES, startAdminApp, type AdminApp, type AdminConfig } from '../src';
 
 export type { TestViewer };
 export const newViewer = newTestViewer;
 
-export interface AdminTestEnvironment {
-  app: AdminApp;
-  gql: GraphQLClient;
-  as: (viewer: TestViewer) => Promise<string>;
-  /** Every SQL statement the app ran, in order (tests may empty it). */
-  statements: string[];
-  sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
+export interface AdminTestEnvironment extends SubgraphTestEnvironment<AdminConfig, AdminApp> {
   /** Every row of every projection table, in a stable order. */
   projections: () => Promise<Record<string, unknown[]>>;
-  stop: () => Promise<void>;
 }
 
 export async function createAdminTestEnvironment(): Promise<AdminTestEnvironment> {
-  const issuer = await startTestTokenIssuer();
-  const config = parseAdminConfig({
-    FLOW_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('admin_test')),
-    USERS_JWKS_URL: issuer.jwksUrl,
-    ROUTER_SIGNING_SECRET: SECRET,
+  const t = await startSubgraphTestEnvironment({
+    name: 'admin',
+    start: startAdminApp,
+    parseConfig: parseAdminConfig,
   });
-  const logger = createLogger('admin', config.logLevel);
-  const statements: string[] = [];
-  const app = await startAdminApp(config, logger, { onQuery: (sql) => statements.push(sql) });
-  const database = subgraphDatabase('admin', { databaseUrl: config.databaseUrl });
-  const sql = async <Row>(text: string, values: unknown[] = []) =>
-    (await app.prisma.$queryRawUnsafe(text, ...values)) as Row[];
-  return {
-    app,
-    gql: createGraphQLClient(app.url),
-    as: (viewer) => issuer.sign(viewer),
-    statements,
-    sql,
-    projections: async () => projectionRows(sql),
-    stop: async () => {
-      await app.stop();
-      await issuer.stop();
-      await dropSchema(database.connectionString, database.schema);
-    },
-  };
+  return { ...t, projections: () => projectionRows(t.sql) };
 }
 
 /** Every row of every projection table, ordered by its key: what a rebuild must make again. */

@@ -1,68 +1,27 @@
-// Test fixtures: a JWKS server signing tokens as users does, the reviews app on port 0 in a
-// Postgres schema of its own (dropped at stop), and order.delivered events shaped as orders writes
-// them. Kept close to notifications' test/support.ts.
+// Test fixtures: the reviews subgraph in @flow/testing's environment, and order.delivered events
+// shaped as orders writes them.
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@flow/core';
 import type { DomainEvent } from '@flow/messaging';
-import { dropSchema, subgraphDatabase } from '@flow/subgraph-kit';
 import {
-  createGraphQLClient,
-  databaseUrlForSchema,
   newTestViewer,
-  startTestTokenIssuer,
-  uniqueSchemaName,
-  type GraphQLClient,
+  startSubgraphTestEnvironment,
+  type SubgraphTestEnvironment,
   type TestViewer,
 } from '@flow/testing';
-import { startReviewsApp, type ReviewsApp } from '../src/app';
-import { parseReviewsConfig } from '../src/env';
-
-export const SECRET = 'a-test-router-signing-secret-of-enough-length';
+import { parseReviewsConfig, startReviewsApp, type ReviewsApp, type ReviewsConfig } from '../src';
 
 export type { TestViewer };
 export const newViewer = newTestViewer;
 
-export interface ReviewsTestEnvironment {
-  app: ReviewsApp;
-  gql: GraphQLClient;
-  as: (viewer: TestViewer) => Promise<string>;
-  /** Every SQL statement the app ran, in order (tests may empty it). */
-  statements: string[];
-  sql: <Row>(text: string, values?: unknown[]) => Promise<Row[]>;
-  stop: () => Promise<void>;
-}
+export type ReviewsTestEnvironment = SubgraphTestEnvironment<ReviewsConfig, ReviewsApp>;
 
-export async function createReviewsTestEnvironment(
-  env: Record<string, string> = {},
-): Promise<ReviewsTestEnvironment> {
-  const issuer = await startTestTokenIssuer();
-  const config = parseReviewsConfig({
-    FLOW_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    DATABASE_URL: databaseUrlForSchema(uniqueSchemaName('reviews_test')),
-    USERS_JWKS_URL: issuer.jwksUrl,
-    ROUTER_SIGNING_SECRET: SECRET,
-    ...env,
+export const createReviewsTestEnvironment = (env: Record<string, string> = {}) =>
+  startSubgraphTestEnvironment({
+    name: 'reviews',
+    start: startReviewsApp,
+    parseConfig: parseReviewsConfig,
+    env,
   });
-  const logger = createLogger('reviews', config.logLevel);
-  const statements: string[] = [];
-  const app = await startReviewsApp(config, logger, { onQuery: (sql) => statements.push(sql) });
-  const database = subgraphDatabase('reviews', { databaseUrl: config.databaseUrl });
-  return {
-    app,
-    gql: createGraphQLClient(app.url),
-    as: (viewer) => issuer.sign(viewer),
-    statements,
-    sql: async <Row>(text: string, values: unknown[] = []) =>
-      (await app.prisma.$queryRawUnsafe(text, ...values)) as Row[],
-    stop: async () => {
-      await app.stop();
-      await issuer.stop();
-      await dropSchema(database.connectionString, database.schema);
-    },
-  };
-}
 
 /** orders' order.delivered for an order of `hospital` delivered by `vendor`, `daysAgo` days ago. */
 export function deliveredEvent(

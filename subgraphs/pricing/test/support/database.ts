@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   applyMigrations,
   createSubgraphPrisma,
-  dropSchema,
   subgraphDatabase,
   subgraphMigrationsDir,
 } from '@flow/subgraph-kit';
 import { createLogger, type Viewer } from '@flow/core';
-import { databaseUrlForSchema, uniqueSchemaName } from '@flow/testing';
+import { databaseUrlForSchema, dropTestSchema, stopAll, uniqueSchemaName } from '@flow/testing';
 import type { PricingPrisma } from '../../src/db';
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { createLoaders } from '../../src/loaders';
@@ -22,21 +21,23 @@ export interface TestDatabase {
   stop: () => Promise<void>;
 }
 
-/** The pricing tables, migrated, in a Postgres schema of this test file's own, dropped at stop. */
+/**
+ * The pricing tables, migrated, in a Postgres schema of this test file's own, dropped at stop (and
+ * when the migration fails halfway).
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const database = subgraphDatabase('pricing', {
-    databaseUrl: databaseUrlForSchema(uniqueSchemaName('pricing_svc')),
+  const schema = uniqueSchemaName('pricing_services_test');
+  const database = subgraphDatabase('pricing', { databaseUrl: databaseUrlForSchema(schema) });
+  await applyMigrations({ ...database, migrationsDir }).catch(async (error: unknown) => {
+    await dropTestSchema(schema);
+    throw error;
   });
-  await applyMigrations({ ...database, migrationsDir });
   const statements: string[] = [];
   const prisma = createSubgraphPrisma(PrismaClient, database, { onQuery: (sql) => statements.push(sql) });
   return {
     prisma,
     statements,
-    stop: async () => {
-      await prisma.$disconnect();
-      await dropSchema(database.connectionString, database.schema);
-    },
+    stop: () => stopAll([() => prisma.$disconnect(), () => dropTestSchema(schema)]),
   };
 }
 
