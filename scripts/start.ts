@@ -12,11 +12,11 @@ import { DEVELOPMENT_ADMIN, demoAccounts } from '@flow/users/demo-accounts';
 import { seedDemoCatalog } from './seed-demo';
 import { loadStartEnvironment, portVariable } from './start-env';
 import { isPortFree } from './lib/processes';
+import { repositoryRoot as root, runsCompiled } from './lib/repository';
 import { DEFAULT_RESTART_POLICY, SupervisedService, type SupervisorHooks } from './lib/supervisor';
 import { startWatchdog, type Watchdog } from './lib/watchdog';
 
 disableTelemetry();
-const root = join(__dirname, '..');
 const config = loadStartEnvironment();
 const dataDir = config.FLOW_DATA_DIR;
 /** Longer than every process's own shutdown deadline (10 s): SIGKILL is the backstop only. */
@@ -81,15 +81,19 @@ function stopWhenOrphaned() {
 
 /**
  * Ten Node processes on one machine: measured (npm run bench:footprint), most of a process's
- * memory was not its data but V8's young generation (up to 32 MB each, sized for throughput) and
- * glibc's per-thread malloc arenas, which keep what Prisma's WebAssembly query compiler used on
- * V8's background threads. Both are capped for the compiled platform (the watchdog too); a
- * deployment sizes its own.
+ * memory was not its data. V8's young generation is sized for throughput (up to 32 MB each).
+ * glibc keeps what it freed: per-thread arenas, and below its (growing) mmap threshold the 32 KB
+ * segments that V8's compilers take and free again (Prisma's WebAssembly query compiler, optimised
+ * JavaScript), about 50 MB a process; from 32 KB up, an allocation is mapped and unmapped on its
+ * own. Set a variable to override it; a deployment sizes its own.
  */
-const LEAN_PROCESS_ENV = {
+const LEAN_ENV = {
   MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '32768',
   NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
 };
+/** V8 flags (NODE_OPTIONS refuses these), for the supervised processes. */
+const LEAN_NODE_ARGS: string[] = (process.env.LEAN_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /** The compiled entry point of a workspace, or its source when START_FROM=source. */
 function entryPoint(workspace: string): string {
@@ -99,13 +103,16 @@ function entryPoint(workspace: string): string {
 }
 
 /**
- * `tsc -b` is incremental: a second start with nothing changed checks in about a second. A
- * production install runs the dist/ it was given: it has no sources (npm may still install the
- * compiler there, an optional peer of Prisma's packages).
+ * `tsc -b` is incremental: a second start with nothing changed checks in half a second. `npm
+ * start` builds before it runs this supervisor compiled (scripts/start.sh); this one runs from
+ * source (a test, a developer) and builds the processes it will start. A production install runs
+ * the dist/ it was given: it has no sources (npm may still install the compiler there, an
+ * optional peer of Prisma's packages).
  */
 function buildIfPossible() {
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
-  if (config.START_FROM !== 'dist' || !existsSync(tsc) || !existsSync(join(root, 'router', 'src'))) return;
+  if (runsCompiled || config.START_FROM !== 'dist') return;
+  if (!existsSync(tsc) || !existsSync(join(root, 'router', 'src'))) return;
   console.log('Building (tsc -b) ...');
   const result = spawnSync(tsc, ['-b', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (result.status !== 0) {
@@ -117,7 +124,7 @@ function buildIfPossible() {
 async function main() {
   if (!(await checkPorts())) process.exit(1);
   buildIfPossible();
-  if (config.START_FROM === 'dist') Object.assign(process.env, LEAN_PROCESS_ENV);
+  if (config.LEAN_PROCESSES) Object.assign(process.env, LEAN_ENV);
   mkdirSync(dataDir, { recursive: true });
   const postgresDir = config.DATABASE_URL ? undefined : join(dataDir, 'postgres');
   if (postgresDir) console.log(`No DATABASE_URL: starting the embedded PostgreSQL in ${postgresDir} ...`);
@@ -153,6 +160,7 @@ async function main() {
         port,
         env: { ...baseEnv, ...urls, ...env, PORT: String(port) },
         readyUrl: `http://127.0.0.1:${port}/health/ready`,
+        nodeArgs: config.LEAN_PROCESSES ? LEAN_NODE_ARGS : [],
       },
       policy,
       hooks,

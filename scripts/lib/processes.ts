@@ -21,7 +21,7 @@ export const SOURCE_NODE_ARGS = ['--conditions=flow-source', '--import', 'tsx'];
 /**
  * Runs an entry point: compiled JavaScript (`.js`) with plain `node`, TypeScript with
  * SOURCE_NODE_ARGS (no tsx CLI in between: the pid is the process itself), its output prefixed
- * with its name.
+ * with its name. `nodeArgs` go to node before the entry point (V8 flags that NODE_OPTIONS refuses).
  *
  * Its stdin is a pipe that this process never writes to: when this process dies, even by
  * SIGKILL, the child reads end-of-file and shuts itself down (FLOW_SUPERVISED, see the platform's
@@ -32,10 +32,12 @@ export function startProcess(
   entry: string,
   env: NodeJS.ProcessEnv,
   quiet = false,
+  nodeArgs: readonly string[] = [],
 ): ManagedProcess {
   // Its own process group: a Ctrl-C in the terminal reaches only the supervisor, which then stops
   // the children in order instead of all of them at once.
-  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? SOURCE_NODE_ARGS : []), entry], {
+  const args = [...nodeArgs, ...(entry.endsWith('.ts') ? SOURCE_NODE_ARGS : []), entry];
+  const child = spawn(process.execPath, args, {
     env: { ...env, [SUPERVISED_VARIABLE]: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
