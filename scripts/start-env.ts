@@ -1,15 +1,15 @@
 // The configuration of `npm start` itself, validated in one place like every process's env.ts.
 import { join } from 'node:path';
+// The env and catalog subpaths, not the whole of @flow/core: `npm start`'s supervisor stays small.
+import { ROUTER_PORT, subgraphCatalog } from '@flow/core/catalog';
 import {
   booleanSchema,
   flowEnvSchema,
   InvalidEnvironmentError,
   parseEnvironment,
   portSchema,
-  ROUTER_PORT,
-  subgraphCatalog,
   z,
-} from '@flow/core';
+} from '@flow/core/env';
 import { repositoryRoot } from './lib/repository';
 
 export const portVariable = (name: string) => `${name.toUpperCase()}_PORT`;

@@ -14,4 +14,10 @@ if [ -x node_modules/.bin/tsc ] && [ -d router/src ]; then
     exit 1
   fi
 fi
+# The supervisor itself runs with the malloc settings it gives every process (LEAN_ENV in
+# scripts/start.ts): glibc reads them at start.
+case "$LEAN_PROCESSES" in
+  false | 0 | no) ;;
+  *) export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-32768}" ;;
+esac
 exec node scripts/dist/start.js

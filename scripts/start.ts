@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
+import { subgraphCatalog, subgraphUrlVariable } from '@flow/core/catalog';
+import { disableTelemetry } from '@flow/core/env';
 // The accounts alone, not the users subgraph: this supervisor stays small (`npm start`'s footprint).
 import { DEVELOPMENT_ADMIN, demoAccounts } from '@flow/users/demo-accounts';
 import { seedDemoCatalog } from './seed-demo';
@@ -92,8 +93,12 @@ const LEAN_ENV = {
   MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '32768',
   NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
 };
-/** V8 flags (NODE_OPTIONS refuses these), for the supervised processes. */
-const LEAN_NODE_ARGS: string[] = (process.env.LEAN_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/**
+ * V8 flags, which NODE_OPTIONS refuses. Without WebAssembly's optimising tier the query compiler's
+ * code stays Liftoff's: no recompile in the background after start (a query's plan is compiled
+ * once, then cached, so its speed hardly shows); heap growth and caches favour size.
+ */
+const LEAN_NODE_ARGS = ['--liftoff-only', '--optimize-for-size'];
 
 /** The compiled entry point of a workspace, or its source when START_FROM=source. */
 function entryPoint(workspace: string): string {

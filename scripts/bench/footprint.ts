@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subgraphCatalog } from '@flow/core';
 import { descendants } from '../../test/support/platform-process';
-import { BENCH_LIMITS, percentile, runBenchmark } from './measure';
+import { BENCH_LIMITS, CLOCK_TICKS_PER_SECOND, percentile, runBenchmark } from './measure';
 import { SOURCE_NODE_ARGS } from '../lib/processes';
 import { driveLoad, type LoadResult } from './footprint-load';
 
@@ -54,11 +54,13 @@ const dataDirs: string[] = [];
 const launched = new Set<ChildProcess>();
 const seenPids = new Set<number>();
 
-/** Memory in MB by role (router, users, ..., supervisor, watchdog, postgres). */
+/** Memory in MB by role (router, users, ..., supervisor, watchdog, postgres), and CPU time. */
 interface Memory {
   rss: Map<string, number>;
   /** Proportional set size: a page shared by n processes (node's own code) counts 1/n in each. */
   pss: Map<string, number>;
+  /** CPU seconds spent so far by every process of the platform (with their finished children). */
+  cpu: number;
 }
 
 interface Run {
@@ -100,17 +102,29 @@ function role(command: string): string | undefined {
 }
 
 function sample(supervisor: number): Memory {
-  const memory: Memory = { rss: new Map(), pss: new Map() };
+  const memory: Memory = { rss: new Map(), pss: new Map(), cpu: 0 };
   const self = { pid: supervisor, ppid: 0, command: 'scripts/start.ts' };
   for (const info of [self, ...descendants(supervisor)]) {
     seenPids.add(info.pid);
     const name = role(info.command);
     if (!name) continue;
+    memory.cpu += cpuSeconds(info.pid);
     const add = (map: Map<string, number>, kb: number) => map.set(name, (map.get(name) ?? 0) + kb / 1024);
     add(memory.rss, memoryKb(info.pid, 'status', 'VmRSS'));
     add(memory.pss, memoryKb(info.pid, 'smaps_rollup', 'Pss'));
   }
   return memory;
+}
+
+/** utime + stime + cutime + cstime: its own CPU time and that of the children it waited for. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
 }
 
 function killGroups() {
@@ -223,10 +237,13 @@ function report(results: [Mode, Run][]) {
     ]);
   once('to "Flow is running" cold, s', (run) => run.cold);
   once('to "Flow is running" warm, s', (run) => run.warm);
-  once('request latency p50, ms', (run) => percentile(run.load.latencies, 50), 0);
-  once('request latency p95, ms', (run) => percentile(run.load.latencies, 95), 0);
-  once('request latency max, ms', (run) => Math.max(...run.load.latencies), 0);
-  once('requests per second', (run) => run.load.latencies.length / run.load.seconds, 0);
+  once('CPU to "Flow is running" warm, s', (run) => run.started.cpu);
+  once('CPU for the load, s', (run) => run.loaded.cpu - run.started.cpu);
+  once('read latency p50, ms', (run) => percentile(run.load.reads, 50), 0);
+  once('read latency p95, ms', (run) => percentile(run.load.reads, 95), 0);
+  once('placeOrder latency p50, ms', (run) => percentile(run.load.orders, 50), 0);
+  once('placeOrder latency p95, ms', (run) => percentile(run.load.orders, 95), 0);
+  once('requests per second', (run) => (run.load.reads.length + run.load.orders.length) / run.load.seconds, 0);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   console.log(
     `\nMemory once "Flow is running" (warm start) and after ${requests} requests through the router` +
