@@ -88,18 +88,19 @@ async function ensureSite(
 export async function seedDemoCatalog(routerUrl: string): Promise<void> {
   const gql = routerUrl;
   const [hospital, vendor] = demoAccounts;
-  const hospitalToken = await login(gql, hospital);
-  const vendorToken = await login(gql, vendor);
-
-  await ensureSite(gql, hospitalToken, 'HOSPITAL_SITE', {
-    name: 'St. Mary General Hospital, main campus',
-    address: { line1: '1 Hospital Road', city: 'Nairobi', country: 'KE' },
-  });
-  const depot = await ensureSite(gql, vendorToken, 'DEPOT', {
-    name: 'AirLife Industrial Area depot',
-    address: { line1: 'Enterprise Road', city: 'Nairobi', country: 'KE' },
-    position: { lat: -1.3087, lng: 36.8516 },
-  });
+  // Side by side: on every start but the first, these four calls are all the seed does.
+  const [hospitalToken, vendorToken] = await Promise.all([login(gql, hospital), login(gql, vendor)]);
+  const [, depot] = await Promise.all([
+    ensureSite(gql, hospitalToken, 'HOSPITAL_SITE', {
+      name: 'St. Mary General Hospital, main campus',
+      address: { line1: '1 Hospital Road', city: 'Nairobi', country: 'KE' },
+    }),
+    ensureSite(gql, vendorToken, 'DEPOT', {
+      name: 'AirLife Industrial Area depot',
+      address: { line1: 'Enterprise Road', city: 'Nairobi', country: 'KE' },
+      position: { lat: -1.3087, lng: 36.8516 },
+    }),
+  ]);
   if (!depot.created) return;
   const depotId = depot.id;
 

@@ -61,13 +61,13 @@ async function checkPorts(): Promise<boolean> {
     ['ROUTER_PORT', config.ROUTER_PORT],
     ...subgraphCatalog.map(({ name }): [string, number] => [portVariable(name), config.subgraphPorts[name]!]),
   ];
-  let free = true;
-  for (const [variable, port] of ports) {
-    if (await isPortFree(port)) continue;
-    console.error(`${variable}=${port} is already in use (set ${variable} to a free port)`);
-    free = false;
-  }
-  return free;
+  const busy = await Promise.all(ports.map(async ([, port]) => !(await isPortFree(port))));
+  ports
+    .filter((_, i) => busy[i])
+    .forEach(([variable, port]) =>
+      console.error(`${variable}=${port} is already in use (set ${variable} to a free port)`),
+    );
+  return !busy.includes(true);
 }
 
 /** npm forwards SIGTERM to us, but a parent that dies (or a shell that does not forward) does not. */

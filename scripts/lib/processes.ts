@@ -64,7 +64,10 @@ export function describeExit(process: ManagedProcess): string {
   return signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
 }
 
-/** Polls a readiness URL until it answers 200, the process dies, or time runs out. */
+/**
+ * Polls a readiness URL until it answers 200, the process dies, or time runs out. Often: each
+ * poll before the port listens is a refused connection, and `npm start` waits on three rounds.
+ */
 export async function waitUntilReady(
   process: ManagedProcess,
   url: string,
@@ -81,7 +84,7 @@ export async function waitUntilReady(
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${process.name} did not become ready within ${timeoutMs / 1000} s (${url})`);
 }
