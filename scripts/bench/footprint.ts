@@ -166,7 +166,10 @@ async function startOnce<T>(
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${mode}: not running after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${mode}: not running after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const watch = (chunk: Buffer) => {
         output += chunk.toString();
         for (const { pid } of descendants(child.pid!)) seenPids.add(pid);
@@ -243,7 +246,11 @@ function report(results: [Mode, Run][]) {
   once('read latency p95, ms', (run) => percentile(run.load.reads, 95), 0);
   once('placeOrder latency p50, ms', (run) => percentile(run.load.orders, 50), 0);
   once('placeOrder latency p95, ms', (run) => percentile(run.load.orders, 95), 0);
-  once('requests per second', (run) => (run.load.reads.length + run.load.orders.length) / run.load.seconds, 0);
+  once(
+    'requests per second',
+    (run) => (run.load.reads.length + run.load.orders.length) / run.load.seconds,
+    0,
+  );
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   console.log(
     `\nMemory once "Flow is running" (warm start) and after ${requests} requests through the router` +
