@@ -177,11 +177,19 @@ async function main() {
     subgraphs.push(subgraph);
     await subgraph.start();
   };
-  // users first (it owns the signing keys), then the rest side by side.
+  // users first (it owns the signing keys, and every process loads its suspension list at start),
+  // then the rest side by side. The router as soon as the subgraphs it streams live updates from
+  // are up (it connects to them at start), while the others finish: its readiness waits for all.
   await start('users');
-  await Promise.all(subgraphCatalog.filter(({ name }) => name !== 'users').map(({ name }) => start(name)));
+  const rest = subgraphCatalog.filter(({ name }) => name !== 'users');
+  const starting = rest.map((entry) => ({ entry, started: start(entry.name) }));
+  const everySubgraph = Promise.all(starting.map(({ started }) => started));
+  const livePublishers = Promise.all(
+    starting.filter(({ entry }) => entry.publishesLive).map(({ started }) => started),
+  );
+  await Promise.race([everySubgraph, livePublishers]);
   router = service('router', entryPoint('router'), config.ROUTER_PORT, {});
-  await router.start();
+  await Promise.all([router.start(), everySubgraph]);
   if (config.SEED_DEMO_DATA) await seedDemoCatalog(`http://127.0.0.1:${config.ROUTER_PORT}/graphql`);
   printBanner(config.ROUTER_PORT);
 }
