@@ -1,25 +1,28 @@
 // The configuration of `npm start` itself, validated in one place like every process's env.ts.
 import { join } from 'node:path';
+// The env and catalog subpaths, not the whole of @flow/core: `npm start`'s supervisor stays small.
+import { ROUTER_PORT, subgraphCatalog } from '@flow/core/catalog';
 import {
   booleanSchema,
   flowEnvSchema,
   InvalidEnvironmentError,
   parseEnvironment,
   portSchema,
-  ROUTER_PORT,
-  subgraphCatalog,
   z,
-} from '@flow/core';
+} from '@flow/core/env';
+import { repositoryRoot } from './lib/repository';
 
 export const portVariable = (name: string) => `${name.toUpperCase()}_PORT`;
 
 const startShape = {
   FLOW_ENV: flowEnvSchema,
   DATABASE_URL: z.string().url().optional(),
-  FLOW_DATA_DIR: z.string().default(join(__dirname, '..', '.flow-data')),
+  FLOW_DATA_DIR: z.string().default(join(repositoryRoot, '.flow-data')),
   ROUTER_PORT: portSchema(ROUTER_PORT),
   /** dist: build incrementally, then run the compiled processes; source: run them through tsx. */
   START_FROM: z.enum(['dist', 'source']).default('dist'),
+  /** The memory settings of scripts/start.ts for every process; false: Node's and glibc's defaults. */
+  LEAN_PROCESSES: booleanSchema(true),
   /** Unset: seeded outside production, never in it. */
   SEED_DEMO_DATA: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
   /** A process that crashes this often within RESTART_WINDOW_SECONDS is given up on. */

@@ -6,17 +6,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { disableTelemetry, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
+import { subgraphCatalog, subgraphUrlVariable } from '@flow/core/catalog';
+import { disableTelemetry } from '@flow/core/env';
 // The accounts alone, not the users subgraph: this supervisor stays small (`npm start`'s footprint).
 import { DEVELOPMENT_ADMIN } from '@flow/users/demo-accounts';
 import { loginLines, seedDemoCatalog } from './seed-demo';
 import { loadStartEnvironment, portVariable } from './start-env';
 import { isPortFree } from './lib/processes';
+import { repositoryRoot as root, runsCompiled } from './lib/repository';
 import { DEFAULT_RESTART_POLICY, SupervisedService, type SupervisorHooks } from './lib/supervisor';
 import { startWatchdog, type Watchdog } from './lib/watchdog';
 
 disableTelemetry();
-const root = join(__dirname, '..');
 const config = loadStartEnvironment();
 const dataDir = config.FLOW_DATA_DIR;
 /** Longer than every process's own shutdown deadline (10 s): SIGKILL is the backstop only. */
@@ -60,13 +61,13 @@ async function checkPorts(): Promise<boolean> {
     ['ROUTER_PORT', config.ROUTER_PORT],
     ...subgraphCatalog.map(({ name }): [string, number] => [portVariable(name), config.subgraphPorts[name]!]),
   ];
-  let free = true;
-  for (const [variable, port] of ports) {
-    if (await isPortFree(port)) continue;
-    console.error(`${variable}=${port} is already in use (set ${variable} to a free port)`);
-    free = false;
-  }
-  return free;
+  const busy = await Promise.all(ports.map(async ([, port]) => !(await isPortFree(port))));
+  ports
+    .filter((_, i) => busy[i])
+    .forEach(([variable, port]) =>
+      console.error(`${variable}=${port} is already in use (set ${variable} to a free port)`),
+    );
+  return !busy.includes(true);
 }
 
 /** npm forwards SIGTERM to us, but a parent that dies (or a shell that does not forward) does not. */
@@ -81,15 +82,23 @@ function stopWhenOrphaned() {
 
 /**
  * Ten Node processes on one machine: measured (npm run bench:footprint), most of a process's
- * memory was not its data but V8's young generation (up to 32 MB each, sized for throughput) and
- * glibc's per-thread malloc arenas, which keep what Prisma's WebAssembly query compiler used on
- * V8's background threads. Both are capped for the compiled platform (the watchdog too); a
- * deployment sizes its own.
+ * memory was not its data. V8's young generation is sized for throughput (up to 32 MB each).
+ * glibc keeps what it freed: per-thread arenas, and below its (growing) mmap threshold the 32 KB
+ * segments that V8's compilers take and free again (Prisma's WebAssembly query compiler, optimised
+ * JavaScript), about 50 MB a process; from 32 KB up, an allocation is mapped and unmapped on its
+ * own. Set a variable to override it; a deployment sizes its own.
  */
-const LEAN_PROCESS_ENV = {
+const LEAN_ENV = {
   MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '32768',
   NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
 };
+/**
+ * V8 flags, which NODE_OPTIONS refuses. Without WebAssembly's optimising tier the query compiler's
+ * code stays Liftoff's: no recompile in the background after start (a query's plan is compiled
+ * once, then cached, so its speed hardly shows); heap growth and caches favour size.
+ */
+const LEAN_NODE_ARGS = ['--liftoff-only', '--optimize-for-size'];
 
 /** The compiled entry point of a workspace, or its source when START_FROM=source. */
 function entryPoint(workspace: string): string {
@@ -99,13 +108,16 @@ function entryPoint(workspace: string): string {
 }
 
 /**
- * `tsc -b` is incremental: a second start with nothing changed checks in about a second. A
- * production install runs the dist/ it was given: it has no sources (npm may still install the
- * compiler there, an optional peer of Prisma's packages).
+ * `tsc -b` is incremental: a second start with nothing changed checks in half a second. `npm
+ * start` builds before it runs this supervisor compiled (scripts/start.sh); this one runs from
+ * source (a test, a developer) and builds the processes it will start. A production install runs
+ * the dist/ it was given: it has no sources (npm may still install the compiler there, an
+ * optional peer of Prisma's packages).
  */
 function buildIfPossible() {
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
-  if (config.START_FROM !== 'dist' || !existsSync(tsc) || !existsSync(join(root, 'router', 'src'))) return;
+  if (runsCompiled || config.START_FROM !== 'dist') return;
+  if (!existsSync(tsc) || !existsSync(join(root, 'router', 'src'))) return;
   console.log('Building (tsc -b) ...');
   const result = spawnSync(tsc, ['-b', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (result.status !== 0) {
@@ -117,7 +129,7 @@ function buildIfPossible() {
 async function main() {
   if (!(await checkPorts())) process.exit(1);
   buildIfPossible();
-  if (config.START_FROM === 'dist') Object.assign(process.env, LEAN_PROCESS_ENV);
+  if (config.LEAN_PROCESSES) Object.assign(process.env, LEAN_ENV);
   mkdirSync(dataDir, { recursive: true });
   const postgresDir = config.DATABASE_URL ? undefined : join(dataDir, 'postgres');
   if (postgresDir) console.log(`No DATABASE_URL: starting the embedded PostgreSQL in ${postgresDir} ...`);
@@ -153,6 +165,7 @@ async function main() {
         port,
         env: { ...baseEnv, ...urls, ...env, PORT: String(port) },
         readyUrl: `http://127.0.0.1:${port}/health/ready`,
+        nodeArgs: config.LEAN_PROCESSES ? LEAN_NODE_ARGS : [],
       },
       policy,
       hooks,
@@ -164,11 +177,19 @@ async function main() {
     subgraphs.push(subgraph);
     await subgraph.start();
   };
-  // users first (it owns the signing keys), then the rest side by side.
+  // users first (it owns the signing keys, and every process loads its suspension list at start),
+  // then the rest side by side. The router as soon as the subgraphs it streams live updates from
+  // are up (it connects to them at start), while the others finish: its readiness waits for all.
   await start('users');
-  await Promise.all(subgraphCatalog.filter(({ name }) => name !== 'users').map(({ name }) => start(name)));
+  const rest = subgraphCatalog.filter(({ name }) => name !== 'users');
+  const starting = rest.map((entry) => ({ entry, started: start(entry.name) }));
+  const everySubgraph = Promise.all(starting.map(({ started }) => started));
+  const livePublishers = Promise.all(
+    starting.filter(({ entry }) => entry.publishesLive).map(({ started }) => started),
+  );
+  await Promise.race([everySubgraph, livePublishers]);
   router = service('router', entryPoint('router'), config.ROUTER_PORT, {});
-  await router.start();
+  await Promise.all([router.start(), everySubgraph]);
   if (config.SEED_DEMO_DATA) await seedDemoCatalog(`http://127.0.0.1:${config.ROUTER_PORT}/graphql`);
   printBanner(config.ROUTER_PORT);
 }

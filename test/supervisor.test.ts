@@ -169,7 +169,7 @@ describe('kill -9 of the supervisor', () => {
       readFileSync(join(dataDir, 'postgres', 'embedded.json'), 'utf8'),
     ) as { port: number };
 
-    process.kill(platform.pidOf('scripts/start.ts'), 'SIGKILL');
+    process.kill(platform.pidOf('scripts/dist/start.js'), 'SIGKILL');
     await expectAllGone(platform);
     expect(platform.seen.has(postgres)).toBe(true);
     expect(await isPortFree(postgresPort)).toBe(true);

@@ -1,10 +1,18 @@
-// `npm run bench:footprint`: the whole `npm start` platform, run from source (tsx, as before the
-// compiled build) and compiled (node dist/), side by side in one run. For each: time from launch
-// to "Flow is running." on a fresh data folder (cold: new embedded database, migrations, demo
-// seed) and again on the same folder (warm), and the resident memory of every process once it
-// runs. Each start has its own ports and data folder, is bounded in time, and everything it
-// started is killed at the end, also on Ctrl-C or failure.
-//   npm run bench:footprint        (FOOTPRINT_RUNS=source,dist  FOOTPRINT_TIMEOUT_SECONDS=240)
+// `npm run bench:footprint`: the whole `npm start` platform in two (or more) ways side by side, in
+// one run. For each: the time from launch to "Flow is running." on a fresh data folder (cold: new
+// embedded database, migrations, demo seed) and again on the same folder (warm); the memory of
+// every process once it runs and again after a load of GraphQL requests through the router (as
+// the demo hospital admin: reads across every subgraph, and orders placed), with the latency of
+// those requests. Each start has its own ports and data folder, is bounded in time, and
+// everything it started is killed at the end, also on Ctrl-C or failure.
+//   npm run bench:footprint     FOOTPRINT_RUNS=previous,dist (the first is the baseline of the ratios)
+//                               FOOTPRINT_REQUESTS=400  FOOTPRINT_TIMEOUT_SECONDS=240
+// The ways to start:
+//   dist      `npm start` as it is (scripts/start.sh: build, then the compiled supervisor).
+//   previous  as `npm start` ran before its memory work: the supervisor and the watchdog from source
+//             (tsx), every process with only the settings of that time (LEAN_PROCESSES=false,
+//             MALLOC_ARENA_MAX=2, NODE_OPTIONS=--max-semi-space-size=2).
+//   source    START_FROM=source: everything from source through tsx (development).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,23 +20,55 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subgraphCatalog } from '@flow/core';
 import { descendants } from '../../test/support/platform-process';
-import { runBenchmark } from './measure';
+import { BENCH_LIMITS, CLOCK_TICKS_PER_SECOND, percentile, runBenchmark } from './measure';
 import { SOURCE_NODE_ARGS } from '../lib/processes';
+import { driveLoad, type LoadResult } from './footprint-load';
 
-type Mode = 'source' | 'dist';
+const MODES = {
+  dist: { label: 'npm start', command: ['sh', 'scripts/start.sh'], env: {} },
+  previous: {
+    label: 'previous',
+    command: [process.execPath, ...SOURCE_NODE_ARGS, 'scripts/start.ts'],
+    env: {
+      LEAN_PROCESSES: 'false',
+      MALLOC_ARENA_MAX: '2',
+      NODE_OPTIONS: '--max-semi-space-size=2',
+    },
+  },
+  source: {
+    label: 'source (tsx)',
+    command: [process.execPath, ...SOURCE_NODE_ARGS, 'scripts/start.ts'],
+    env: { START_FROM: 'source' },
+  },
+} as const;
+type Mode = keyof typeof MODES;
+
 const root = join(__dirname, '..', '..');
-const modes = (process.env.FOOTPRINT_RUNS ?? 'source,dist').split(',') as Mode[];
+const modes = (process.env.FOOTPRINT_RUNS ?? 'previous,dist').split(',').map((m) => m.trim()) as Mode[];
+for (const mode of modes) {
+  if (!(mode in MODES)) throw new Error(`FOOTPRINT_RUNS: unknown ${mode} (${Object.keys(MODES).join(', ')})`);
+}
 const timeoutMs = Number(process.env.FOOTPRINT_TIMEOUT_SECONDS ?? 240) * 1000;
+const requests = Number(process.env.FOOTPRINT_REQUESTS ?? 400);
 const dataDirs: string[] = [];
 const launched = new Set<ChildProcess>();
 const seenPids = new Set<number>();
 
-interface Sample {
-  seconds: number;
-  /** Resident set size in MB, by role (router, users, ..., supervisor, watchdog). */
+/** Memory in MB by role (router, users, ..., supervisor, watchdog, postgres), and CPU time. */
+interface Memory {
   rss: Map<string, number>;
-  /** Proportional set size of the embedded PostgreSQL's processes (shared memory counted once). */
-  postgresPss: number;
+  /** Proportional set size: a page shared by n processes (node's own code) counts 1/n in each. */
+  pss: Map<string, number>;
+  /** CPU seconds spent so far by every process of the platform (with their finished children). */
+  cpu: number;
+}
+
+interface Run {
+  cold: number;
+  warm: number;
+  started: Memory;
+  loaded: Memory;
+  load: LoadResult;
 }
 
 function freePort(): Promise<number> {
@@ -54,25 +94,37 @@ function memoryKb(pid: number, file: 'status' | 'smaps_rollup', field: string): 
 
 /** Which part of the platform a command line is. */
 function role(command: string): string | undefined {
-  if (command.includes('scripts/start.ts')) return 'supervisor';
-  if (command.includes('scripts/watchdog.ts')) return 'watchdog';
+  if (/scripts\/(dist\/)?start\.[jt]s/.test(command)) return 'supervisor';
+  if (/scripts\/(dist\/)?watchdog\.[jt]s/.test(command)) return 'watchdog';
+  if (command.startsWith('postgres') || command.includes('/bin/postgres')) return 'postgres';
   if (command.includes('router/')) return 'router';
   return subgraphCatalog.find(({ name }) => command.includes(`subgraphs/${name}/`))?.name;
 }
 
-function sample(pid: number, seconds: number): Sample {
-  const rss = new Map<string, number>();
-  let postgresPss = 0;
-  for (const info of descendants(pid).concat({ pid, ppid: 0, command: 'scripts/start.ts' })) {
+function sample(supervisor: number): Memory {
+  const memory: Memory = { rss: new Map(), pss: new Map(), cpu: 0 };
+  const self = { pid: supervisor, ppid: 0, command: 'scripts/start.ts' };
+  for (const info of [self, ...descendants(supervisor)]) {
     seenPids.add(info.pid);
-    if (info.command.startsWith('postgres') || info.command.includes('/bin/postgres')) {
-      postgresPss += memoryKb(info.pid, 'smaps_rollup', 'Pss') / 1024;
-      continue;
-    }
     const name = role(info.command);
-    if (name) rss.set(name, (rss.get(name) ?? 0) + memoryKb(info.pid, 'status', 'VmRSS') / 1024);
+    if (!name) continue;
+    memory.cpu += cpuSeconds(info.pid);
+    const add = (map: Map<string, number>, kb: number) => map.set(name, (map.get(name) ?? 0) + kb / 1024);
+    add(memory.rss, memoryKb(info.pid, 'status', 'VmRSS'));
+    add(memory.pss, memoryKb(info.pid, 'smaps_rollup', 'Pss'));
   }
-  return { seconds, rss, postgresPss };
+  return memory;
+}
+
+/** utime + stime + cutime + cstime: its own CPU time and that of the children it waited for. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
 }
 
 function killGroups() {
@@ -85,24 +137,29 @@ function killGroups() {
   }
 }
 
-/** One `npm start` (the supervisor itself, as npm would exec it) until it prints its banner. */
-async function startOnce(mode: Mode, dataDir: string): Promise<Sample> {
+/**
+ * One `npm start` (the supervisor itself, as npm would exec it) until it prints its banner; then
+ * `whileRunning`, then the orderly stop (SIGTERM, as npm forwards it), SIGKILL after a deadline.
+ */
+async function startOnce<T>(
+  mode: Mode,
+  dataDir: string,
+  whileRunning: (routerUrl: string, supervisor: number) => Promise<T>,
+): Promise<{ seconds: number; result: T }> {
+  const routerPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    START_FROM: mode,
+    ...BENCH_LIMITS,
+    ...MODES[mode].env,
     FLOW_DATA_DIR: dataDir,
-    ROUTER_PORT: String(await freePort()),
+    ROUTER_PORT: String(routerPort),
     LOG_LEVEL: 'warn',
   };
   delete env.DATABASE_URL;
   for (const { name } of subgraphCatalog) env[`${name.toUpperCase()}_PORT`] = String(await freePort());
+  const [command, ...args] = MODES[mode].command;
   const started = Date.now();
-  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, join(root, 'scripts', 'start.ts')], {
-    cwd: root,
-    env,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   launched.add(child);
   seenPids.add(child.pid!);
   let output = '';
@@ -125,9 +182,9 @@ async function startOnce(mode: Mode, dataDir: string): Promise<Sample> {
       child.stderr!.on('data', watch);
       void exited.then(() => reject(new Error(`${mode}: npm start exited:\n${output.slice(-3000)}`)));
     });
-    return sample(child.pid!, (Date.now() - started) / 1000);
+    const seconds = (Date.now() - started) / 1000;
+    return { seconds, result: await whileRunning(`http://127.0.0.1:${routerPort}/graphql`, child.pid!) };
   } finally {
-    // The orderly stop (router, subgraphs, database), as Ctrl-C would; SIGKILL after a deadline.
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000).unref())]);
     killGroups();
@@ -135,65 +192,78 @@ async function startOnce(mode: Mode, dataDir: string): Promise<Sample> {
   }
 }
 
-const mb = (value: number | undefined) => (value === undefined ? '-' : `${Math.round(value)} MB`);
-const ratio = (before: number | undefined, after: number | undefined) =>
-  before && after ? `${(after / before).toFixed(2)}x` : '-';
+async function measure(mode: Mode): Promise<Run> {
+  const dataDir = mkdtempSync(join(tmpdir(), `flow-footprint-${mode}-`));
+  dataDirs.push(dataDir);
+  console.log(`${mode}: cold start ...`);
+  const cold = await startOnce(mode, dataDir, async () => undefined);
+  console.log(`${mode}: warm start, then ${requests} requests ...`);
+  const warm = await startOnce(mode, dataDir, async (routerUrl, supervisor) => {
+    const started = sample(supervisor);
+    const load = await driveLoad(routerUrl, requests);
+    return { started, load, loaded: sample(supervisor) };
+  });
+  return { cold: cold.seconds, warm: warm.seconds, ...warm.result };
+}
 
-function report(results: Map<Mode, { cold: Sample; warm: Sample }>) {
-  const [before, after] = [results.get('source'), results.get('dist')];
+const total = (values: Map<string, number>, except?: string) =>
+  [...values].filter(([name]) => name !== except).reduce((sum, [, mb]) => sum + mb, 0);
+
+function report(results: [Mode, Run][]) {
   const roles = ['router', ...subgraphCatalog.map(({ name }) => name), 'supervisor', 'watchdog'];
-  const nodeTotal = (s?: Sample) => (s ? [...s.rss.values()].reduce((a, b) => a + b, 0) : undefined);
-  const rows: [string, string, string, string][] = [
-    ['', 'source (tsx)', 'compiled (dist)', 'ratio'],
-    ...roles.map((name): [string, string, string, string] => [
-      `RSS ${name}`,
-      mb(before?.warm.rss.get(name)),
-      mb(after?.warm.rss.get(name)),
-      ratio(before?.warm.rss.get(name), after?.warm.rss.get(name)),
-    ]),
+  const base = results[0]![1];
+  const ratio = (before: number, after: number) => (before > 0 ? `${(after / before).toFixed(2)}x` : '-');
+  const rows: string[][] = [
     [
-      'RSS all Node processes',
-      mb(nodeTotal(before?.warm)),
-      mb(nodeTotal(after?.warm)),
-      ratio(nodeTotal(before?.warm), nodeTotal(after?.warm)),
-    ],
-    [
-      'PSS embedded PostgreSQL',
-      mb(before?.warm.postgresPss),
-      mb(after?.warm.postgresPss),
-      ratio(before?.warm.postgresPss, after?.warm.postgresPss),
-    ],
-    [
-      'to "Flow is running" cold',
-      `${before?.cold.seconds.toFixed(1) ?? '-'} s`,
-      `${after?.cold.seconds.toFixed(1) ?? '-'} s`,
-      ratio(before?.cold.seconds, after?.cold.seconds),
-    ],
-    [
-      'to "Flow is running" warm',
-      `${before?.warm.seconds.toFixed(1) ?? '-'} s`,
-      `${after?.warm.seconds.toFixed(1) ?? '-'} s`,
-      ratio(before?.warm.seconds, after?.warm.seconds),
+      'MB, or as named',
+      ...results.flatMap(([mode]) => [`${MODES[mode].label}: started`, 'after load']),
+      ...(results.length > 1 ? ['ratio (after load)'] : []),
     ],
   ];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
-  console.log('\nMemory after the warm start; cold = fresh data folder (initdb, migrations, seed).');
-  for (const row of rows)
-    console.log(row.map((cell, i) => (i ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  '));
+  const row = (label: string, value: (run: Run, when: 'started' | 'loaded') => number, digits = 0) => {
+    const cells = results.flatMap(([, run]) => [value(run, 'started'), value(run, 'loaded')]);
+    rows.push([
+      label,
+      ...cells.map((v) => v.toFixed(digits)),
+      ...results.slice(1).map(([, run]) => ratio(value(base, 'loaded'), value(run, 'loaded'))),
+    ]);
+  };
+  for (const name of roles) row(`RSS ${name}`, (run, when) => run[when].rss.get(name) ?? 0);
+  row('RSS all Node processes', (run, when) => total(run[when].rss, 'postgres'));
+  row('PSS all Node processes', (run, when) => total(run[when].pss, 'postgres'));
+  row('PSS embedded PostgreSQL', (run, when) => run[when].pss.get('postgres') ?? 0);
+  const once = (label: string, value: (run: Run) => number, digits = 1) =>
+    rows.push([
+      label,
+      ...results.flatMap(([, run]) => [value(run).toFixed(digits), '']),
+      ...results.slice(1).map(([, run]) => ratio(value(base), value(run))),
+    ]);
+  once('to "Flow is running" cold, s', (run) => run.cold);
+  once('to "Flow is running" warm, s', (run) => run.warm);
+  once('CPU to "Flow is running" warm, s', (run) => run.started.cpu);
+  once('CPU for the load, s', (run) => run.loaded.cpu - run.started.cpu);
+  once('read latency p50, ms', (run) => percentile(run.load.reads, 50), 0);
+  once('read latency p95, ms', (run) => percentile(run.load.reads, 95), 0);
+  once('placeOrder latency p50, ms', (run) => percentile(run.load.orders, 50), 0);
+  once('placeOrder latency p95, ms', (run) => percentile(run.load.orders, 95), 0);
+  once(
+    'requests per second',
+    (run) => (run.load.reads.length + run.load.orders.length) / run.load.seconds,
+    0,
+  );
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  console.log(
+    `\nMemory once "Flow is running" (warm start) and after ${requests} requests through the router` +
+      ' (4 clients; RSS counts the pages of node itself in every process, PSS shares them out).',
+  );
+  for (const r of rows)
+    console.log(r.map((cell, i) => (i ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  '));
   console.log('Targets: all Node processes under 1024 MB, warm start under 15 s.');
 }
 
 async function main() {
-  const results = new Map<Mode, { cold: Sample; warm: Sample }>();
-  for (const mode of modes) {
-    const dataDir = mkdtempSync(join(tmpdir(), `flow-footprint-${mode}-`));
-    dataDirs.push(dataDir);
-    console.log(`${mode}: cold start ...`);
-    const cold = await startOnce(mode, dataDir);
-    console.log(`${mode}: warm start ...`);
-    const warm = await startOnce(mode, dataDir);
-    results.set(mode, { cold, warm });
-  }
+  const results: [Mode, Run][] = [];
+  for (const mode of modes) results.push([mode, await measure(mode)]);
   report(results);
 }
 

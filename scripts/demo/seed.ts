@@ -1,8 +1,7 @@
 // The demo market made real: sites and vendors side by side, then the orders that need both (a
 // few sagas at a time), then the hospitals' reviews of the delivered ones.
 import { performance } from 'node:perf_hooks';
-import type { GraphQLClient } from '@flow/testing';
-import { allSettled, DemoApi } from './api';
+import { allSettled, DemoApi, type DemoClient } from './api';
 import { catalogBySku, seedHospitalSites, seedVendor } from './catalog';
 import { demoHospitals, demoOrders, demoVendors } from './market';
 import { existingOrders, seedOrders, type SeededOrder } from './orders';
@@ -19,7 +18,7 @@ export interface DemoSeedReport {
   reviewed: number;
 }
 
-export async function seedDemoMarket(routerUrl: string, client?: GraphQLClient): Promise<DemoSeedReport> {
+export async function seedDemoMarket(routerUrl: string, client?: DemoClient): Promise<DemoSeedReport> {
   const started = performance.now();
   const api = new DemoApi(routerUrl, client);
   // Nothing here waits for what it does not need: a run that finds everything in place is a

@@ -21,7 +21,7 @@ export const SOURCE_NODE_ARGS = ['--conditions=flow-source', '--import', 'tsx'];
 /**
  * Runs an entry point: compiled JavaScript (`.js`) with plain `node`, TypeScript with
  * SOURCE_NODE_ARGS (no tsx CLI in between: the pid is the process itself), its output prefixed
- * with its name.
+ * with its name. `nodeArgs` go to node before the entry point (V8 flags that NODE_OPTIONS refuses).
  *
  * Its stdin is a pipe that this process never writes to: when this process dies, even by
  * SIGKILL, the child reads end-of-file and shuts itself down (FLOW_SUPERVISED, see the platform's
@@ -32,10 +32,12 @@ export function startProcess(
   entry: string,
   env: NodeJS.ProcessEnv,
   quiet = false,
+  nodeArgs: readonly string[] = [],
 ): ManagedProcess {
   // Its own process group: a Ctrl-C in the terminal reaches only the supervisor, which then stops
   // the children in order instead of all of them at once.
-  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? SOURCE_NODE_ARGS : []), entry], {
+  const args = [...nodeArgs, ...(entry.endsWith('.ts') ? SOURCE_NODE_ARGS : []), entry];
+  const child = spawn(process.execPath, args, {
     env: { ...env, [SUPERVISED_VARIABLE]: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
@@ -62,7 +64,10 @@ export function describeExit(process: ManagedProcess): string {
   return signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
 }
 
-/** Polls a readiness URL until it answers 200, the process dies, or time runs out. */
+/**
+ * Polls a readiness URL until it answers 200, the process dies, or time runs out. Often: each
+ * poll before the port listens is a refused connection, and `npm start` waits on three rounds.
+ */
 export async function waitUntilReady(
   process: ManagedProcess,
   url: string,
@@ -79,7 +84,7 @@ export async function waitUntilReady(
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${process.name} did not become ready within ${timeoutMs / 1000} s (${url})`);
 }

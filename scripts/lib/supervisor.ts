@@ -36,6 +36,8 @@ export interface ServiceSpec {
   readyUrl: string;
   /** Its output is dropped instead of printed with its name (tests). */
   quiet?: boolean;
+  /** Flags for node itself, before the entry point. */
+  nodeArgs?: readonly string[];
 }
 
 export interface SupervisorHooks {
@@ -92,7 +94,8 @@ export class SupervisedService {
   }
 
   private async launch(): Promise<void> {
-    const child = startProcess(this.spec.name, this.spec.entry, this.spec.env, this.spec.quiet);
+    const { name, entry, env, quiet, nodeArgs } = this.spec;
+    const child = startProcess(name, entry, env, quiet, nodeArgs);
     this.current = child;
     this.hooks.started(child);
     void child.exited.then(() => this.onExit(child));

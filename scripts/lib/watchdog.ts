@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SOURCE_NODE_ARGS } from './processes';
 
@@ -16,11 +16,14 @@ export interface Watchdog {
 }
 
 /**
- * Starts scripts/watchdog.ts in a process group of its own, running the embedded PostgreSQL in
- * `postgresDir` when given, and resolves once it is ready.
+ * Starts the watchdog (scripts/watchdog.ts, or its compiled scripts/dist/watchdog.js when this is
+ * compiled too) in a process group of its own, running the embedded PostgreSQL in `postgresDir`
+ * when given, and resolves once it is ready.
  */
 export async function startWatchdog(options: { postgresDir?: string; graceMs: number }): Promise<Watchdog> {
-  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, join(__dirname, '..', 'watchdog.ts')], {
+  const entry = join(__dirname, '..', `watchdog${extname(__filename)}`);
+  const args = entry.endsWith('.ts') ? [...SOURCE_NODE_ARGS, entry] : [entry];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       WATCHDOG_GRACE_MS: String(options.graceMs),
