@@ -9,7 +9,7 @@
 //   SUBGRAPH_CALLS_RUNS=before,after  SUBGRAPH_CALLS_SECONDS=10  SUBGRAPH_CALLS_CONCURRENCY=8
 //   SUBGRAPH_CALLS_PROFILE=<dir>: every process writes a CPU profile there at its stop (cpu-profile.mjs).
 // "before" switches off the subgraph-side caches (VERIFIED_TOKEN_CACHE_SIZE=0,
-// DEPOT_DISTANCE_CACHE_SIZE=0, VENDOR_CACHE_SECONDS=0); "after" runs with the defaults.
+// ORGANIZATION_STATUS_CACHE_MS=0); "after" runs with the defaults.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { demoAccounts } from '@flow/users/demo-accounts';
@@ -19,7 +19,7 @@ import { createTestEnvironment, type PlatformTestEnvironment } from '../../test/
 import { BENCH_LIMITS, processCpuMs, runBenchmark } from './measure';
 
 const RUNS: Record<string, Record<string, string>> = {
-  before: { VERIFIED_TOKEN_CACHE_SIZE: '0', DEPOT_DISTANCE_CACHE_SIZE: '0', VENDOR_CACHE_SECONDS: '0' },
+  before: { VERIFIED_TOKEN_CACHE_SIZE: '0', ORGANIZATION_STATUS_CACHE_MS: '0' },
   after: {},
 };
 const runs = (process.env.SUBGRAPH_CALLS_RUNS ?? 'before,after').split(',');
