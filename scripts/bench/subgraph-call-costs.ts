@@ -1,11 +1,16 @@
 // What one subgraph call costs its callee before any resolver runs, piece by piece, in-process:
 // the router signature (sign + verify), the access token (verified, or from the verified-token
-// cache), the request's child logger and its DataLoaders. Microseconds per call.
+// cache), the request's child logger and its DataLoaders; and what the caller spends sending the
+// call and reading its answer, over the global fetch and over SubgraphClient's node:http poster
+// (CPU of this process, which also serves the calls: the server's part is the same in both).
+// Microseconds per call.
 //   node --conditions=flow-source --import tsx scripts/bench/subgraph-call-costs.ts
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createLogger, createTokenVerifier, signRequest, verifyRequestSignature } from '@flow/core';
-import { batchLoader } from '@flow/subgraph-kit';
+import { batchLoader, postJsonTo } from '@flow/subgraph-kit';
 
 async function microseconds(runs: number, work: () => unknown): Promise<number> {
   for (let i = 0; i < Math.min(runs, 200); i++) await work();
@@ -64,7 +69,49 @@ async function main() {
       }),
     ],
   ];
+  costs.push(...(await transports(JSON.stringify({ query, variables }))));
   for (const [what, us] of costs) console.log(`${us.toFixed(1).padStart(8)} µs  ${what}`);
+}
+
+/** CPU µs of this process per call, 8 calls in flight, over fetch and over postJsonTo. */
+async function transports(body: string): Promise<[string, number][]> {
+  const answer = JSON.stringify({ data: { nearestDepots: Array.from({ length: 5 }, (_, i) => ({ i })) } });
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.setHeader('content-type', 'application/json').end(answer));
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const headers = { 'content-type': 'application/json', 'x-flow-signature': 'v2=' + 'a'.repeat(64) };
+  const post = postJsonTo(url);
+  const viaFetch = async () => {
+    const response = await fetch(url, { method: 'POST', headers, body, signal: new AbortController().signal });
+    await response.json();
+  };
+  const viaHttp = () => post(headers, body, new AbortController().signal);
+  const cpu = async (calls: number, send: () => Promise<unknown>) => {
+    const run = () =>
+      Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let i = 0; i < calls / 8; i++) await send();
+        }),
+      );
+    await run();
+    const started = process.cpuUsage();
+    await run();
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / calls;
+  };
+  try {
+    return [
+      ['a call and its answer over fetch (caller + server)', await cpu(4000, viaFetch)],
+      ['a call and its answer over node:http (caller + server)', await cpu(4000, viaHttp)],
+    ];
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 }
 
 void main();
