@@ -86,7 +86,12 @@ async function transports(body: string): Promise<[string, number][]> {
   const headers = { 'content-type': 'application/json', 'x-flow-signature': 'v2=' + 'a'.repeat(64) };
   const post = postJsonTo(url);
   const viaFetch = async () => {
-    const response = await fetch(url, { method: 'POST', headers, body, signal: new AbortController().signal });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: new AbortController().signal,
+    });
     await response.json();
   };
   const viaHttp = () => post(headers, body, new AbortController().signal);

@@ -7,6 +7,8 @@
 // variables, and the last is compared with the first as ratios.
 //   node --conditions=flow-source --import tsx scripts/bench/subgraph-calls.ts
 //   SUBGRAPH_CALLS_RUNS=before,after  SUBGRAPH_CALLS_SECONDS=10  SUBGRAPH_CALLS_CONCURRENCY=8
+//   SUBGRAPH_CALLS_MAIN_ROOT=<dir> with a run named `main`: that run starts the platform of the
+//   checkout in <dir> (e.g. `git archive main` with src/generated and node_modules beside it).
 //   SUBGRAPH_CALLS_PROFILE=<dir>: every process writes a CPU profile there at its stop (cpu-profile.mjs).
 // "before" switches off the subgraph-side caches (VERIFIED_TOKEN_CACHE_SIZE=0,
 // ORGANIZATION_STATUS_CACHE_MS=0); "after" runs with the defaults.
@@ -21,7 +23,10 @@ import { BENCH_LIMITS, processCpuMs, runBenchmark } from './measure';
 const RUNS: Record<string, Record<string, string>> = {
   before: { VERIFIED_TOKEN_CACHE_SIZE: '0', ORGANIZATION_STATUS_CACHE_MS: '0' },
   after: {},
+  main: {},
 };
+/** A copy of another commit with its generated code and node_modules, for the run named `main`. */
+const mainRoot = process.env.SUBGRAPH_CALLS_MAIN_ROOT;
 const runs = (process.env.SUBGRAPH_CALLS_RUNS ?? 'before,after').split(',');
 const seconds = Number(process.env.SUBGRAPH_CALLS_SECONDS ?? 10);
 const concurrency = Number(process.env.SUBGRAPH_CALLS_CONCURRENCY ?? 8);
@@ -129,12 +134,23 @@ async function measure(run: string, token: string, scenario: Scenario): Promise<
 async function oneRun(run: string): Promise<Result[]> {
   const variables = RUNS[run];
   if (!variables) throw new Error(`unknown run ${run}: one of ${Object.keys(RUNS).join(', ')}`);
-  env = await createTestEnvironment({
+  const start =
+    run === 'main'
+      ? ((
+          await import(
+            join(mainRoot ?? fail('main needs SUBGRAPH_CALLS_MAIN_ROOT'), 'test', 'environment.ts')
+          )
+        ).createTestEnvironment as typeof createTestEnvironment)
+      : createTestEnvironment;
+  env = await start({
     SEED_DEMO_DATA: 'true',
     ...BENCH_LIMITS,
     ...variables,
     ...(profileDir
-      ? { NODE_OPTIONS: `--import ${join(__dirname, 'cpu-profile.mjs')}`, CPU_PROFILE_DIR: join(profileDir, run) }
+      ? {
+          NODE_OPTIONS: `--import ${join(__dirname, 'cpu-profile.mjs')}`,
+          CPU_PROFILE_DIR: join(profileDir, run),
+        }
       : {}),
   });
   try {
@@ -170,6 +186,10 @@ async function oneRun(run: string): Promise<Result[]> {
     await env.stop();
     env = undefined;
   }
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);

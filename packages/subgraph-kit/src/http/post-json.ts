@@ -8,7 +8,11 @@ export interface JsonAnswer {
 }
 
 /** Sends one JSON POST; rejects on a network failure or when `signal` aborts it. */
-export type PostJson = (headers: Record<string, string>, body: string, signal: AbortSignal) => Promise<JsonAnswer>;
+export type PostJson = (
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+) => Promise<JsonAnswer>;
 
 /**
  * POSTs to one URL over node:http with kept-alive connections of its own. A call between two
