@@ -39,7 +39,9 @@ export {
   isKeysUnavailable,
   type JwksOptions,
   type TokenVerifier,
+  VERIFIED_TOKEN_CACHE_SECONDS,
 } from './auth/tokens';
+export { BoundedCache } from './bounded-cache';
 export {
   type OrganizationKind,
   PARTNER_SCOPES,

@@ -26,6 +26,7 @@ export {
   type SubgraphStartOptions,
 } from './kit/subgraph';
 export { type CallContext, SubgraphClient, type TypedDocumentNode, withoutDeadline } from './subgraph-client';
+export { type JsonAnswer, type PostJson, postJsonTo } from './http/post-json';
 export {
   deadlineEnvironmentShape,
   DEVELOPMENT_ROUTER_SECRET,

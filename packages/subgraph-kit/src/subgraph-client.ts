@@ -11,6 +11,7 @@ import {
 } from '@flow/core';
 import { ErrorCode, errors } from '@flow/core';
 import type { Logger } from '@flow/core';
+import { postJsonTo, postJsonWith, type JsonAnswer, type PostJson } from './http/post-json';
 
 export type { TypedDocumentNode };
 
@@ -93,10 +94,10 @@ type BreakerState =
 
 export class SubgraphClient {
   private breaker: BreakerState = { kind: 'closed', failures: 0 };
-  private readonly fetch: typeof fetch;
+  private readonly post: PostJson;
 
   constructor(private readonly options: SubgraphClientOptions) {
-    this.fetch = options.fetch ?? fetch;
+    this.post = options.fetch ? postJsonWith(options.fetch, options.url) : postJsonTo(options.url);
   }
 
   get breakerState(): BreakerState['kind'] {
@@ -203,25 +204,17 @@ export class SubgraphClient {
     const timeoutMs = Math.min(ownTimeoutMs, remaining);
     const signals = [AbortSignal.timeout(timeoutMs)];
     if (ctx.signal) signals.push(ctx.signal);
-    let response: Response;
+    let answer: JsonAnswer;
     try {
-      response = await this.fetch(this.options.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.any(signals),
-      });
+      answer = await this.post(headers, JSON.stringify({ query, variables }), AbortSignal.any(signals));
     } catch (error) {
       const failure = new RetryableFailure(error instanceof Error ? error.message : String(error));
       failure.callerGaveUp =
         Boolean(ctx.signal?.aborted) || (ctx.deadline !== undefined && Date.now() >= ctx.deadline);
       throw failure;
     }
-    if (response.status >= 500) {
-      await response.body?.cancel();
-      throw new RetryableFailure(`HTTP ${response.status}`);
-    }
-    const body = (await response.json().catch(() => null)) as {
+    if (answer.status >= 500) throw new RetryableFailure(`HTTP ${answer.status}`);
+    const body = answer.body as {
       data?: Data;
       errors?: { message: string; extensions?: { code?: string } }[];
     } | null;
@@ -236,7 +229,7 @@ export class SubgraphClient {
       );
       throw errors.serviceUnavailable(this.options.name);
     }
-    if (!body?.data) throw new RetryableFailure(`HTTP ${response.status} without data`);
+    if (!body?.data) throw new RetryableFailure(`HTTP ${answer.status} without data`);
     return body.data;
   }
 

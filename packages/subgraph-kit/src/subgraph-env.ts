@@ -43,6 +43,8 @@ export function subgraphEnvironmentShape(name: string, port: number) {
     USERS_JWKS_URL: z.string().url().optional(),
     JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    /** Verified access tokens remembered per process (core auth/tokens.ts); 0 verifies every call. */
+    VERIFIED_TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(5000),
     ROUTER_SIGNING_SECRET: z.string().min(16).default(DEVELOPMENT_ROUTER_SECRET),
     DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
     /** How often the suspended organizations are reloaded from users (auth/suspensions.ts). */
@@ -136,6 +138,7 @@ export interface SubgraphCommonConfig extends SubgraphDeadlineConfig {
     cooldownSeconds: number;
     cacheSeconds: number;
     maxTokenAgeSeconds: number;
+    verifiedTokenCacheSize: number;
   };
   routerSecret: string;
   dependencyTimeoutMs: number;
@@ -171,6 +174,7 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
       cooldownSeconds: Number(env.JWKS_COOLDOWN_SECONDS),
       cacheSeconds: Number(env.JWKS_CACHE_SECONDS),
       maxTokenAgeSeconds: Number(env.MAX_TOKEN_AGE_SECONDS),
+      verifiedTokenCacheSize: Number(env.VERIFIED_TOKEN_CACHE_SIZE),
     },
     ...subgraphDeadlineConfig(env),
     routerSecret: String(env.ROUTER_SIGNING_SECRET),

@@ -14,11 +14,13 @@ const vendor = newViewer('VENDOR', 'VENDOR_ADMIN');
 const driver = newViewer('VENDOR', 'DRIVER', vendor.organizationId);
 let orderIds: string[];
 
-beforeAll(async () => {
-  t = await createOrdersTestEnvironment();
-  // Rows straight in the tables: this measures reads, the saga has tests of its own. Twelve
-  // dispatched orders, newest last, each with three lines, three changes and four positions.
-  orderIds = (
+/**
+ * Rows straight in the tables: this measures reads, the saga has tests of its own. `count`
+ * dispatched orders after the `before` already there, newest last, each with three lines, three
+ * changes and four positions.
+ */
+async function insertOrders(count: number, before = 0): Promise<string[]> {
+  const ids = (
     await t.sql<{ id: string }>(
       `INSERT INTO orders (id, number, status, priority, hospital_organization_id, placed_by, site_id,
          vendor_organization_id, depot_id, currency, subtotal_minor, delivery_fee_minor, total_minor,
@@ -26,30 +28,37 @@ beforeAll(async () => {
        SELECT gen_random_uuid(), 'ORD-BATCH-' || n, 'DISPATCHED', 'ROUTINE', $1::uuid, $2::uuid,
          gen_random_uuid(), $3::uuid, gen_random_uuid(), 'USD', 3000, 500, 3500, 'CARD', 'batch-' || n,
          $4::uuid, now(), now() + n * interval '1 second', now()
-       FROM generate_series(1, 12) n
+       FROM generate_series($5::int + 1, $5::int + $6::int) n
+       ORDER BY n
        RETURNING id::text`,
-      [hospital.organizationId, hospital.userId, vendor.organizationId, driver.userId],
+      [hospital.organizationId, hospital.userId, vendor.organizationId, driver.userId, before, count],
     )
   ).map((row) => row.id);
   await t.sql(
     `INSERT INTO order_items (id, order_id, line_no, product_id, quantity, currency, unit_price_minor, line_total_minor)
      SELECT gen_random_uuid(), o.id, line, gen_random_uuid(), line, 'USD', 1000, 1000 * line
      FROM unnest($1::uuid[]) o(id), generate_series(1, 3) line`,
-    [orderIds],
+    [ids],
   );
   await t.sql(
     `INSERT INTO order_status_changes (id, order_id, status, at, actor_id)
      SELECT gen_random_uuid(), o.id, s.status::"OrderStatus", now() + s.n * interval '1 second', $2::uuid
      FROM unnest($1::uuid[]) o(id),
           unnest(ARRAY['PLACED', 'CONFIRMED', 'DISPATCHED']) WITH ORDINALITY s(status, n)`,
-    [orderIds, vendor.userId],
+    [ids, vendor.userId],
   );
   await t.sql(
     `INSERT INTO delivery_positions (id, order_id, lat, lng, at)
      SELECT gen_random_uuid(), o.id, 50 + p, 8, now() + p * interval '1 second'
      FROM unnest($1::uuid[]) o(id), generate_series(1, 4) p`,
-    [orderIds],
+    [ids],
   );
+  return ids;
+}
+
+beforeAll(async () => {
+  t = await createOrdersTestEnvironment();
+  orderIds = await insertOrders(12);
 });
 afterAll(() => t?.stop());
 
@@ -117,3 +126,20 @@ it('costs no list statements for references the viewer may not see', async () =>
   expect(data._entities).toEqual(orderIds.map(() => null).concat(null));
   expect(statements).toBe(1);
 });
+
+it('pages 50 orders with their lists in the same statements among 12, 100 and 1000 orders', async () => {
+  const query = `query { orders(first: 50) { totalCount edges { node { ${NESTED} } } } }`;
+  type Answer = { orders: { totalCount: number; edges: { node: NestedOrder }[] } };
+  const counts: number[] = [];
+  let have = orderIds.length;
+  for (const total of [12, 100, 1000]) {
+    if (total > have) await insertOrders(total - have, have);
+    have = total;
+    const page = await measured<Answer>(hospital, query, {});
+    expect(page.data.orders.totalCount).toBe(total);
+    expect(page.data.orders.edges).toHaveLength(Math.min(total, 50));
+    expectComplete(page.data.orders.edges.map((edge) => edge.node));
+    counts.push(page.statements);
+  }
+  expect(counts).toEqual([5, 5, 5]);
+}, 60_000);

@@ -28,6 +28,7 @@ export const startPricingApp = defineSubgraph({
       secret: config.routerSecret,
       logger,
       timeoutMs: config.dependencyTimeoutMs,
+      organizationStatusCacheMs: config.organizationStatusCacheMs,
     });
     const services = createPricingServices({
       prisma,

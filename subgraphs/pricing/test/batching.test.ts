@@ -101,3 +101,55 @@ test('entity references from the router: Organization.deliveryTerms and PriceLis
   expect(allEntries.data._entities.map((e) => e.id)).toEqual(entryIds);
   expect(allEntries.count).toBe(oneEntry.count);
 });
+
+/**
+ * Vendors written straight into users' and pricing's tables (a thousand through the API would
+ * take minutes): approved vendors, each with terms, a price and one depot in range with stock.
+ */
+async function seedVendors(count: number) {
+  const ids: string[] = (
+    await t.users.sql<{ id: string }>(
+      `INSERT INTO organizations (id, name, kind, status, created_at, updated_at)
+       SELECT gen_random_uuid(), 'Bulk vendor ' || n, 'VENDOR', 'ACTIVE', now(), now()
+       FROM generate_series(1, $1) AS n RETURNING id::text`,
+      [count],
+    )
+  ).map((row) => row.id);
+  await t.sql(
+    `INSERT INTO delivery_terms (vendor_organization_id, currency, base_fee_minor, per_km_fee_minor,
+       urgent_surcharge_minor, emergency_surcharge_minor, max_distance_km, updated_at)
+     SELECT id::uuid, 'USD', 1000, 100, 0, 2000, 100, now() FROM unnest($1::text[]) AS id`,
+    [ids],
+  );
+  await t.sql(
+    `INSERT INTO price_list_entries (id, vendor_organization_id, product_id, unit_price_minor, currency, updated_at)
+     SELECT gen_random_uuid(), id::uuid, $2::uuid, 1000, 'USD', now() FROM unnest($1::text[]) AS id`,
+    [ids, productId],
+  );
+  ids.forEach((id, index) => {
+    const depot = t.locations.addDepot(id, siteId, { distanceKm: 5 + (index % 90), durationMinutes: 20 });
+    t.inventory.setStock(depot, productId, 100);
+  });
+}
+
+test('compareOffers: the same statements in pricing and in users for 10, 100 and 1000 vendors', async () => {
+  const compare = {
+    query: COMPARE_OFFERS,
+    variables: { productId, quantity: 5, siteId, priority: 'ROUTINE' },
+  };
+  const counts: { offers: number; pricing: number; users: number }[] = [];
+  // Added to the 12 vendors of the tests above, which are on the market too.
+  for (const total of [10, 100, 1000]) {
+    await seedVendors(total - (counts.length ? [10, 100][counts.length - 1]! : 0));
+    t.users.statements.length = 0;
+    const { count, data } = await statementsFor<{ compareOffers: OfferResult[] }>(compare);
+    counts.push({ offers: data.compareOffers.length, pricing: count, users: t.users.statements.length });
+  }
+  // More offers each time (locations answers at most MAX_DEPOTS depots), never more statements.
+  const [ten, hundred, thousand] = counts.map((c) => c.offers);
+  expect(ten).toBe(22);
+  expect(hundred).toBeGreaterThan(ten!);
+  expect(thousand).toBeGreaterThanOrEqual(hundred!);
+  expect(counts.map((c) => c.pricing)).toEqual([2, 2, 2]);
+  expect(new Set(counts.map((c) => c.users)).size).toBe(1);
+}, 120_000);

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { createTokenVerifier, type Logger } from '@flow/core';
 import { startSubgraph, subgraphMigrationsDir, type RunningSubgraph } from '@flow/subgraph-kit';
-import { createLocalJWKSet } from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { join } from 'node:path';
 import {
   accountsWithPublicPasswords,
@@ -113,8 +113,9 @@ export function startUsersApp(
           verifyToken: createTokenVerifier({
             issuer: env.JWT_ISSUER,
             audience: env.JWT_AUDIENCE,
-            keys: (header, token) => createLocalJWKSet(keys.jwks())(header, token),
+            keys: publishedKeys(() => keys.jwks()),
             maxTokenAgeSeconds: env.MAX_TOKEN_AGE_SECONDS,
+            verifiedTokenCacheSize: env.VERIFIED_TOKEN_CACHE_SIZE,
           }),
           suspensions,
           serveSuspendedOrganizations: suspensionList.serve,
@@ -136,4 +137,22 @@ export function startUsersApp(
       };
     },
   });
+}
+
+/**
+ * The key set users publishes, as jose verifies with it: rebuilt only when the set changes (a
+ * rotation), so that its imported keys are reused rather than imported again for every token.
+ */
+function publishedKeys(current: () => JSONWebKeySet): JWTVerifyGetKey {
+  let published = '';
+  let keys: JWTVerifyGetKey | undefined;
+  return (header, token) => {
+    const jwks = current();
+    const text = JSON.stringify(jwks);
+    if (!keys || text !== published) {
+      published = text;
+      keys = createLocalJWKSet(jwks);
+    }
+    return keys(header, token);
+  };
 }

@@ -37,6 +37,7 @@ export const usersEnvironmentShape = {
   FLOW_DATA_DIR: z.string().default(join(repositoryRoot, '.flow-data')),
   JWT_ISSUER: z.string().min(1).default('urn:flow:users'),
   JWT_AUDIENCE: z.string().min(1).default('urn:flow:api'),
+  VERIFIED_TOKEN_CACHE_SIZE: common.VERIFIED_TOKEN_CACHE_SIZE,
   /** A JSON key set (see keys/signing-keys.ts); when unset the key file in the data folder is used. */
   JWT_SIGNING_KEYS: z.string().optional(),
   JWT_SIGNING_KEYS_FILE: z.string().optional(),

@@ -1,5 +1,6 @@
 import {
   createRemoteJWKSet,
+  decodeJwt,
   errors as joseErrors,
   jwtVerify,
   type JWTPayload,
@@ -14,6 +15,7 @@ import {
   type Role,
   type Viewer,
 } from './viewer';
+import { BoundedCache } from '../bounded-cache';
 
 /** Only asymmetric algorithms: a leaked verifier key must never be able to mint tokens. */
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'] as const;
@@ -46,6 +48,11 @@ export interface TokenVerifierOptions {
   keys: JWTVerifyGetKey;
   /** Refuses a token older than this or claiming a longer lifetime; DEFAULT_MAX_TOKEN_AGE_SECONDS. */
   maxTokenAgeSeconds?: number;
+  /**
+   * How many verified tokens are remembered (by their exact text, signature included), so that
+   * the same token arriving again is not verified again: 0 (the default) remembers none.
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 export class InvalidTokenError extends Error {
@@ -68,8 +75,51 @@ export const isKeysUnavailable = (error: unknown) =>
 
 export type TokenVerifier = (token: string) => Promise<Viewer>;
 
+/**
+ * The longest a verified token is taken from the cache without verifying it again, whatever its
+ * expiry: a signing key retired from the JWKS stops vouching for its tokens within this.
+ */
+export const VERIFIED_TOKEN_CACHE_SECONDS = 60;
+/** Longer tokens are verified every time rather than cached (they would crowd the cache). */
+const MAX_CACHED_TOKEN_LENGTH = 4096;
+
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const maxAge = options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
+  const verify = verifyOnce(options, maxAge);
+  const cache = new BoundedCache<string, Viewer>(options.verifiedTokenCacheSize ?? 0);
+  if (cache.maxEntries <= 0) return verify;
+  // Every subgraph a request reaches sees the same token again (router, pricing, then users,
+  // locations, inventory...): its signature is checked once per process, not once per call. Only
+  // tokens that verified are cached, keyed by their whole text, so a changed signature or claim is
+  // a miss; each entry ends when the token would (exp and maxTokenAge), so expiry is unchanged.
+  // Suspension and revocation are checked per request after this (SuspendedOrganizations).
+  return async (token) => {
+    const now = Date.now();
+    const cached = cache.get(token, now);
+    if (cached) return copyOf(cached);
+    const viewer = await verify(token);
+    const until = cacheUntil(token, maxAge, now);
+    if (until > now && token.length <= MAX_CACHED_TOKEN_LENGTH) cache.set(token, copyOf(viewer), until);
+    return viewer;
+  };
+}
+
+/** Callers may change the viewer they get (add scopes...): the cached one stays as verified. */
+const copyOf = (viewer: Viewer): Viewer => ({
+  ...viewer,
+  scopes: [...viewer.scopes],
+  ...(viewer.clientApplication ? { clientApplication: { ...viewer.clientApplication } } : {}),
+});
+
+/** When jose would start refusing this (already verified) token, capped at the cache's own bound. */
+function cacheUntil(token: string, maxAge: number, now: number): number {
+  const { exp, iat } = decodeJwt(token);
+  const refusedAt = Math.min(Number(exp), Number(iat) + maxAge) * 1000;
+  // jose's clock tolerance is left out: a cached token ends at the earliest it could.
+  return Math.min(refusedAt, now + VERIFIED_TOKEN_CACHE_SECONDS * 1000);
+}
+
+function verifyOnce(options: TokenVerifierOptions, maxAge: number): TokenVerifier {
   return async (token) => {
     let payload: JWTPayload;
     try {
@@ -100,6 +150,7 @@ export interface JwksOptions {
   cooldownSeconds: number;
   cacheSeconds: number;
   maxTokenAgeSeconds?: number;
+  verifiedTokenCacheSize?: number;
 }
 
 /**
@@ -118,6 +169,7 @@ export function createRemoteTokenVerifier(options: JwksOptions): TokenVerifier {
     audience: options.audience,
     keys,
     maxTokenAgeSeconds: options.maxTokenAgeSeconds,
+    verifiedTokenCacheSize: options.verifiedTokenCacheSize,
   });
 }
 

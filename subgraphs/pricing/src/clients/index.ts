@@ -4,12 +4,15 @@ import type { PricingDependencies } from '../services/dependencies';
 import { InventoryClient } from './inventory/inventory-client';
 import { LocationsClient } from './locations/locations-client';
 import { UsersClient } from './users/users-client';
+import { RecentOrganizations } from './users/recent-organizations';
 
 export interface RemoteDependencyOptions {
   urls: { users: string; locations: string; inventory: string };
   secret: string;
   logger: Logger;
   timeoutMs: number;
+  /** How long users' answer about an organization is reused (ORGANIZATION_STATUS_CACHE_MS); 0: never. */
+  organizationStatusCacheMs?: number;
 }
 
 /** The dependencies over HTTP; one client (and so one circuit breaker) per subgraph per process. */
@@ -21,6 +24,7 @@ export class RemoteDependencies implements PricingDependencies {
   private readonly usersClient: UsersClient;
   private readonly locationsClient: LocationsClient;
   private readonly inventoryClient: InventoryClient;
+  private readonly recentOrganizations: RecentOrganizations;
 
   constructor(options: RemoteDependencyOptions) {
     const client = (name: keyof RemoteDependencyOptions['urls']) =>
@@ -37,10 +41,15 @@ export class RemoteDependencies implements PricingDependencies {
     this.usersClient = new UsersClient(this.users);
     this.locationsClient = new LocationsClient(this.locations);
     this.inventoryClient = new InventoryClient(this.inventory);
+    this.recentOrganizations = new RecentOrganizations(
+      (...args) => this.usersClient.organizations(...args),
+      options.organizationStatusCacheMs ?? 0,
+    );
   }
 
   product: PricingDependencies['product'] = (...args) => this.inventoryClient.product(...args);
-  organizations: PricingDependencies['organizations'] = (...args) => this.usersClient.organizations(...args);
+  organizations: PricingDependencies['organizations'] = (...args) =>
+    this.recentOrganizations.organizations(...args);
   nearestDepots: PricingDependencies['nearestDepots'] = (...args) =>
     this.locationsClient.nearestDepots(...args);
   stock: PricingDependencies['stock'] = (...args) => this.inventoryClient.stock(...args);
