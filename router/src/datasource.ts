@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Histogram } from 'prom-client';
-import { CLIENT_ADDRESS_HEADER } from '@flow/subgraph-kit';
+import { batchSignedOperation, CLIENT_ADDRESS_HEADER } from '@flow/subgraph-kit';
 import {
   DEADLINE_HEADER,
   InternalErrorCode,
@@ -15,6 +15,7 @@ import {
   signRequest,
   TIMESTAMP_HEADER,
   type Logger,
+  type SignedParts,
 } from '@flow/core';
 import type { RouterContext } from './context';
 import { mayHaveReachedOrders, pendingPlacement, placementOf } from './placement';
@@ -35,6 +36,19 @@ export interface SignedDataSourceOptions {
   duration?: Histogram<'subgraph' | 'outcome'>;
 }
 
+interface PendingCall {
+  options: GraphQLDataSourceProcessOptions<RouterContext>;
+  operation: Omit<GraphQLDataSourceProcessOptions<RouterContext>['request'], 'http'>;
+  body: string;
+  context: RouterContext | undefined;
+  given: Iterable<[string, string]> | undefined;
+  resolve?: (answer: Answer) => void;
+  reject?: (error: unknown) => void;
+}
+
+/** A call's own HTTP answer (each caller parses its own copy), or its result out of a batch. */
+type Answer = SubgraphAnswer | { result: GatewayGraphQLResponse };
+
 const isJson = (contentType: string) =>
   contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json');
 
@@ -47,7 +61,8 @@ const isJson = (contentType: string) =>
 export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly options: SignedDataSourceOptions;
   private readonly client: SubgraphClient;
-  private readonly inFlight = new Map<string, Promise<SubgraphAnswer>>();
+  private readonly inFlight = new Map<string, { answer: Promise<Answer>; holders: number }>();
+  private readonly pending = new Map<RouterContext, PendingCall[]>();
 
   constructor(options: SignedDataSourceOptions) {
     super({ url: options.url, apq: false, honorSubgraphCacheControlHeader: false });
@@ -84,43 +99,115 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (!query) throw new Error('Missing query');
     // Health checks and schema loading carry no incoming request (and no context).
     const context = 'incomingRequestContext' in options ? options.context : undefined;
-    const authorization = context?.authorization ?? '';
-    const clientAddress = context?.clientAddress ?? '';
     const body = JSON.stringify(operation);
     // The gateway writes its operations as `query …`, `{ … }` or `mutation …`.
     const shareable = query.startsWith('query') || query.startsWith('{');
-    const key = shareable ? `${authorization}\n${clientAddress}\n${body}` : '';
-    let answer = shareable ? this.inFlight.get(key) : undefined;
-    if (!answer) {
-      answer = this.send(options, given?.headers, body, context, shareable);
+    const key = shareable ? `${context?.authorization ?? ''}\n${context?.clientAddress ?? ''}\n${body}` : '';
+    let shared = shareable ? this.inFlight.get(key) : undefined;
+    if (shared) shared.holders += 1;
+    else {
+      const call: PendingCall = { options, operation, body, context, given: given?.headers };
+      const answer = shareable && context ? this.enqueue(call, context) : this.send([call], shareable);
+      shared = { answer, holders: 1 };
       if (shareable) {
-        this.inFlight.set(key, answer);
-        const forget = () => this.inFlight.delete(key);
+        this.inFlight.set(key, shared);
+        const forget = () => {
+          if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
+        };
         answer.then(forget, forget);
       }
     }
-    const { status, contentType, text } = await answer;
-    if (status < 200 || status > 299) throw this.httpError(status, contentType, text);
-    // Every caller parses its own copy: the gateway merges (and mutates) what it receives.
-    const parsed: unknown = isJson(contentType) ? JSON.parse(text) : text;
-    if (typeof parsed !== 'object' || parsed === null)
-      throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
-    return parsed as GatewayGraphQLResponse;
+    const settled = await shared.answer;
+    if ('status' in settled) {
+      const { status, contentType, text } = settled;
+      if (status < 200 || status > 299) throw this.httpError(status, contentType, text);
+      const parsed: unknown = isJson(contentType) ? JSON.parse(text) : text;
+      if (typeof parsed !== 'object' || parsed === null)
+        throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+      return parsed as GatewayGraphQLResponse;
+    }
+    // The gateway merges (and mutates) what it receives: a result held by one caller only is
+    // handed over (and nobody else can join any more); one shared between callers, copied for each.
+    if (shared.holders === 1) {
+      if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
+      return settled.result;
+    }
+    return structuredClone(settled.result);
   }
 
-  private send(
-    options: GraphQLDataSourceProcessOptions<RouterContext>,
-    given: Iterable<[string, string]> | undefined,
+  /**
+   * The queries of one plan step for one client request, sent together: the gateway starts a
+   * step's fetches in the same tick, so a step's calls to this subgraph become one batch.
+   */
+  private enqueue(call: PendingCall, context: RouterContext): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      let batch = this.pending.get(context);
+      if (!batch) {
+        const created: PendingCall[] = [];
+        batch = created;
+        this.pending.set(context, created);
+        setImmediate(() => {
+          this.pending.delete(context);
+          const answers = created.length === 1 ? this.send(created, true) : this.sendBatch(created);
+          answers.then(
+            (settled) => {
+              if (Array.isArray(settled)) created.forEach((c, i) => c.resolve!(settled[i]!));
+              else created[0]!.resolve!(settled);
+            },
+            (error: unknown) => created.forEach((c) => c.reject!(error)),
+          );
+        });
+      }
+      batch.push({ ...call, resolve, reject });
+    });
+  }
+
+  private async sendBatch(calls: PendingCall[]): Promise<Answer[]> {
+    const operations = calls.map((c) => c.operation);
+    const answer = await this.post(
+      calls[0]!,
+      `[${calls.map((c) => c.body).join(',')}]`,
+      batchSignedOperation(operations),
+      true,
+    );
+    const { status, contentType, text } = answer;
+    if (status < 200 || status > 299) throw this.httpError(status, contentType, text);
+    const results: unknown = isJson(contentType) ? JSON.parse(text) : text;
+    if (!Array.isArray(results) || results.length !== calls.length)
+      throw new Error(
+        `Expected a JSON array of ${calls.length} results, but received: ${text.slice(0, 200)}`,
+      );
+    return results.map((result: unknown) => {
+      if (typeof result !== 'object' || result === null)
+        throw new Error(`Expected JSON response body, but received: ${String(result)}`);
+      return { result: result as GatewayGraphQLResponse };
+    });
+  }
+
+  private send(calls: PendingCall[], idempotent: boolean): Promise<Answer> {
+    const call = calls[0]!;
+    const { request } = call.options;
+    return this.post(
+      call,
+      call.body,
+      { query: request.query ?? '', operationName: request.operationName, variables: request.variables },
+      idempotent,
+    );
+  }
+
+  /** Signs and sends `body` (one operation or a batch) with the headers of `call`'s request. */
+  private post(
+    call: PendingCall,
     body: string,
-    context: RouterContext | undefined,
+    signed: Pick<SignedParts, 'query' | 'operationName' | 'variables'>,
     idempotent: boolean,
   ): Promise<SubgraphAnswer> {
-    const { request } = options;
+    const { options, context } = call;
     const requestId = context?.requestId ?? randomUUID();
     const authorization = context?.authorization ?? '';
     const clientAddress = context?.clientAddress ?? '';
     const headers: Record<string, string> = {};
-    for (const [name, value] of given ?? []) headers[name.toLowerCase()] = value;
+    for (const [name, value] of call.given ?? []) headers[name.toLowerCase()] = value;
     delete headers[CLIENT_ADDRESS_HEADER];
     delete headers.authorization;
     headers['content-type'] = 'application/json';
@@ -141,9 +228,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
       authorization,
       clientAddress,
       deadline,
-      query: request.query ?? '',
-      operationName: request.operationName,
-      variables: request.variables,
+      ...signed,
     });
     return this.client.post(headers, body, timeoutMs, idempotent);
   }
