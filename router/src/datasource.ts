@@ -47,7 +47,7 @@ interface PendingCall {
 }
 
 /** A call's own HTTP answer (each caller parses its own copy), or its result out of a batch. */
-type Answer = SubgraphAnswer | { result: GatewayGraphQLResponse };
+type Answer = SubgraphAnswer | { result: GatewayGraphQLResponse; text?: string };
 
 const isJson = (contentType: string) =>
   contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json');
@@ -132,7 +132,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
       if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
       return settled.result;
     }
-    return structuredClone(settled.result);
+    settled.text ??= JSON.stringify(settled.result);
+    return JSON.parse(settled.text) as GatewayGraphQLResponse;
   }
 
   /**

@@ -11,6 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import inspector from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -320,12 +321,10 @@ async function main() {
     const subgraphs = await child('subgraphs', null);
     procs.push(subgraphs.proc);
     const urls = subgraphs.reply.urls as Record<string, string>;
-    const profileArgs = (name: string) =>
-      values.profile === name ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'router-micro-prof')}`] : [];
     const routers: { name: string; url: string; pid: number }[] = [];
     for (const name of ['stock', 'flow']) {
       if (values.only && values.only !== name) continue;
-      const started = await child(name, urls, profileArgs(name));
+      const started = await child(name, urls);
       procs.push(started.proc);
       routers.push({ name, url: started.reply.url as string, pid: started.proc.pid! });
     }
@@ -347,6 +346,9 @@ async function main() {
       string,
       { cpu: number; requests: number; calls: number; ops: number; lat: number[]; body: string }
     >();
+    const profiled = routers.find((r) => r.name === values.profile);
+    const profiledProc = profiled && procs[routers.indexOf(profiled) + 1];
+    profiledProc?.send('profile-start');
     for (let round = 0; round < rounds; round += 1) {
       for (const router of round % 2 ? [...routers].reverse() : routers) {
         const cpuBefore = cpuMs(router.pid);
@@ -377,6 +379,11 @@ async function main() {
         );
       }
     }
+    if (profiledProc) {
+      const written = new Promise<{ profile: string }>((resolve) => profiledProc.once('message', resolve));
+      profiledProc.send('profile-stop');
+      console.log(`profile of ${values.profile}: ${(await written).profile}`);
+    }
     const stock = totals.get('stock');
     console.log(`\nGuild-shaped query, concurrency ${concurrency}, ${rounds} x ${ms / 1000}s per router`);
     for (const [name, t] of totals) {
@@ -388,7 +395,7 @@ async function main() {
           (stock ? `  (${(perReq / (stock.cpu / stock.requests)).toFixed(2)}x stock)` : '') +
           `  subgraph HTTP calls/req ${(t.calls / t.requests).toFixed(2)}  operations/req ${(t.ops / t.requests).toFixed(2)}` +
           `  rps ${(t.requests / ((rounds * ms) / 1000)).toFixed(0)}  p50 ${pct(t.lat, 50).toFixed(1)} ms  p99 ${pct(t.lat, 99).toFixed(1)} ms` +
-          `  body ${t.body.length} B  data sha ${dataHash}${parsed.errors ? '  ERRORS' : ''}`,
+          `  body ${t.body.length} B sha ${createHash('sha256').update(t.body).digest('hex').slice(0, 12)}  data sha ${dataHash}${parsed.errors ? '  ERRORS' : ''}`,
       );
     }
 
@@ -414,8 +421,23 @@ async function main() {
 }
 
 const [mode, arg] = process.argv.slice(2);
-// A clean exit writes the --cpu-prof profile.
 if (mode) process.on('message', (message) => message === 'stop' && process.exit(0));
+// --profile: the router's measured rounds only (not its start), as a .cpuprofile for DevTools.
+if (mode === 'stock' || mode === 'flow') {
+  const session = new inspector.Session();
+  session.connect();
+  process.on('message', (message) => {
+    if (message === 'profile-start') {
+      session.post('Profiler.enable', () => session.post('Profiler.start'));
+    } else if (message === 'profile-stop') {
+      session.post('Profiler.stop', (error, result) => {
+        const file = join(tmpdir(), `router-micro-${mode}-${Date.now()}.cpuprofile`);
+        if (!error) writeFileSync(file, JSON.stringify(result.profile));
+        process.send!({ profile: error ? null : file });
+      });
+    }
+  });
+}
 const payload = arg ? JSON.parse(arg) : null;
 if (mode === 'subgraphs') void runSubgraphs();
 else if (mode === 'stock') void runStock(payload);
