@@ -273,7 +273,8 @@ async function runLoad(url: string, query: string, concurrency: number, ms: numb
     });
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) await one();
+      do await one();
+      while (Date.now() < end);
     }),
   );
   agent.destroy();
