@@ -44,10 +44,9 @@ export function subgraphClient(url: string): SubgraphClient {
 
   const once = (headers: Record<string, string>, body: string, deadline: number) =>
     new Promise<SubgraphAnswer>((resolve, reject) => {
-      const payload = Buffer.from(body);
       const req = request({
         ...base,
-        headers: { ...headers, 'content-length': String(payload.length) },
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       });
       const timer = setTimeout(() => req.destroy(timeoutError()), Math.max(1, deadline - Date.now()));
       req.once('error', (error: Error & { reusedSocket?: boolean }) => {
@@ -71,7 +70,8 @@ export function subgraphClient(url: string): SubgraphClient {
           });
         });
       });
-      req.end(payload);
+      // A string goes out with the headers in one write.
+      req.end(body);
     });
 
   return {

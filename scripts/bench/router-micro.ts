@@ -197,8 +197,8 @@ async function runStock(urls: Record<string, string>) {
 }
 
 async function runFlow(urls: Record<string, string>) {
-  const { parseRouterConfig } = await import('../../router/src/env');
-  const { startRouter } = await import('../../router/src/router');
+  const { parseRouterConfig, startRouter } = await import('@flow/router');
+
   const pino = (await import('pino')).default;
   const path = join(mkdtempSync(join(tmpdir(), 'flow-router-micro-')), 'supergraph.graphql');
   writeFileSync(path, await supergraphSdl(urls));
@@ -284,17 +284,19 @@ async function runLoad(url: string, query: string, concurrency: number, ms: numb
 // ---------------------------------------------------------------------------------------------
 // The driver
 
-function child(
-  mode: string,
-  payload: unknown,
-  execArgv: string[] = [],
-): Promise<{ proc: ChildProcess; reply: any }> {
+/** What a child answers once ready: subgraph URLs, a router URL, or a load result. */
+interface Reply {
+  urls: Record<string, string>;
+  url: string;
+}
+
+function child<R = Reply>(mode: string, payload: unknown): Promise<{ proc: ChildProcess; reply: R }> {
   const proc = fork(__filename, [mode, JSON.stringify(payload)], {
-    execArgv: [...process.execArgv, ...execArgv],
+    execArgv: process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    proc.once('message', (reply) => resolve({ proc, reply }));
+    proc.once('message', (reply) => resolve({ proc, reply: reply as R }));
     proc.once('exit', (code) => reject(new Error(`${mode} exited with ${code}`)));
   });
 }
@@ -321,13 +323,13 @@ async function main() {
   try {
     const subgraphs = await child('subgraphs', null);
     procs.push(subgraphs.proc);
-    const urls = subgraphs.reply.urls as Record<string, string>;
+    const urls = subgraphs.reply.urls;
     const routers: { name: string; url: string; pid: number }[] = [];
     for (const name of ['stock', 'flow']) {
       if (values.only && values.only !== name) continue;
       const started = await child(name, urls);
       procs.push(started.proc);
-      routers.push({ name, url: started.reply.url as string, pid: started.proc.pid! });
+      routers.push({ name, url: started.reply.url, pid: started.proc.pid! });
     }
     const subgraphCounts = async () =>
       (await (await fetch(new URL('/__counts', urls.users))).json()) as {
@@ -336,7 +338,7 @@ async function main() {
       };
 
     const load = async (url: string, query: string, c: number, duration: number) =>
-      (await child('load', { url, query, concurrency: c, ms: duration })).reply as LoadResult;
+      (await child<LoadResult>('load', { url, query, concurrency: c, ms: duration })).reply;
 
     const samples = new Map<string, string>();
     for (const router of routers) {
