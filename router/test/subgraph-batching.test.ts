@@ -2,6 +2,8 @@
 // subgraph as one signed batch, and identical queries in flight for the same caller share one
 // call. Checked against the real subgraph server (production: it refuses anything unsigned).
 import { parse } from 'graphql';
+import { REQUEST_ID_HEADER, SIGNATURE_HEADER, signRequest, TIMESTAMP_HEADER } from '@flow/core';
+import { batchSignedOperation } from '@flow/subgraph-kit';
 import { SignedDataSource } from '../src/datasource';
 import type { RouterContext } from '../src/context';
 import { SECRET, silentLogger, startRouterFixture, type RouterFixture } from './support';
@@ -115,5 +117,47 @@ describe('identical queries in flight', () => {
     const { results, hits } = await together([() => call(context, LOGOUT), () => call(context, LOGOUT)]);
     expect(hits).toBe(2);
     expect(results).toEqual([{ data: { logout: true } }, { data: { logout: true } }]);
+  });
+});
+
+describe('a batch sent to a subgraph', () => {
+  const post = (headers: Record<string, string>, operations: unknown[]) =>
+    fetch(fixture.subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(operations),
+    });
+  const signed = (operations: unknown[]) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const requestId = 'batch-request';
+    return {
+      [TIMESTAMP_HEADER]: timestamp,
+      [REQUEST_ID_HEADER]: requestId,
+      [SIGNATURE_HEADER]: signRequest(SECRET, {
+        timestamp,
+        requestId,
+        authorization: '',
+        ...batchSignedOperation(operations),
+      }),
+    };
+  };
+  const one = { query: '{organization(id:"org-1"){id}}' };
+  const two = { query: '{organization(id:"org-2"){id}}' };
+
+  it('is answered when its signature covers every operation in it', async () => {
+    const response = await post(signed([one, two]), [one, two]);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([
+      { data: { organization: { id: 'org-1' } } },
+      { data: { organization: { id: 'org-2' } } },
+    ]);
+  });
+
+  it('is refused unsigned, or with an operation its signature does not cover', async () => {
+    const before = fixture.subgraph.calls.length;
+    expect((await post({}, [one, two])).status).toBe(401);
+    expect((await post(signed([one]), [one, two])).status).toBe(401);
+    expect((await post(signed([two, one]), [one, two])).status).toBe(401);
+    expect(fixture.subgraph.calls.length).toBe(before);
   });
 });
