@@ -149,7 +149,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
         this.pending.set(context, created);
         setImmediate(() => {
           this.pending.delete(context);
-          const answers = created.length === 1 ? this.send(created, true) : this.sendBatch(created);
+          const answers = Promise.resolve().then<Answer | Answer[]>(() =>
+            created.length === 1 ? this.send(created, true) : this.sendBatch(created),
+          );
           answers.then(
             (settled) => {
               if (Array.isArray(settled)) created.forEach((c, i) => c.resolve!(settled[i]!));

@@ -48,18 +48,26 @@ export function subgraphClient(url: string): SubgraphClient {
         ...base,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       });
-      const timer = setTimeout(() => req.destroy(timeoutError()), Math.max(1, deadline - Date.now()));
-      req.once('error', (error: Error & { reusedSocket?: boolean }) => {
+      let timedOut = false;
+      // Whatever the socket reports after the deadline, the call timed out.
+      const fail = (error: Error) => {
         clearTimeout(timer);
-        (error as { reusedSocket?: boolean }).reusedSocket = req.reusedSocket;
-        reject(error);
-      });
+        reject(timedOut ? timeoutError() : Object.assign(error, { reusedSocket: req.reusedSocket }));
+      };
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          req.destroy(timeoutError());
+        },
+        Math.max(1, deadline - Date.now()),
+      );
+      req.once('error', fail);
       req.once('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
+        res.once('error', fail);
+        res.once('close', () => {
+          if (!res.complete) fail(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }));
         });
         res.once('end', () => {
           clearTimeout(timer);
