@@ -66,4 +66,36 @@ describe('the subgraph fetch', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  /** A subgraph that starts its answer and then does `then` with the response. */
+  async function halfAnswer(then: (res: http.ServerResponse) => void, timeoutMs: number) {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":');
+      then(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = subgraphClient(`http://127.0.0.1:${port}/graphql`);
+    try {
+      return await client.post({ 'content-type': 'application/json' }, '{}', timeoutMs, true).then(
+        () => null,
+        (error: unknown) => error as { name?: string; code?: string },
+      );
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it('gives up at the deadline when the answer stops halfway', async () => {
+    expect(await halfAnswer(() => undefined, 300)).toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('reports an answer cut off halfway as a network failure, not a timeout', async () => {
+    const error = await halfAnswer((res) => res.socket?.destroy(), 60_000);
+    expect(error).toMatchObject({ code: 'ECONNRESET' });
+    expect(error?.name).not.toBe('TimeoutError');
+  });
 });
