@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Histogram } from 'prom-client';
-import { CLIENT_ADDRESS_HEADER } from '@flow/subgraph-kit';
+import { batchSignedOperation, CLIENT_ADDRESS_HEADER } from '@flow/subgraph-kit';
 import {
   DEADLINE_HEADER,
   InternalErrorCode,
@@ -15,14 +15,14 @@ import {
   signRequest,
   TIMESTAMP_HEADER,
   type Logger,
+  type SignedParts,
 } from '@flow/core';
 import type { RouterContext } from './context';
 import { mayHaveReachedOrders, pendingPlacement, placementOf } from './placement';
 import { describeSubgraphFailure, failureResponse } from './subgraph-failures';
+import { subgraphClient, type SubgraphAnswer, type SubgraphClient } from './subgraph-http';
 
-// The gateway's own copies of these types (its nested @apollo/* versions differ from the hoisted ones).
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
-type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+// The gateway's own copy of this type (its nested @apollo/* versions differ from the hoisted ones).
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 export interface SignedDataSourceOptions {
@@ -36,39 +36,43 @@ export interface SignedDataSourceOptions {
   duration?: Histogram<'subgraph' | 'outcome'>;
 }
 
-/**
- * Node's own fetch (undici) with a deadline. Unlike the gateway's default (make-fetch-happen), it
- * never routes through an HTTP proxy taken from the environment: subgraph traffic stays local.
- * The deadline is the one signed into the request (willSendRequest), so caller and subgraph agree.
- */
-export function fetchWithTimeout(fallbackMs: number): Fetcher {
-  return async (url, init) => {
-    // The gateway passes its headers as a plain object with lower-case names.
-    const headers = init?.headers as Record<string, string | undefined> | undefined;
-    const deadline = Number(headers?.[DEADLINE_HEADER]);
-    const timeoutMs =
-      Number.isFinite(deadline) && deadline > 0 ? Math.max(1, deadline - Date.now()) : fallbackMs;
-    return (await fetch(url, {
-      method: init?.method,
-      headers: init?.headers,
-      body: init?.body,
-      redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
-    })) as unknown as FetcherResponse;
-  };
+interface PendingCall {
+  options: GraphQLDataSourceProcessOptions<RouterContext>;
+  operation: Omit<GraphQLDataSourceProcessOptions<RouterContext>['request'], 'http'>;
+  body: string;
+  context: RouterContext | undefined;
+  given: Iterable<[string, string]> | undefined;
+  resolve?: (answer: Answer) => void;
+  reject?: (error: unknown) => void;
 }
 
+/** A call's own HTTP answer (each caller parses its own copy), or its result out of a batch. */
+type Answer = SubgraphAnswer | { result: GatewayGraphQLResponse; text?: string };
+
+const isJson = (contentType: string) =>
+  contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json');
+
+/**
+ * The gateway's subgraph calls, sent by the router itself (src/subgraph-http.ts) rather than by
+ * RemoteGraphQLDataSource's fetch: signed, with the deadline signed into the request as the
+ * client's timeout. Identical queries in flight at the same time for the same caller (token and
+ * client address, i.e. the same signature scope) share one call; mutations never do.
+ */
 export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly options: SignedDataSourceOptions;
+  private readonly client: SubgraphClient;
+  private readonly inFlight = new Map<string, { answer: Promise<Answer>; holders: number }>();
+  private readonly pending = new Map<RouterContext, PendingCall[]>();
 
   constructor(options: SignedDataSourceOptions) {
-    super({
-      url: options.url,
-      apq: false,
-      honorSubgraphCacheControlHeader: false,
-      fetcher: fetchWithTimeout(options.timeoutMs),
-    });
+    super({ url: options.url, apq: false, honorSubgraphCacheControlHeader: false });
     this.options = options;
+    this.client = subgraphClient(options.url);
+  }
+
+  /** Drops the kept-alive connections. */
+  close(): void {
+    this.client.close();
   }
 
   override async process(
@@ -76,7 +80,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   ): Promise<GatewayGraphQLResponse> {
     const stop = this.options.duration?.startTimer({ subgraph: this.options.name });
     try {
-      const response = await super.process(options);
+      const response = await this.call(options);
       stop?.({ outcome: response.errors?.length ? 'errors' : 'ok' });
       return response;
     } catch (error) {
@@ -85,6 +89,151 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
       if (!('incomingRequestContext' in options)) throw error;
       return this.failedCallResponse(error, options);
     }
+  }
+
+  private async call(
+    options: GraphQLDataSourceProcessOptions<RouterContext>,
+  ): Promise<GatewayGraphQLResponse> {
+    const { http: given, ...operation } = options.request;
+    const query = operation.query;
+    if (!query) throw new Error('Missing query');
+    // Health checks and schema loading carry no incoming request (and no context).
+    const context = 'incomingRequestContext' in options ? options.context : undefined;
+    const body = JSON.stringify(operation);
+    // The gateway writes its operations as `query …`, `{ … }` or `mutation …`.
+    const shareable = query.startsWith('query') || query.startsWith('{');
+    const key = shareable ? `${context?.authorization ?? ''}\n${context?.clientAddress ?? ''}\n${body}` : '';
+    let shared = shareable ? this.inFlight.get(key) : undefined;
+    if (shared) shared.holders += 1;
+    else {
+      const call: PendingCall = { options, operation, body, context, given: given?.headers };
+      const answer = shareable && context ? this.enqueue(call, context) : this.send([call], shareable);
+      shared = { answer, holders: 1 };
+      if (shareable) {
+        this.inFlight.set(key, shared);
+        const forget = () => {
+          if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
+        };
+        answer.then(forget, forget);
+      }
+    }
+    const settled = await shared.answer;
+    if ('status' in settled) {
+      const { status, contentType, text } = settled;
+      if (status < 200 || status > 299) throw this.httpError(status, contentType, text);
+      const parsed: unknown = isJson(contentType) ? JSON.parse(text) : text;
+      if (typeof parsed !== 'object' || parsed === null)
+        throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+      return parsed as GatewayGraphQLResponse;
+    }
+    // The gateway merges (and mutates) what it receives: a result held by one caller only is
+    // handed over (and nobody else can join any more); one shared between callers, copied for each.
+    if (shared.holders === 1) {
+      if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
+      return settled.result;
+    }
+    settled.text ??= JSON.stringify(settled.result);
+    return JSON.parse(settled.text) as GatewayGraphQLResponse;
+  }
+
+  /**
+   * The queries of one plan step for one client request, sent together: the gateway starts a
+   * step's fetches in the same tick, so a step's calls to this subgraph become one batch.
+   */
+  private enqueue(call: PendingCall, context: RouterContext): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      let batch = this.pending.get(context);
+      if (!batch) {
+        const created: PendingCall[] = [];
+        batch = created;
+        this.pending.set(context, created);
+        setImmediate(() => {
+          this.pending.delete(context);
+          const answers = Promise.resolve().then<Answer | Answer[]>(() =>
+            created.length === 1 ? this.send(created, true) : this.sendBatch(created),
+          );
+          answers.then(
+            (settled) => {
+              if (Array.isArray(settled)) created.forEach((c, i) => c.resolve!(settled[i]!));
+              else created[0]!.resolve!(settled);
+            },
+            (error: unknown) => created.forEach((c) => c.reject!(error)),
+          );
+        });
+      }
+      batch.push({ ...call, resolve, reject });
+    });
+  }
+
+  private async sendBatch(calls: PendingCall[]): Promise<Answer[]> {
+    const operations = calls.map((c) => c.operation);
+    const answer = await this.post(
+      calls[0]!,
+      `[${calls.map((c) => c.body).join(',')}]`,
+      batchSignedOperation(operations),
+      true,
+    );
+    const { status, contentType, text } = answer;
+    if (status < 200 || status > 299) throw this.httpError(status, contentType, text);
+    const results: unknown = isJson(contentType) ? JSON.parse(text) : text;
+    if (!Array.isArray(results) || results.length !== calls.length)
+      throw new Error(
+        `Expected a JSON array of ${calls.length} results, but received: ${text.slice(0, 200)}`,
+      );
+    return results.map((result: unknown) => {
+      if (typeof result !== 'object' || result === null)
+        throw new Error(`Expected JSON response body, but received: ${String(result)}`);
+      return { result: result as GatewayGraphQLResponse };
+    });
+  }
+
+  private send(calls: PendingCall[], idempotent: boolean): Promise<Answer> {
+    const call = calls[0]!;
+    const { request } = call.options;
+    return this.post(
+      call,
+      call.body,
+      { query: request.query ?? '', operationName: request.operationName, variables: request.variables },
+      idempotent,
+    );
+  }
+
+  /** Signs and sends `body` (one operation or a batch) with the headers of `call`'s request. */
+  private post(
+    call: PendingCall,
+    body: string,
+    signed: Pick<SignedParts, 'query' | 'operationName' | 'variables'>,
+    idempotent: boolean,
+  ): Promise<SubgraphAnswer> {
+    const { options, context } = call;
+    const requestId = context?.requestId ?? randomUUID();
+    const authorization = context?.authorization ?? '';
+    const clientAddress = context?.clientAddress ?? '';
+    const headers: Record<string, string> = {};
+    for (const [name, value] of call.given ?? []) headers[name.toLowerCase()] = value;
+    delete headers[CLIENT_ADDRESS_HEADER];
+    delete headers.authorization;
+    headers['content-type'] = 'application/json';
+    if (authorization) headers.authorization = authorization;
+    headers[REQUEST_ID_HEADER] = requestId;
+    if (clientAddress) headers[CLIENT_ADDRESS_HEADER] = clientAddress;
+    const now = Date.now();
+    const timestamp = String(Math.floor(now / 1000));
+    headers[TIMESTAMP_HEADER] = timestamp;
+    // When the client gives up: the subgraph stops this request's remaining work then (signed,
+    // so a client cannot lengthen it).
+    const timeoutMs = this.placement(options) ? this.options.placeOrderTimeoutMs! : this.options.timeoutMs;
+    const deadline = String(now + timeoutMs);
+    headers[DEADLINE_HEADER] = deadline;
+    headers[SIGNATURE_HEADER] = signRequest(this.options.secret, {
+      timestamp,
+      requestId,
+      authorization,
+      clientAddress,
+      deadline,
+      ...signed,
+    });
+    return this.client.post(headers, body, timeoutMs, idempotent);
   }
 
   /**
@@ -107,66 +256,31 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
     return failureResponse(failure, name, options.request.query, options.request.variables);
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<RouterContext>): void {
-    const { request } = options;
-    const headers = request.http?.headers;
-    if (!headers) throw new Error('the gateway sent a request without HTTP headers');
-    // Health checks and schema loading carry no incoming request (and no context).
-    const context = 'incomingRequestContext' in options ? options.context : undefined;
-    const requestId = context?.requestId ?? randomUUID();
-    const authorization = context?.authorization ?? '';
-
-    headers.delete('authorization');
-    if (authorization) headers.set('authorization', authorization);
-    headers.set(REQUEST_ID_HEADER, requestId);
-    headers.delete(CLIENT_ADDRESS_HEADER);
-    if (context?.clientAddress) headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
-
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    headers.set(TIMESTAMP_HEADER, timestamp);
-    // When the fetcher gives up: the subgraph stops this request's remaining work then (signed,
-    // so a client cannot lengthen it).
-    const timeoutMs = this.placement(options) ? this.options.placeOrderTimeoutMs! : this.options.timeoutMs;
-    const deadline = String(Date.now() + timeoutMs);
-    headers.set(DEADLINE_HEADER, deadline);
-    headers.set(
-      SIGNATURE_HEADER,
-      signRequest(this.options.secret, {
-        timestamp,
-        requestId,
-        authorization,
-        clientAddress: context?.clientAddress ?? '',
-        deadline,
-        query: request.query ?? '',
-        operationName: request.operationName,
-        variables: request.variables,
-      }),
-    );
-  }
-
   private placement(options: GraphQLDataSourceProcessOptions<RouterContext>) {
     if (this.options.placeOrderTimeoutMs === undefined || this.options.name !== 'orders') return null;
     return placementOf(options.request.query, options.request.variables);
   }
 
   /** A non-2xx answer is a subgraph failure: logged in full, shown to clients only outside production (masked by formatError). */
-  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    let body: unknown;
-    try {
-      body = await this.parseBody(response);
-    } catch {
-      body = undefined;
+  private httpError(status: number, contentType: string, text: string): GraphQLError {
+    let body: unknown = text;
+    if (isJson(contentType)) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
     }
     this.options.logger.error(
       {
         subgraph: this.options.name,
-        status: response.status,
+        status,
         body: typeof body === 'string' ? body.slice(0, 2000) : body,
       },
       'subgraph answered with an HTTP error',
     );
-    return new GraphQLError(`The ${this.options.name} service answered HTTP ${response.status}.`, {
-      extensions: { code: InternalErrorCode.SUBGRAPH_HTTP_ERROR, status: response.status },
+    return new GraphQLError(`The ${this.options.name} service answered HTTP ${status}.`, {
+      extensions: { code: InternalErrorCode.SUBGRAPH_HTTP_ERROR, status },
     });
   }
 }

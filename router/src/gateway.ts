@@ -53,6 +53,8 @@ export interface RouterGateway {
   schema: () => GraphQLSchema;
   /** Runs an operation through the gateway, as the live transports do for every update. */
   execute: Executor;
+  /** Drops the kept-alive connections to the subgraphs (after Apollo has stopped). */
+  closeSubgraphClients: () => void;
   /** A formatted GraphQL error, as the HTTP transport would send it. */
   formatError: (error: GraphQLError) => ReturnType<typeof formatRouterError>;
 }
@@ -61,12 +63,13 @@ export function createGateway(options: GatewayOptions): RouterGateway {
   const { config, logger, supergraph, urls, metrics, signInThrottle, operationRateLimits } = options;
   const production = config.production;
   let apiSchema: GraphQLSchema | null = null;
+  const dataSources: SignedDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.gatewaySdl,
     logger: logger.child({ component: 'gateway' }),
     __exposeQueryPlanExperimental: !production,
-    buildService: ({ name }) =>
-      new SignedDataSource({
+    buildService: ({ name }) => {
+      const dataSource = new SignedDataSource({
         name,
         url: urls.get(name) ?? '',
         secret: config.signingSecret,
@@ -74,7 +77,10 @@ export function createGateway(options: GatewayOptions): RouterGateway {
         timeoutMs: config.subgraphTimeoutMs,
         placeOrderTimeoutMs: config.placeOrderTimeoutMs,
         duration: metrics.subgraphDuration,
-      }),
+      });
+      dataSources.push(dataSource);
+      return dataSource;
+    },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
@@ -210,6 +216,9 @@ export function createGateway(options: GatewayOptions): RouterGateway {
       );
       if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
       return response.body.singleResult;
+    },
+    closeSubgraphClients: () => {
+      for (const dataSource of dataSources) dataSource.close();
     },
     // As Apollo does on HTTP: `extensions.http` sets the status there and never reaches a client.
     formatError: (error) => {

@@ -50,6 +50,9 @@ export function mountRoutes(app: Express, routes: RouterRoutes): void {
   const { config, logger } = routes;
   const usersUrl = config.subgraphs.find((s) => s.name === 'users')?.url ?? '';
   app.disable('x-powered-by');
+  // Express would hash every answer for an ETag (a GraphQL answer is never revalidated; the
+  // explorer's assets are immutable, its page small).
+  app.set('etag', false);
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));

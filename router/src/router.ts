@@ -134,6 +134,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     suspensions.stop();
     await live.close();
     await gateway.apollo.stop();
+    gateway.closeSubgraphClients();
     await limits.close();
     throw error;
   }
@@ -171,6 +172,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       // Sockets first (1001, going away): clients reconnect to another router.
       await live.close();
       await gateway.apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
+      gateway.closeSubgraphClients();
       await limits.close(); // after the drain: in-flight sign-ins still count
     })();
     return stopped;

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { fetchWithTimeout } from '../src/datasource';
+import { subgraphClient } from '../src/subgraph-http';
 import { mayHaveReachedOrders, pendingPlacement, placementOf } from '../src/placement';
 
 const SENT = `mutation PlaceOrder__orders__0($input:PlaceOrderInput!$key:String!){placeOrder(input:$input idempotencyKey:$key){id status}}`;
@@ -52,21 +52,50 @@ describe('mayHaveReachedOrders', () => {
 });
 
 describe('the subgraph fetch', () => {
-  it('gives up at the deadline signed into the request, not at the default timeout', async () => {
+  it('gives up at the deadline it is given (the one the data source signs into the request)', async () => {
     const server = http.createServer(() => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const fetcher = fetchWithTimeout(600_000);
-      const call = fetcher(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { 'x-flow-deadline': String(Date.now() + 300) },
-        body: '{}',
-      });
+      const client = subgraphClient(`http://127.0.0.1:${port}/graphql`);
+      const call = client.post({ 'content-type': 'application/json' }, '{}', 300, true);
       await expect(call).rejects.toMatchObject({ name: 'TimeoutError' });
+      client.close();
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  /** A subgraph that starts its answer and then does `then` with the response. */
+  async function halfAnswer(then: (res: http.ServerResponse) => void, timeoutMs: number) {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":');
+      then(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = subgraphClient(`http://127.0.0.1:${port}/graphql`);
+    try {
+      return await client.post({ 'content-type': 'application/json' }, '{}', timeoutMs, true).then(
+        () => null,
+        (error: unknown) => error as { name?: string; code?: string },
+      );
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it('gives up at the deadline when the answer stops halfway', async () => {
+    expect(await halfAnswer(() => undefined, 300)).toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('reports an answer cut off halfway as a network failure, not a timeout', async () => {
+    const error = await halfAnswer((res) => res.socket?.destroy(), 60_000);
+    expect(error).toMatchObject({ code: 'ECONNRESET' });
+    expect(error?.name).not.toBe('TimeoutError');
   });
 });

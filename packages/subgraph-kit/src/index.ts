@@ -39,6 +39,7 @@ export {
 } from './subgraph-env';
 export {
   type BaseContext,
+  batchSignedOperation,
   CLIENT_ADDRESS_HEADER,
   type RunningSubgraph,
   startSubgraphServer,

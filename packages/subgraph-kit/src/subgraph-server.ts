@@ -43,6 +43,18 @@ import { createEventStreamHandler, EVENT_STREAM_PATH, EVENT_STREAM_SIGNED_OPERAT
 import type { PubSub } from '@flow/live';
 
 /** What every subgraph resolver gets; a subgraph extends it with its services and loaders. */
+type SignedOperation = Pick<SignedParts, 'query' | 'operationName' | 'variables'>;
+
+/**
+ * What the signature of a batched call (a JSON array of operations) covers: every operation in
+ * it, in order. The router signs the same (src/datasource.ts in the router).
+ */
+export const batchSignedOperation = (operations: unknown[]): SignedOperation => ({
+  query: '',
+  operationName: '#batch',
+  variables: { operations },
+});
+
 export interface BaseContext {
   requestId: string;
   viewer: Viewer | null;
@@ -210,6 +222,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     formatError: (formatted) => maskError(formatted, { exposeDetails: !options.production }),
+    // The router sends the operations of one plan step as one signed batch (batchSignedOperation).
+    allowBatchedHttpRequests: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: SHUTDOWN_DRAIN_MS }),
       // Browsers use the router's explorer; Apollo's landing pages would load code from its CDN.
@@ -221,8 +235,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
   });
   await apollo.start();
 
-  type SignedOperation = Pick<SignedParts, 'query' | 'operationName' | 'variables'>;
   const graphqlOperation = (req: Request): SignedOperation => {
+    if (Array.isArray(req.body)) return batchSignedOperation(req.body);
     const body = (req.body ?? {}) as { query?: unknown; operationName?: unknown; variables?: unknown };
     return {
       query: typeof body.query === 'string' ? body.query : '',

@@ -26,6 +26,7 @@ import {
   type OperationBudget,
 } from './index';
 import type { CostModel } from './model';
+import { ByteLru } from '../subscriptions/byte-lru';
 
 export interface BudgetGateOptions {
   budget: OperationBudget;
@@ -68,14 +69,38 @@ function variablesOf(value: unknown): Record<string, unknown> | null {
   }
 }
 
+/** Admissions kept per parsed document (the same object for the same text: Apollo caches parses). */
+const MAX_ADMISSIONS_PER_DOCUMENT = 64;
+/** Texts that passed the check before validation, kept by their size (and their variables'). */
+const ADMITTED_TEXTS_MAX_BYTES = 8 * 1024 * 1024;
+
 export function createBudgetGate(options: BudgetGateOptions): BudgetGate {
+  // The verdict depends only on the document, operation and variables (schema and model are
+  // fixed): a text measured once is not measured again. Only admissions are kept; a refusal is
+  // measured (and counted) every time.
+  const admissions = new WeakMap<DocumentNode, Map<string, Admission>>();
+  const admittedTexts = new ByteLru<true>(ADMITTED_TEXTS_MAX_BYTES);
+  const variablesKey = (variables: Record<string, unknown> | null | undefined) =>
+    variables ? JSON.stringify(variables) : '';
+
   const check = (request: AdmitRequest): Admission => {
+    const key = `${request.operation.name?.value ?? ''}\n${variablesKey(request.variables)}`;
+    let known = admissions.get(request.document);
+    const cached = known?.get(key);
+    if (cached && request.schema === options.schema()) return cached;
+    let admission: Admission;
     try {
-      return admitOperation(request, options.budget, options.model);
+      admission = admitOperation(request, options.budget, options.model);
     } catch (error) {
       if (error instanceof BudgetExceededError) options.onRefused(error);
       throw error;
     }
+    if (request.schema === options.schema()) {
+      if (!known) admissions.set(request.document, (known = new Map()));
+      if (known.size >= MAX_ADMISSIONS_PER_DOCUMENT) known.clear();
+      known.set(key, admission);
+    }
+    return admission;
   };
 
   const checkDocument = (document: DocumentNode) => {
@@ -90,6 +115,14 @@ export function createBudgetGate(options: BudgetGateOptions): BudgetGate {
   const refuseText = (request: TextRequest): BudgetExceededError | null => {
     const schema = options.schema();
     if (!schema) return null;
+    const key = `${request.operationName ?? ''}\n${variablesKey(request.variables)}\n${request.query}`;
+    if (admittedTexts.get(key)) return null;
+    const refusal = measureText(request, schema);
+    if (!refusal) admittedTexts.set(key, true, key.length * 2 + 64);
+    return refusal;
+  };
+
+  const measureText = (request: TextRequest, schema: GraphQLSchema): BudgetExceededError | null => {
     let document: DocumentNode;
     try {
       document = parse(request.query, { maxTokens: options.maxTokens, noLocation: true });
