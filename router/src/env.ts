@@ -113,6 +113,8 @@ function routerShape(production: boolean) {
     JWKS_COOLDOWN_SECONDS: nonNegativeInt(30, 3600),
     /** Seconds after which the cached JWKS is refetched even when every `kid` is known. */
     JWKS_CACHE_SECONDS: positiveInt(600, 86_400),
+    /** Verified access tokens remembered (core auth/tokens.ts), at most 60 s each; 0 verifies every request. */
+    VERIFIED_TOKEN_CACHE_SIZE: nonNegativeInt(5000, 1_000_000),
     MAX_REQUEST_BODY_BYTES: positiveInt(262_144, 16 * 1024 * 1024),
     MAX_QUERY_DEPTH: positiveInt(15, 1000),
     MAX_QUERY_ALIASES: nonNegativeInt(30, 100_000),
@@ -227,6 +229,7 @@ export interface RouterConfig {
     cooldownSeconds: number;
     cacheSeconds: number;
     maxTokenAgeSeconds: number;
+    verifiedTokenCacheSize: number;
   };
   signingSecret: string;
   /** Server timeouts and connection cap (HTTP_*). */
@@ -280,6 +283,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       cooldownSeconds: env.JWKS_COOLDOWN_SECONDS,
       cacheSeconds: env.JWKS_CACHE_SECONDS,
       maxTokenAgeSeconds: env.MAX_TOKEN_AGE_SECONDS,
+      verifiedTokenCacheSize: env.VERIFIED_TOKEN_CACHE_SIZE,
     },
     http: httpServerPolicyFromEnv(env),
     signingSecret: env.INTERNAL_SIGNING_SECRET,
