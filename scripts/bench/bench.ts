@@ -97,7 +97,9 @@ async function main() {
 
   if (runs('operations')) {
     console.log('\nScenario 3: Flow operations on a seeded data set');
-    report.operations = await runOperations(platform, gql, { quick, ...settings });
+    const operations = await runOperations(platform, gql, { quick, ...settings });
+    report.operations = operations;
+    printFigures(`Flow operations, ${settings.connections} connections`, operations.load);
   }
 
   if (runs('overhead')) {

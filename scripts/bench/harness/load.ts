@@ -49,6 +49,8 @@ export async function autocannon(
   request: LoadRequest,
   connections: number,
   seconds: number,
+  /** amount: this many requests instead of a duration; `[<id>]` in the body becomes a unique id. */
+  extra: { amount?: number } = {},
 ): Promise<LoadResult> {
   const headers = { 'content-type': 'application/json', ...request.headers };
   const args = [
@@ -56,8 +58,9 @@ export async function autocannon(
     '--json',
     '--connections',
     String(connections),
-    '--duration',
-    String(seconds),
+    ...(extra.amount
+      ? ['--amount', String(extra.amount), '--idReplacement']
+      : ['--duration', String(seconds)]),
     '--method',
     'POST',
     '--body',
