@@ -121,6 +121,7 @@ async function tearDown() {
   } catch (error) {
     console.error(`could not drop the benchmark's schemas: ${(error as Error).message}`);
   }
+  report.schemaPrefix = pendingPlatform?.schemaPrefix;
   report.finishedAt = new Date().toISOString();
   report.processesStarted = startedPids();
   report.processesLeft = leftovers();

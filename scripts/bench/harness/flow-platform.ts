@@ -21,6 +21,8 @@ export const LEAN_NODE_ENV = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-
 export interface FlowPlatform {
   routerUrl: string;
   router: Tracked;
+  /** Every subgraph's schema is `<schemaPrefix>_<subgraph>`. */
+  schemaPrefix: string;
   subgraphs: Record<string, { url: string; process: Tracked; databaseUrl: string }>;
   /** The environment every Flow process got (secrets included): for more routers. */
   env: NodeJS.ProcessEnv;
@@ -115,6 +117,7 @@ export async function startFlowPlatform(extraEnv: Record<string, string> = {}): 
   };
   const platform: FlowPlatform = {
     routerUrl: '',
+    schemaPrefix: prefix,
     router: undefined as unknown as Tracked,
     subgraphs,
     env,
