@@ -14,6 +14,7 @@ import { registerOrganization } from '../../test/support/actors';
 import { runBenchmark } from './measure';
 import { runFederation, GUILD_ROUTER_LIMITS } from './harness/federation';
 import { pendingPlatform, RAISED_LIMITS, startFlowPlatform } from './harness/flow-platform';
+import { runLive } from './harness/live';
 import { runOperations } from './harness/operations';
 import { runOverhead } from './harness/overhead';
 import { leftovers, startedPids, stopEverything } from './harness/processes';
@@ -100,6 +101,8 @@ async function main() {
     const operations = await runOperations(platform, gql, { quick, ...settings });
     report.operations = operations;
     printFigures(`Flow operations, ${settings.connections} connections`, operations.load);
+    console.log('\nScenario 3: live updates, deliveryPositionUpdated at 100 and 1,000 subscribers');
+    report.subscriptions = await runLive(platform, gql, operations.seed.contendedProductId, { quick });
   }
 
   if (runs('overhead')) {
