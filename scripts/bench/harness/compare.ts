@@ -44,14 +44,19 @@ export interface CompareOptions {
   probeRequests?: number;
 }
 
-/** Waits until the subgraphs' call count stops moving (the servers finished what was in flight). */
+/**
+ * Waits until the subgraphs' call count has not moved for a second (what was in flight when the
+ * load stopped is finished: a gateway may compute for a while between two calls of one request).
+ */
 async function drained(system: System): Promise<void> {
-  if (!system.subgraphCalls) return new Promise((r) => setTimeout(r, 300));
+  if (!system.subgraphCalls) return new Promise((r) => setTimeout(r, 1000));
   let last = await system.subgraphCalls();
-  for (let i = 0; i < 50; i++) {
+  let quietSince = Date.now();
+  const deadline = Date.now() + 60_000;
+  while (Date.now() - quietSince < 1000 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     const now = await system.subgraphCalls();
-    if (now === last) return;
+    if (now !== last) quietSince = Date.now();
     last = now;
   }
 }
