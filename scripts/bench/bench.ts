@@ -8,6 +8,7 @@
 //   options: --no-build  --no-hive  --only=federation,overhead,operations
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createGraphQLClient } from '@flow/testing';
 import { registerOrganization } from '../../test/support/actors';
@@ -18,7 +19,7 @@ import { runLive } from './harness/live';
 import { runOperations } from './harness/operations';
 import { runOverhead } from './harness/overhead';
 import { leftovers, startedPids, stopEverything } from './harness/processes';
-import { printFigures, printTable } from './harness/table';
+import { printFigures } from './harness/table';
 
 const root = join(__dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -39,14 +40,9 @@ const report: Record<string, unknown> = {
   command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
   mode: quick ? 'quick' : 'full',
   settings,
-  machine: { node: process.version, cpus: await_cpus() },
+  machine: { node: process.version, cpus: cpus().length },
   raisedRouterVariables: { ...RAISED_LIMITS, ...GUILD_ROUTER_LIMITS },
 };
-
-function await_cpus() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('node:os') as typeof import('node:os')).cpus().length;
-}
 
 function build() {
   if (flag('no-build')) return;
@@ -136,5 +132,4 @@ async function tearDown() {
   if (leftovers().length) process.exitCode = 1;
 }
 
-void printTable;
 runBenchmark(main, tearDown);
