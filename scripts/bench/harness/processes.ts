@@ -25,7 +25,7 @@ export function startTracked(
   name: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { cwd?: string; keepOutput?: boolean } = {},
+  options: { cwd?: string } = {},
 ): Tracked {
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
