@@ -27,12 +27,7 @@ export interface LoadResult {
 }
 
 async function runClient(name: string, args: string[]): Promise<{ output: string; cpuMs: number }> {
-  const client = startTracked(
-    name,
-    args,
-    { ...process.env, NODE_OPTIONS: '' },
-    { cwd: root, keepOutput: true },
-  );
+  const client = startTracked(name, args, { ...process.env, NODE_OPTIONS: '' }, { cwd: root });
   let output = '';
   client.child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let cpuMs = 0;
