@@ -61,6 +61,8 @@ orphaned() {
 # Only the supervisor should stop us, but an operator's signal still ends things in order.
 trap 'finish 0' TERM INT
 trap '' HUP
+# Once the supervisor is gone nobody reads stdout: a failed write is not a reason to stop.
+trap '' PIPE
 # From the server's waiter: the server exited without being asked to.
 trap '[ -n "$stopping" ] || { say "the embedded PostgreSQL exited unexpectedly"; server=; exit 1; }' USR1
 
