@@ -12,9 +12,11 @@
 //                               (the code as it was before a change, measured on this machine)
 // The ways to start:
 //   dist      `npm start` as it is (scripts/start.sh: build, then the compiled supervisor).
-//   previous  as `npm start` ran before its memory work: the supervisor and the watchdog from source
-//             (tsx), every process with only the settings of that time (LEAN_PROCESSES=false,
+//   previous  as `npm start` ran before its memory work: the supervisor from source (tsx), every
+//             process with only the settings of that time (LEAN_PROCESSES=false,
 //             MALLOC_ARENA_MAX=2, NODE_OPTIONS=--max-semi-space-size=2).
+// A saved run (FOOTPRINT_SAVE) of an earlier commit, checked out and built on this machine, is
+// the honest "before" of a change: FOOTPRINT_BASELINE=<file> puts it in the first column.
 //   source    START_FROM=source: everything from source through tsx (development).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
