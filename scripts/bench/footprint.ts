@@ -9,6 +9,8 @@
 //                               FOOTPRINT_REQUESTS=400  FOOTPRINT_TIMEOUT_SECONDS=240
 //                               FOOTPRINT_SAVE=<file>: writes the last run's figures (JSON)
 //                               FOOTPRINT_BASELINE=<file>: a saved run becomes the first column
+//                               FOOTPRINT_COMPARE=<file>,<file>: prints saved runs side by side,
+//                               starting nothing
 //                               (the code as it was before a change, measured on this machine)
 // The ways to start:
 //   dist      `npm start` as it is (scripts/start.sh: build, then the compiled supervisor).
@@ -303,6 +305,8 @@ function report(results: [string, Run][]) {
 }
 
 async function main() {
+  const saved = process.env.FOOTPRINT_COMPARE?.split(',').map((file) => file.trim());
+  if (saved) return report(saved.map(loadRun));
   const results: [string, Run][] = baselineFile ? [loadRun(baselineFile)] : [];
   for (const mode of modes) results.push([MODES[mode].label, await measure(mode)]);
   if (saveFile) saveRun(saveFile, results.at(-1)![0], results.at(-1)![1]);
