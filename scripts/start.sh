@@ -15,9 +15,15 @@ if [ -x node_modules/.bin/tsc ] && [ -d router/src ]; then
   fi
 fi
 # The supervisor itself runs with the malloc settings it gives every process (LEAN_ENV in
-# scripts/start.ts): glibc reads them at start.
+# scripts/start.ts): glibc reads them at start. And in V8's lite mode (no optimising compiler,
+# feedback allocated lazily; no WebAssembly, which it does not use): it polls, seeds and waits,
+# where speed does not show, and 5 MB less.
+lean=
 case "$LEAN_PROCESSES" in
   false | 0 | no) ;;
-  *) export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-32768}" ;;
+  *)
+    export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-32768}"
+    lean="--lite-mode --no-expose-wasm"
+    ;;
 esac
-exec node scripts/dist/start.js
+exec node $lean scripts/dist/start.js

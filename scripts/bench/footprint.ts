@@ -7,14 +7,21 @@
 // everything it started is killed at the end, also on Ctrl-C or failure.
 //   npm run bench:footprint     FOOTPRINT_RUNS=previous,dist (the first is the baseline of the ratios)
 //                               FOOTPRINT_REQUESTS=400  FOOTPRINT_TIMEOUT_SECONDS=240
+//                               FOOTPRINT_SAVE=<file>: writes the last run's figures (JSON)
+//                               FOOTPRINT_BASELINE=<file>: a saved run becomes the first column
+//                               FOOTPRINT_COMPARE=<file>,<file>: prints saved runs side by side,
+//                               starting nothing
+//                               (the code as it was before a change, measured on this machine)
 // The ways to start:
 //   dist      `npm start` as it is (scripts/start.sh: build, then the compiled supervisor).
-//   previous  as `npm start` ran before its memory work: the supervisor and the watchdog from source
-//             (tsx), every process with only the settings of that time (LEAN_PROCESSES=false,
+//   previous  as `npm start` ran before its memory work: the supervisor from source (tsx), every
+//             process with only the settings of that time (LEAN_PROCESSES=false,
 //             MALLOC_ARENA_MAX=2, NODE_OPTIONS=--max-semi-space-size=2).
+// A saved run (FOOTPRINT_SAVE) of an earlier commit, checked out and built on this machine, is
+// the honest "before" of a change: FOOTPRINT_BASELINE=<file> puts it in the first column.
 //   source    START_FROM=source: everything from source through tsx (development).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +51,11 @@ const MODES = {
 type Mode = keyof typeof MODES;
 
 const root = join(__dirname, '..', '..');
-const modes = (process.env.FOOTPRINT_RUNS ?? 'previous,dist').split(',').map((m) => m.trim()) as Mode[];
+const baselineFile = process.env.FOOTPRINT_BASELINE;
+const saveFile = process.env.FOOTPRINT_SAVE;
+const modes = (process.env.FOOTPRINT_RUNS ?? (baselineFile ? 'dist' : 'previous,dist'))
+  .split(',')
+  .map((m) => m.trim()) as Mode[];
 for (const mode of modes) {
   if (!(mode in MODES)) throw new Error(`FOOTPRINT_RUNS: unknown ${mode} (${Object.keys(MODES).join(', ')})`);
 }
@@ -95,7 +106,7 @@ function memoryKb(pid: number, file: 'status' | 'smaps_rollup', field: string): 
 /** Which part of the platform a command line is. */
 function role(command: string): string | undefined {
   if (/scripts\/(dist\/)?start\.[jt]s/.test(command)) return 'supervisor';
-  if (/scripts\/(dist\/)?watchdog\.[jt]s/.test(command)) return 'watchdog';
+  if (/scripts\/(dist\/)?watchdog\.[jt]s|scripts\/watchdog\.sh/.test(command)) return 'watchdog';
   if (command.startsWith('postgres') || command.includes('/bin/postgres')) return 'postgres';
   if (command.includes('router/')) return 'router';
   return subgraphCatalog.find(({ name }) => command.includes(`subgraphs/${name}/`))?.name;
@@ -209,15 +220,41 @@ async function measure(mode: Mode): Promise<Run> {
 const total = (values: Map<string, number>, except?: string) =>
   [...values].filter(([name]) => name !== except).reduce((sum, [, mb]) => sum + mb, 0);
 
-function report(results: [Mode, Run][]) {
+/** A run as JSON (Maps as objects), and back. */
+function saveRun(file: string, label: string, run: Run) {
+  const memory = (m: Memory) => ({
+    rss: Object.fromEntries(m.rss),
+    pss: Object.fromEntries(m.pss),
+    cpu: m.cpu,
+  });
+  const saved = { label, ...run, started: memory(run.started), loaded: memory(run.loaded) };
+  writeFileSync(file, `${JSON.stringify(saved, null, 1)}\n`);
+}
+
+function loadRun(file: string): [string, Run] {
+  type SavedMemory = { rss: Record<string, number>; pss: Record<string, number>; cpu: number };
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as Omit<Run, 'started' | 'loaded'> & {
+    label: string;
+    started: SavedMemory;
+    loaded: SavedMemory;
+  };
+  const memory = (m: SavedMemory): Memory => ({
+    rss: new Map(Object.entries(m.rss)),
+    pss: new Map(Object.entries(m.pss)),
+    cpu: m.cpu,
+  });
+  return [saved.label, { ...saved, started: memory(saved.started), loaded: memory(saved.loaded) }];
+}
+
+function report(results: [string, Run][]) {
   const roles = ['router', ...subgraphCatalog.map(({ name }) => name), 'supervisor', 'watchdog'];
   const base = results[0]![1];
   const ratio = (before: number, after: number) => (before > 0 ? `${(after / before).toFixed(2)}x` : '-');
   const rows: string[][] = [
     [
       'MB, or as named',
-      ...results.flatMap(([mode]) => [`${MODES[mode].label}: started`, 'after load']),
-      ...(results.length > 1 ? ['ratio (after load)'] : []),
+      ...results.flatMap(([label]) => [`${label}: started`, 'after load']),
+      ...results.slice(1).flatMap(() => ['ratio: started', 'after load']),
     ],
   ];
   const row = (label: string, value: (run: Run, when: 'started' | 'loaded') => number, digits = 0) => {
@@ -225,10 +262,16 @@ function report(results: [Mode, Run][]) {
     rows.push([
       label,
       ...cells.map((v) => v.toFixed(digits)),
-      ...results.slice(1).map(([, run]) => ratio(value(base, 'loaded'), value(run, 'loaded'))),
+      ...results
+        .slice(1)
+        .flatMap(([, run]) => [
+          ratio(value(base, 'started'), value(run, 'started')),
+          ratio(value(base, 'loaded'), value(run, 'loaded')),
+        ]),
     ]);
   };
   for (const name of roles) row(`RSS ${name}`, (run, when) => run[when].rss.get(name) ?? 0);
+  for (const name of roles) row(`PSS ${name}`, (run, when) => run[when].pss.get(name) ?? 0);
   row('RSS all Node processes', (run, when) => total(run[when].rss, 'postgres'));
   row('PSS all Node processes', (run, when) => total(run[when].pss, 'postgres'));
   row('PSS embedded PostgreSQL', (run, when) => run[when].pss.get('postgres') ?? 0);
@@ -236,7 +279,7 @@ function report(results: [Mode, Run][]) {
     rows.push([
       label,
       ...results.flatMap(([, run]) => [value(run).toFixed(digits), '']),
-      ...results.slice(1).map(([, run]) => ratio(value(base), value(run))),
+      ...results.slice(1).flatMap(([, run]) => [ratio(value(base), value(run)), '']),
     ]);
   once('to "Flow is running" cold, s', (run) => run.cold);
   once('to "Flow is running" warm, s', (run) => run.warm);
@@ -262,8 +305,11 @@ function report(results: [Mode, Run][]) {
 }
 
 async function main() {
-  const results: [Mode, Run][] = [];
-  for (const mode of modes) results.push([mode, await measure(mode)]);
+  const saved = process.env.FOOTPRINT_COMPARE?.split(',').map((file) => file.trim());
+  if (saved) return report(saved.map(loadRun));
+  const results: [string, Run][] = baselineFile ? [loadRun(baselineFile)] : [];
+  for (const mode of modes) results.push([MODES[mode].label, await measure(mode)]);
+  if (saveFile) saveRun(saveFile, results.at(-1)![0], results.at(-1)![1]);
   report(results);
 }
 

@@ -2,10 +2,12 @@
 // sign-in spends the address's LOGIN_RATE_LIMIT_PER_MINUTE budget, which the person who just ran
 // `npm start` needs too), and every mutation is counted, so that a run can say it changed nothing.
 import { demoAccount, type DemoEmail } from '@flow/users/demo-accounts';
+import { httpRequest } from '../lib/processes';
 
 /**
- * What the seed needs of a GraphQL client: plain fetch by default, so that `npm start`'s
- * supervisor loads no test kit; a test passes its own (the test kit's GraphQLClient is one).
+ * What the seed needs of a GraphQL client: plain node:http by default, so that `npm start`'s
+ * supervisor loads no test kit (nor fetch); a test passes its own (the test kit's GraphQLClient is
+ * one).
  */
 export type DemoClient = <Data>(request: {
   query: string;
@@ -17,14 +19,14 @@ export type DemoClient = <Data>(request: {
   errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
 }>;
 
-function fetchClient(url: string): DemoClient {
+function httpClient(url: string): DemoClient {
   return async <Data>({ query, variables, token }: Parameters<DemoClient>[0]) => {
-    const response = await fetch(url, {
+    const response = await httpRequest(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await response.json()) as Omit<Awaited<ReturnType<DemoClient>>, 'status'>;
+    const body = JSON.parse(response.body) as Omit<Awaited<ReturnType<DemoClient>>, 'status'>;
     return { status: response.status, data: body.data as Data | null | undefined, errors: body.errors };
   };
 }
@@ -60,7 +62,7 @@ export class DemoApi {
 
   /** `client`: another way to the router (a test's, that loses a reply). */
   constructor(routerUrl: string, client?: DemoClient) {
-    this.gql = client ?? fetchClient(routerUrl);
+    this.gql = client ?? httpClient(routerUrl);
   }
 
   as(email: DemoEmail): Promise<Actor> {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -79,14 +80,36 @@ export async function waitUntilReady(
   while (Date.now() < deadline) {
     if (died) throw new Error(`${process.name} exited before it became ready`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
+      if ((await httpRequest(url, { timeoutMs: 2000 })).status === 200) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${process.name} did not become ready within ${timeoutMs / 1000} s (${url})`);
+}
+
+/**
+ * One plain HTTP request (no TLS: the platform's own processes on loopback). node:http rather
+ * than fetch: fetch loads undici, about 10 MB more in the supervisor for its whole life.
+ */
+export function httpRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      response.on('error', reject);
+    });
+    req.on('error', reject);
+    if (options.timeoutMs) req.setTimeout(options.timeoutMs, () => req.destroy(new Error('timed out')));
+    req.end(options.body);
+  });
 }
 
 /** SIGTERM, then SIGKILL to its whole process group if it has not exited in time. */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SOURCE_NODE_ARGS } from './processes';
+import { repositoryRoot } from './repository';
 
 export interface Watchdog {
   pid: number;
@@ -16,17 +17,20 @@ export interface Watchdog {
 }
 
 /**
- * Starts the watchdog (scripts/watchdog.ts, or its compiled scripts/dist/watchdog.js when this is
- * compiled too) in a process group of its own, running the embedded PostgreSQL in `postgresDir`
- * when given, and resolves once it is ready.
+ * Starts the watchdog (scripts/watchdog.sh) in a process group of its own, running the embedded
+ * PostgreSQL in `postgresDir` when given, and resolves once it is ready. It prepares and awaits the
+ * database with scripts/start-postgres.ts (or its compiled scripts/dist/start-postgres.js when this
+ * is compiled too), run the way this process runs.
  */
 export async function startWatchdog(options: { postgresDir?: string; graceMs: number }): Promise<Watchdog> {
-  const entry = join(__dirname, '..', `watchdog${extname(__filename)}`);
-  const args = entry.endsWith('.ts') ? [...SOURCE_NODE_ARGS, entry] : [entry];
-  const child = spawn(process.execPath, args, {
+  const starter = join(__dirname, '..', `start-postgres${extname(__filename)}`);
+  const script = join(repositoryRoot, 'scripts', 'watchdog.sh');
+  const child = spawn('sh', [script, String(Math.ceil(options.graceMs / 1000))], {
     env: {
       ...process.env,
-      WATCHDOG_GRACE_MS: String(options.graceMs),
+      WATCHDOG_NODE: process.execPath,
+      WATCHDOG_NODE_ARGS: starter.endsWith('.ts') ? SOURCE_NODE_ARGS.join(' ') : '',
+      WATCHDOG_STARTER: starter,
       ...(options.postgresDir ? { WATCHDOG_POSTGRES_DIR: options.postgresDir } : {}),
     },
     stdio: ['pipe', 'pipe', 'inherit'],

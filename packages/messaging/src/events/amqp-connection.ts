@@ -1,8 +1,11 @@
 // One AMQP connection per process, kept open: a dropped connection is reopened with a capped
 // exponential backoff, and whatever was set up on it (consumers) is set up again. Publishing
 // while it is down fails at once: the outbox keeps the events until it is back.
-import { connect, type ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import type { Logger } from '@flow/core';
+
+/** Loaded on first use: a process without a broker (`npm start`) never pays for the client. */
+const loadAmqp = () => require('amqplib') as typeof import('amqplib');
 
 export interface AmqpConnectionOptions {
   url: string;
@@ -131,7 +134,7 @@ export class AmqpConnection {
   private async session(): Promise<{ opened: boolean; error: Error }> {
     let model: ChannelModel;
     try {
-      model = await connect(this.options.url, {
+      model = await loadAmqp().connect(this.options.url, {
         timeout: this.options.connectTimeoutMs ?? 5000,
         clientProperties: { connection_name: this.options.connectionName },
       });

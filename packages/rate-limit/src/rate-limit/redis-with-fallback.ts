@@ -5,8 +5,11 @@
 // Redis cannot give is handed to the limiter's in-process fallback, with a warning logged at most
 // once per 30 s so that an outage does not flood the logs.
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '@flow/core';
+
+/** Loaded on first use: a process without a Redis URL (`npm start`) never pays for the client. */
+const loadRedis = () => (require('ioredis') as typeof import('ioredis')).Redis;
 
 /**
  * Why a decision came from the fallback: not connected; a call to Redis just failed or timed out;
@@ -95,7 +98,7 @@ export abstract class RedisWithFallback<Fallback extends { close(): Promise<void
     this.onFallback = options.onFallback ?? (() => {});
     this.where = redactRedisUrl(options.url);
     this.backoffMs = options.backoffMs ?? 5000;
-    this.client = new Redis(options.url, {
+    this.client = new (loadRedis())(options.url, {
       connectionName: options.connectionName ?? defaults.connectionName,
       connectTimeout: options.connectTimeoutMs ?? 1000,
       commandTimeout: options.commandTimeoutMs ?? 500,
