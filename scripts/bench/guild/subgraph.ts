@@ -1,7 +1,8 @@
 // One benchmark subgraph as a process: `node --import tsx subgraph.ts <name> <port>`. A bare
 // node:http server executing on @apollo/subgraph's schema (parsed documents cached), so that the
 // subgraphs cost the same under every gateway. GET /calls: the GraphQL requests it has answered
-// (the harness's subgraph calls per request); /health/ready answers 200 for Flow's router.
+// (the harness's subgraph calls per request); /health/ready answers 200 for Flow's router. Accepts
+// batches (a JSON array of operations) as Flow's subgraphs do.
 import { createServer } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, parse, validate, type DocumentNode } from 'graphql';
@@ -25,6 +26,19 @@ function document(query: string): DocumentNode | readonly Error[] {
   return parsed;
 }
 
+interface Operation {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+async function run({ query, variables, operationName }: Operation): Promise<unknown> {
+  const parsed = document(query);
+  return Array.isArray(parsed)
+    ? { errors: parsed.map((error) => ({ message: error.message })) }
+    : await execute({ schema, document: parsed as DocumentNode, variableValues: variables, operationName });
+}
+
 const server = createServer((req, res) => {
   if (req.method === 'GET') {
     res.writeHead(req.url === '/calls' || req.url?.startsWith('/health') ? 200 : 404, {
@@ -38,19 +52,12 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     calls += 1;
     void (async () => {
-      let body: { query: string; variables?: Record<string, unknown>; operationName?: string };
       let result: unknown;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString());
-        const parsed = document(body.query);
-        result = Array.isArray(parsed)
-          ? { errors: parsed.map((error) => ({ message: error.message })) }
-          : await execute({
-              schema,
-              document: parsed as DocumentNode,
-              variableValues: body.variables,
-              operationName: body.operationName,
-            });
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as Operation | Operation[];
+        // A JSON array is a batch (Apollo Server's allowBatchedHttpRequests, which Flow's own
+        // subgraphs accept and its router sends): one HTTP call, one answer per operation.
+        result = Array.isArray(body) ? await Promise.all(body.map(run)) : await run(body);
       } catch (error) {
         result = { errors: [{ message: (error as Error).message }] };
       }
