@@ -34,6 +34,7 @@ export {
   platformCurrencySchema,
   type SubgraphCommonConfig,
   subgraphConfigReader,
+  type SubgraphConfigReader,
   subgraphEnvironmentShape,
   suspensionRefreshMsSchema,
 } from './subgraph-env';

@@ -205,17 +205,23 @@ export function subgraphProductionProblems(name: string, env: Record<string, unk
 }
 
 /**
- * A subgraph's `parse<Name>Config(source)` (throws, naming every bad variable; tests use it) and
- * `load<Name>Config()` (prints them and exits non-zero; server.ts uses it): the common
+ * What a subgraph's env.ts exports, as `parse<Name>Config` and `load<Name>Config`: the common
  * configuration plus what `toConfig` makes of the subgraph's own variables, checked by the
  * production rules and `extraProblems` (rules that span variables).
  */
+export interface SubgraphConfigReader<Config> {
+  /** Parses and checks the environment; throws naming every bad variable (tests use this). */
+  parse: (source: NodeJS.ProcessEnv) => Config;
+  /** Like parse, but of process.env, printing the problems and exiting non-zero: for server.ts. */
+  load: () => Config;
+}
+
 export function subgraphConfigReader<Shape extends z.ZodRawShape, Extra extends object = object>(
   name: string,
   shape: Shape,
   toConfig: (env: z.infer<z.ZodObject<Shape>>) => Extra = () => ({}) as Extra,
   extraProblems: (env: z.infer<z.ZodObject<Shape>>) => string[] = () => [],
-) {
+): SubgraphConfigReader<SubgraphCommonConfig & Extra> {
   const parse = (source: NodeJS.ProcessEnv): SubgraphCommonConfig & Extra => {
     const env = parseEnvironment(name, shape, source);
     const problems = [
@@ -225,9 +231,9 @@ export function subgraphConfigReader<Shape extends z.ZodRawShape, Extra extends 
     if (problems.length) throw new InvalidEnvironmentError(name, problems);
     return { ...subgraphCommonConfig(name, env as Record<string, unknown>), ...toConfig(env) };
   };
-  const load = (source: NodeJS.ProcessEnv = process.env): SubgraphCommonConfig & Extra => {
+  const load = (): SubgraphCommonConfig & Extra => {
     try {
-      return parse(source);
+      return parse(process.env);
     } catch (error) {
       if (!(error instanceof InvalidEnvironmentError)) throw error;
       process.stderr.write(`${error.message}\n`);

@@ -3,6 +3,7 @@ import {
   subgraphConfigReader,
   subgraphEnvironmentShape,
   type SubgraphCommonConfig,
+  type SubgraphConfigReader,
 } from '@flow/subgraph-kit';
 
 export const adminEnvironmentShape = {
@@ -15,11 +16,7 @@ export interface AdminConfig extends SubgraphCommonConfig {
   platformCurrency: string;
 }
 
-const reader = subgraphConfigReader('admin', adminEnvironmentShape, (env) => ({
-  platformCurrency: env.PLATFORM_CURRENCY,
-}));
-
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseAdminConfig = (source: NodeJS.ProcessEnv): AdminConfig => reader.parse(source);
-/** Like parseAdminConfig, but prints the problems and exits non-zero: for server.ts. */
-export const loadAdminConfig = (): AdminConfig => reader.load();
+export const { parse: parseAdminConfig, load: loadAdminConfig }: SubgraphConfigReader<AdminConfig> =
+  subgraphConfigReader('admin', adminEnvironmentShape, (env) => ({
+    platformCurrency: env.PLATFORM_CURRENCY,
+  }));

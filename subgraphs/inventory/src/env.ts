@@ -2,6 +2,7 @@ import {
   subgraphConfigReader,
   subgraphEnvironmentShape,
   type SubgraphCommonConfig,
+  type SubgraphConfigReader,
 } from '@flow/subgraph-kit';
 import { z } from '@flow/core';
 
@@ -19,11 +20,13 @@ export interface InventoryConfig extends SubgraphCommonConfig {
   sweep: { intervalSeconds: number; batchSize: number };
 }
 
-const reader = subgraphConfigReader('inventory', inventoryEnvironmentShape, (env) => ({
-  sweep: { intervalSeconds: env.RESERVATION_SWEEP_SECONDS, batchSize: env.RESERVATION_SWEEP_BATCH },
-}));
-
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseInventoryConfig = (source: NodeJS.ProcessEnv): InventoryConfig => reader.parse(source);
-/** Like parseInventoryConfig, but prints the problems and exits non-zero: for server.ts. */
-export const loadInventoryConfig = (): InventoryConfig => reader.load();
+export const {
+  parse: parseInventoryConfig,
+  load: loadInventoryConfig,
+}: SubgraphConfigReader<InventoryConfig> = subgraphConfigReader(
+  'inventory',
+  inventoryEnvironmentShape,
+  (env) => ({
+    sweep: { intervalSeconds: env.RESERVATION_SWEEP_SECONDS, batchSize: env.RESERVATION_SWEEP_BATCH },
+  }),
+);

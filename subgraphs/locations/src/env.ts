@@ -2,6 +2,7 @@ import {
   subgraphConfigReader,
   subgraphEnvironmentShape,
   type SubgraphCommonConfig,
+  type SubgraphConfigReader,
 } from '@flow/subgraph-kit';
 import { z } from '@flow/core';
 import type { RoutePolicy } from './geo/distance';
@@ -49,9 +50,12 @@ function toConfig(env: LocationsEnvironment): Pick<LocationsConfig, 'geocoder' |
   };
 }
 
-const reader = subgraphConfigReader('locations', locationsEnvironmentShape, toConfig, extraProblems);
-
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseLocationsConfig = (source: NodeJS.ProcessEnv): LocationsConfig => reader.parse(source);
-/** Like parseLocationsConfig, but prints the problems and exits non-zero: for server.ts. */
-export const loadLocationsConfig = (): LocationsConfig => reader.load();
+export const {
+  parse: parseLocationsConfig,
+  load: loadLocationsConfig,
+}: SubgraphConfigReader<LocationsConfig> = subgraphConfigReader(
+  'locations',
+  locationsEnvironmentShape,
+  toConfig,
+  extraProblems,
+);

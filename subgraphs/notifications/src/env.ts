@@ -2,6 +2,7 @@ import {
   subgraphConfigReader,
   subgraphEnvironmentShape,
   type SubgraphCommonConfig,
+  type SubgraphConfigReader,
 } from '@flow/subgraph-kit';
 
 export const notificationsEnvironmentShape = subgraphEnvironmentShape('notifications', 8010);
@@ -9,10 +10,10 @@ export const notificationsEnvironmentShape = subgraphEnvironmentShape('notificat
 /** Only the common variables so far. */
 export type NotificationsConfig = SubgraphCommonConfig;
 
-const reader = subgraphConfigReader('notifications', notificationsEnvironmentShape);
-
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseNotificationsConfig = (source: NodeJS.ProcessEnv): NotificationsConfig =>
-  reader.parse(source);
-/** Like parseNotificationsConfig, but prints the problems and exits non-zero: for server.ts. */
-export const loadNotificationsConfig = (): NotificationsConfig => reader.load();
+export const {
+  parse: parseNotificationsConfig,
+  load: loadNotificationsConfig,
+}: SubgraphConfigReader<NotificationsConfig> = subgraphConfigReader(
+  'notifications',
+  notificationsEnvironmentShape,
+);

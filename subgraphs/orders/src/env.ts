@@ -3,6 +3,7 @@ import {
   subgraphConfigReader,
   subgraphEnvironmentShape,
   type SubgraphCommonConfig,
+  type SubgraphConfigReader,
 } from '@flow/subgraph-kit';
 import { z } from '@flow/core';
 
@@ -49,15 +50,11 @@ export interface OrdersConfig extends SubgraphCommonConfig {
   stockHoldSeconds: number;
 }
 
-const reader = subgraphConfigReader('orders', ordersEnvironmentShape, (env) => ({
-  idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
-  paymentsTimeoutMs: env.PAYMENTS_TIMEOUT_MS,
-  recoveryIntervalMs: env.RECOVERY_INTERVAL_MS,
-  placementGraceSeconds: env.PLACEMENT_GRACE_SECONDS,
-  stockHoldSeconds: env.STOCK_HOLD_SECONDS,
-}));
-
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseOrdersConfig = (source: NodeJS.ProcessEnv): OrdersConfig => reader.parse(source);
-/** Like parseOrdersConfig, but prints the problems and exits non-zero: for server.ts. */
-export const loadOrdersConfig = (): OrdersConfig => reader.load();
+export const { parse: parseOrdersConfig, load: loadOrdersConfig }: SubgraphConfigReader<OrdersConfig> =
+  subgraphConfigReader('orders', ordersEnvironmentShape, (env) => ({
+    idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
+    paymentsTimeoutMs: env.PAYMENTS_TIMEOUT_MS,
+    recoveryIntervalMs: env.RECOVERY_INTERVAL_MS,
+    placementGraceSeconds: env.PLACEMENT_GRACE_SECONDS,
+    stockHoldSeconds: env.STOCK_HOLD_SECONDS,
+  }));

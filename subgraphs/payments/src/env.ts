@@ -4,6 +4,7 @@ import {
   subgraphConfigReader,
   subgraphEnvironmentShape,
   type SubgraphCommonConfig,
+  type SubgraphConfigReader,
 } from '@flow/subgraph-kit';
 import { z } from '@flow/core';
 
@@ -23,13 +24,9 @@ export interface PaymentsConfig extends SubgraphCommonConfig {
   idempotencyKeyTtlHours: number;
 }
 
-const reader = subgraphConfigReader('payments', paymentsEnvironmentShape, (env) => ({
-  platformCurrency: env.PLATFORM_CURRENCY,
-  providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
-  idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
-}));
-
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parsePaymentsConfig = (source: NodeJS.ProcessEnv): PaymentsConfig => reader.parse(source);
-/** Like parsePaymentsConfig, but prints the problems and exits non-zero: for server.ts. */
-export const loadPaymentsConfig = (): PaymentsConfig => reader.load();
+export const { parse: parsePaymentsConfig, load: loadPaymentsConfig }: SubgraphConfigReader<PaymentsConfig> =
+  subgraphConfigReader('payments', paymentsEnvironmentShape, (env) => ({
+    platformCurrency: env.PLATFORM_CURRENCY,
+    providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
+  }));

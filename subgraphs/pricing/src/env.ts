@@ -3,6 +3,7 @@ import {
   subgraphConfigReader,
   subgraphEnvironmentShape,
   type SubgraphCommonConfig,
+  type SubgraphConfigReader,
 } from '@flow/subgraph-kit';
 import { z } from '@flow/core';
 
@@ -23,12 +24,8 @@ export interface PricingConfig extends SubgraphCommonConfig {
   organizationStatusCacheMs: number;
 }
 
-const reader = subgraphConfigReader('pricing', pricingEnvironmentShape, (env) => ({
-  platformCurrency: env.PLATFORM_CURRENCY,
-  organizationStatusCacheMs: env.ORGANIZATION_STATUS_CACHE_MS,
-}));
-
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parsePricingConfig = (source: NodeJS.ProcessEnv): PricingConfig => reader.parse(source);
-/** Like parsePricingConfig, but prints the problems and exits non-zero: for server.ts. */
-export const loadPricingConfig = (): PricingConfig => reader.load();
+export const { parse: parsePricingConfig, load: loadPricingConfig }: SubgraphConfigReader<PricingConfig> =
+  subgraphConfigReader('pricing', pricingEnvironmentShape, (env) => ({
+    platformCurrency: env.PLATFORM_CURRENCY,
+    organizationStatusCacheMs: env.ORGANIZATION_STATUS_CACHE_MS,
+  }));

@@ -2,6 +2,7 @@ import {
   subgraphConfigReader,
   subgraphEnvironmentShape,
   type SubgraphCommonConfig,
+  type SubgraphConfigReader,
 } from '@flow/subgraph-kit';
 import { z } from '@flow/core';
 
@@ -17,11 +18,7 @@ export interface ReviewsConfig extends SubgraphCommonConfig {
   reviewWindowDays: number;
 }
 
-const reader = subgraphConfigReader('reviews', reviewsEnvironmentShape, (env) => ({
-  reviewWindowDays: env.REVIEW_WINDOW_DAYS,
-}));
-
-/** Parses and checks the environment; throws naming every bad variable (tests use this). */
-export const parseReviewsConfig = (source: NodeJS.ProcessEnv): ReviewsConfig => reader.parse(source);
-/** Like parseReviewsConfig, but prints the problems and exits non-zero: for server.ts. */
-export const loadReviewsConfig = (): ReviewsConfig => reader.load();
+export const { parse: parseReviewsConfig, load: loadReviewsConfig }: SubgraphConfigReader<ReviewsConfig> =
+  subgraphConfigReader('reviews', reviewsEnvironmentShape, (env) => ({
+    reviewWindowDays: env.REVIEW_WINDOW_DAYS,
+  }));
