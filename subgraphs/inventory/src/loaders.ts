@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchGroupLoader, batchLoader } from '@flow/subgraph-kit';
+import { batchGroupLoader, rowByIdLoader } from '@flow/subgraph-kit';
 import type { Product, StockLevel } from './generated/prisma/client';
 import type { InventoryPrisma } from './db';
 
@@ -14,10 +14,7 @@ export interface Loaders {
 
 export function createLoaders(prisma: InventoryPrisma): Loaders {
   return {
-    productById: batchLoader(
-      (ids) => prisma.product.findMany({ where: { id: { in: ids } } }),
-      (row) => row.id,
-    ),
+    productById: rowByIdLoader(prisma.product),
     stockLevelsByProductId: batchGroupLoader(
       (ids) => prisma.stockLevel.findMany({ where: { productId: { in: ids } }, orderBy: { depotId: 'asc' } }),
       (level) => level.productId,

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { batchLoader } from '@flow/subgraph-kit';
+import { rowByIdLoader } from '@flow/subgraph-kit';
 import { type KeysetCursor } from '@flow/core';
 import type { Site, SiteKind } from './generated/prisma/client';
 import type { LocationsPrisma } from './db';
@@ -83,10 +83,7 @@ export const sitePageCacheKey = (key: SitePageKey) => `${key.organizationId}:${p
 
 export function createLoaders(prisma: LocationsPrisma): Loaders {
   return {
-    siteById: batchLoader(
-      (ids) => prisma.site.findMany({ where: { id: { in: ids } } }),
-      (row) => row.id,
-    ),
+    siteById: rowByIdLoader(prisma.site),
     sitePage: new DataLoader((keys) => loadSitePages(prisma, keys), { cacheKeyFn: sitePageCacheKey }),
     siteGrant: new DataLoader((keys) => loadSiteGrants(prisma, keys), { cacheKeyFn: siteGrantCacheKey }),
   };

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchLoader } from '@flow/subgraph-kit';
+import { batchLoader, rowByIdLoader } from '@flow/subgraph-kit';
 import { type Viewer } from '@flow/core';
 import type { Notification, NotificationReceipt } from './generated/prisma/client';
 import type { NotificationsPrisma } from './db';
@@ -13,10 +13,7 @@ export interface Loaders {
 
 export function createLoaders(prisma: NotificationsPrisma, viewer: Viewer | null): Loaders {
   return {
-    notificationById: batchLoader(
-      (ids) => prisma.notification.findMany({ where: { id: { in: ids } } }),
-      (row) => row.id,
-    ),
+    notificationById: rowByIdLoader(prisma.notification),
     viewerReceiptByNotificationId: batchLoader(
       async (ids) =>
         viewer

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchGroupLoader, batchLoader } from '@flow/subgraph-kit';
+import { batchGroupLoader, batchLoader, rowByIdLoader } from '@flow/subgraph-kit';
 import type { DeliveryPosition, Order, OrderItem, OrderStatusChange } from './generated/prisma/client';
 import type { OrdersPrisma } from './db';
 
@@ -13,10 +13,7 @@ export interface Loaders {
 
 export function createLoaders(prisma: OrdersPrisma): Loaders {
   return {
-    orderById: batchLoader(
-      (ids) => prisma.order.findMany({ where: { id: { in: ids } } }),
-      (row) => row.id,
-    ),
+    orderById: rowByIdLoader(prisma.order),
     itemsByOrderId: batchGroupLoader(
       (ids) => prisma.orderItem.findMany({ where: { orderId: { in: ids } }, orderBy: { lineNo: 'asc' } }),
       (row) => row.orderId,

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchGroupLoader, batchLoader } from '@flow/subgraph-kit';
+import { batchGroupLoader, batchLoader, rowByIdLoader } from '@flow/subgraph-kit';
 import type { Invoice, Payment, Refund } from './generated/prisma/client';
 import type { PaymentsPrisma } from './db';
 
@@ -20,10 +20,7 @@ const liveFirst = (rows: Payment[]) =>
 
 export function createLoaders(prisma: PaymentsPrisma): Loaders {
   return {
-    paymentById: batchLoader(
-      (ids) => prisma.payment.findMany({ where: { id: { in: ids } } }),
-      (row) => row.id,
-    ),
+    paymentById: rowByIdLoader(prisma.payment),
     refundsByPaymentId: batchGroupLoader(
       (ids) =>
         prisma.refund.findMany({

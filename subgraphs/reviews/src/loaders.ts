@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { batchLoader } from '@flow/subgraph-kit';
+import { rowByIdLoader } from '@flow/subgraph-kit';
 import { isUuid, type KeysetCursor } from '@flow/core';
 import type { Review } from './generated/prisma/client';
 import type { ReviewsPrisma } from './db';
@@ -62,10 +62,7 @@ async function loadReviewPages(prisma: ReviewsPrisma, keys: readonly ReviewPageK
 
 export function createLoaders(prisma: ReviewsPrisma): Loaders {
   return {
-    reviewById: batchLoader(
-      (ids) => prisma.review.findMany({ where: { id: { in: ids } } }),
-      (row) => row.id,
-    ),
+    reviewById: rowByIdLoader(prisma.review),
     reviewPage: new DataLoader((keys) => loadReviewPages(prisma, keys), { cacheKeyFn: reviewPageCacheKey }),
     starsByVendorId: new DataLoader(async (keys) => {
       // A key that is no uuid (a hand-made reference) has no reviews: no statement for it.

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { batchLoader } from '@flow/subgraph-kit';
+import { rowByIdLoader } from '@flow/subgraph-kit';
 import type { Organization, User } from './generated/prisma/client';
 import type { UsersPrisma } from './db';
 import { loadUserPages, userPageCacheKey, type UserPage, type UserPageKey } from './user-pages';
@@ -14,14 +14,8 @@ export interface Loaders {
 
 export function createLoaders(prisma: UsersPrisma): Loaders {
   return {
-    organizationById: batchLoader(
-      (ids) => prisma.organization.findMany({ where: { id: { in: ids } } }),
-      (row) => row.id,
-    ),
-    userById: batchLoader(
-      (ids) => prisma.user.findMany({ where: { id: { in: ids } } }),
-      (row) => row.id,
-    ),
+    organizationById: rowByIdLoader(prisma.organization),
+    userById: rowByIdLoader(prisma.user),
     userPage: new DataLoader((keys) => loadUserPages(prisma, keys), { cacheKeyFn: userPageCacheKey }),
   };
 }

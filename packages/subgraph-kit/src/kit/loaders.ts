@@ -44,3 +44,16 @@ export function batchGroupLoader<Row>(fetchRows: FetchRows<Row>, keyOf: (row: Ro
     return keys.map((key) => groups.get(key.toLowerCase()) ?? []);
   });
 }
+
+/** The part of a Prisma model delegate (`prisma.order`) that rowByIdLoader uses. */
+export interface RowsById<Row extends { id: string }> {
+  findMany(args: { where: { id: { in: string[] } } }): PromiseLike<Row[]>;
+}
+
+/** batchLoader of a table's rows by primary key: `orderById: rowByIdLoader(prisma.order)`. */
+export function rowByIdLoader<Row extends { id: string }>(table: RowsById<Row>) {
+  return batchLoader(
+    async (ids) => table.findMany({ where: { id: { in: ids } } }),
+    (row) => row.id,
+  );
+}
