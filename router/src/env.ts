@@ -9,6 +9,8 @@ import {
   httpServerPolicyProblems,
   httpServerPolicyShape,
   InvalidEnvironmentError,
+  jwksOptionsFromEnv,
+  type JwksOptions,
   type HttpServerPolicy,
   disableTelemetry,
   flowEnvSchema,
@@ -222,15 +224,7 @@ export interface RouterConfig {
   host: string;
   supergraphPath: string;
   subgraphs: SubgraphTarget[];
-  jwt: {
-    issuer: string;
-    audience: string;
-    jwksUrl: string;
-    cooldownSeconds: number;
-    cacheSeconds: number;
-    maxTokenAgeSeconds: number;
-    verifiedTokenCacheSize: number;
-  };
+  jwt: Required<JwksOptions>;
   signingSecret: string;
   /** Server timeouts and connection cap (HTTP_*). */
   http: HttpServerPolicy;
@@ -264,9 +258,6 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     url: String(env[subgraphUrlVariable(name)]),
   }));
   const users = subgraphs.find((s) => s.name === 'users');
-  const jwksUrl =
-    env.USERS_JWKS_URL ??
-    `${new URL(users?.url ?? defaultSubgraphUrl('users')).origin}/.well-known/jwks.json`;
   const trust = env.TRUST_PROXY;
   return {
     flowEnv: env.FLOW_ENV,
@@ -276,15 +267,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     host: env.HOST,
     supergraphPath: env.SUPERGRAPH_PATH,
     subgraphs,
-    jwt: {
-      issuer: env.JWT_ISSUER,
-      audience: env.JWT_AUDIENCE,
-      jwksUrl,
-      cooldownSeconds: env.JWKS_COOLDOWN_SECONDS,
-      cacheSeconds: env.JWKS_CACHE_SECONDS,
-      maxTokenAgeSeconds: env.MAX_TOKEN_AGE_SECONDS,
-      verifiedTokenCacheSize: env.VERIFIED_TOKEN_CACHE_SIZE,
-    },
+    jwt: jwksOptionsFromEnv(env, users?.url ?? defaultSubgraphUrl('users')),
     http: httpServerPolicyFromEnv(env),
     signingSecret: env.INTERNAL_SIGNING_SECRET,
     limits: {

@@ -38,6 +38,7 @@ export {
   InvalidTokenError,
   isKeysUnavailable,
   type JwksOptions,
+  jwksOptionsFromEnv,
   type TokenVerifier,
   VERIFIED_TOKEN_CACHE_SECONDS,
 } from './auth/tokens';

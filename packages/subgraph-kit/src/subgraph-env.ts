@@ -8,7 +8,7 @@ import {
   portSchema,
   z,
 } from '@flow/core';
-import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from '@flow/core';
+import { DEFAULT_MAX_TOKEN_AGE_SECONDS, jwksOptionsFromEnv, type JwksOptions } from '@flow/core';
 import { DEFAULT_SUSPENSION_REFRESH_MS } from '@flow/core';
 import { DEFAULT_MAX_REQUEST_DEADLINE_MS } from './http/request-deadline';
 import {
@@ -131,15 +131,7 @@ export interface SubgraphCommonConfig extends SubgraphDeadlineConfig {
   production: boolean;
   databaseUrl: string | undefined;
   ownDatabaseUrl: string | undefined;
-  jwt: {
-    issuer: string;
-    audience: string;
-    jwksUrl: string;
-    cooldownSeconds: number;
-    cacheSeconds: number;
-    maxTokenAgeSeconds: number;
-    verifiedTokenCacheSize: number;
-  };
+  jwt: Required<JwksOptions>;
   routerSecret: string;
   dependencyTimeoutMs: number;
   /** SUSPENSION_REFRESH_MS. */
@@ -157,9 +149,6 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
   const subgraphUrls = Object.fromEntries(
     subgraphCatalog.map((s) => [s.name, String(env[subgraphUrlVariable(s.name)])]),
   );
-  const jwksUrl =
-    (env.USERS_JWKS_URL as string | undefined) ??
-    `${new URL(subgraphUrls.users!).origin}/.well-known/jwks.json`;
   return {
     host: String(env.HOST),
     port: Number(env.PORT),
@@ -167,15 +156,7 @@ export function subgraphCommonConfig(name: string, env: Record<string, unknown>)
     production: env.FLOW_ENV === 'production',
     databaseUrl: env.DATABASE_URL as string | undefined,
     ownDatabaseUrl: env[subgraphDatabaseUrlVariable(name)] as string | undefined,
-    jwt: {
-      issuer: String(env.JWT_ISSUER),
-      audience: String(env.JWT_AUDIENCE),
-      jwksUrl,
-      cooldownSeconds: Number(env.JWKS_COOLDOWN_SECONDS),
-      cacheSeconds: Number(env.JWKS_CACHE_SECONDS),
-      maxTokenAgeSeconds: Number(env.MAX_TOKEN_AGE_SECONDS),
-      verifiedTokenCacheSize: Number(env.VERIFIED_TOKEN_CACHE_SIZE),
-    },
+    jwt: jwksOptionsFromEnv(env, subgraphUrls.users!),
     ...subgraphDeadlineConfig(env),
     routerSecret: String(env.ROUTER_SIGNING_SECRET),
     dependencyTimeoutMs: Number(env.DEPENDENCY_TIMEOUT_MS),

@@ -154,6 +154,24 @@ export interface JwksOptions {
 }
 
 /**
+ * The verifier's options from the variables the router and every subgraph read alike: JWT_ISSUER,
+ * JWT_AUDIENCE, USERS_JWKS_URL (unset: the key set users serves at the origin of `usersUrl`),
+ * JWKS_COOLDOWN_SECONDS, JWKS_CACHE_SECONDS, MAX_TOKEN_AGE_SECONDS and VERIFIED_TOKEN_CACHE_SIZE.
+ */
+export function jwksOptionsFromEnv(env: Record<string, unknown>, usersUrl: string): Required<JwksOptions> {
+  return {
+    issuer: String(env.JWT_ISSUER),
+    audience: String(env.JWT_AUDIENCE),
+    jwksUrl:
+      (env.USERS_JWKS_URL as string | undefined) ?? `${new URL(usersUrl).origin}/.well-known/jwks.json`,
+    cooldownSeconds: Number(env.JWKS_COOLDOWN_SECONDS),
+    cacheSeconds: Number(env.JWKS_CACHE_SECONDS),
+    maxTokenAgeSeconds: Number(env.MAX_TOKEN_AGE_SECONDS),
+    verifiedTokenCacheSize: Number(env.VERIFIED_TOKEN_CACHE_SIZE),
+  };
+}
+
+/**
  * jose's remote JWKS caches the key set and refetches it when a token names an unknown `kid`
  * (at most once per cooldown): that is how a key published by users before it signs with it
  * becomes valid here without a restart.
