@@ -80,13 +80,22 @@ export function createBudgetGate(options: BudgetGateOptions): BudgetGate {
   // measured (and counted) every time.
   const admissions = new WeakMap<DocumentNode, Map<string, Admission>>();
   const admittedTexts = new ByteLru<true>(ADMITTED_TEXTS_MAX_BYTES);
-  const variablesKey = (variables: Record<string, unknown> | null | undefined) =>
-    variables ? JSON.stringify(variables) : '';
+  // Variables nested deeper than JSON.stringify's stack allows (a hostile client's) have no key:
+  // such a request is measured every time instead of failing here.
+  const variablesKey = (variables: Record<string, unknown> | null | undefined): string | undefined => {
+    if (!variables) return '';
+    try {
+      return JSON.stringify(variables);
+    } catch {
+      return undefined;
+    }
+  };
 
   const check = (request: AdmitRequest): Admission => {
-    const key = `${request.operation.name?.value ?? ''}\n${variablesKey(request.variables)}`;
+    const variables = variablesKey(request.variables);
+    const key = variables === undefined ? undefined : `${request.operation.name?.value ?? ''}\n${variables}`;
     let known = admissions.get(request.document);
-    const cached = known?.get(key);
+    const cached = key === undefined ? undefined : known?.get(key);
     if (cached && request.schema === options.schema()) return cached;
     let admission: Admission;
     try {
@@ -95,7 +104,7 @@ export function createBudgetGate(options: BudgetGateOptions): BudgetGate {
       if (error instanceof BudgetExceededError) options.onRefused(error);
       throw error;
     }
-    if (request.schema === options.schema()) {
+    if (key !== undefined && request.schema === options.schema()) {
       if (!known) admissions.set(request.document, (known = new Map()));
       if (known.size >= MAX_ADMISSIONS_PER_DOCUMENT) known.clear();
       known.set(key, admission);
@@ -115,10 +124,12 @@ export function createBudgetGate(options: BudgetGateOptions): BudgetGate {
   const refuseText = (request: TextRequest): BudgetExceededError | null => {
     const schema = options.schema();
     if (!schema) return null;
-    const key = `${request.operationName ?? ''}\n${variablesKey(request.variables)}\n${request.query}`;
-    if (admittedTexts.get(key)) return null;
+    const variables = variablesKey(request.variables);
+    const key =
+      variables === undefined ? undefined : `${request.operationName ?? ''}\n${variables}\n${request.query}`;
+    if (key !== undefined && admittedTexts.get(key)) return null;
     const refusal = measureText(request, schema);
-    if (!refusal) admittedTexts.set(key, true, key.length * 2 + 64);
+    if (!refusal && key !== undefined) admittedTexts.set(key, true, key.length * 2 + 64);
     return refusal;
   };
 
