@@ -39,3 +39,9 @@ export {
   TEST_ROUTER_SECRET,
 } from './subgraph-environment';
 export { type FaultOptions, type RecordedCall, ScriptedCalls, type StepArguments } from './scripted-calls';
+export {
+  type TestOrderEvent,
+  type TestOrderEventOptions,
+  type TestOrderParties,
+  testOrderEvent,
+} from './domain-events';

@@ -7,6 +7,8 @@ import {
   startSubgraphTestEnvironment,
   type SubgraphTestEnvironment,
   type TestViewer,
+  testOrderEvent,
+  type TestOrderParties,
 } from '@flow/testing';
 import { parseAdminConfig, PROJECTION_TABLES, startAdminApp, type AdminApp, type AdminConfig } from '../src';
 
@@ -40,12 +42,7 @@ export async function projectionRows(
 // ---------------------------------------------------------------------------------------------
 // Domain events as the producers write them
 
-export interface OrderParties {
-  orderId: string;
-  number: string;
-  hospitalOrganizationId: string;
-  vendorOrganizationId: string;
-  driverId: string | null;
+export interface OrderParties extends TestOrderParties {
   totalMinor: number;
 }
 
@@ -75,30 +72,8 @@ export function orderEvent(
   at: Date,
   extra: Record<string, unknown> = {},
 ): TestEvent {
-  return {
-    id: randomUUID(),
-    type,
-    occurredAt: at.toISOString(),
-    actor: randomUUID(),
-    organizationIds: [order.hospitalOrganizationId, order.vendorOrganizationId],
-    source: 'orders',
-    data: {
-      orderId: order.orderId,
-      number: order.number,
-      status: type.split('.')[1]!.toUpperCase(),
-      priority: 'ROUTINE',
-      hospitalOrganizationId: order.hospitalOrganizationId,
-      vendorOrganizationId: order.vendorOrganizationId,
-      siteId: randomUUID(),
-      depotId: randomUUID(),
-      driverId: type === 'order.dispatched' || type === 'order.delivered' ? randomUUID() : null,
-      total: { amountMinor: order.totalMinor, currency: 'USD' },
-      ...(type === 'order.placed'
-        ? { items: [{ productId: randomUUID(), quantity: 5, unitPriceMinor: 2500, lineTotalMinor: 12500 }] }
-        : {}),
-      ...extra,
-    },
-  };
+  const driverId = type === 'order.dispatched' || type === 'order.delivered' ? randomUUID() : null;
+  return testOrderEvent(type, order, { at, driverId, totalMinor: order.totalMinor, extra });
 }
 
 export function placementFailedEvent(

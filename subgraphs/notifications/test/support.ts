@@ -9,6 +9,8 @@ import {
   startSubgraphTestEnvironment,
   type SubgraphTestEnvironment,
   type TestViewer,
+  testOrderEvent,
+  type TestOrderParties,
 } from '@flow/testing';
 import {
   parseNotificationsConfig,
@@ -47,14 +49,7 @@ export async function createNotificationsTestEnvironment(): Promise<Notification
 // ---------------------------------------------------------------------------------------------
 // Domain events as the producers write them
 
-/** The parties of an order, as in orders' recordOrderEvent. */
-export interface OrderParties {
-  orderId: string;
-  number: string;
-  hospitalOrganizationId: string;
-  vendorOrganizationId: string;
-  driverId: string | null;
-}
+export type OrderParties = TestOrderParties;
 
 let orderCounter = 0;
 
@@ -74,30 +69,7 @@ export function orderEvent(
   order: OrderParties,
   extra: Record<string, unknown> = {},
 ): ConsumedEvent & { actor: string | null; source: string } {
-  return {
-    id: randomUUID(),
-    type,
-    occurredAt: new Date().toISOString(),
-    actor: randomUUID(),
-    organizationIds: [order.hospitalOrganizationId, order.vendorOrganizationId],
-    source: 'orders',
-    data: {
-      orderId: order.orderId,
-      number: order.number,
-      status: type.split('.')[1]!.toUpperCase(),
-      priority: 'ROUTINE',
-      hospitalOrganizationId: order.hospitalOrganizationId,
-      vendorOrganizationId: order.vendorOrganizationId,
-      siteId: randomUUID(),
-      depotId: randomUUID(),
-      driverId: order.driverId,
-      total: { amountMinor: 12500, currency: 'USD' },
-      ...(type === 'order.placed'
-        ? { items: [{ productId: randomUUID(), quantity: 5, unitPriceMinor: 2500, lineTotalMinor: 12500 }] }
-        : {}),
-      ...extra,
-    },
-  };
+  return testOrderEvent(type, order, { extra }) as ConsumedEvent & { actor: string | null; source: string };
 }
 
 /** inventory's stock.low: the stock snapshot, for the vendor's organization only. */
