@@ -196,6 +196,8 @@ function routerShape(production: boolean) {
      */
     EXPLORER: optionalBoolean,
     SANDBOX: optionalBoolean,
+    /** Query plans regrouped into levels (src/plan-levels.ts); off: run as the gateway plans them. */
+    QUERY_PLAN_LEVELS: optionalBoolean,
     // --- Stale callers (issue 10): token age, HTTP server timeouts and connection cap.
     /** Oldest access token accepted (since `iat`), and longest lifetime (`exp - iat`) one may claim. */
     MAX_TOKEN_AGE_SECONDS: positiveInt(DEFAULT_MAX_TOKEN_AGE_SECONDS, 86_400).pipe(z.number().min(60)),
@@ -240,6 +242,8 @@ export interface RouterConfig {
   corsOrigins: string[];
   /** EXPLORER (or SANDBOX); also turns introspection on in production. */
   explorer: boolean;
+  /** QUERY_PLAN_LEVELS: plans levelled so parallel branches' calls to one subgraph are batched. */
+  queryPlanLevels: boolean;
   /** Sign-in attempts per client address per sliding minute; 0: not throttled. */
   signInRateLimitPerMinute: number;
   /** Redis for shared rate-limit counters; null: in-process counters. */
@@ -301,6 +305,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     explorer: env.EXPLORER ?? env.SANDBOX ?? env.FLOW_ENV !== 'production',
+    queryPlanLevels: env.QUERY_PLAN_LEVELS ?? true,
     signInRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : null,
     rateLimits: {

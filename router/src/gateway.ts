@@ -26,6 +26,7 @@ import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected } from './errors';
 import type { RouterMetrics } from './metrics';
+import { levelQueryPlans } from './plan-levels';
 import type { SignInThrottle } from './rate-limit';
 import type { Executor } from './subscriptions/hub';
 import type { PreparedSupergraph } from './supergraph';
@@ -85,6 +86,8 @@ export function createGateway(options: GatewayOptions): RouterGateway {
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
   });
+  // Parallel branches' fetches to one subgraph lined up, so batching makes them one call.
+  if (config.queryPlanLevels) levelQueryPlans(gateway, logger.child({ component: 'plan-levels' }));
 
   // On the raw text before validation, and on the validated document before planning.
   const budgetGate = createBudgetGate({

@@ -7,6 +7,7 @@
 //
 //   node --conditions=flow-source --import tsx scripts/bench/router-micro.ts \
 //     [--rounds 4] [--seconds 5] [--concurrency 50] [--profile flow|stock]
+//     [--unlevelled]: also Flow's router with QUERY_PLAN_LEVELS=false (plans as the gateway makes them)
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -196,7 +197,7 @@ async function runStock(urls: Record<string, string>) {
   process.send!({ url: `http://127.0.0.1:${port}/graphql` });
 }
 
-async function runFlow(urls: Record<string, string>) {
+async function runFlow(urls: Record<string, string>, levels = true) {
   const { parseRouterConfig, startRouter } = await import('@flow/router');
 
   const pino = (await import('pino')).default;
@@ -219,6 +220,7 @@ async function runFlow(urls: Record<string, string>) {
     RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE: '100000000',
     RATE_LIMIT_ADDRESS_POINTS_PER_MINUTE: '100000000',
     RATE_LIMIT_CLIENT_POINTS_PER_MINUTE: '100000000',
+    QUERY_PLAN_LEVELS: String(levels),
   });
   // Production logging (one access-log line per request), written where nobody reads it.
   const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
@@ -314,6 +316,7 @@ async function main() {
       concurrency: { type: 'string', default: '50' },
       profile: { type: 'string' },
       only: { type: 'string' },
+      unlevelled: { type: 'boolean', default: false },
     },
   });
   const rounds = Number(values.rounds);
@@ -325,7 +328,7 @@ async function main() {
     procs.push(subgraphs.proc);
     const urls = subgraphs.reply.urls;
     const routers: { name: string; url: string; pid: number }[] = [];
-    for (const name of ['stock', 'flow']) {
+    for (const name of ['stock', 'flow', ...(values.unlevelled ? ['flow-unlevelled'] : [])]) {
       if (values.only && values.only !== name) continue;
       const started = await child(name, urls);
       procs.push(started.proc);
@@ -378,7 +381,7 @@ async function main() {
         total.lat.push(...result.latencies);
         totals.set(router.name, total);
         console.log(
-          `round ${round + 1} ${router.name.padEnd(5)} ${result.requests} req  ${(cpu / result.requests).toFixed(3)} CPU ms/req`,
+          `round ${round + 1} ${router.name.padEnd(15)} ${result.requests} req  ${(cpu / result.requests).toFixed(3)} CPU ms/req`,
         );
       }
     }
@@ -394,7 +397,7 @@ async function main() {
       const parsed = JSON.parse(t.body) as { data?: unknown; errors?: unknown };
       const dataHash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex').slice(0, 12);
       console.log(
-        `${name.padEnd(5)} CPU ${perReq.toFixed(3)} ms/req` +
+        `${name.padEnd(15)} CPU ${perReq.toFixed(3)} ms/req` +
           (stock ? `  (${(perReq / (stock.cpu / stock.requests)).toFixed(2)}x stock)` : '') +
           `  subgraph HTTP calls/req ${(t.calls / t.requests).toFixed(2)}  operations/req ${(t.ops / t.requests).toFixed(2)}` +
           `  rps ${(t.requests / ((rounds * ms) / 1000)).toFixed(0)}  p50 ${pct(t.lat, 50).toFixed(1)} ms  p99 ${pct(t.lat, 99).toFixed(1)} ms` +
@@ -410,7 +413,7 @@ async function main() {
       const small = await load(router.url, SMALL_QUERY, 1, 3000);
       const p50 = pct(small.latencies, 50);
       console.log(
-        `${router.name.padEnd(5)} one-subgraph query, concurrency 1: p50 ${p50.toFixed(2)} ms (subgraph alone ${directP50.toFixed(2)} ms; overhead ${(p50 - directP50).toFixed(2)} ms)`,
+        `${router.name.padEnd(15)} one-subgraph query, concurrency 1: p50 ${p50.toFixed(2)} ms (subgraph alone ${directP50.toFixed(2)} ms; overhead ${(p50 - directP50).toFixed(2)} ms)`,
       );
     }
   } finally {
@@ -426,7 +429,7 @@ async function main() {
 const [mode, arg] = process.argv.slice(2);
 if (mode) process.on('message', (message) => message === 'stop' && process.exit(0));
 // --profile: the router's measured rounds only (not its start), as a .cpuprofile for DevTools.
-if (mode === 'stock' || mode === 'flow') {
+if (mode === 'stock' || mode === 'flow' || mode === 'flow-unlevelled') {
   const session = new inspector.Session();
   session.connect();
   process.on('message', (message) => {
@@ -445,6 +448,7 @@ const payload = arg ? JSON.parse(arg) : null;
 if (mode === 'subgraphs') void runSubgraphs();
 else if (mode === 'stock') void runStock(payload);
 else if (mode === 'flow') void runFlow(payload);
+else if (mode === 'flow-unlevelled') void runFlow(payload, false);
 else if (mode === 'load')
   void runLoad(payload.url, payload.query, payload.concurrency, payload.ms).then((r) => {
     process.send!(r, () => process.exit(0));
