@@ -61,10 +61,10 @@ function shared(level: Level, other: Level): number {
 /**
  * The levels of `node`: a Sequence's are its children's one after another; a Parallel's children
  * are placed, longest first, at the offset where they share the most subgraphs with the levels
- * placed so far (`bestFit`), ties going to the latest offset; without `bestFit`, all start together
- * (the estimate of the plan as the gateway runs it). Null: a node this does not understand.
+ * placed so far, ties going to the latest offset (a short branch ends with the long one). Null: a
+ * node this does not understand.
  */
-function levelsOf(node: PlanNode, bestFit: boolean): Level[] | null {
+function levelsOf(node: PlanNode): Level[] | null {
   switch (node.kind) {
     case 'Fetch':
     case 'Flatten': {
@@ -75,7 +75,7 @@ function levelsOf(node: PlanNode, bestFit: boolean): Level[] | null {
       if (!Array.isArray(node.nodes)) return NOT_UNDERSTOOD;
       const levels: Level[] = [];
       for (const child of node.nodes) {
-        const childLevels = levelsOf(child, bestFit);
+        const childLevels = levelsOf(child);
         if (!childLevels) return NOT_UNDERSTOOD;
         levels.push(...childLevels);
       }
@@ -86,7 +86,7 @@ function levelsOf(node: PlanNode, bestFit: boolean): Level[] | null {
       if (!Array.isArray(node.nodes) || node.nodes.some(hasMutation)) return NOT_UNDERSTOOD;
       const branches: Level[][] = [];
       for (const child of node.nodes) {
-        const childLevels = levelsOf(child, bestFit);
+        const childLevels = levelsOf(child);
         if (!childLevels) return NOT_UNDERSTOOD;
         if (childLevels.length > 0) branches.push(childLevels);
       }
@@ -96,14 +96,11 @@ function levelsOf(node: PlanNode, bestFit: boolean): Level[] | null {
         services: new Set(l.services),
       }));
       for (const branch of branches.slice(1)) {
-        let offset = 0;
-        if (bestFit) {
-          let best = -1;
-          for (let candidate = merged.length - branch.length; candidate >= 0; candidate -= 1) {
-            let score = 0;
-            branch.forEach((level, i) => (score += shared(merged[candidate + i]!, level)));
-            if (score > best) [best, offset] = [score, candidate];
-          }
+        let [offset, best] = [0, -1];
+        for (let candidate = merged.length - branch.length; candidate >= 0; candidate -= 1) {
+          let score = 0;
+          branch.forEach((level, i) => (score += shared(merged[candidate + i]!, level)));
+          if (score > best) [best, offset] = [score, candidate];
         }
         branch.forEach((level, i) => {
           const target = merged[offset + i]!;
@@ -118,9 +115,33 @@ function levelsOf(node: PlanNode, bestFit: boolean): Level[] | null {
   }
 }
 
-/** Subgraph calls a plan run level by level makes, each level's fetches to a subgraph batched. */
-export function estimatedCalls(levels: Level[]): number {
+/** Subgraph calls of a plan run level by level, each level's fetches to a subgraph batched. */
+function levelledCalls(levels: Level[]): number {
   return levels.reduce((calls, level) => calls + level.services.size, 0);
+}
+
+/** The subgraphs of the fetches `node` starts in the tick it starts (one entry per fetch). */
+function startingServices(node: PlanNode): string[] {
+  if (node.kind === 'Sequence') return node.nodes?.[0] ? startingServices(node.nodes[0]) : [];
+  if (node.kind === 'Parallel') return (node.nodes ?? []).flatMap(startingServices);
+  const service = serviceOf(node);
+  return service === null ? [] : [service];
+}
+
+/**
+ * Subgraph calls of a plan run as planned, counting as batched only fetches sure to start in the
+ * same tick: a Parallel's branches' first fetches. Later ones start when an answer arrives, and
+ * answers from different calls rarely arrive in the same tick.
+ */
+function plannedCalls(node: PlanNode, starting = true): number {
+  const distinct = (services: string[]) => new Set(services).size;
+  let calls = starting ? distinct(startingServices(node)) : 0;
+  const children = node.kind === 'Sequence' || node.kind === 'Parallel' ? (node.nodes ?? []) : [];
+  children.forEach((child, i) => {
+    if (node.kind === 'Sequence' && i > 0) calls += distinct(startingServices(child));
+    calls += plannedCalls(child, false);
+  });
+  return calls;
 }
 
 /**
@@ -129,9 +150,8 @@ export function estimatedCalls(levels: Level[]): number {
  */
 export function levelQueryPlan<P extends QueryPlanLike>(plan: P): P {
   if (plan.kind !== 'QueryPlan' || !plan.node) return plan;
-  const levels = levelsOf(plan.node, true);
-  const asPlanned = levelsOf(plan.node, false);
-  if (!levels || !asPlanned || estimatedCalls(levels) >= estimatedCalls(asPlanned)) return plan;
+  const levels = levelsOf(plan.node);
+  if (!levels || levelledCalls(levels) >= plannedCalls(plan.node)) return plan;
   const nodes = levels.map((level) =>
     level.steps.length === 1 ? level.steps[0]! : { kind: 'Parallel', nodes: level.steps },
   );
