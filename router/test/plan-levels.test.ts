@@ -36,7 +36,7 @@ const fetchOf = (step: Step) =>
   (step.kind === 'Flatten' ? step.node : step) as Extract<PlanNode, { kind: 'Fetch' }>;
 
 /** Every fetch step of `node`, in plan order. */
-function steps(node: PlanNode | undefined): Step[] {
+function steps(node: QueryPlan['node']): Step[] {
   if (!node) return [];
   if (node.kind === 'Fetch' || node.kind === 'Flatten') return [node];
   if (node.kind === 'Sequence' || node.kind === 'Parallel') return node.nodes.flatMap(steps);
