@@ -7,6 +7,7 @@
 //
 //   node --conditions=flow-source --import tsx scripts/bench/router-micro.ts \
 //     [--rounds 4] [--seconds 5] [--concurrency 50] [--profile flow|stock]
+//     [--only stock,flow,flow-unlevelled] (the routers to run, all by default)
 //     [--unlevelled]: also Flow's router with QUERY_PLAN_LEVELS=false (plans as the gateway makes them)
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -329,7 +330,7 @@ async function main() {
     const urls = subgraphs.reply.urls;
     const routers: { name: string; url: string; pid: number }[] = [];
     for (const name of ['stock', 'flow', ...(values.unlevelled ? ['flow-unlevelled'] : [])]) {
-      if (values.only && values.only !== name) continue;
+      if (values.only && !values.only.split(',').includes(name)) continue;
       const started = await child(name, urls);
       procs.push(started.proc);
       routers.push({ name, url: started.reply.url, pid: started.proc.pid! });
