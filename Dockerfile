@@ -40,6 +40,8 @@ RUN npm run generate && npm run build
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 FLOW_DATA_DIR=/data
+# glibc's malloc as `npm start` sets it (scripts/lib/node-settings.ts, README "Build", "Footprint").
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=32768
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/core/package.json packages/core/
@@ -89,4 +91,5 @@ USER node
 # Every process listens on PORT and answers /health/ready once its dependencies are reachable.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "router/dist/server.js"]
+# The router's flags, as everywhere it runs (ROUTER_NODE_ARGS in scripts/lib/node-settings.ts).
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=256", "router/dist/server.js"]

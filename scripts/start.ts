@@ -12,6 +12,7 @@ import { disableTelemetry } from '@flow/core/env';
 import { DEVELOPMENT_ADMIN } from '@flow/users/demo-accounts';
 import { loginLines, seedDemoCatalog } from './seed-demo';
 import { loadStartEnvironment, portVariable } from './start-env';
+import { LEAN_MALLOC_ENV, LEAN_NODE_ARGS, LEAN_NODE_OPTIONS, ROUTER_NODE_ARGS } from './lib/node-settings';
 import { isPortFree } from './lib/processes';
 import { repositoryRoot as root, runsCompiled } from './lib/repository';
 import { DEFAULT_RESTART_POLICY, SupervisedService, type SupervisorHooks } from './lib/supervisor';
@@ -82,23 +83,17 @@ function stopWhenOrphaned() {
 
 /**
  * Ten Node processes on one machine: measured (npm run bench:footprint), most of a process's
- * memory was not its data. V8's young generation is sized for throughput (up to 32 MB each).
- * glibc keeps what it freed: per-thread arenas, and below its (growing) mmap threshold the 32 KB
- * segments that V8's compilers take and free again (Prisma's WebAssembly query compiler, optimised
- * JavaScript), about 50 MB a process; from 32 KB up, an allocation is mapped and unmapped on its
- * own. Set a variable to override it; a deployment sizes its own.
+ * memory was not its data (scripts/lib/node-settings.ts says what each setting is for). Set a
+ * variable to override it; a deployment sizes its own.
  */
 const LEAN_ENV = {
-  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-  MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '32768',
-  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
+  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? LEAN_MALLOC_ENV.MALLOC_ARENA_MAX,
+  MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? LEAN_MALLOC_ENV.MALLOC_MMAP_THRESHOLD_,
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, LEAN_NODE_OPTIONS].filter(Boolean).join(' '),
 };
-/**
- * V8 flags, which NODE_OPTIONS refuses. Without WebAssembly's optimising tier the query compiler's
- * code stays Liftoff's: no recompile in the background after start (a query's plan is compiled
- * once, then cached, so its speed hardly shows); heap growth and caches favour size.
- */
-const LEAN_NODE_ARGS = ['--liftoff-only', '--optimize-for-size'];
+/** Node's flags per process: the router's are those it ships with everywhere (node-settings.ts). */
+const nodeArgs = (name: string): string[] =>
+  name === 'router' ? [...ROUTER_NODE_ARGS] : [...LEAN_NODE_ARGS];
 
 /** The compiled entry point of a workspace, or its source when START_FROM=source. */
 function entryPoint(workspace: string): string {
@@ -165,7 +160,7 @@ async function main() {
         port,
         env: { ...baseEnv, ...urls, ...env, PORT: String(port) },
         readyUrl: `http://127.0.0.1:${port}/health/ready`,
-        nodeArgs: config.LEAN_PROCESSES ? LEAN_NODE_ARGS : [],
+        nodeArgs: config.LEAN_PROCESSES ? nodeArgs(name) : [],
       },
       policy,
       hooks,

@@ -10,6 +10,7 @@
 // limits.ts keeps the throttles and caps, metrics.ts counts; this file builds them in order and
 // stops them in reverse.
 import './no-telemetry';
+import './gateway-modules';
 import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import {

@@ -11,6 +11,13 @@
 //                               FOOTPRINT_BASELINE=<file>: a saved run becomes the first column
 //                               FOOTPRINT_COMPARE=<file>,<file>: prints saved runs side by side,
 //                               starting nothing
+//                               FOOTPRINT_VARIANTS='{"<name>":{"<VARIABLE>":"<value>"}}': more
+//                               ways, each `npm start` with those variables (a setting measured
+//                               on its own: FOOTPRINT_RUNS=dist,<name>)
+//                               FOOTPRINT_COLD=once: only the first way starts cold; the others
+//                               start warm on its data folder (a setting's memory, sooner)
+//                               FOOTPRINT_DATA_DIR=<dir>: no cold start, every way warm on a data
+//                               folder that `npm start` set up (FLOW_DATA_DIR), kept afterwards
 //                               (the code as it was before a change, measured on this machine)
 // The ways to start:
 //   dist      `npm start` as it is (scripts/start.sh: build, then the compiled supervisor).
@@ -48,17 +55,29 @@ const MODES = {
     env: { START_FROM: 'source' },
   },
 } as const;
-type Mode = keyof typeof MODES;
+type Way = { label: string; command: readonly string[]; env: Record<string, string> };
+
+/** `npm start` with more variables, by name (FOOTPRINT_VARIANTS). */
+const variants = JSON.parse(process.env.FOOTPRINT_VARIANTS ?? '{}') as Record<string, Record<string, string>>;
+const ways: Record<string, Way> = {
+  ...MODES,
+  ...Object.fromEntries(
+    Object.entries(variants).map(([name, env]) => [name, { label: name, command: MODES.dist.command, env }]),
+  ),
+};
 
 const root = join(__dirname, '..', '..');
 const baselineFile = process.env.FOOTPRINT_BASELINE;
 const saveFile = process.env.FOOTPRINT_SAVE;
 const modes = (process.env.FOOTPRINT_RUNS ?? (baselineFile ? 'dist' : 'previous,dist'))
   .split(',')
-  .map((m) => m.trim()) as Mode[];
+  .map((m) => m.trim());
 for (const mode of modes) {
-  if (!(mode in MODES)) throw new Error(`FOOTPRINT_RUNS: unknown ${mode} (${Object.keys(MODES).join(', ')})`);
+  if (!(mode in ways)) throw new Error(`FOOTPRINT_RUNS: unknown ${mode} (${Object.keys(ways).join(', ')})`);
 }
+const coldOnce = process.env.FOOTPRINT_COLD === 'once';
+/** A data folder already set up (and seeded) by `npm start`: every way starts warm on it, kept. */
+const givenDataDir = process.env.FOOTPRINT_DATA_DIR;
 const timeoutMs = Number(process.env.FOOTPRINT_TIMEOUT_SECONDS ?? 240) * 1000;
 const requests = Number(process.env.FOOTPRINT_REQUESTS ?? 400);
 const dataDirs: string[] = [];
@@ -153,7 +172,7 @@ function killGroups() {
  * `whileRunning`, then the orderly stop (SIGTERM, as npm forwards it), SIGKILL after a deadline.
  */
 async function startOnce<T>(
-  mode: Mode,
+  mode: string,
   dataDir: string,
   whileRunning: (routerUrl: string, supervisor: number) => Promise<T>,
 ): Promise<{ seconds: number; result: T }> {
@@ -161,14 +180,17 @@ async function startOnce<T>(
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...BENCH_LIMITS,
-    ...MODES[mode].env,
+    ...ways[mode]!.env,
     FLOW_DATA_DIR: dataDir,
     ROUTER_PORT: String(routerPort),
     LOG_LEVEL: 'warn',
+    // On a machine busy with other work a call can take seconds: a slow start is measured, not failed.
+    SUBGRAPH_TIMEOUT_MS: '60000',
+    DEPENDENCY_TIMEOUT_MS: '30000',
   };
   delete env.DATABASE_URL;
   for (const { name } of subgraphCatalog) env[`${name.toUpperCase()}_PORT`] = String(await freePort());
-  const [command, ...args] = MODES[mode].command;
+  const [command, ...args] = ways[mode]!.command as [string, ...string[]];
   const started = Date.now();
   const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   launched.add(child);
@@ -203,11 +225,12 @@ async function startOnce<T>(
   }
 }
 
-async function measure(mode: Mode): Promise<Run> {
-  const dataDir = mkdtempSync(join(tmpdir(), `flow-footprint-${mode}-`));
-  dataDirs.push(dataDir);
-  console.log(`${mode}: cold start ...`);
-  const cold = await startOnce(mode, dataDir, async () => undefined);
+async function measure(mode: string): Promise<Run> {
+  const reused = givenDataDir ?? (coldOnce ? dataDirs[0] : undefined);
+  const dataDir = reused ?? mkdtempSync(join(tmpdir(), `flow-footprint-${mode}-`));
+  if (!reused) dataDirs.push(dataDir);
+  console.log(reused ? `${mode}: no cold start (${reused})` : `${mode}: cold start ...`);
+  const cold = reused ? { seconds: 0 } : await startOnce(mode, dataDir, async () => undefined);
   console.log(`${mode}: warm start, then ${requests} requests ...`);
   const warm = await startOnce(mode, dataDir, async (routerUrl, supervisor) => {
     const started = sample(supervisor);
@@ -308,7 +331,7 @@ async function main() {
   const saved = process.env.FOOTPRINT_COMPARE?.split(',').map((file) => file.trim());
   if (saved) return report(saved.map(loadRun));
   const results: [string, Run][] = baselineFile ? [loadRun(baselineFile)] : [];
-  for (const mode of modes) results.push([MODES[mode].label, await measure(mode)]);
+  for (const mode of modes) results.push([ways[mode]!.label, await measure(mode)]);
   if (saveFile) saveRun(saveFile, results.at(-1)![0], results.at(-1)![1]);
   report(results);
 }

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROUTER_PORT, subgraphCatalog, RENAMED_VARIABLES } from '@flow/core';
+import { LEAN_MALLOC_ENV, ROUTER_NODE_ARGS } from '../lib/node-settings';
 
 const root = join(__dirname, '..', '..');
 
@@ -50,8 +51,10 @@ describe('docker-compose.yml', () => {
     for (const name of flowServices) {
       const service = compose.services[name];
       expect(service).toBeDefined();
-      const [node, entry, ...rest] = service!.command!;
-      expect([node, rest]).toEqual(['node', []]);
+      // Node, the flags the process ships with (the router's: ROUTER_NODE_ARGS), its entry point.
+      const [node, ...args] = service!.command!;
+      const entry = args.pop();
+      expect([node, args]).toEqual(['node', name === 'router' ? [...ROUTER_NODE_ARGS] : []]);
       expect(entry).toBe(`${workspaceOf(name)}/dist/server.js`);
       // The build emits dist/server.js from src/server.ts (tsconfig.build.json: rootDir src, outDir dist).
       const build = readFileSync(join(root, workspaceOf(name), 'tsconfig.build.json'), 'utf8');
@@ -138,5 +141,13 @@ describe('Dockerfile', () => {
       expect(runtime).toContain(`COPY --from=build /app/${workspace}/dist ${workspace}/dist/`);
     for (const folder of ['schema', 'prisma']) expect(runtime).toContain(`COPY ${folder} ${folder}/`);
     expect(runtime).not.toMatch(/tsx/);
+  });
+
+  it('runs with the malloc settings of npm start and starts the router with its flags', () => {
+    const runtime = stage('runtime');
+    for (const [variable, value] of Object.entries(LEAN_MALLOC_ENV))
+      expect(runtime).toMatch(new RegExp(`^ENV .*\\b${variable}=${value}\\b`, 'm'));
+    const cmd = /^CMD (\[.*\])$/m.exec(runtime)?.[1];
+    expect(JSON.parse(cmd!)).toEqual(['node', ...ROUTER_NODE_ARGS, 'router/dist/server.js']);
   });
 });

@@ -7,9 +7,12 @@
 // A store that fails must not fail the request (Apollo turns a throwing `get` into a 500): a Redis
 // error is a miss (PERSISTED_QUERY_NOT_FOUND, and Apollo Client resends the text) and a failed
 // write is forgotten.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '@flow/core';
 import { ByteLru } from '../subscriptions/byte-lru';
+
+/** ioredis (about 3 MB of heap) is loaded only when REDIS_URL asks for it: `npm start` has no Redis. */
+const loadRedis = () => (require('ioredis') as typeof import('ioredis')).Redis;
 
 /** Apollo's KeyValueCache, the part of it persisted queries use. */
 export interface ApqCache {
@@ -55,7 +58,7 @@ export function redisApqCache(
   redis: { url: string; keyPrefix: string },
   logger: Logger,
 ): ApqCache {
-  const client = new Redis(redis.url, {
+  const client: Redis = new (loadRedis())(redis.url, {
     connectionName: `flow-router-apq:${process.pid}`,
     connectTimeout: 1000,
     commandTimeout: 500,

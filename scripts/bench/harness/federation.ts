@@ -156,6 +156,28 @@ export async function runFederation(
     ...GUILD_ROUTER_LIMITS,
   });
 
+  // BENCH_ROUTER_VARIANTS='{"<name>":{"env":{...},"args":[...]}}': more Flow routers side by side,
+  // each with other variables or Node flags (after its own): a setting measured on its own.
+  const variants = JSON.parse(process.env.BENCH_ROUTER_VARIANTS ?? '{}') as Record<
+    string,
+    { env?: Record<string, string>; args?: string[] }
+  >;
+  const variantRouters: { name: string; url: string; gateway: Tracked }[] = [];
+  for (const [name, variant] of Object.entries(variants)) {
+    const router = await platform.addRouter(
+      `flow-${name}`,
+      {
+        SUPERGRAPH_PATH: flowSupergraph,
+        ...Object.fromEntries(
+          GUILD_SUBGRAPHS.map((guild) => [`${FLOW_NAMES[guild].toUpperCase()}_URL`, urls[guild]]),
+        ),
+        ...GUILD_ROUTER_LIMITS,
+        ...variant.env,
+      },
+      variant.args,
+    );
+    variantRouters.push({ name: `flow-${name}`, url: router.url, gateway: router.process });
+  }
   const body = JSON.stringify({ query: GUILD_QUERY });
   await waitForUrl(apollo, `${apolloUrl}?query=%7B__typename%7D`, 90_000, {
     'apollo-require-preflight': 'true',
@@ -197,6 +219,7 @@ export async function runFederation(
 
   const candidates: { name: string; url: string; gateway: Tracked }[] = [
     { name: 'flow-router', url: flow.url, gateway: flow.process },
+    ...variantRouters,
     { name: 'apollo-gateway', url: apolloUrl, gateway: apollo },
     ...(hive ? [{ name: 'hive-gateway', url: hiveUrl, gateway: hive }] : []),
   ];

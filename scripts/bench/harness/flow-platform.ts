@@ -1,6 +1,6 @@
 // Flow as production runs it, for the benchmark: every subgraph and the router compiled (dist/),
 // FLOW_ENV and NODE_ENV production with generated secrets and signing keys, the memory settings of
-// `npm start` (scripts/start.ts), each subgraph in a Postgres schema of its own in the local
+// `npm start` (scripts/lib/node-settings.ts), each subgraph in a Postgres schema of its own in the local
 // database `test` (dropped at the end), Redis for the router's rate-limit counters. Loopback only.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -11,12 +11,16 @@ import { databaseUrlForSchema, uniqueSchemaName } from '@flow/testing';
 import { createSigningKey } from '@flow/users';
 import { freePort } from '../../../test/environment';
 import { BENCH_LIMITS } from '../measure';
+import { LEAN_MALLOC_ENV, LEAN_NODE_OPTIONS, ROUTER_NODE_ARGS } from '../../lib/node-settings';
 import { startTracked, waitForUrl, type Tracked } from './processes';
 
 const root = join(__dirname, '..', '..', '..');
 
-/** Node settings `npm start` gives the compiled platform; every benchmarked Node process gets them. */
-export const LEAN_NODE_ENV = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=2' };
+/**
+ * The memory settings of `npm start`'s environment (and the Docker image's): every benchmarked Node
+ * process gets them, the stock gateways too. Flow's router also gets the flags it ships with.
+ */
+export const LEAN_NODE_ENV = { ...LEAN_MALLOC_ENV, NODE_OPTIONS: LEAN_NODE_OPTIONS };
 
 export interface FlowPlatform {
   routerUrl: string;
@@ -28,8 +32,12 @@ export interface FlowPlatform {
   env: NodeJS.ProcessEnv;
   secret: string;
   admin: { email: string; password: string };
-  /** Starts one more router (compiled, production) with extra variables; stopped with the rest. */
-  addRouter: (name: string, extraEnv: Record<string, string>) => Promise<{ url: string; process: Tracked }>;
+  /** Starts one more router (compiled, production) with extra variables and Node flags after its own. */
+  addRouter: (
+    name: string,
+    extraEnv: Record<string, string>,
+    extraNodeArgs?: string[],
+  ) => Promise<{ url: string; process: Tracked }>;
   /** SQL statements a subgraph has sent (its flow_db_statements_total). */
   statements: (subgraph: string) => Promise<number>;
   /** GraphQL requests a subgraph has answered (its flow_http_request_duration_seconds_count on /graphql). */
@@ -99,9 +107,11 @@ export async function startFlowPlatform(extraEnv: Record<string, string> = {}): 
     subgraphs[name] = { url: urls[name]!, process: child, databaseUrl };
     await waitForUrl(child, `http://127.0.0.1:${ports[name]}/health/ready`);
   };
-  const addRouter = async (name: string, routerEnv: Record<string, string>) => {
+  const addRouter = async (name: string, routerEnv: Record<string, string>, extraNodeArgs: string[] = []) => {
     const port = await freePort();
-    const child = startTracked(name, [join(root, 'router', 'dist', 'server.js')], {
+    // With the flags it ships with (scripts/lib/node-settings.ts), as npm start and the Dockerfile.
+    const args = [...ROUTER_NODE_ARGS, ...extraNodeArgs, join(root, 'router', 'dist', 'server.js')];
+    const child = startTracked(name, args, {
       ...env,
       ...routerEnv,
       PORT: String(port),

@@ -1,0 +1,42 @@
+// The memory settings Flow's Node processes run with, in one place (README "Build", "Footprint",
+// each measured with `npm run bench:footprint` or `npm run bench`). `npm start`'s supervisor gives
+// them to every process it starts (scripts/start.ts; set a variable to override one,
+// LEAN_PROCESSES=false for Node's and glibc's defaults), `npm run bench` to the processes it
+// measures, and the Dockerfile sets the malloc variables and starts the router with
+// ROUTER_NODE_ARGS, as docker-compose.yml does (scripts/test/deployment.test.ts holds them equal).
+
+/**
+ * glibc keeps what it freed: per-thread arenas, and below its (growing) mmap threshold the 32 KB
+ * segments that V8's compilers take and free again (Prisma's WebAssembly query compiler, optimised
+ * JavaScript), about 50 MB a process; from 32 KB up, an allocation is mapped and unmapped on its
+ * own.
+ */
+export const LEAN_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768' } as const;
+
+/** V8's young generation is sized for throughput (up to 16 MB a semi-space); 2 MB is enough here. */
+export const LEAN_NODE_OPTIONS = '--max-semi-space-size=2';
+
+/**
+ * V8's heap limit. Not a limit these processes come near (a subgraph's heap holds 25 to 40 MB, the
+ * router's caches are bounded well below it), but V8 lets the heap grow by a factor that depends
+ * on it: up to 4x after a collection with the default limit (about 4 GB here), about 1.3x with
+ * this one. Measured under the footprint load: the router 10 MB less after it, a subgraph 1 to
+ * 3 MB (README "Footprint").
+ */
+const HEAP_LIMIT = '--max-old-space-size=256';
+
+/**
+ * V8 flags for every subgraph `npm start` runs. Without WebAssembly's optimising tier the query
+ * compiler's code stays Liftoff's: no recompile in the background after start (a query's plan is
+ * compiled once, then cached, so its speed hardly shows); heap growth and caches favour size.
+ * On the command line: V8 refuses the first two in NODE_OPTIONS.
+ */
+export const LEAN_NODE_ARGS = ['--liftoff-only', '--optimize-for-size', HEAP_LIMIT] as const;
+
+/**
+ * The router's flags wherever it runs: `npm start`, the Dockerfile's CMD, docker-compose.yml and
+ * `npm run bench`, whose federation scenario measured its peak RSS and CPU with them (README
+ * "Performance"). Not LEAN_NODE_ARGS: under that load `--optimize-for-size` cost the router 40 %
+ * more CPU per request (and it runs no WebAssembly).
+ */
+export const ROUTER_NODE_ARGS = ['--max-semi-space-size=2', HEAP_LIMIT] as const;
