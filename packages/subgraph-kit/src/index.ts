@@ -35,7 +35,7 @@ export {
   defineSubgraphConfig,
   type SubgraphCommonConfig,
   type SubgraphConfigDefinition,
-  type SubgraphConfigDefinitionOf,
+  type DefinedSubgraphConfig,
   type SubgraphConfigReader,
   type SubgraphEnvironment,
   subgraphEnvironmentShape,

@@ -26,9 +26,9 @@ export const suspensionRefreshMsSchema = () =>
   z.coerce.number().int().min(100).max(60_000).default(DEFAULT_SUSPENSION_REFRESH_MS);
 
 /**
- * The variables every subgraph reads (a subgraph's env.ts spreads this and adds its own): where it
- * listens, its database, how it verifies tokens (the users JWKS), the router's signing secret and
- * where the other subgraphs are, for the calls it makes to them.
+ * The variables every subgraph reads (defineSubgraphConfig adds a subgraph's own; users picks
+ * some): where it listens, its database, how it verifies tokens (the users JWKS), the router's
+ * signing secret and where the other subgraphs are, for the calls it makes to them.
  */
 export function subgraphEnvironmentShape(name: string, port: number) {
   return {
@@ -186,9 +186,9 @@ export function subgraphProductionProblems(name: string, env: Record<string, unk
 }
 
 /**
- * What a subgraph's env.ts exports, as `parse<Name>Config` and `load<Name>Config`: the common
- * configuration plus what `toConfig` makes of the subgraph's own variables, checked by the
- * production rules and `extraProblems` (rules that span variables).
+ * Parse and load of a subgraph's configuration (its env.ts exports them as `parse<Name>Config` and
+ * `load<Name>Config`): the common configuration plus what `toConfig` makes of the subgraph's own
+ * variables, checked by the production rules and `extraProblems` (rules that span variables).
  */
 export interface SubgraphConfigReader<Config> {
   /** Parses and checks the environment; throws naming every bad variable (tests use this). */
@@ -251,7 +251,7 @@ export interface SubgraphConfigDefinition<Variables extends z.ZodRawShape, Own e
 }
 
 /** What a subgraph's env.ts exports: its shape as `<name>EnvironmentShape`, parse and load. */
-export interface SubgraphConfigDefinitionOf<
+export interface DefinedSubgraphConfig<
   Variables extends z.ZodRawShape,
   Config,
 > extends SubgraphConfigReader<Config> {
@@ -268,7 +268,7 @@ export function defineSubgraphConfig<
   Own extends object = object,
 >(
   definition: SubgraphConfigDefinition<Variables, Own>,
-): SubgraphConfigDefinitionOf<Variables, SubgraphCommonConfig & Own> {
+): DefinedSubgraphConfig<Variables, SubgraphCommonConfig & Own> {
   const { name, variables = {} as Variables, toConfig, problems } = definition;
   const port = subgraphCatalog.find((entry) => entry.name === name)!.port;
   // Own variables last: one named like a common variable replaces it (SubgraphShape says the same).
