@@ -32,10 +32,14 @@ export {
   DEVELOPMENT_ROUTER_SECRET,
   idempotencyKeyTtlHoursSchema,
   platformCurrencySchema,
+  defineSubgraphConfig,
   type SubgraphCommonConfig,
-  subgraphConfigReader,
+  type SubgraphConfigDefinition,
+  type DefinedSubgraphConfig,
   type SubgraphConfigReader,
+  type SubgraphEnvironment,
   subgraphEnvironmentShape,
+  type SubgraphName,
   suspensionRefreshMsSchema,
 } from './subgraph-env';
 export {

@@ -17,7 +17,7 @@ import {
   httpServerPolicyShape,
   type HttpServerPolicy,
 } from '@flow/core';
-import { defaultSubgraphUrl, subgraphCatalog, subgraphUrlVariable } from '@flow/core';
+import { defaultSubgraphUrl, subgraphCatalog, subgraphUrlVariable, type SubgraphCatalog } from '@flow/core';
 
 export const DEVELOPMENT_ROUTER_SECRET = 'flow-development-router-signing-secret';
 
@@ -26,9 +26,9 @@ export const suspensionRefreshMsSchema = () =>
   z.coerce.number().int().min(100).max(60_000).default(DEFAULT_SUSPENSION_REFRESH_MS);
 
 /**
- * The variables every subgraph reads (a subgraph's env.ts spreads this and adds its own): where it
- * listens, its database, how it verifies tokens (the users JWKS), the router's signing secret and
- * where the other subgraphs are, for the calls it makes to them.
+ * The variables every subgraph reads (defineSubgraphConfig adds a subgraph's own; users picks
+ * some): where it listens, its database, how it verifies tokens (the users JWKS), the router's
+ * signing secret and where the other subgraphs are, for the calls it makes to them.
  */
 export function subgraphEnvironmentShape(name: string, port: number) {
   return {
@@ -186,9 +186,9 @@ export function subgraphProductionProblems(name: string, env: Record<string, unk
 }
 
 /**
- * What a subgraph's env.ts exports, as `parse<Name>Config` and `load<Name>Config`: the common
- * configuration plus what `toConfig` makes of the subgraph's own variables, checked by the
- * production rules and `extraProblems` (rules that span variables).
+ * Parse and load of a subgraph's configuration (its env.ts exports them as `parse<Name>Config` and
+ * `load<Name>Config`): the common configuration plus what `toConfig` makes of the subgraph's own
+ * variables, checked by the production rules and `extraProblems` (rules that span variables).
  */
 export interface SubgraphConfigReader<Config> {
   /** Parses and checks the environment; throws naming every bad variable (tests use this). */
@@ -222,4 +222,59 @@ export function subgraphConfigReader<Shape extends z.ZodRawShape, Extra extends 
     }
   };
   return { parse, load };
+}
+
+/** The name of a subgraph in the catalog (packages/core/src/subgraphs.ts). */
+export type SubgraphName = SubgraphCatalog[number]['name'];
+
+type CommonShape = ReturnType<typeof subgraphEnvironmentShape>;
+
+/** The common variables and a subgraph's own; one of its own replaces the common one of its name. */
+export type SubgraphShape<Variables extends z.ZodRawShape> = {
+  [Key in keyof CommonShape as Key extends keyof Variables ? never : Key]: CommonShape[Key];
+} & Variables;
+
+/** A subgraph's parsed environment: every common variable and its own. */
+export type SubgraphEnvironment<Variables extends z.ZodRawShape> = z.infer<
+  z.ZodObject<SubgraphShape<Variables>>
+>;
+
+export interface SubgraphConfigDefinition<Variables extends z.ZodRawShape, Own extends object> {
+  /** Its catalog name: the default PORT is its catalog port, its own database is <NAME>_DATABASE_URL. */
+  name: SubgraphName;
+  /** The variables only it reads; one named like a common variable replaces the common rule. */
+  variables?: Variables;
+  /** Its own part of the configuration, made from the parsed environment. */
+  toConfig?: (env: SubgraphEnvironment<Variables>) => Own;
+  /** Rules that span its variables, checked with the production rules every subgraph has. */
+  problems?: (env: SubgraphEnvironment<Variables>) => string[];
+}
+
+/** What a subgraph's env.ts exports: its shape as `<name>EnvironmentShape`, parse and load. */
+export interface DefinedSubgraphConfig<
+  Variables extends z.ZodRawShape,
+  Config,
+> extends SubgraphConfigReader<Config> {
+  /** Every variable it reads (scripts/test/deployment.test.ts holds docker-compose.yml to it). */
+  environmentShape: SubgraphShape<Variables>;
+}
+
+/**
+ * A subgraph's environment: the common variables plus its own, read into the common configuration
+ * plus what `toConfig` makes of them. Its env.ts is then only its variables and that mapping.
+ */
+export function defineSubgraphConfig<
+  Variables extends z.ZodRawShape = Record<never, z.ZodType>,
+  Own extends object = object,
+>(
+  definition: SubgraphConfigDefinition<Variables, Own>,
+): DefinedSubgraphConfig<Variables, SubgraphCommonConfig & Own> {
+  const { name, variables = {} as Variables, toConfig, problems } = definition;
+  const port = subgraphCatalog.find((entry) => entry.name === name)!.port;
+  // Own variables last: one named like a common variable replaces it (SubgraphShape says the same).
+  const environmentShape: SubgraphShape<Variables> = {
+    ...subgraphEnvironmentShape(name, port),
+    ...variables,
+  };
+  return { environmentShape, ...subgraphConfigReader(name, environmentShape, toConfig, problems) };
 }

@@ -1,19 +1,10 @@
-import {
-  subgraphConfigReader,
-  subgraphEnvironmentShape,
-  type SubgraphCommonConfig,
-  type SubgraphConfigReader,
-} from '@flow/subgraph-kit';
-
-export const notificationsEnvironmentShape = subgraphEnvironmentShape('notifications', 8010);
+import { defineSubgraphConfig } from '@flow/subgraph-kit';
 
 /** Only the common variables so far. */
-export type NotificationsConfig = SubgraphCommonConfig;
-
 export const {
+  environmentShape: notificationsEnvironmentShape,
   parse: parseNotificationsConfig,
   load: loadNotificationsConfig,
-}: SubgraphConfigReader<NotificationsConfig> = subgraphConfigReader(
-  'notifications',
-  notificationsEnvironmentShape,
-);
+} = defineSubgraphConfig({ name: 'notifications' });
+
+export type NotificationsConfig = ReturnType<typeof parseNotificationsConfig>;
