@@ -41,6 +41,9 @@ const mappers: Record<string, Record<string, string>> = {
     PriceListEntry: '../services/price-list-service#PriceListEntryView',
     DeliveryTerms: './prisma/client#DeliveryTerms as DeliveryTermsModel',
     Offer: '../services/offer-service#OfferView',
+    // References; a name (users' and locations', @external) is there only where an offer provides it.
+    Organization: '../services/views#EntityReference',
+    Site: '../services/views#EntityReference',
   },
   notifications: {
     Notification: './prisma/client#Notification as NotificationModel',
