@@ -36,6 +36,8 @@ const mappers: Record<string, Record<string, string>> = {
     Delivery: './prisma/client#Order as DeliveryOrderModel',
     DeliveryPosition: './prisma/client#DeliveryPosition as DeliveryPositionModel',
     OrderEvent: './prisma/client#OutboxEvent as OrderEventModel',
+    // A reference; with the name and sku an order line provides (inventory's fields, @external).
+    Product: '../services/product-snapshots#ProductAsOrdered',
   },
   pricing: {
     PriceListEntry: '../services/price-list-service#PriceListEntryView',
