@@ -36,11 +36,16 @@ const mappers: Record<string, Record<string, string>> = {
     Delivery: './prisma/client#Order as DeliveryOrderModel',
     DeliveryPosition: './prisma/client#DeliveryPosition as DeliveryPositionModel',
     OrderEvent: './prisma/client#OutboxEvent as OrderEventModel',
+    // A reference; with the name and sku an order line provides (inventory's fields, @external).
+    Product: '../services/product-snapshots#ProductAsOrdered',
   },
   pricing: {
     PriceListEntry: '../services/price-list-service#PriceListEntryView',
     DeliveryTerms: './prisma/client#DeliveryTerms as DeliveryTermsModel',
     Offer: '../services/offer-service#OfferView',
+    // References; a name (users' and locations', @external) is there only where an offer provides it.
+    Organization: '../services/views#EntityReference',
+    Site: '../services/views#EntityReference',
   },
   notifications: {
     Notification: './prisma/client#Notification as NotificationModel',

@@ -331,7 +331,62 @@ describe('compareOffers', () => {
     expect(large.offers).toBeGreaterThanOrEqual(50);
     expect(large.counts).toEqual(small.counts);
   });
+
+  it('names the vendor and the depot from pricing: the router asks users and locations nothing more', async () => {
+    const hospital = await registerOrganization(t.gql, 'HOSPITAL');
+    const site = await createSite(hospital, {
+      name: 'Names ward',
+      kind: 'HOSPITAL_SITE',
+      address: { line1: 'Ward Road 9', city: 'Nairobi', country: 'KE' },
+      position: { lat: -1.2921, lng: 36.8219 },
+    });
+    const productId = await cylinderProductId(hospital.token);
+    const { vendor, depot } = await setUpVendor({
+      approved: true,
+      position: { lat: -1.3, lng: 36.83 },
+      productId,
+      onHand: 20,
+      unitPrice: 2_000,
+      terms: { baseFee: 1_000, perKmFee: 100, emergencySurcharge: 3_000, maxDistanceKm: 100 },
+    });
+    const vendorName = (
+      await ok<{ me: { organization: { name: string } } }>(
+        t.gql,
+        vendor.token,
+        '{ me { organization { name } } }',
+      )
+    ).me.organization.name;
+    const NAMES = `query ($productId: ID!, $siteId: ID!) {
+      compareOffers(productId: $productId, quantity: 2, siteId: $siteId) {
+        vendor { id name } depot { id name } total { amountMinor } distanceKm } }`;
+    const before = await routerCalls();
+    const { compareOffers } = await ok<{
+      compareOffers: { vendor: { id: string; name: string }; depot: { id: string; name: string } }[];
+    }>(t.gql, hospital.token, NAMES, { productId, siteId: site.id });
+    const after = await routerCalls();
+
+    const offer = compareOffers.find((o) => o.vendor.id === vendor.organizationId);
+    expect(offer).toMatchObject({
+      vendor: { id: vendor.organizationId, name: vendorName },
+      depot: { id: depot.id, name: 'Depot' },
+    });
+    expect(after.pricing).toBe(before.pricing! + 1);
+    expect(after.users).toBe(before.users);
+    expect(after.locations).toBe(before.locations);
+  });
 });
+
+/** The router's calls to each subgraph so far (flow_router_subgraph_request_duration_seconds_count). */
+async function routerCalls(): Promise<Record<string, number>> {
+  const metrics = await (await fetch(new URL('/metrics', t.routerUrl))).text();
+  const calls: Record<string, number> = { pricing: 0, users: 0, locations: 0, inventory: 0 };
+  for (const line of metrics.split('\n')) {
+    if (!line.startsWith('flow_router_subgraph_request_duration_seconds_count{')) continue;
+    const subgraph = /subgraph="([^"]+)"/.exec(line)?.[1];
+    if (subgraph) calls[subgraph] = (calls[subgraph] ?? 0) + Number(line.split(' ').pop());
+  }
+  return calls;
+}
 
 describe('who may price', () => {
   const SET_PRICE =

@@ -439,3 +439,51 @@ describe('lists cost a constant number of statements', () => {
     expect(six.statements).toEqual(two.statements);
   });
 });
+
+describe('what an order line records', () => {
+  it('names each line’s product from the order itself: the router does not ask inventory', async () => {
+    const vendor = await setUpVendor(t.gql, adminToken, {
+      productIds: products,
+      onHand: 20,
+      unitPrice: 2_500,
+    });
+    const hospital = await setUpHospital(t.gql);
+    const order = await placed(
+      hospital,
+      orderInput(
+        hospital,
+        products.map((productId) => ({ productId, quantity: 1 })),
+        { vendorId: vendor.admin.organizationId },
+      ),
+    );
+    const catalog = await ok<{ products: { edges: { node: { id: string; name: string; sku: string } }[] } }>(
+      t.gql,
+      hospital.admin.token,
+      '{ products(first: 100) { edges { node { id name sku } } } }',
+    );
+    const before = await routerCallsTo('inventory');
+    const detail = await ok<{ order: { items: { product: { id: string; name: string; sku: string } }[] } }>(
+      t.gql,
+      hospital.admin.token,
+      'query ($id: ID!) { order(id: $id) { items { product { id name sku } quantity } } }',
+      { id: order.id },
+    );
+    expect(await routerCallsTo('inventory')).toBe(before);
+    expect(detail.order.items.map((item) => item.product)).toEqual(
+      products.map((id) => catalog.products.edges.find((edge) => edge.node.id === id)!.node),
+    );
+  });
+});
+
+/** The router's calls to a subgraph so far (flow_router_subgraph_request_duration_seconds_count). */
+async function routerCallsTo(subgraph: string): Promise<number> {
+  const metrics = await (await fetch(new URL('/metrics', t.routerUrl))).text();
+  return metrics
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('flow_router_subgraph_request_duration_seconds_count{') &&
+        line.includes(`subgraph="${subgraph}"`),
+    )
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}

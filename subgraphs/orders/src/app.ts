@@ -49,9 +49,20 @@ export const startOrdersApp = defineSubgraph({
       if (Object.values(report).some((n) => n > 0)) logger.info({ ...report }, 'orders recovery run');
       await services.keys.deleteOlderThan(config.idempotencyKeyTtlHours);
     };
+    const backfill = async () => {
+      const filled = await services.productBackfill.runOnce();
+      if (filled > 0) logger.info({ filled }, 'order lines given their product record');
+    };
     return {
-      context: (base): Context => ({ ...base, services, loaders: createLoaders(prisma) }),
-      jobs: [{ name: 'orders recovery', everyMs: config.recoveryIntervalMs, run: recover }],
+      context: (base): Context => ({
+        ...base,
+        services,
+        loaders: createLoaders(prisma, (ids) => dependencies.products(base, ids)),
+      }),
+      jobs: [
+        { name: 'orders recovery', everyMs: config.recoveryIntervalMs, run: recover },
+        { name: 'order line product backfill', everyMs: config.recoveryIntervalMs, run: backfill },
+      ],
       // `prisma`: tests look into its tables.
       expose: { services, prisma },
     };

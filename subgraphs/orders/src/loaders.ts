@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import { batchGroupLoader, batchLoader, rowByIdLoader } from '@flow/subgraph-kit';
 import type { DeliveryPosition, Order, OrderItem, OrderStatusChange } from './generated/prisma/client';
 import type { OrdersPrisma } from './db';
+import type { ProductSnapshot } from './services/dependencies';
 
 /** One set per request: every entity hop goes through these, so a list costs one query, not N. */
 export interface Loaders {
@@ -9,10 +10,20 @@ export interface Loaders {
   itemsByOrderId: DataLoader<string, OrderItem[]>;
   historyByOrderId: DataLoader<string, OrderStatusChange[]>;
   lastPositionByOrderId: DataLoader<string, DeliveryPosition | null>;
+  /** inventory's products, for lines without their own record (services/product-snapshots.ts). */
+  catalogProductById: DataLoader<string, ProductSnapshot | null>;
 }
 
-export function createLoaders(prisma: OrdersPrisma): Loaders {
+/** `products`: inventory's catalog on behalf of this request's viewer, one call for many ids. */
+export function createLoaders(
+  prisma: OrdersPrisma,
+  products: (ids: string[]) => Promise<Map<string, ProductSnapshot>>,
+): Loaders {
   return {
+    catalogProductById: batchLoader(
+      async (ids) => [...(await products(ids)).values()],
+      (product) => product.id,
+    ),
     orderById: rowByIdLoader(prisma.order),
     itemsByOrderId: batchGroupLoader(
       (ids) => prisma.orderItem.findMany({ where: { orderId: { in: ids } }, orderBy: { lineNo: 'asc' } }),

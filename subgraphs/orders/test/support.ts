@@ -19,6 +19,7 @@ import type {
   OfferRequest,
   OrdersDependencies,
   PaymentSummary,
+  ProductSnapshot,
   ReserveRequest,
   RouteSummary,
   UserSummary,
@@ -130,11 +131,27 @@ export class ScriptedDependencies extends ScriptedCalls<OrdersDependencies> impl
     );
   }
 
-  reserve(_ctx: CallContext, request: ReserveRequest): Promise<{ id: string }> {
+  /** The catalog: every product exists, named after its id. */
+  catalogProduct(id: string): ProductSnapshot {
+    return { id, name: `Product ${id.slice(0, 8)}`, sku: `SKU-${id.slice(0, 8)}` };
+  }
+
+  reserve(_ctx: CallContext, request: ReserveRequest): Promise<{ id: string; product: ProductSnapshot }> {
     return this.call('reserve', [request], () => {
       // Like inventory: the reference is unique per organization, so a retried hold is the same hold.
       const existing = this.reservationOf(request.organizationId, request.reference);
-      return { id: (existing ?? this.landHold(request)).id };
+      return { id: (existing ?? this.landHold(request)).id, product: this.catalogProduct(request.productId) };
+    });
+  }
+
+  products(_ctx: CallContext, ids: string[]): Promise<Map<string, ProductSnapshot>> {
+    return this.call('products', [ids], () => new Map(ids.map((id) => [id, this.catalogProduct(id)])));
+  }
+
+  productOfHold(_ctx: CallContext, organizationId: string, reference: string) {
+    return this.call('productOfHold', [organizationId, reference], () => {
+      const found = this.reservationOf(organizationId, reference);
+      return found ? this.catalogProduct(found.productId) : null;
     });
   }
 

@@ -21,6 +21,7 @@ const depot = (
   durationMinutes = 30,
 ): DepotDistance => ({
   depotId,
+  depotName: `Depot ${depotId}`,
   organizationId,
   distanceKm,
   durationMinutes,

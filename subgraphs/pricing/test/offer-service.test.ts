@@ -35,7 +35,12 @@ async function addVendor(options: {
 }) {
   const admin = viewer('VENDOR_ADMIN', 'VENDOR');
   const id = admin.organizationId;
-  dependencies.organizationsById.set(id, { id, kind: 'VENDOR', status: options.status ?? 'ACTIVE' });
+  dependencies.organizationsById.set(id, {
+    id,
+    name: `Vendor ${id}`,
+    kind: 'VENDOR',
+    status: options.status ?? 'ACTIVE',
+  });
   await new PriceListService(db.prisma, dependencies, 'USD').setPrice(contextFor(db.prisma, admin), {
     productId,
     unitPrice: USD(options.unitPrice),
@@ -51,6 +56,7 @@ async function addVendor(options: {
   const depotId = randomUUID();
   dependencies.depots.push({
     depotId,
+    depotName: `Depot ${depotId}`,
     organizationId: id,
     distanceKm: options.distanceKm,
     durationMinutes: 60,

@@ -11,7 +11,7 @@ const ask = async (_: unknown, ids: string[]) => {
   return new Map<string, OrganizationSummary>(
     ids.flatMap((id) => {
       const status = statuses.get(id);
-      return status ? [[id, { id, kind: 'VENDOR', status }]] : [];
+      return status ? [[id, { id, name: `Vendor ${id}`, kind: 'VENDOR', status }]] : [];
     }),
   );
 };

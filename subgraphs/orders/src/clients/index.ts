@@ -48,6 +48,8 @@ export class RemoteDependencies implements OrdersDependencies {
   reserve: OrdersDependencies['reserve'] = (...args) => this.inventory.reserve(...args);
   reservationByReference: OrdersDependencies['reservationByReference'] = (...args) =>
     this.inventory.reservationByReference(...args);
+  products: OrdersDependencies['products'] = (...args) => this.inventory.products(...args);
+  productOfHold: OrdersDependencies['productOfHold'] = (...args) => this.inventory.productOfHold(...args);
   heldReservations: OrdersDependencies['heldReservations'] = (...args) =>
     this.inventory.heldReservations(...args);
   releaseReservation: OrdersDependencies['releaseReservation'] = (...args) =>

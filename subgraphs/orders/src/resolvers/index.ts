@@ -1,5 +1,6 @@
 import { DateTime } from '@flow/core';
 import type { Resolvers } from '../generated/resolvers-types';
+import { productAsOrdered } from '../services/product-snapshots';
 
 const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
 const ref = (id: string) => ({ id });
@@ -38,7 +39,7 @@ export const resolvers: Resolvers = {
     delivery: (o) => (o.driverId ? o : null),
   },
   OrderItem: {
-    product: (item) => ref(item.productId),
+    product: (item, _, ctx, info) => productAsOrdered(item, ctx.loaders.catalogProductById, info),
     unitPrice: (item) => money(item.unitPriceMinor, item.currency),
     lineTotal: (item) => money(item.lineTotalMinor, item.currency),
   },

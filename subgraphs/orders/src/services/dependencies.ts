@@ -34,6 +34,13 @@ export interface ReserveRequest {
   organizationId: string;
 }
 
+/** A product as an order line records it: what the catalog called it when the line was held. */
+export interface ProductSnapshot {
+  id: string;
+  name: string;
+  sku: string;
+}
+
 export interface HeldPage {
   olderThanSeconds: number;
   after: string | null;
@@ -73,7 +80,8 @@ export interface OfferSource {
 
 /** inventory: holds on stock, from placement to delivery. */
 export interface StockHolds {
-  reserve(ctx: CallContext, request: ReserveRequest): Promise<{ id: string }>;
+  /** The hold, with its product as the catalog names it now (the line's record of what was ordered). */
+  reserve(ctx: CallContext, request: ReserveRequest): Promise<{ id: string; product: ProductSnapshot }>;
   reservationByReference(
     ctx: CallContext,
     organizationId: string,
@@ -83,6 +91,14 @@ export interface StockHolds {
   heldReservations(ctx: CallContext, page: HeldPage): Promise<{ id: string; reference: string }[]>;
   releaseReservation(ctx: CallContext, id: string, reason: string): Promise<void>;
   commitReservation(ctx: CallContext, id: string): Promise<void>;
+}
+
+/** inventory's catalog, for lines held before they recorded their product (see ProductSnapshots). */
+export interface ProductCatalog {
+  /** The products among `ids` that exist, read on behalf of the viewer: one call. */
+  products(ctx: CallContext, ids: string[]): Promise<Map<string, ProductSnapshot>>;
+  /** The product of the hold with this reference, read as the orders service; null: no such hold. */
+  productOfHold(ctx: CallContext, organizationId: string, reference: string): Promise<ProductSnapshot | null>;
 }
 
 /** payments: the order's money, every step under an idempotency key. */
@@ -117,4 +133,4 @@ export interface UserDirectory {
 }
 
 export interface OrdersDependencies
-  extends OfferSource, StockHolds, PaymentSteps, SitesAndRoutes, UserDirectory {}
+  extends OfferSource, StockHolds, ProductCatalog, PaymentSteps, SitesAndRoutes, UserDirectory {}

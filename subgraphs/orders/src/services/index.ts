@@ -8,6 +8,7 @@ import { PlacementService } from './placement-service';
 import { OrphanHoldSweep } from './orphan-holds';
 import { RecoveryJob } from './recovery';
 import { SettlementService } from './settlement-service';
+import { ProductSnapshotBackfill } from './product-snapshots';
 
 export interface OrdersServices {
   orders: OrderService;
@@ -15,6 +16,7 @@ export interface OrdersServices {
   deliveries: DeliveryService;
   settlements: SettlementService;
   recovery: RecoveryJob;
+  productBackfill: ProductSnapshotBackfill;
   keys: IdempotencyKeys;
 }
 
@@ -51,6 +53,11 @@ export function createOrdersServices(options: OrdersServicesOptions): OrdersServ
       stockHoldSeconds: options.stockHoldSeconds,
     }),
     deliveries: new DeliveryService(prisma, dependencies, orders, live, logger),
+    productBackfill: new ProductSnapshotBackfill(
+      prisma,
+      dependencies,
+      logger.child({ job: 'product-backfill' }),
+    ),
     recovery: new RecoveryJob({
       prisma,
       keys,

@@ -277,7 +277,10 @@ export class PlacementService {
     });
   }
 
-  /** One hold per line, each id stored as soon as it is known (so a crash loses none). */
+  /**
+   * One hold per line, each id stored as soon as it is known (so a crash loses none), with the
+   * product as inventory named it in the same answer: the line's record of what was ordered.
+   */
   private async holdStock(ctx: ServiceContext, order: Order, quote: Quote) {
     for (const [index, line] of quote.lines.entries()) {
       const lineNo = index + 1;
@@ -291,7 +294,11 @@ export class PlacementService {
       });
       await this.options.prisma.orderItem.update({
         where: { orderId_lineNo: { orderId: order.id, lineNo } },
-        data: { reservationId: reservation.id },
+        data: {
+          reservationId: reservation.id,
+          productName: reservation.product.name,
+          productSku: reservation.product.sku,
+        },
       });
     }
   }

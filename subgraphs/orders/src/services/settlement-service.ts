@@ -48,7 +48,8 @@ export class SettlementService {
   async compensate(ctx: CallContext, orderId: string, knowledge: CompensationKnowledge): Promise<boolean> {
     const order = await this.prisma.order.findUniqueOrThrow({
       where: { id: orderId },
-      include: { items: true },
+      // Line by line in order: a line whose hold cannot be settled stops the rest (retried later).
+      include: { items: { orderBy: { lineNo: 'asc' } } },
     });
     try {
       const released = await this.releaseAll(ctx, order, `order ${order.number} was not placed`, knowledge);
@@ -76,7 +77,7 @@ export class SettlementService {
   async settle(ctx: CallContext, orderId: string): Promise<boolean> {
     const order = await this.prisma.order.findUniqueOrThrow({
       where: { id: orderId },
-      include: { items: true },
+      include: { items: { orderBy: { lineNo: 'asc' } } },
     });
     if (!order.settlementPending) return true;
     try {

@@ -12,12 +12,16 @@ export interface ProductSummary {
 
 export interface OrganizationSummary {
   id: string;
+  /** Shown on the offer (Offer.vendor provides it, so the router does not ask users again). */
+  name: string;
   kind: string;
   status: string;
 }
 
 export interface DepotDistance {
   depotId: string;
+  /** Shown on the offer (Offer.depot provides it, so the router does not ask locations again). */
+  depotName: string;
   organizationId: string;
   distanceKm: number;
   durationMinutes: number;

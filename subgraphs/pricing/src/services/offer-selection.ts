@@ -13,8 +13,10 @@ export interface VendorPricing {
 }
 
 export interface OfferView {
-  vendor: EntityReference;
-  depot: EntityReference;
+  /** With its name once the service adds it (pricing provides Organization.name on offers). */
+  vendor: EntityReference & { name?: string };
+  /** With its name once the service adds it (pricing provides Site.name on offers). */
+  depot: EntityReference & { name?: string };
   product: EntityReference;
   quantity: number;
   unitPrice: Money;

@@ -3,7 +3,7 @@ import { throwIfAborted } from '@flow/subgraph-kit';
 import type { PricingPrisma } from '../db';
 import type { ServiceContext } from './context';
 import { assertCan } from './policy';
-import type { PricingDependencies } from './dependencies';
+import type { DepotDistance, OrganizationSummary, PricingDependencies } from './dependencies';
 import { AmountTooLargeError, type Priority, type TierPrice } from './money';
 import { selectOffers, type OfferView, type VendorPricing } from './offer-selection';
 
@@ -98,12 +98,13 @@ export class OfferService {
     if (!stock.product?.active) return [];
 
     try {
-      return selectOffers(
+      const offers = selectOffers(
         { productId, quantity, priority, currency: this.platformCurrency },
         approved,
         reachable,
         stock.availableByDepot,
       );
+      return withNames(offers, organizations, reachable);
     } catch (error) {
       if (error instanceof AmountTooLargeError)
         throw errors.badUserInput(
@@ -158,4 +159,22 @@ export class OfferService {
       ];
     });
   }
+}
+
+/**
+ * The vendor's and the depot's names, as users and locations gave them to this comparison: the
+ * schema says pricing provides them (`@provides(fields: "name")` on Offer.vendor and Offer.depot),
+ * so the router does not ask users and locations a second time for what they have just answered.
+ */
+function withNames(
+  offers: OfferView[],
+  organizations: ReadonlyMap<string, OrganizationSummary>,
+  depots: readonly DepotDistance[],
+): OfferView[] {
+  const depotNames = new Map(depots.map((d) => [d.depotId, d.depotName]));
+  return offers.map((offer) => ({
+    ...offer,
+    vendor: { id: offer.vendor.id, name: organizations.get(offer.vendor.id)!.name },
+    depot: { id: offer.depot.id, name: depotNames.get(offer.depot.id)! },
+  }));
 }

@@ -56,6 +56,7 @@ async function serve(name: string, resolvers: unknown, options: StandInOptions) 
 
 export interface StandInSite {
   id: string;
+  name: string;
   organizationId: string;
   kind: 'HOSPITAL_SITE' | 'DEPOT';
 }
@@ -76,7 +77,12 @@ export class LocationsStandIn {
 
   addSite(organizationId: string, kind: StandInSite['kind']): string {
     const id = randomUUID();
-    this.sites.set(id, { id, organizationId, kind });
+    this.sites.set(id, {
+      id,
+      name: `${kind === 'DEPOT' ? 'Depot' : 'Site'} ${this.sites.size + 1}`,
+      organizationId,
+      kind,
+    });
     return id;
   }
 

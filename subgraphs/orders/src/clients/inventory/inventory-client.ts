@@ -2,18 +2,27 @@ import { withoutDeadline, type CallContext, type SubgraphClient } from '@flow/su
 import {
   OrdersCommitDocument,
   OrdersHeldReservationsDocument,
+  OrdersProductOfHoldDocument,
+  OrdersProductsDocument,
   OrdersReleaseDocument,
   OrdersReservationByReferenceDocument,
   OrdersReserveDocument,
 } from '../../generated/clients/inventory';
-import type { HeldPage, ReserveRequest, StockHolds } from '../../services/dependencies';
+import { entitiesOf } from '@flow/core';
+import type {
+  HeldPage,
+  ProductCatalog,
+  ProductSnapshot,
+  ReserveRequest,
+  StockHolds,
+} from '../../services/dependencies';
 
 /**
  * inventory, as the order saga holds, commits and releases stock. The saga's steps run under
  * withoutDeadline: once the saga has begun, a step cut off by the caller's deadline would leave
  * stock for the recovery job.
  */
-export class InventoryClient implements StockHolds {
+export class InventoryClient implements StockHolds, ProductCatalog {
   constructor(private readonly inventory: SubgraphClient) {}
 
   async reserve(ctx: CallContext, request: ReserveRequest) {
@@ -30,6 +39,23 @@ export class InventoryClient implements StockHolds {
       reference,
     });
     return data.reservationByReference;
+  }
+
+  async products(ctx: CallContext, ids: string[]): Promise<Map<string, ProductSnapshot>> {
+    if (ids.length === 0) return new Map();
+    const data = await this.inventory.idempotent(ctx, OrdersProductsDocument, {
+      representations: ids.map((id) => ({ __typename: 'Product', id })),
+    });
+    const found = entitiesOf('Product', data._entities);
+    return new Map(found.map((p) => [p.id, { id: p.id, name: p.name, sku: p.sku }]));
+  }
+
+  async productOfHold(ctx: CallContext, organizationId: string, reference: string) {
+    const data = await this.inventory.idempotent(ctx, OrdersProductOfHoldDocument, {
+      organizationId,
+      reference,
+    });
+    return data.reservationByReference?.product ?? null;
   }
 
   async heldReservations(ctx: CallContext, page: HeldPage) {

@@ -10,6 +10,7 @@ export class LocationsClient implements Pick<PricingDependencies, 'nearestDepots
     const data = await this.locations.idempotent(ctx, PricingNearestDepotsDocument, query);
     return (data.nearestDepots ?? []).map((d) => ({
       depotId: d.depot.id,
+      depotName: d.depot.name,
       organizationId: d.depot.organization.id,
       distanceKm: d.distanceKm,
       durationMinutes: d.durationMinutes,

@@ -11,6 +11,9 @@ const MAX_ORGANIZATIONS = 10_000;
  * that, as it does in the suspension list every subgraph refreshes), so that under load users is
  * asked about a vendor about once a second rather than once per comparison. Only vendors not seen
  * recently are asked, still in one call; an organization users does not know is remembered too.
+ * The vendor's name comes with its status, and the offers show it (Offer.vendor provides it), so
+ * a renamed vendor shows under its new name within the same bound. Every signed-in viewer may see
+ * these three fields of any organization in users, so one answer serves every viewer.
  */
 export class RecentOrganizations {
   private readonly cache: BoundedCache<string, OrganizationSummary | null>;
