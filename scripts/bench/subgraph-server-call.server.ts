@@ -8,7 +8,7 @@ import type * as Subgraph from '@apollo/subgraph';
 import type * as GraphQL from 'graphql';
 import type * as Core from '@flow/core';
 import type { Viewer } from '@flow/core';
-import type * as Kit from '../../packages/subgraph-kit/src/subgraph-server';
+import type * as Kit from '@flow/subgraph-kit';
 
 const products = new Map(
   Array.from({ length: 10 }, (_, i) => {
@@ -28,7 +28,7 @@ const viewer: Viewer = {
 async function main() {
   const root = process.env.BENCH_KIT_ROOT!;
   const load = createRequire(join(root, 'package.json'));
-  const kit = load(join(root, 'packages/subgraph-kit/src/subgraph-server.ts')) as typeof Kit;
+  const kit = load('@flow/subgraph-kit') as typeof Kit;
   const { buildSubgraphSchema } = load('@apollo/subgraph') as typeof Subgraph;
   const { parse } = load('graphql') as typeof GraphQL;
   const { createLogger } = load('@flow/core') as typeof Core;
