@@ -26,12 +26,21 @@ export const hasInvalidText = (value: string) => value.includes('\u0000') || UNP
  */
 const cleanOperations = new WeakMap<DocumentNode, Map<OperationDefinitionNode, boolean>>();
 
-/** Whether any string in a JSON value (a request's variables) has invalid text. */
+/**
+ * Whether any string in a JSON value (a request's variables) has invalid text. Without recursion:
+ * variables may nest tens of thousands deep (the hostile corpus sends them).
+ */
 function holdsInvalidText(value: unknown): boolean {
-  if (typeof value === 'string') return hasInvalidText(value);
-  if (Array.isArray(value)) return value.some(holdsInvalidText);
-  if (value && typeof value === 'object') {
-    for (const key in value) if (holdsInvalidText((value as Record<string, unknown>)[key])) return true;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (hasInvalidText(next)) return true;
+    } else if (Array.isArray(next)) {
+      for (const item of next) pending.push(item);
+    } else if (next && typeof next === 'object') {
+      for (const key in next) pending.push((next as Record<string, unknown>)[key]);
+    }
   }
   return false;
 }
