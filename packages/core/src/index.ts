@@ -88,7 +88,7 @@ export { findInvalidText, invalidTextError, invalidTextPlugin } from './graphql/
 export { addressKey } from './http/address-key';
 export { type HealthState, mountHealth, type ReadinessCheck } from './http/health';
 export { createMetrics, type Metrics, mountMetrics, observeStatements } from './http/metrics';
-export { requestIdMiddleware } from './http/request-id';
+export { requestIdFrom, requestIdMiddleware } from './http/request-id';
 export {
   createHttpServer,
   DEFAULT_HTTP_SERVER_POLICY,

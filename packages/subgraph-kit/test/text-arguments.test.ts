@@ -100,6 +100,19 @@ describe('text arguments with NUL or unpaired surrogates', () => {
     );
   });
 
+  it('checks the variables of a query text it has seen clean before (each document is walked once)', async () => {
+    const query =
+      'query($s: String, $d: String = "fine") { a: products(filter: { search: $s }) b: products(filter: { search: $d }) }';
+    const clean = await gql({ query, variables: { s: 'fine' } });
+    expect(clean.errors).toBeUndefined();
+    calls.length = 0;
+    await refused(query, { s: 'bad\u0000' }, 'filter.search');
+    await refused(query, { s: 'fine', d: '\uD800' }, 'filter.search');
+    // A variable no argument uses is not an argument value: still accepted.
+    const unused = await gql({ query, variables: { s: 'fine', unused: '\u0000' } });
+    expect(unused.errors).toBeUndefined();
+  });
+
   it('lets ordinary text through, surrogate pairs (emoji) and other control characters included', async () => {
     const result = await gql({
       query: 'mutation($input: SaveInput!) { save(input: $input) }',

@@ -20,10 +20,53 @@ const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBF
 export const hasInvalidText = (value: string) => value.includes('\u0000') || UNPAIRED_SURROGATE.test(value);
 
 /**
+ * Operations whose own text (literals and variable defaults, with the fragments they may spread)
+ * holds no invalid string. Apollo Server keeps one parsed document per query text, so a query
+ * sent again is looked up here instead of walked again.
+ */
+const cleanOperations = new WeakMap<DocumentNode, Map<OperationDefinitionNode, boolean>>();
+
+/**
+ * Whether any string in a JSON value (a request's variables) has invalid text. Without recursion:
+ * variables may nest tens of thousands deep (the hostile corpus sends them).
+ */
+function holdsInvalidText(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (hasInvalidText(next)) return true;
+    } else if (Array.isArray(next)) {
+      for (const item of next) pending.push(item);
+    } else if (next && typeof next === 'object') {
+      for (const key in next) pending.push((next as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
+}
+
+/**
  * The argument path (`filter.search`, `input.tiers[2].name`) of the first string with a NUL or an
  * unpaired surrogate in the operation's argument values, or null when every string is fine.
  */
 export function findInvalidText(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): string | null {
+  let known = cleanOperations.get(document);
+  if (!known) cleanOperations.set(document, (known = new Map()));
+  let clean = known.get(operation);
+  if (clean === undefined) {
+    clean = findInvalidTextIn(document, operation, {}) === null;
+    known.set(operation, clean);
+  }
+  // Nothing bad in the text nor in any variable: no argument can hold a bad string.
+  if (clean && !holdsInvalidText(variables)) return null;
+  return findInvalidTextIn(document, operation, variables);
+}
+
+function findInvalidTextIn(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>> | undefined,

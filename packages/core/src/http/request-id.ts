@@ -10,10 +10,13 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The caller's request id (the x-request-id header's value) when it looks sane, else a new one. */
+export const requestIdFrom = (given: string | string[] | undefined): string =>
+  typeof given === 'string' && acceptable.test(given) ? given : randomUUID();
+
 /** Takes the caller's request id when it looks sane, else makes one; echoes it on the response. */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction) {
-  const given = req.header(REQUEST_ID_HEADER);
-  req.requestId = given && acceptable.test(given) ? given : randomUUID();
+  req.requestId = requestIdFrom(req.header(REQUEST_ID_HEADER));
   res.setHeader(REQUEST_ID_HEADER, req.requestId);
   next();
 }

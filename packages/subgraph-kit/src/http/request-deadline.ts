@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   defaultFieldResolver,
   isInterfaceType,
@@ -26,12 +26,12 @@ export interface RequestDeadline {
  * router aborted its fetch): from then on nobody reads the answer, so the work can stop.
  */
 export function requestDeadline(
-  req: Request,
-  res: Response,
+  req: Pick<IncomingMessage, 'headers'>,
+  res: ServerResponse,
   maxMs: number,
   now = Date.now(),
 ): RequestDeadline {
-  const given = Number(req.header(DEADLINE_HEADER));
+  const given = Number(req.headers[DEADLINE_HEADER]);
   const latest = now + maxMs;
   const deadline = Number.isFinite(given) && given > 0 ? Math.min(given, latest) : latest;
   const controller = new AbortController();
