@@ -3,6 +3,7 @@
 // mode with every check on, and refuses at start a file that is missing or not a supergraph.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -61,9 +62,22 @@ const productionEnv = {
   LOG_LEVEL: 'info',
   SUBGRAPH_URLS: 'supergraph',
   // Flow's users (token keys, suspension list) is not running: anonymous requests need neither.
-  USERS_URL: 'http://127.0.0.1:9/graphql',
+  // beforeAll points it at a free loopback port.
+  USERS_URL: 'http://127.0.0.1:1/graphql',
   MAX_QUERY_ALIASES: '2',
 };
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 async function post(url: string, query: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, {
@@ -86,6 +100,7 @@ const subgraphUrls: Record<string, string> = {};
 
 // Three processes start under tsx on a busy machine: the hooks wait on their readiness lines.
 beforeAll(async () => {
+  productionEnv.USERS_URL = `http://127.0.0.1:${await freePort()}/graphql`;
   await Promise.all(
     Object.keys(TINY_SUBGRAPHS).map(async (name) => {
       const child = start([subgraphEntry, name]);

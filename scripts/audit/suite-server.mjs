@@ -24,5 +24,7 @@ const [checkout, port] = process.argv.slice(2);
 const { serve } = await import(pathToFileURL(join(checkout, 'src', 'index.ts')).href);
 await serve(Number(port));
 console.log(`suite server on ${port}`);
-// Supervised (FLOW_SUPERVISED): stop when the parent's pipe closes, even if it was killed.
+// Supervised (FLOW_SUPERVISED): stop when the parent's pipe closes, even if it was killed. The
+// suite's own SIGTERM/SIGINT handlers close its server but leave the process running: exit after them.
 process.stdin.on('end', () => process.exit(0)).resume();
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => process.exit(0));
