@@ -33,6 +33,8 @@ export interface SignedDataSourceOptions {
   timeoutMs: number;
   /** The deadline of placeOrder's call (orders only): above the placement saga's worst case. */
   placeOrderTimeoutMs?: number;
+  /** Whether the subgraph accepts a JSON array of operations (Flow's subgraph kit does); default true. */
+  batching?: boolean;
   duration?: Histogram<'subgraph' | 'outcome'>;
 }
 
@@ -107,7 +109,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (shared) shared.holders += 1;
     else {
       const call: PendingCall = { options, operation, body, context, given: given?.headers };
-      const answer = shareable && context ? this.enqueue(call, context) : this.send([call], shareable);
+      const batching = shareable && context && this.options.batching !== false;
+      const answer = batching ? this.enqueue(call, context) : this.send([call], shareable);
       shared = { answer, holders: 1 };
       if (shareable) {
         this.inFlight.set(key, shared);

@@ -25,6 +25,7 @@ import {
 } from '@flow/core';
 import { suspensionRefreshMsSchema } from '@flow/subgraph-kit';
 import type { OperationBudget } from './budget';
+import { supergraphFileProblem, supergraphFileSubgraphs } from './supergraph';
 
 import type { CapLimits } from './usage/caps';
 import type { RateLimitSettings } from './usage/rate-limits';
@@ -53,6 +54,7 @@ export const MIN_PRODUCTION_SECRET_LENGTH = 32;
 const repositoryRoot = resolve(__dirname, '..', '..');
 const DEFAULT_SUPERGRAPH_PATH = 'schema/supergraph.graphql';
 const DEFAULT_TRUSTED_DOCUMENTS_DIR = 'schema/clients';
+export const SUBGRAPH_URL_SOURCES = ['catalog', 'supergraph'] as const;
 
 const resolvePath = (path: string) =>
   isAbsolute(path) ? path : existsSync(resolve(path)) ? resolve(path) : resolve(repositoryRoot, path);
@@ -81,7 +83,17 @@ function routerShape(production: boolean) {
       .string()
       .default(DEFAULT_SUPERGRAPH_PATH)
       .transform(resolvePath)
-      .refine((path) => existsSync(path), { error: 'file not found' }),
+      .refine((path) => supergraphFileProblem(path) === null, {
+        error: (issue) => supergraphFileProblem(String(issue.input)) ?? '',
+      }),
+    /**
+     * Where the subgraphs are. `catalog`: Flow's own, each at its `<NAME>_URL`. `supergraph`: any
+     * subgraphs, each at the join__graph URL the supergraph file records (README "Federation
+     * compatibility"); they are sent one operation per request, never a batch.
+     */
+    SUBGRAPH_URLS: z
+      .enum(SUBGRAPH_URL_SOURCES, { error: `must be one of ${SUBGRAPH_URL_SOURCES.join(', ')}` })
+      .default('catalog'),
     // Trusted documents and APQ (README "Trusted documents").
     /** The client applications and their manifests (`npm run manifests`). */
     TRUSTED_DOCUMENTS_DIR: z.string().default(DEFAULT_TRUSTED_DOCUMENTS_DIR).transform(resolvePath),
@@ -216,6 +228,11 @@ function routerShape(production: boolean) {
 export interface SubgraphTarget {
   name: string;
   url: string;
+  /**
+   * Not one of Flow's subgraphs (SUBGRAPH_URLS=supergraph): sent no batches, not asked for
+   * /health/ready or live-update streams, which only Flow's subgraph kit serves.
+   */
+  foreign?: boolean;
 }
 
 export interface RouterConfig {
@@ -225,6 +242,9 @@ export interface RouterConfig {
   port: number;
   host: string;
   supergraphPath: string;
+  /** SUBGRAPH_URLS: where the supergraph's subgraphs are (`subgraphs` or the file's join__graph URLs). */
+  subgraphUrls: (typeof SUBGRAPH_URL_SOURCES)[number];
+  /** Flow's catalog at `<NAME>_URL`; users there also serves token keys and the suspension list. */
   subgraphs: SubgraphTarget[];
   jwt: Required<JwksOptions>;
   signingSecret: string;
@@ -270,6 +290,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
     port: env.PORT,
     host: env.HOST,
     supergraphPath: env.SUPERGRAPH_PATH,
+    subgraphUrls: env.SUBGRAPH_URLS,
     subgraphs,
     jwt: jwksOptionsFromEnv(env, users?.url ?? defaultSubgraphUrl('users')),
     http: httpServerPolicyFromEnv(env),
@@ -336,6 +357,20 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
 
 const isProduction = (source: NodeJS.ProcessEnv) => source.FLOW_ENV === 'production';
 
+/** With SUBGRAPH_URLS=supergraph, every join__graph URL of the file must be one the router can call. */
+function subgraphUrlProblems(env: Parsed): string[] {
+  if (env.SUBGRAPH_URLS !== 'supergraph') return [];
+  return supergraphFileSubgraphs(env.SUPERGRAPH_PATH)
+    .filter(({ url }) => !httpUrl.safeParse(url).success)
+    .map(
+      ({ name, url }) =>
+        `SUPERGRAPH_PATH: subgraph ${name}'s join__graph URL "${url}" is not an http(s) URL (SUBGRAPH_URLS=supergraph)`,
+    );
+}
+
+/** Problems no single variable shows: the HTTP server policy's, and the supergraph's URLs. */
+const crossProblems = (env: Parsed) => [...httpServerPolicyProblems(env), ...subgraphUrlProblems(env)];
+
 /** The variables the router reads given `source` (production requires more of them). */
 export const routerEnvironmentShape = (source: NodeJS.ProcessEnv) => routerShape(isProduction(source));
 
@@ -343,7 +378,7 @@ export const routerEnvironmentShape = (source: NodeJS.ProcessEnv) => routerShape
 export function parseRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
   const env = parseEnvironment('router', routerShape(isProduction(source)), source) as Parsed &
     Record<string, unknown>;
-  const problems = httpServerPolicyProblems(env);
+  const problems = crossProblems(env);
   if (problems.length) throw new InvalidEnvironmentError('router', problems);
   return toConfig(env);
 }
@@ -352,7 +387,7 @@ export function parseRouterConfig(source: NodeJS.ProcessEnv = process.env): Rout
 export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
   const env = loadEnvironmentOrExit('router', routerShape(isProduction(source)), source) as Parsed &
     Record<string, unknown>;
-  const problems = httpServerPolicyProblems(env);
+  const problems = crossProblems(env);
   if (problems.length) {
     process.stderr.write(`${new InvalidEnvironmentError('router', problems).message}\n`);
     process.exit(1);

@@ -38,6 +38,8 @@ export interface GatewayOptions {
   logger: Logger;
   supergraph: PreparedSupergraph;
   urls: ReadonlyMap<string, string>;
+  /** Subgraphs that are not Flow's (SUBGRAPH_URLS=supergraph): one operation per request, no batch. */
+  foreign?: ReadonlySet<string>;
   metrics: RouterMetrics;
   /** Drained by Apollo on stop: in-flight requests finish first. */
   httpServer: Server;
@@ -76,7 +78,8 @@ export function createGateway(options: GatewayOptions): RouterGateway {
         secret: config.signingSecret,
         logger: logger.child({ component: 'subgraph-client', subgraph: name }),
         timeoutMs: config.subgraphTimeoutMs,
-        placeOrderTimeoutMs: config.placeOrderTimeoutMs,
+        placeOrderTimeoutMs: options.foreign?.has(name) ? undefined : config.placeOrderTimeoutMs,
+        batching: !options.foreign?.has(name),
         duration: metrics.subgraphDuration,
       });
       dataSources.push(dataSource);

@@ -47,6 +47,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   disableTelemetry(); // before the gateway is constructed, whatever the caller did
   const supergraph = prepareSupergraph(readFileSync(config.supergraphPath, 'utf8'));
   const served = servedSubgraphs(config, supergraph);
+  // Only Flow's subgraphs serve /health/ready and live-update streams.
+  const flowServed = served.filter((s) => !s.foreign);
   const metrics = createRouterMetrics();
 
   // Trusted documents (trusted-documents/): the client applications' manifests, read once.
@@ -66,7 +68,8 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     config,
     logger,
     supergraph,
-    urls: new Map(config.subgraphs.map((s) => [s.name, s.url])),
+    urls: new Map(served.map((s) => [s.name, s.url])),
+    foreign: new Set(served.filter((s) => s.foreign).map((s) => s.name)),
     metrics,
     httpServer,
     apqCache: limits.apqCache,
@@ -96,7 +99,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const live = startLive({
     config,
     logger,
-    served,
+    served: flowServed,
     supergraph,
     gateway,
     metrics,
@@ -110,7 +113,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     logger,
     metrics,
     state,
-    served,
+    served: flowServed,
     degradable: {
       ...limits.degradable,
       // The key predates the name "live": monitoring reads it.
@@ -181,13 +184,18 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   return { app, url: address.url, port: address.port, stop };
 }
 
-/** The configured subgraphs the supergraph names; refuses a supergraph naming one the router cannot reach. */
+/**
+ * The subgraphs the router calls. SUBGRAPH_URLS=catalog: Flow's, at their `<NAME>_URL`, and a
+ * supergraph naming any other is refused. SUBGRAPH_URLS=supergraph: every join__graph of the file
+ * at its recorded URL (env.ts checked them), as foreign subgraphs.
+ */
 function servedSubgraphs(config: RouterConfig, supergraph: PreparedSupergraph): SubgraphTarget[] {
+  if (config.subgraphUrls === 'supergraph') return supergraph.subgraphs.map((s) => ({ ...s, foreign: true }));
   const configured = new Set(config.subgraphs.map((s) => s.name));
   const unknown = supergraph.subgraphs.filter((s) => !configured.has(s.name)).map((s) => s.name);
   if (unknown.length > 0) {
     throw new Error(
-      `the supergraph names subgraphs the router has no URL for: ${unknown.join(', ')} (add them to subgraphCatalog)`,
+      `the supergraph names subgraphs the router has no URL for: ${unknown.join(', ')} (add them to subgraphCatalog, or set SUBGRAPH_URLS=supergraph to call every subgraph at its join__graph URL)`,
     );
   }
   return config.subgraphs.filter((s) => supergraph.subgraphs.some((g) => g.name === s.name));

@@ -7,6 +7,7 @@
 // exactly those @link()s lose their `for:` purpose. Any other security or execution feature
 // that neither the gateway nor the router implements stops the router: silently ignoring a
 // security feature would serve fields that are meant to be protected.
+import { readFileSync, statSync } from 'node:fs';
 import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES } from '@apollo/federation-internals';
 import {
   Kind,
@@ -168,6 +169,36 @@ function usesDirective(document: DocumentNode, name: string): boolean {
     },
   });
   return used;
+}
+
+/**
+ * Why the file at `path` cannot be the router's supergraph (missing, unreadable, not GraphQL, no
+ * join__Graph enum naming its subgraphs), or null. A start-up check: env.ts names the variable.
+ */
+export function supergraphFileProblem(path: string): string | null {
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) return `${path} is not a file`;
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `file not found: ${path}` : `${path} cannot be read (${code ?? 'error'})`;
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(text);
+  } catch (error) {
+    return `${path} is not a GraphQL document (${(error as Error).message})`;
+  }
+  const graphs = joinGraphs(document);
+  if (graphs.length === 0)
+    return `${path} is not a composed supergraph (no join__Graph enum naming its subgraphs)`;
+  return null;
+}
+
+/** The subgraphs (join__graph name and URL) of the supergraph file at `path`: read after supergraphFileProblem. */
+export function supergraphFileSubgraphs(path: string): { name: string; url: string }[] {
+  return joinGraphs(parse(readFileSync(path, 'utf8')));
 }
 
 function joinGraphs(document: DocumentNode): { name: string; url: string }[] {
