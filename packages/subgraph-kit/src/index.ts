@@ -14,7 +14,14 @@ export {
   readMigrations,
 } from './db/migrations';
 export { throwIfAborted } from './http/request-deadline';
-export { batchGroupLoader, batchLoader, rowByIdLoader, type RowsById } from './kit/loaders';
+export {
+  batchGroupLoader,
+  batchLoader,
+  rowByIdLoader,
+  rowsByColumnLoader,
+  type RowsById,
+  type RowsByColumn,
+} from './kit/loaders';
 export { runSubgraph } from './kit/main';
 export { createSubgraphPrisma, type PrismaTransaction } from './kit/prisma';
 export {

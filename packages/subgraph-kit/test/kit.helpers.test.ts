@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { databaseErrorKind, isUniqueViolation, translateDatabaseError } from '../src/kit/database-errors';
 import { startJobs } from '../src/kit/jobs';
-import { batchGroupLoader, batchLoader } from '../src/kit/loaders';
+import { batchGroupLoader, batchLoader, rowsByColumnLoader } from '../src/kit/loaders';
 import { TEST_DATABASE_URL, capturingLogger, until } from '@flow/testing';
 
 describe('batchLoader', () => {
@@ -64,6 +64,31 @@ describe('batchLoader', () => {
       [],
       [{ parent: b, n: 2 }],
     ]);
+  });
+
+  it('asks a table once for the rows whose column holds the keys, in the order given', async () => {
+    const asked: unknown[] = [];
+    const table = {
+      findMany: async (args: { where: { orderId: { in: string[] } }; orderBy: unknown }) => {
+        asked.push(args);
+        return [
+          { orderId: b, lineNo: 1 },
+          { orderId: a, lineNo: 1 },
+          { orderId: a, lineNo: 2 },
+        ];
+      },
+    };
+    const loader = rowsByColumnLoader(table, 'orderId', [{ lineNo: 'asc' }]);
+    expect(await loader.loadMany([a, 'not-a-uuid', b, missing])).toEqual([
+      [
+        { orderId: a, lineNo: 1 },
+        { orderId: a, lineNo: 2 },
+      ],
+      [],
+      [{ orderId: b, lineNo: 1 }],
+      [],
+    ]);
+    expect(asked).toEqual([{ where: { orderId: { in: [a, b, missing] } }, orderBy: [{ lineNo: 'asc' }] }]);
   });
 });
 

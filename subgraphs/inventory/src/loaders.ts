@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchGroupLoader, rowByIdLoader } from '@flow/subgraph-kit';
+import { rowByIdLoader, rowsByColumnLoader } from '@flow/subgraph-kit';
 import type { Product, StockLevel } from './generated/prisma/client';
 import type { InventoryPrisma } from './db';
 
@@ -15,17 +15,10 @@ export interface Loaders {
 export function createLoaders(prisma: InventoryPrisma): Loaders {
   return {
     productById: rowByIdLoader(prisma.product),
-    stockLevelsByProductId: batchGroupLoader(
-      (ids) => prisma.stockLevel.findMany({ where: { productId: { in: ids } }, orderBy: { depotId: 'asc' } }),
-      (level) => level.productId,
-    ),
-    stockLevelsByDepotId: batchGroupLoader(
-      (ids) =>
-        prisma.stockLevel.findMany({
-          where: { depotId: { in: ids } },
-          orderBy: [{ depotId: 'asc' }, { productId: 'asc' }],
-        }),
-      (level) => level.depotId,
-    ),
+    stockLevelsByProductId: rowsByColumnLoader(prisma.stockLevel, 'productId', { depotId: 'asc' }),
+    stockLevelsByDepotId: rowsByColumnLoader(prisma.stockLevel, 'depotId', [
+      { depotId: 'asc' },
+      { productId: 'asc' },
+    ]),
   };
 }

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchGroupLoader, batchLoader, rowByIdLoader } from '@flow/subgraph-kit';
+import { batchLoader, rowByIdLoader, rowsByColumnLoader } from '@flow/subgraph-kit';
 import type { DeliveryPosition, Order, OrderItem, OrderStatusChange } from './generated/prisma/client';
 import type { OrdersPrisma } from './db';
 import type { ProductSnapshot } from './services/dependencies';
@@ -25,18 +25,8 @@ export function createLoaders(
       (product) => product.id,
     ),
     orderById: rowByIdLoader(prisma.order),
-    itemsByOrderId: batchGroupLoader(
-      (ids) => prisma.orderItem.findMany({ where: { orderId: { in: ids } }, orderBy: { lineNo: 'asc' } }),
-      (row) => row.orderId,
-    ),
-    historyByOrderId: batchGroupLoader(
-      (ids) =>
-        prisma.orderStatusChange.findMany({
-          where: { orderId: { in: ids } },
-          orderBy: [{ at: 'asc' }, { id: 'asc' }],
-        }),
-      (row) => row.orderId,
-    ),
+    itemsByOrderId: rowsByColumnLoader(prisma.orderItem, 'orderId', { lineNo: 'asc' }),
+    historyByOrderId: rowsByColumnLoader(prisma.orderStatusChange, 'orderId', [{ at: 'asc' }, { id: 'asc' }]),
     // The newest report per order, in one statement however many orders.
     lastPositionByOrderId: batchLoader(
       (ids) =>

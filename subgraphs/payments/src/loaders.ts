@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { batchGroupLoader, batchLoader, rowByIdLoader } from '@flow/subgraph-kit';
+import { batchLoader, rowByIdLoader, rowsByColumnLoader } from '@flow/subgraph-kit';
 import type { Invoice, Payment, Refund } from './generated/prisma/client';
 import type { PaymentsPrisma } from './db';
 
@@ -21,14 +21,7 @@ const liveFirst = (rows: Payment[]) =>
 export function createLoaders(prisma: PaymentsPrisma): Loaders {
   return {
     paymentById: rowByIdLoader(prisma.payment),
-    refundsByPaymentId: batchGroupLoader(
-      (ids) =>
-        prisma.refund.findMany({
-          where: { paymentId: { in: ids } },
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        }),
-      (row) => row.paymentId,
-    ),
+    refundsByPaymentId: rowsByColumnLoader(prisma.refund, 'paymentId', [{ createdAt: 'asc' }, { id: 'asc' }]),
     invoiceByPaymentId: batchLoader(
       (ids) => prisma.invoice.findMany({ where: { paymentId: { in: ids } } }),
       (row) => row.paymentId,

@@ -57,3 +57,24 @@ export function rowByIdLoader<Row extends { id: string }>(table: RowsById<Row>) 
     (row) => row.id,
   );
 }
+
+/** The part of a Prisma model delegate (`prisma.orderItem`) that rowsByColumnLoader uses. */
+export interface RowsByColumn<Row, Column extends string, Order> {
+  findMany(args: { where: { [C in Column]: { in: string[] } }; orderBy: Order }): PromiseLike<Row[]>;
+}
+
+/**
+ * batchGroupLoader of the rows whose `column` holds the key (a table's children of one parent), in
+ * `orderBy`'s order: `itemsByOrderId: rowsByColumnLoader(prisma.orderItem, 'orderId', { lineNo: 'asc' })`.
+ */
+export function rowsByColumnLoader<Row extends { [C in Column]: string }, Column extends string, const Order>(
+  table: RowsByColumn<Row, Column, Order>,
+  column: Column,
+  orderBy: Order,
+) {
+  return batchGroupLoader(
+    async (ids) =>
+      table.findMany({ where: { [column]: { in: ids } } as { [C in Column]: { in: string[] } }, orderBy }),
+    (row) => row[column],
+  );
+}
