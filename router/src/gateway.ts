@@ -11,10 +11,10 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import type { RequestHandler } from 'express';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { findInvalidText, invalidTextError, type Logger } from '@flow/core';
+import { apolloHandler } from './apollo-http';
 import type { RequestAuth } from './auth/authenticate';
 import { authorizationError, findViolations } from './auth/declarative';
 import type { Admission } from './budget';
@@ -230,7 +230,7 @@ export function createGateway(options: GatewayOptions): RouterGateway {
 
 /** The last handler of POST/GET /graphql: the request's context, then Apollo. */
 export function gatewayMiddleware(apollo: ApolloServer<RouterContext>): RequestHandler {
-  return expressMiddleware(apollo, {
+  return apolloHandler(apollo, {
     context: async ({ req, res }): Promise<RouterContext> => {
       const auth = res.locals.auth as RequestAuth;
       return {

@@ -28,8 +28,15 @@ export interface FlowPlatform {
   env: NodeJS.ProcessEnv;
   secret: string;
   admin: { email: string; password: string };
-  /** Starts one more router (compiled, production) with extra variables; stopped with the rest. */
-  addRouter: (name: string, extraEnv: Record<string, string>) => Promise<{ url: string; process: Tracked }>;
+  /**
+   * Starts one more router (compiled, production) with extra variables; stopped with the rest.
+   * `script`: another build's server.js (a baseline copy of router/dist), compared side by side.
+   */
+  addRouter: (
+    name: string,
+    extraEnv: Record<string, string>,
+    script?: string,
+  ) => Promise<{ url: string; process: Tracked }>;
   /** SQL statements a subgraph has sent (its flow_db_statements_total). */
   statements: (subgraph: string) => Promise<number>;
   /** GraphQL requests a subgraph has answered (its flow_http_request_duration_seconds_count on /graphql). */
@@ -99,9 +106,13 @@ export async function startFlowPlatform(extraEnv: Record<string, string> = {}): 
     subgraphs[name] = { url: urls[name]!, process: child, databaseUrl };
     await waitForUrl(child, `http://127.0.0.1:${ports[name]}/health/ready`);
   };
-  const addRouter = async (name: string, routerEnv: Record<string, string>) => {
+  const addRouter = async (
+    name: string,
+    routerEnv: Record<string, string>,
+    script = join(root, 'router', 'dist', 'server.js'),
+  ) => {
     const port = await freePort();
-    const child = startTracked(name, [join(root, 'router', 'dist', 'server.js')], {
+    const child = startTracked(name, [script], {
       ...env,
       ...routerEnv,
       PORT: String(port),
