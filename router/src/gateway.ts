@@ -13,10 +13,10 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { RequestHandler } from 'express';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
-import { findInvalidText, invalidTextError, type Logger } from '@flow/core';
+import { invalidTextError, type Logger } from '@flow/core';
 import { apolloHandler } from './apollo-http';
 import type { RequestAuth } from './auth/authenticate';
-import { authorizationError, findViolations } from './auth/declarative';
+import { authorizationError } from './auth/declarative';
 import type { Admission } from './budget';
 import { createBudgetGate, type BudgetGate } from './budget/gate';
 import { operationNotFoundError, requestMistake, subscriptionNeedsStreamError } from './client-mistakes';
@@ -26,6 +26,7 @@ import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected } from './errors';
 import type { RouterMetrics } from './metrics';
+import { cachedInvalidText, cachedViolations } from './operation-checks';
 import type { SignInThrottle } from './rate-limit';
 import type { Executor } from './subscriptions/hub';
 import type { PreparedSupergraph } from './supergraph';
@@ -108,13 +109,13 @@ export function createGateway(options: GatewayOptions): RouterGateway {
           // SSE and graphql-ws never reach Apollo with a subscription (they go through the hub).
           if (operation.operation === 'subscription') throw subscriptionNeedsStreamError();
           // The subgraphs refuse it as well; here it costs no plan and no subgraph call.
-          const invalidText = findInvalidText(document, operation, request.variables);
+          const invalidText = cachedInvalidText(document, operation, request.variables);
           if (invalidText) throw invalidTextError(invalidText, 400);
           admission = budgetGate.admit(
             { document, operation, variables: request.variables, schema },
             contextValue,
           );
-          const violations = findViolations({
+          const violations = cachedViolations({
             schema,
             document,
             operation,
