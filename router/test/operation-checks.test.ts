@@ -24,7 +24,7 @@ const viewer = (scopes: string[]): Viewer => ({
   userId: 'u',
   organizationId: 'o',
   organizationKind: 'HOSPITAL',
-  role: 'ADMIN',
+  role: 'HOSPITAL_ADMIN',
   scopes,
   tokenId: undefined,
 });
