@@ -11,12 +11,12 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import type { RequestHandler } from 'express';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
-import { findInvalidText, invalidTextError, type Logger } from '@flow/core';
+import { invalidTextError, type Logger } from '@flow/core';
+import { apolloHandler } from './apollo-http';
 import type { RequestAuth } from './auth/authenticate';
-import { authorizationError, findViolations } from './auth/declarative';
+import { authorizationError } from './auth/declarative';
 import type { Admission } from './budget';
 import { createBudgetGate, type BudgetGate } from './budget/gate';
 import { operationNotFoundError, requestMistake, subscriptionNeedsStreamError } from './client-mistakes';
@@ -26,6 +26,7 @@ import { SignedDataSource } from './datasource';
 import type { RouterConfig } from './env';
 import { formatRouterError, isUnexpected } from './errors';
 import type { RouterMetrics } from './metrics';
+import { cachedInvalidText, cachedViolations } from './operation-checks';
 import { levelQueryPlans } from './plan-levels';
 import type { SignInThrottle } from './rate-limit';
 import type { Executor } from './subscriptions/hub';
@@ -114,13 +115,13 @@ export function createGateway(options: GatewayOptions): RouterGateway {
           // SSE and graphql-ws never reach Apollo with a subscription (they go through the hub).
           if (operation.operation === 'subscription') throw subscriptionNeedsStreamError();
           // The subgraphs refuse it as well; here it costs no plan and no subgraph call.
-          const invalidText = findInvalidText(document, operation, request.variables);
+          const invalidText = cachedInvalidText(document, operation, request.variables);
           if (invalidText) throw invalidTextError(invalidText, 400);
           admission = budgetGate.admit(
             { document, operation, variables: request.variables, schema },
             contextValue,
           );
-          const violations = findViolations({
+          const violations = cachedViolations({
             schema,
             document,
             operation,
@@ -236,7 +237,7 @@ export function createGateway(options: GatewayOptions): RouterGateway {
 
 /** The last handler of POST/GET /graphql: the request's context, then Apollo. */
 export function gatewayMiddleware(apollo: ApolloServer<RouterContext>): RequestHandler {
-  return expressMiddleware(apollo, {
+  return apolloHandler(apollo, {
     context: async ({ req, res }): Promise<RouterContext> => {
       const auth = res.locals.auth as RequestAuth;
       return {

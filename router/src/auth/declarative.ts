@@ -248,7 +248,7 @@ function describe(requirement: Requirement): string {
  * One error for the whole operation: UNAUTHENTICATED (HTTP 401) for an anonymous caller, FORBIDDEN
  * (HTTP 403) for a signed-in one, naming every offending field path.
  */
-export function authorizationError(violations: Violation[], viewer: Viewer | null): GraphQLError {
+export function authorizationError(violations: readonly Violation[], viewer: Viewer | null): GraphQLError {
   const byPath = new Map<string, Violation[]>();
   for (const violation of violations)
     byPath.set(violation.path, [...(byPath.get(violation.path) ?? []), violation]);

@@ -2,7 +2,8 @@
 // documents and automatic persisted queries in one pure function, shared by every transport.
 import { RouterErrorCode, type KnownErrorCode } from '@flow/core';
 import type { RequestClient } from './client';
-import { sha256Hex, type TrustedOperation } from './registry';
+import type { TrustedOperation } from './registry';
+import { textSha256Hex as sha256Hex } from './text-hashes';
 
 export interface DocumentRequest {
   query?: unknown;

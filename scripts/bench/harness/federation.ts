@@ -174,7 +174,7 @@ export async function runFederation(
         ...GUILD_ROUTER_LIMITS,
         ...variant.env,
       },
-      variant.args,
+      { nodeArgs: variant.args },
     );
     variantRouters.push({ name: `flow-${name}`, url: router.url, gateway: router.process });
   }

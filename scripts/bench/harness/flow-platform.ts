@@ -32,11 +32,15 @@ export interface FlowPlatform {
   env: NodeJS.ProcessEnv;
   secret: string;
   admin: { email: string; password: string };
-  /** Starts one more router (compiled, production) with extra variables and Node flags after its own. */
+  /**
+   * Starts one more router (compiled, production) with extra variables; stopped with the rest.
+   * `nodeArgs`: Node flags after the ones it ships with; `script`: another build's server.js (a
+   * baseline copy of router/dist), compared side by side.
+   */
   addRouter: (
     name: string,
     extraEnv: Record<string, string>,
-    extraNodeArgs?: string[],
+    launch?: { nodeArgs?: string[]; script?: string },
   ) => Promise<{ url: string; process: Tracked }>;
   /** SQL statements a subgraph has sent (its flow_db_statements_total). */
   statements: (subgraph: string) => Promise<number>;
@@ -107,11 +111,17 @@ export async function startFlowPlatform(extraEnv: Record<string, string> = {}): 
     subgraphs[name] = { url: urls[name]!, process: child, databaseUrl };
     await waitForUrl(child, `http://127.0.0.1:${ports[name]}/health/ready`);
   };
-  const addRouter = async (name: string, routerEnv: Record<string, string>, extraNodeArgs: string[] = []) => {
+  const addRouter = async (
+    name: string,
+    routerEnv: Record<string, string>,
+    {
+      nodeArgs = [],
+      script = join(root, 'router', 'dist', 'server.js'),
+    }: { nodeArgs?: string[]; script?: string } = {},
+  ) => {
     const port = await freePort();
     // With the flags it ships with (scripts/lib/node-settings.ts), as npm start and the Dockerfile.
-    const args = [...ROUTER_NODE_ARGS, ...extraNodeArgs, join(root, 'router', 'dist', 'server.js')];
-    const child = startTracked(name, args, {
+    const child = startTracked(name, [...ROUTER_NODE_ARGS, ...nodeArgs, script], {
       ...env,
       ...routerEnv,
       PORT: String(port),
