@@ -45,6 +45,7 @@ export {
   type DefinedSubgraphConfig,
   type SubgraphConfigReader,
   type SubgraphEnvironment,
+  type SubgraphShape,
   subgraphEnvironmentShape,
   type SubgraphName,
   suspensionRefreshMsSchema,
