@@ -77,9 +77,12 @@ let subgraph: TestSubgraph;
 let router: RunningRouter;
 let token: string;
 
-/** users (the test subgraph) and pricing (never started: nothing may call it) in one supergraph. */
+/**
+ * users (the test subgraph) and pricing in one supergraph, with locations, whose Site.name pricing
+ * provides (neither is started: nothing may call them).
+ */
 function usersAndPricingSupergraph(): string {
-  const services = ['users', 'pricing'].map((name) => ({
+  const services = ['users', 'pricing', 'locations'].map((name) => ({
     name,
     url: `http://127.0.0.1:9/${name}`,
     typeDefs: parse(readFileSync(join(repositoryRoot, 'schema', `${name}.graphql`), 'utf8')),

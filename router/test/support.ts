@@ -254,11 +254,10 @@ export async function startTestSubgraph(options: {
     },
     readiness: {},
     serveSuspendedOrganizations: async () => suspended,
-    routes: (app) =>
-      app.use('/graphql', (req, _res, next) => {
-        if (req.method === 'POST') hits += 1;
-        next();
-      }),
+  });
+  // Counted at the HTTP server: the kit serves POST /graphql off node:http, before any Express route.
+  running.httpServer.on('request', (req: http.IncomingMessage) => {
+    if (req.method === 'POST' && req.url?.split('?')[0] === '/graphql') hits += 1;
   });
   return { ...running, calls, hits: () => hits, suspended };
 }

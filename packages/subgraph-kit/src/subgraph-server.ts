@@ -1,4 +1,10 @@
-import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  RequestListener,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
@@ -116,7 +122,10 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
    * broker: its outbox keeps the events while the broker is away, and it can still serve.
    */
   degradable?: Record<string, ReadinessCheck>;
-  /** Extra HTTP routes (e.g. the JWKS document) mounted before /graphql. */
+  /**
+   * Extra HTTP routes on other paths (e.g. the JWKS document). A POST to /graphql with a plain JSON
+   * body is served straight off node:http and never reaches Express, so nothing mounted here sees it.
+   */
   routes?: (app: Express) => void;
   /** Closes the process's own resources (database pools...) after in-flight requests finish. */
   close?: () => Promise<void>;
@@ -141,6 +150,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
 
 export interface RunningSubgraph {
   app: Express;
+  /** Every request, whichever path serves it, is a 'request' event of this server. */
+  httpServer: Server;
   url: string;
   port: number;
   stop: () => Promise<void>;
@@ -535,5 +546,5 @@ export async function startSubgraphServer<Context extends BaseContext>(
     })();
     return stopped;
   };
-  return { app, url, port, stop };
+  return { app, httpServer, url, port, stop };
 }
