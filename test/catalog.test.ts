@@ -329,7 +329,13 @@ describe('compareOffers', () => {
     const large = await measure();
     expect(small.offers).toBeGreaterThanOrEqual(5);
     expect(large.offers).toBeGreaterThanOrEqual(50);
-    expect(large.counts).toEqual(small.counts);
+    // users answers at most once: pricing reuses its answer about a vendor for up to a second
+    // (ORGANIZATION_STATUS_CACHE_MS), so whether the measured run asks at all depends on how long
+    // after the warming run it came; the other subgraphs' counts do not.
+    const { users: smallUsers, ...smallRest } = small.counts;
+    const { users: largeUsers, ...largeRest } = large.counts;
+    expect(largeRest).toEqual(smallRest);
+    expect([smallUsers, largeUsers].every((count) => count === 0 || count === 1)).toBe(true);
   });
 
   it('names the vendor and the depot from pricing: the router asks users and locations nothing more', async () => {
