@@ -24,6 +24,9 @@ export async function ok<Data>(
   return result.data;
 }
 
+/** The password of every organization admin registerOrganization makes. */
+export const ACTOR_PASSWORD = 'an-e2e-password-1';
+
 export async function registerOrganization(
   gql: GraphQLClient,
   kind: 'HOSPITAL' | 'VENDOR',
@@ -45,7 +48,7 @@ export async function registerOrganization(
         organizationName: name ?? `E2E ${kind} ${sequence}`,
         adminName: `Admin ${sequence}`,
         email,
-        password: 'an-e2e-password-1',
+        password: ACTOR_PASSWORD,
       },
     },
   );

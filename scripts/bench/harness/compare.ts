@@ -65,13 +65,16 @@ async function callsPerRequest(system: System, count: number): Promise<number | 
   if (!system.subgraphCalls) return null;
   const before = await system.subgraphCalls();
   for (let i = 0; i < count; i++) {
-    const { url, body, headers } = system.request();
-    const response = await fetch(url, {
+    const request = system.request();
+    const response = await fetch(request.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
+      headers: { 'content-type': 'application/json', ...headersOf(request, i) },
+      body: request.body,
     });
-    await response.arrayBuffer();
+    // A refused request calls no subgraph: counting it would understate the calls.
+    const answer = (await response.json()) as { errors?: unknown[] };
+    if (!response.ok || answer.errors)
+      throw new Error(`${system.name}: ${response.status} ${JSON.stringify(answer.errors)}`);
   }
   return ((await system.subgraphCalls()) - before) / count;
 }
@@ -79,8 +82,15 @@ async function callsPerRequest(system: System, count: number): Promise<number | 
 async function load(system: System, options: CompareOptions, seconds: number) {
   const request = system.request();
   return options.connections === 1
-    ? sequential(request, seconds)
+    ? sequential({ ...request, headers: headersOf(request, 0) }, seconds)
     : autocannon(request, options.connections, seconds);
+}
+
+/** The request's headers, with the i-th of its `authorizations` (in turn) if it has them. */
+function headersOf(request: LoadRequest, i: number): Record<string, string> | undefined {
+  const { authorizations } = request;
+  if (!authorizations?.length) return request.headers;
+  return { ...request.headers, authorization: authorizations[i % authorizations.length]! };
 }
 
 export async function compare(systems: System[], options: CompareOptions): Promise<SystemFigures[]> {

@@ -10,6 +10,8 @@ export interface LoadRequest {
   url: string;
   body: string;
   headers?: Record<string, string>;
+  /** One `authorization` header per request in turn (many viewers), instead of one in `headers`. */
+  authorizations?: string[];
 }
 
 export interface LoadResult {
@@ -48,21 +50,27 @@ export async function autocannon(
   extra: { amount?: number } = {},
 ): Promise<LoadResult> {
   const headers = { 'content-type': 'application/json', ...request.headers };
-  const args = [
-    join(root, 'node_modules', 'autocannon', 'autocannon.js'),
-    '--json',
-    '--connections',
-    String(connections),
-    ...(extra.amount
-      ? ['--amount', String(extra.amount), '--idReplacement']
-      : ['--duration', String(seconds)]),
-    '--method',
-    'POST',
-    '--body',
-    request.body,
-    ...Object.entries(headers).flatMap(([name, value]) => ['--headers', `${name}=${value}`]),
-    request.url,
-  ];
+  const args = request.authorizations
+    ? [
+        join(__dirname, 'autocannon-viewers.mjs'),
+        JSON.stringify({ ...request, headers, connections, seconds }),
+      ]
+    : [
+        join(root, 'node_modules', 'autocannon', 'autocannon.js'),
+        '--json',
+        '--connections',
+        String(connections),
+        ...(extra.amount
+          ? ['--amount', String(extra.amount), '--idReplacement']
+          : ['--duration', String(seconds)]),
+        '--method',
+        'POST',
+        '--body',
+        request.body,
+        ...Object.entries(headers).flatMap(([name, value]) => ['--headers', `${name}=${value}`]),
+        request.url,
+      ];
+  if (request.authorizations && extra.amount) throw new Error('amount with many viewers is not supported');
   const { output, cpuMs } = await runClient('autocannon', args);
   const result = JSON.parse(output) as {
     duration: number;
