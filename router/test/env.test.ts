@@ -242,13 +242,14 @@ describe('the router process', () => {
     const result = spawnSync(tsx, ['--conditions=flow-source', server], {
       env: { PATH: process.env.PATH, FLOW_ENV: 'production', PORT: '99999', JWT_ISSUER: '' },
       encoding: 'utf8',
-      timeout: 30_000,
+      // A guard against a hang only: starting under tsx on a loaded machine can take a minute.
+      timeout: 170_000,
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('router: invalid configuration');
     expect(result.stderr).toContain('PORT');
     expect(result.stderr).toContain('ROUTER_SIGNING_SECRET');
-  });
+  }, 180_000);
 
   it('starts, logs JSON, and exits 0 on SIGTERM', async () => {
     const child = spawn(tsx, ['--conditions=flow-source', server], {

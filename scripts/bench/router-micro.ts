@@ -445,7 +445,8 @@ if (mode === 'stock' || mode === 'flow' || mode === 'flow-unlevelled') {
     }
   });
 }
-const payload = arg ? JSON.parse(arg) : null;
+// A child's mode and its JSON payload; the parent's own arguments are options (--only a,b).
+const payload = arg && ['stock', 'flow', 'flow-unlevelled', 'load'].includes(mode!) ? JSON.parse(arg) : null;
 if (mode === 'subgraphs') void runSubgraphs();
 else if (mode === 'stock') void runStock(payload);
 else if (mode === 'flow') void runFlow(payload);

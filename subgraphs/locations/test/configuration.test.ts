@@ -108,12 +108,13 @@ describe('the locations process', () => {
       cwd: root,
       env: { PATH: process.env.PATH, FLOW_ENV: 'production', GEOCODER: 'http', ROAD_FACTOR: 'x' },
       encoding: 'utf8',
-      timeout: 30_000,
+      // A guard against a hang only: starting under tsx on a loaded machine can take a minute.
+      timeout: 170_000,
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('locations: invalid configuration');
     expect(result.stderr).toContain('ROAD_FACTOR');
-  });
+  }, 180_000);
 
   it('migrates, serves health and metrics, and exits 0 on SIGTERM', async () => {
     const schema = uniqueSchemaName('locations_process');
