@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { READ_AT_LOAD } from '../src/gateway-modules';
+import { TINY_SUBGRAPHS } from './fixtures/tiny-subgraph';
 
 const source = join(__dirname, '..', 'src', 'gateway-modules.ts');
 
@@ -55,7 +56,48 @@ new gateway.LocalCompose({
   });
 `;
 
+// federation-internals as the gateway sees it: plain data properties, each the same value as the
+// module's own getter still gives after queries were planned and their results shaped.
+const FLAT_SCRIPT = `
+const { dirname } = require('node:path');
+const { parse } = require('graphql');
+const modules = require(${JSON.stringify(source)});
+const internals = require('@apollo/federation-internals');
+const accessors = Object.entries(Object.getOwnPropertyDescriptors(internals))
+  .filter(([, d]) => d.get || d.set).map(([name]) => name);
+const { QueryPlanner } = require('@apollo/query-planner');
+const { composeServices } = require('@apollo/composition');
+const subgraphs = ${JSON.stringify(TINY_SUBGRAPHS)};
+const composed = composeServices(Object.entries(subgraphs).map(([name, sdl]) => ({
+  name, url: 'http://127.0.0.1:1/' + name, typeDefs: parse(sdl),
+})));
+const supergraph = internals.Supergraph.build(composed.supergraphSdl);
+const planner = new QueryPlanner(supergraph);
+const plans = ['{ books { title stars } featured { id stars } }', '{ featured { __typename id title } }'].map(
+  (text) => JSON.stringify(planner.buildQueryPlan(internals.operationFromDocument(supergraph.apiSchema(), parse(text)))),
+);
+const live = modules.federationInternalsLive();
+const differing = Object.keys(live).filter((name) => !Object.is(live[name], internals[name]));
+console.log(JSON.stringify({
+  accessors,
+  esModule: internals.__esModule === true,
+  names: Object.keys(internals).length === Object.keys(live).length,
+  planned: plans.every((plan) => plan.includes('Fetch')),
+  differing,
+}));
+`;
+
 describe('gateway-modules', () => {
+  it('hands the gateway federation-internals as plain properties, equal to its getters after planning', async () => {
+    expect(await inNode(FLAT_SCRIPT)).toEqual({
+      accessors: [],
+      esModule: true,
+      names: true,
+      planned: true,
+      differing: [],
+    });
+  }, 60_000);
+
   it('loads the gateway without composition and the metrics SDK, and each on first use', async () => {
     const result = await inNode(SCRIPT);
     expect(result).toEqual({
