@@ -91,5 +91,5 @@ USER node
 # Every process listens on PORT and answers /health/ready once its dependencies are reachable.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# The router's flags, as everywhere it runs (ROUTER_NODE_ARGS in scripts/lib/node-settings.ts).
-CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=256", "router/dist/server.js"]
+# The router's flags in a deployment (ROUTER_NODE_ARGS in scripts/lib/node-settings.ts).
+CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=256", "router/dist/server.js"]

@@ -12,7 +12,12 @@ import { disableTelemetry } from '@flow/core/env';
 import { DEVELOPMENT_ADMIN } from '@flow/users/demo-accounts';
 import { loginLines, seedDemoCatalog } from './seed-demo';
 import { loadStartEnvironment, portVariable } from './start-env';
-import { LEAN_MALLOC_ENV, LEAN_NODE_ARGS, LEAN_NODE_OPTIONS, ROUTER_NODE_ARGS } from './lib/node-settings';
+import {
+  LEAN_MALLOC_ENV,
+  LEAN_NODE_ARGS,
+  LEAN_NODE_OPTIONS,
+  LOCAL_ROUTER_NODE_ARGS,
+} from './lib/node-settings';
 import { isPortFree } from './lib/processes';
 import { repositoryRoot as root, runsCompiled } from './lib/repository';
 import { DEFAULT_RESTART_POLICY, SupervisedService, type SupervisorHooks } from './lib/supervisor';
@@ -91,9 +96,9 @@ const LEAN_ENV = {
   MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? LEAN_MALLOC_ENV.MALLOC_MMAP_THRESHOLD_,
   NODE_OPTIONS: [process.env.NODE_OPTIONS, LEAN_NODE_OPTIONS].filter(Boolean).join(' '),
 };
-/** Node's flags per process: the router's are those it ships with everywhere (node-settings.ts). */
+/** Node's flags per process: the router's for a machine shared by ten processes (node-settings.ts). */
 const nodeArgs = (name: string): string[] =>
-  name === 'router' ? [...ROUTER_NODE_ARGS] : [...LEAN_NODE_ARGS];
+  name === 'router' ? [...LOCAL_ROUTER_NODE_ARGS] : [...LEAN_NODE_ARGS];
 
 /** The compiled entry point of a workspace, or its source when START_FROM=source. */
 function entryPoint(workspace: string): string {
