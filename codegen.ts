@@ -38,6 +38,9 @@ const mappers: Record<string, Record<string, string>> = {
     OrderEvent: './prisma/client#OutboxEvent as OrderEventModel',
     // A reference; with the name and sku an order line provides (inventory's fields, @external).
     Product: '../services/product-snapshots#ProductAsOrdered',
+    // References; with the name an order provides (users' and locations' fields, @external).
+    Organization: '../services/party-names#PartyReference',
+    Site: '../services/party-names#PartyReference',
   },
   pricing: {
     PriceListEntry: '../services/price-list-service#PriceListEntryView',

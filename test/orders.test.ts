@@ -433,6 +433,9 @@ describe('lists cost a constant number of statements', () => {
       const [known] = await t.sql<{ n: number }>('payments', 'SELECT count(*)::int AS n FROM order_drivers');
       return outbox!.n === 0 && known!.n >= orders!.n;
     }, 'the order events applied by payments');
+    // The first view teaches orders its parties' names (asked of users and locations once): a
+    // one-time cost, not one of the list's size.
+    await measure(6);
     const two = await measure(2);
     const six = await measure(6);
     expect([two.rows, six.rows]).toEqual([2, 6]);
@@ -472,6 +475,53 @@ describe('what an order line records', () => {
     expect(detail.order.items.map((item) => item.product)).toEqual(
       products.map((id) => catalog.products.edges.find((edge) => edge.node.id === id)!.node),
     );
+  });
+});
+
+describe('what an order names', () => {
+  it('names its hospital, vendor, site and depot itself once it has learned them: the router asks neither users nor locations', async () => {
+    const vendor = await setUpVendor(t.gql, adminToken, {
+      productIds: products,
+      onHand: 20,
+      unitPrice: 2_500,
+    });
+    const hospital = await setUpHospital(t.gql);
+    const order = await placed(
+      hospital,
+      orderInput(hospital, [{ productId: products[0]!, quantity: 1 }], {
+        vendorId: vendor.admin.organizationId,
+      }),
+    );
+    const DETAIL =
+      'query ($id: ID!) { order(id: $id) { hospital { id name } vendor { id name } site { id name } depot { id name } } }';
+    type Named = { id: string; name: string };
+    type Detail = { order: { hospital: Named; vendor: Named; site: Named; depot: Named } };
+    const calls = async () => [await routerCallsTo('users'), await routerCallsTo('locations')];
+    const before = await calls();
+    // The first view of each viewer may teach orders the names (orders asks users and locations
+    // itself); every view after it asks them nothing, through the router or from orders.
+    const views = [];
+    for (const viewer of [hospital.admin, vendor.admin, hospital.admin, vendor.admin])
+      views.push(await ok<Detail>(t.gql, viewer.token, DETAIL, { id: order.id }));
+    expect(await calls()).toEqual(before);
+    const learned = await t.statements('users');
+    await ok<Detail>(t.gql, hospital.admin.token, DETAIL, { id: order.id });
+    expect(await t.statements('users')).toBe(learned);
+
+    // The names are the owners' own.
+    const owners = await ok<{ h: Named; v: Named; s: Named; d: Named }>(
+      t.gql,
+      hospital.admin.token,
+      'query ($h: ID!, $v: ID!, $s: ID!, $d: ID!) { h: organization(id: $h) { id name } v: organization(id: $v) { id name } s: site(id: $s) { id name } d: site(id: $d) { id name } }',
+      {
+        h: hospital.admin.organizationId,
+        v: vendor.admin.organizationId,
+        s: hospital.siteId,
+        d: vendor.depotId,
+      },
+    );
+    for (const view of views)
+      expect(view.order).toEqual({ hospital: owners.h, vendor: owners.v, site: owners.s, depot: owners.d });
   });
 });
 

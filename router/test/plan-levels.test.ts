@@ -134,7 +134,7 @@ describe("levelling Flow's plans", () => {
   });
 
   it('batches two branches that reach users at different depths', () => {
-    const planned = flowPlan('query Q($id: ID!) { me { id } order(id: $id) { id hospital { name } } }');
+    const planned = flowPlan('query Q($id: ID!) { me { id } order(id: $id) { id placedBy { name } } }');
     const levelled = levelQueryPlan(planned);
     expectFaithful(planned, levelled);
     expect(levelsOf(levelled).map((level) => level.map((s) => fetchOf(s).serviceName))).toEqual([
@@ -145,7 +145,7 @@ describe("levelling Flow's plans", () => {
 
   it("keeps a mutation plan's root mutations in order, each alone in its level", () => {
     const planned = flowPlan(`mutation M($order: ID!, $org: ID!) {
-      confirmOrder(orderId: $order) { id hospital { name } site { name organization { name } } }
+      confirmOrder(orderId: $order) { id placedBy { name } site { organization { name } } }
       approveOrganization(id: $org) { id name }
     }`);
     const levelled = levelQueryPlan(planned);

@@ -53,7 +53,11 @@ export const startOrdersApp = defineSubgraph({
       context: (base): Context => ({
         ...base,
         services,
-        loaders: createLoaders(prisma, (ids) => dependencies.products(base, ids)),
+        loaders: createLoaders(prisma, {
+          products: (ids) => dependencies.products(base, ids),
+          organizationNames: (ids) => dependencies.organizationNames(base, ids),
+          siteNames: (ids) => dependencies.siteNames(base, ids),
+        }),
       }),
       jobs: [
         { name: 'orders recovery', everyMs: config.recoveryIntervalMs, run: recover },

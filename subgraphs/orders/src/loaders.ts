@@ -3,6 +3,7 @@ import { batchLoader, rowByIdLoader, rowsByColumnLoader } from '@flow/subgraph-k
 import type { DeliveryPosition, Order, OrderItem, OrderStatusChange } from './generated/prisma/client';
 import type { OrdersPrisma } from './db';
 import type { ProductSnapshot } from './services/dependencies';
+import { partyNameLoader, type PartyNameLoader, type PartyOwners } from './services/party-names';
 
 /** One set per request: every entity hop goes through these, so a list costs one query, not N. */
 export interface Loaders {
@@ -12,18 +13,22 @@ export interface Loaders {
   lastPositionByOrderId: DataLoader<string, DeliveryPosition | null>;
   /** inventory's products, for lines without their own record (services/product-snapshots.ts). */
   catalogProductById: DataLoader<string, ProductSnapshot | null>;
+  /** What an order's organizations and sites are called (services/party-names.ts). */
+  partyNames: PartyNameLoader;
 }
 
-/** `products`: inventory's catalog on behalf of this request's viewer, one call for many ids. */
-export function createLoaders(
-  prisma: OrdersPrisma,
-  products: (ids: string[]) => Promise<Map<string, ProductSnapshot>>,
-): Loaders {
+/** The other subgraphs, on behalf of this request's viewer, for what orders has not recorded. */
+export interface RemoteReads extends PartyOwners {
+  products: (ids: string[]) => Promise<Map<string, ProductSnapshot>>;
+}
+
+export function createLoaders(prisma: OrdersPrisma, remote: RemoteReads): Loaders {
   return {
     catalogProductById: batchLoader(
-      async (ids) => [...(await products(ids)).values()],
+      async (ids) => [...(await remote.products(ids)).values()],
       (product) => product.id,
     ),
+    partyNames: partyNameLoader(prisma, remote),
     orderById: rowByIdLoader(prisma.order),
     itemsByOrderId: rowsByColumnLoader(prisma.orderItem, 'orderId', { lineNo: 'asc' }),
     historyByOrderId: rowsByColumnLoader(prisma.orderStatusChange, 'orderId', [{ at: 'asc' }, { id: 'asc' }]),

@@ -148,6 +148,26 @@ export class ScriptedDependencies extends ScriptedCalls<OrdersDependencies> impl
     return this.call('products', [ids], () => new Map(ids.map((id) => [id, this.catalogProduct(id)])));
   }
 
+  /** Organizations and sites users and locations do not answer for (hidden from the viewer, or gone). */
+  readonly unknownParties = new Set<string>();
+
+  /** Every other organization and site exists, named after its id. */
+  partyName(id: string): string {
+    return `Party ${id.slice(0, 8)}`;
+  }
+
+  private named(ids: string[]): Map<string, string> {
+    return new Map(ids.filter((id) => !this.unknownParties.has(id)).map((id) => [id, this.partyName(id)]));
+  }
+
+  organizationNames(_ctx: CallContext, ids: string[]): Promise<Map<string, string>> {
+    return this.call('organizationNames', [ids], () => this.named(ids));
+  }
+
+  siteNames(_ctx: CallContext, ids: string[]): Promise<Map<string, string>> {
+    return this.call('siteNames', [ids], () => this.named(ids));
+  }
+
   productOfHold(_ctx: CallContext, organizationId: string, reference: string) {
     return this.call('productOfHold', [organizationId, reference], () => {
       const found = this.reservationOf(organizationId, reference);

@@ -49,6 +49,9 @@ export class RemoteDependencies implements OrdersDependencies {
   reservationByReference: OrdersDependencies['reservationByReference'] = (...args) =>
     this.inventory.reservationByReference(...args);
   products: OrdersDependencies['products'] = (...args) => this.inventory.products(...args);
+  organizationNames: OrdersDependencies['organizationNames'] = (...args) =>
+    this.users.organizationNames(...args);
+  siteNames: OrdersDependencies['siteNames'] = (...args) => this.locations.siteNames(...args);
   productOfHold: OrdersDependencies['productOfHold'] = (...args) => this.inventory.productOfHold(...args);
   heldReservations: OrdersDependencies['heldReservations'] = (...args) =>
     this.inventory.heldReservations(...args);

@@ -1,5 +1,6 @@
 import { DateTime } from '@flow/core';
 import type { Resolvers } from '../generated/resolvers-types';
+import { partyAsOrdered } from '../services/party-names';
 import { productAsOrdered } from '../services/product-snapshots';
 
 const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
@@ -25,10 +26,12 @@ export const resolvers: Resolvers = {
   },
   Order: {
     __resolveReference: (reference, ctx) => ctx.services.orders.visible(ctx, reference.id),
-    hospital: (o) => ref(o.hospitalOrganizationId),
-    site: (o) => ref(o.siteId),
-    vendor: (o) => ref(o.vendorOrganizationId),
-    depot: (o) => ref(o.depotId),
+    hospital: (o, _, ctx, info) =>
+      partyAsOrdered({ kind: 'ORGANIZATION', id: o.hospitalOrganizationId }, ctx.loaders.partyNames, info),
+    site: (o, _, ctx, info) => partyAsOrdered({ kind: 'SITE', id: o.siteId }, ctx.loaders.partyNames, info),
+    vendor: (o, _, ctx, info) =>
+      partyAsOrdered({ kind: 'ORGANIZATION', id: o.vendorOrganizationId }, ctx.loaders.partyNames, info),
+    depot: (o, _, ctx, info) => partyAsOrdered({ kind: 'SITE', id: o.depotId }, ctx.loaders.partyNames, info),
     items: (o, _, ctx) => ctx.loaders.itemsByOrderId.load(o.id),
     subtotal: (o) => money(o.subtotalMinor, o.currency),
     deliveryFee: (o) => money(o.deliveryFeeMinor, o.currency),

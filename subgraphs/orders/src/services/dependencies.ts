@@ -127,10 +127,27 @@ export interface SitesAndRoutes {
   eta(ctx: CallContext, from: { lat: number; lng: number }, toSiteId: string): Promise<RouteSummary | null>;
 }
 
+/**
+ * users and locations: what an order's parties are called, for names orders has not recorded yet
+ * (services/party-names.ts). Read on behalf of the viewer, one call per subgraph for many ids; an
+ * id the owner does not answer for is left out.
+ */
+export interface PartyDirectory {
+  organizationNames(ctx: CallContext, ids: string[]): Promise<Map<string, string>>;
+  siteNames(ctx: CallContext, ids: string[]): Promise<Map<string, string>>;
+}
+
 /** users: who a user is, for rules that depend on another user's role (a driver assignment). */
 export interface UserDirectory {
   user(ctx: CallContext, id: string): Promise<UserSummary | null>;
 }
 
 export interface OrdersDependencies
-  extends OfferSource, StockHolds, ProductCatalog, PaymentSteps, SitesAndRoutes, UserDirectory {}
+  extends
+    OfferSource,
+    StockHolds,
+    ProductCatalog,
+    PaymentSteps,
+    SitesAndRoutes,
+    UserDirectory,
+    PartyDirectory {}

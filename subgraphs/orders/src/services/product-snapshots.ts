@@ -7,6 +7,7 @@ import type { OrderItem } from '../generated/prisma/client';
 import type { OrdersPrisma } from '../db';
 import type { ProductCatalog, ProductSnapshot } from './dependencies';
 import { reservationReference } from './settlement-service';
+import { asksBeyondId } from './selection';
 
 // An order line records what was ordered: the product's name and SKU as inventory's catalog
 // named them when the line's stock was held (placement reads them from the hold's own answer, no
@@ -34,16 +35,6 @@ export async function productAsOrdered(
   if (!asksBeyondId(info)) return { id: item.productId };
   // Unknown to inventory: a bare reference, as the router's own fetch would have found nothing.
   return (await catalog.load(item.productId)) ?? { id: item.productId };
-}
-
-function asksBeyondId(info: GraphQLResolveInfo): boolean {
-  return info.fieldNodes.some((node) =>
-    (node.selectionSet?.selections ?? []).some(
-      (selection) =>
-        selection.kind !== 'Field' ||
-        (selection.name.value !== 'id' && selection.name.value !== '__typename'),
-    ),
-  );
 }
 
 /** Products whose lines are filled per run: one inventory call each, however many lines. */
