@@ -21,12 +21,17 @@ export {
 export { rolesByOrganizationKind } from './auth/roles';
 export {
   DEFAULT_SUSPENSION_REFRESH_MS,
+  MAX_SUSPENSION_LONG_POLL_MS,
   parseSuspensionList,
   remoteSuspendedOrganizations,
+  servedSuspensionList,
   subgraphSuspendedOrganizations,
   SUSPENDED_ORGANIZATIONS_PATH,
   SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION,
   SuspendedOrganizations,
+  SUSPENSION_LONG_POLL_MS,
+  suspensionListVersion,
+  type KnownSuspensionList,
   type SuspendedOrganizationsLoader,
 } from './auth/suspensions';
 export {

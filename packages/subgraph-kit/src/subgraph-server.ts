@@ -28,6 +28,7 @@ import {
 } from '@flow/core';
 import type { Viewer } from '@flow/core';
 import {
+  MAX_SUSPENSION_LONG_POLL_MS,
   SUSPENDED_ORGANIZATIONS_PATH,
   SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION,
   type SuspendedOrganizations,
@@ -405,7 +406,11 @@ export async function startSubgraphServer<Context extends BaseContext>(
       SUSPENDED_ORGANIZATIONS_PATH,
       signatureCheck(() => SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION),
       (req: Request, res: Response) => {
-        listSuspended().then(
+        // A poll from a caller that has the list of `version` (a long poll): held by the source
+        // until the list changes or waitMs (at most MAX_SUSPENSION_LONG_POLL_MS) pass.
+        const version = typeof req.query.version === 'string' ? req.query.version : undefined;
+        const waitMs = Math.min(Number(req.query.waitMs) || 0, MAX_SUSPENSION_LONG_POLL_MS);
+        listSuspended(version && waitMs > 0 ? { version, waitMs } : undefined).then(
           (list) =>
             res
               .set('cache-control', 'no-store')

@@ -5,8 +5,10 @@ import { GraphQLError, parse } from 'graphql';
 import {
   parseSuspensionList,
   remoteSuspendedOrganizations,
+  servedSuspensionList,
   SuspendedOrganizations,
   SUSPENDED_ORGANIZATIONS_PATH,
+  suspensionListVersion,
 } from '@flow/core';
 import type { Viewer } from '@flow/core';
 import { createLogger } from '@flow/core';
@@ -346,5 +348,194 @@ describe('served by users, enforced by a subgraph server', () => {
       unknown
     >;
     expect(JSON.stringify(body)).toContain('suspensions');
+  });
+});
+
+describe('held polls: a change reaches every process at once, a quiet list costs a poll per long wait', () => {
+  let users: RunningSubgraph;
+  let source: string[] = [];
+  let authorityLoads = 0;
+  // users' own copy, reloaded from its "table" (here `source`) every 50 ms, as users reloads from
+  // the database every SUSPENSION_REFRESH_MS.
+  const authority = new SuspendedOrganizations({
+    load: async () => {
+      authorityLoads += 1;
+      return { organizationIds: source, revokedClientApplicationIds: [] };
+    },
+    logger,
+    refreshMs: 50,
+    failClosed: true,
+  });
+  let polls = 0;
+  const serve = servedSuspensionList(authority);
+  let remote: ReturnType<typeof remoteSuspendedOrganizations>;
+
+  beforeAll(async () => {
+    authority.start();
+    expect(await authority.ready(10_000)).toBe(true);
+    users = await startSubgraphServer<BaseContext>({
+      name: 'users',
+      schema: buildSubgraphSchema({
+        typeDefs: parse('type Query { me: String }'),
+        resolvers: { Query: { me: () => null } } as GraphQLResolverMap<unknown>,
+      }),
+      logger,
+      port: 0,
+      production: true,
+      routerSecret: secret,
+      verifyToken: async () => viewerOf('unused'),
+      suspensions: authority,
+      serveSuspendedOrganizations: (known, signal) => {
+        polls += 1;
+        return serve(known, signal);
+      },
+      buildContext: (base) => base,
+      readiness: {},
+    });
+    remote = remoteSuspendedOrganizations({ usersUrl: users.url, secret, timeoutMs: 5000 });
+  });
+  afterAll(async () => {
+    await users?.stop();
+    authority.stop();
+  });
+
+  const settled = (promise: Promise<unknown>) => {
+    const state = { done: false };
+    void promise.then(
+      () => (state.done = true),
+      () => (state.done = true),
+    );
+    return state;
+  };
+
+  it('answers a poll with an older version at once, and holds one with the current version until the list changes', async () => {
+    source = [];
+    await until(() => authority.list().length === 0, 'an empty list');
+    const current = authority.currentVersion!;
+    expect(current).toBe(suspensionListVersion({ organizationIds: [], revokedClientApplicationIds: [] }));
+
+    await expect(remote({ version: 'older', waitMs: 20_000 })).resolves.toMatchObject({
+      organizationIds: [],
+      version: current,
+    });
+
+    const held = remote({ version: current, waitMs: 20_000 });
+    const state = settled(held);
+    await until(() => authority.heldPolls === 1, 'the poll to be held');
+    const loadsThen = authorityLoads;
+    await until(() => authorityLoads >= loadsThen + 3, 'three more reloads of an unchanged list');
+    expect(state.done).toBe(false);
+
+    const suspended = randomUUID();
+    source = [suspended];
+    const answer = await held;
+    expect(answer).toMatchObject({ organizationIds: [suspended] });
+    expect((answer as { version: string }).version).not.toBe(current);
+    expect(authority.heldPolls).toBe(0);
+  });
+
+  it('answers a held poll with the same list when its wait is over', async () => {
+    const current = authority.currentVersion!;
+    const list = authority.list();
+    await expect(remote({ version: current, waitMs: 200 })).resolves.toMatchObject({
+      organizationIds: list,
+      version: current,
+    });
+  });
+
+  it('a long-polling process sees a suspension at once, and polls once per wait while nothing changes', async () => {
+    source = [];
+    await until(() => authority.list().length === 0, 'an empty list');
+    // refreshMs far beyond the test's waits: only a held poll answered on the change can bring it.
+    const follower = new SuspendedOrganizations({
+      load: remote,
+      logger,
+      refreshMs: 600_000,
+      failClosed: true,
+      longPollMs: 20_000,
+    });
+    follower.start();
+    try {
+      expect(await follower.ready(10_000)).toBe(true);
+      await until(() => authority.heldPolls === 1, 'the follower’s poll to be held');
+      const pollsThen = polls;
+      const loadsThen = authorityLoads;
+      await until(() => authorityLoads >= loadsThen + 5, 'five reloads of an unchanged list');
+      expect(polls).toBe(pollsThen);
+
+      const suspended = randomUUID();
+      source = [suspended];
+      await until(() => follower.has(suspended), 'the suspension to reach the follower');
+      // The follower polls again at once with the new version, and is held again.
+      await until(() => authority.heldPolls === 1, 'the next poll to be held');
+      expect(polls).toBe(pollsThen + 1);
+    } finally {
+      follower.stop();
+    }
+  });
+
+  it('paces a users that answers at once (no version) at refreshMs, not in a busy loop', async () => {
+    let loads = 0;
+    const follower = new SuspendedOrganizations({
+      load: async () => {
+        loads += 1;
+        return { organizationIds: [], revokedClientApplicationIds: [] };
+      },
+      logger,
+      refreshMs: 100,
+      failClosed: true,
+      longPollMs: 20_000,
+    });
+    const started = Date.now();
+    follower.start();
+    try {
+      await until(() => loads >= 4, 'four loads');
+      // Three pauses of refreshMs at least between four loads: a lower bound, safe on a busy machine.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    } finally {
+      follower.stop();
+    }
+  });
+
+  it('answers every held poll at once when users stops, and a stopped follower ends its poll', async () => {
+    const separate = new SuspendedOrganizations({
+      load: async () => ({ organizationIds: [], revokedClientApplicationIds: [] }),
+      logger,
+      refreshMs: 50,
+      failClosed: true,
+    });
+    separate.start();
+    expect(await separate.ready(10_000)).toBe(true);
+    const held = servedSuspensionList(separate)({ version: separate.currentVersion!, waitMs: 20_000 });
+    const state = settled(held);
+    await until(() => separate.heldPolls === 1, 'the poll to be held');
+    expect(state.done).toBe(false);
+    separate.stop();
+    await expect(held).resolves.toMatchObject({ organizationIds: [] });
+
+    let [polling, aborted] = [false, false];
+    const follower = new SuspendedOrganizations({
+      // The first load answers (from a users that holds polls: a version); the next one is held.
+      load: (known, signal) => {
+        if (!known)
+          return Promise.resolve({ organizationIds: [], revokedClientApplicationIds: [], version: 'v1' });
+        polling = true;
+        return new Promise((_resolve, reject) =>
+          signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(new Error('aborted'));
+          }),
+        );
+      },
+      logger,
+      refreshMs: 100,
+      failClosed: true,
+      longPollMs: 20_000,
+    });
+    follower.start();
+    expect(await follower.ready(10_000)).toBe(true);
+    await until(() => polling, 'the second poll to be held');
+    follower.stop();
+    expect(aborted).toBe(true);
   });
 });

@@ -37,9 +37,9 @@ export async function seed(
   own: { organizationId: string; userId: string; siteId: string; position: { lat: number; lng: number } },
 ): Promise<SeededData> {
   const started = Date.now();
-  const products = await platform.sql<{ id: string }>(
+  const products = await platform.sql<{ id: string; name: string; sku: string }>(
     'inventory',
-    'SELECT id FROM products WHERE active ORDER BY sku LIMIT $1',
+    'SELECT id, name, sku FROM products WHERE active ORDER BY sku LIMIT $1',
     [OFFER_SIZES.length + 1],
   );
   if (products.length < OFFER_SIZES.length + 1) throw new Error('the standard catalog has too few products');
@@ -140,10 +140,17 @@ export async function seed(
     );
     await platform.sql(
       'orders',
-      `INSERT INTO order_items (id, order_id, line_no, product_id, quantity, currency, unit_price_minor, line_total_minor)
-       SELECT gen_random_uuid(), o.id, l.line_no, ($3::uuid[])[l.line_no], 2, 'USD', 2500, 5000
+      // Each line records the product as placement does when it holds the stock (its name and SKU).
+      `INSERT INTO order_items (id, order_id, line_no, product_id, product_name, product_sku, quantity,
+         currency, unit_price_minor, line_total_minor)
+       SELECT gen_random_uuid(), o.id, l.line_no, ($3::uuid[])[l.line_no], ($4::text[])[l.line_no],
+         ($5::text[])[l.line_no], 2, 'USD', 2500, 5000
        FROM unnest($1::uuid[], $2::int[]) AS o(id, i), LATERAL generate_series(1, 1 + o.i % 2) AS l(line_no)`,
-      [slice.map((o) => o.id), slice.map((o) => o.i), [products[0]!.id, products[1]!.id]],
+      [
+        slice.map((o) => o.id),
+        slice.map((o) => o.i),
+        ...(['id', 'name', 'sku'] as const).map((column) => [products[0]![column], products[1]![column]]),
+      ],
     );
     await platform.sql(
       'orders',

@@ -1,5 +1,6 @@
 import {
   CLOCK_TOLERANCE_SECONDS,
+  servedSuspensionList,
   SuspendedOrganizations,
   type Logger,
   type SuspendedOrganizationsLoader,
@@ -7,6 +8,9 @@ import {
 import { quoteIdentifier, type SubgraphDatabase } from '@flow/subgraph-kit';
 import pg from 'pg';
 import type { UsersEnvironment } from './env';
+
+/** Polls held at once (one per process polling is the usual count); beyond it they are answered at once. */
+const MAX_HELD_POLLS = 1000;
 
 export interface SuspensionList {
   suspensions: SuspendedOrganizations;
@@ -61,13 +65,8 @@ export function openSuspensionList(
     refreshMs: env.SUSPENSION_REFRESH_MS,
     failClosed: env.FLOW_ENV === 'production',
   });
-  const serve: SuspendedOrganizationsLoader = async () => {
-    if (!suspensions.loaded) throw new Error('the suspension list is not loaded yet');
-    return {
-      organizationIds: suspensions.list(),
-      revokedClientApplicationIds: suspensions.revokedClientApplications(),
-      endedClientSecretIds: suspensions.endedClientSecrets(),
-    };
-  };
+  // A caller that has the current list waits for the next change (each reload compares the
+  // list's version), its wait, or users stopping (suspensions.stop()).
+  const serve = servedSuspensionList(suspensions, MAX_HELD_POLLS);
   return { suspensions, serve, close: () => pool.end() };
 }

@@ -4,7 +4,7 @@
 // SUSPENSION_REFRESH_MS, and refuses their tokens before any work. A whole list rather than
 // events: a process that starts (or restarts) while an organization is suspended knows it from its
 // first load, a reinstatement shows by the id leaving the list, and nothing depends on a broker.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { errors, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
@@ -19,6 +19,13 @@ export const SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION = {
   variables: null,
 } as const;
 export const DEFAULT_SUSPENSION_REFRESH_MS = 1000;
+/**
+ * How long users holds a poll whose caller already has the current list: it answers at once when
+ * the list changes, else after this. Under the 30 s after which /health/ready calls a list stale.
+ */
+export const SUSPENSION_LONG_POLL_MS = 20_000;
+/** The most users holds a poll, whatever it is asked. */
+export const MAX_SUSPENSION_LONG_POLL_MS = 25_000;
 
 /**
  * What users serves: the suspended organizations and, on the same poll, the partner client
@@ -30,10 +37,32 @@ export interface SuspensionList {
   revokedClientApplicationIds: readonly string[];
   /** Absent from an older users: no secret is refused. */
   endedClientSecretIds?: readonly string[];
+  /** The list's content hash (suspensionListVersion); absent from an older users, which never holds a poll. */
+  version?: string;
+}
+
+/** A poll from a caller that has the list of `version`: held until it changes, or `waitMs`. */
+export interface KnownSuspensionList {
+  version: string;
+  waitMs: number;
 }
 
 /** A bare array is a list of organizations only. */
-export type SuspendedOrganizationsLoader = () => Promise<readonly string[] | SuspensionList>;
+export type SuspendedOrganizationsLoader = (
+  known?: KnownSuspensionList,
+  signal?: AbortSignal,
+) => Promise<readonly string[] | SuspensionList>;
+
+/** The same for the same ids whichever users instance computes it, in whatever order. */
+export function suspensionListVersion(list: SuspensionList): string {
+  const part = (ids: readonly string[] | undefined) => [...(ids ?? [])].sort().join(',');
+  return createHash('sha256')
+    .update(
+      `${part(list.organizationIds)}|${part(list.revokedClientApplicationIds)}|${part(list.endedClientSecretIds)}`,
+    )
+    .digest('base64url')
+    .slice(0, 22);
+}
 
 const asSuspensionList = (loaded: readonly string[] | SuspensionList): SuspensionList =>
   'organizationIds' in loaded ? loaded : { organizationIds: loaded, revokedClientApplicationIds: [] };
@@ -49,6 +78,13 @@ export interface SuspendedOrganizationsOptions {
    * tokens pass with a warning (development: a subgraph can run without users).
    */
   failClosed: boolean;
+  /**
+   * Poll users with the version the process has, each poll held until the list changes or this
+   * long (SUSPENSION_LONG_POLL_MS): a change arrives at once, and a quiet list costs a poll per
+   * this period instead of one per refreshMs. After a failure, or from a users that does not hold
+   * polls (no version in its answer), the next poll waits refreshMs. Unset: a load every refreshMs.
+   */
+  longPollMs?: number;
 }
 
 export class SuspendedOrganizations {
@@ -60,6 +96,12 @@ export class SuspendedOrganizations {
   private inFlight: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private failures = 0;
+  private version: string | null = null;
+  private running = false;
+  private pacing: { timer: NodeJS.Timeout; wake: () => void } | null = null;
+  /** Ends the poll in flight at stop(): a held poll must not keep a stopping process alive. */
+  private polling: AbortController | null = null;
+  private readonly waiters = new Set<() => void>();
   private readonly listeners = new Set<(organizationId: string) => void>();
   private readonly refreshMs: number;
   private readonly firstAttempt: Promise<void>;
@@ -70,18 +112,81 @@ export class SuspendedOrganizations {
     this.firstAttempt = new Promise((resolve) => (this.resolveFirstAttempt = resolve));
   }
 
-  /** Loads now and then every refreshMs until stop(). */
+  /** Loads now and then every refreshMs (or by long polls, see longPollMs) until stop(). */
   start(): this {
-    if (this.timer) return this;
+    if (this.timer || this.running) return this;
+    if (this.options.longPollMs) {
+      this.running = true;
+      void this.pollLoop(this.options.longPollMs);
+      return this;
+    }
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.timer.unref();
     return this;
   }
 
+  /** Stops loading, and answers every poll held by changedSince at once (a stopping users must not wait them out). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.running = false;
+    this.polling?.abort();
+    this.pacing?.wake();
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /** The loaded list's version (suspensionListVersion); null before the first load. */
+  get currentVersion(): string | null {
+    return this.version;
+  }
+
+  /** Polls held by changedSince right now. */
+  get heldPolls(): number {
+    return this.waiters.size;
+  }
+
+  /**
+   * Resolves when the list's version is no longer `version`, after `waitMs`, or at stop(),
+   * whichever comes first. At most `maxWaiters` are held: beyond them it resolves at once.
+   */
+
+  changedSince(version: string, waitMs: number, maxWaiters = 1000): Promise<void> {
+    if (this.version !== version || !this.loaded || this.waiters.size >= maxWaiters) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, waitMs));
+      timer.unref();
+      this.waiters.add(wake);
+    });
+  }
+
+  private async pollLoop(longPollMs: number): Promise<void> {
+    while (this.running) {
+      const known = this.version === null ? undefined : { version: this.version, waitMs: longPollMs };
+      this.polling = new AbortController();
+      const held = await this.loadOnce(known, this.polling.signal);
+      this.polling = null;
+      // A failure, or a users that answers at once whatever it is asked: no faster than refreshMs.
+      if (this.running && !held) await this.pause(this.refreshMs);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.pacing = null;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timer.unref();
+      this.pacing = { timer, wake };
+    });
   }
 
   /**
@@ -158,7 +263,9 @@ export class SuspendedOrganizations {
       });
       return this.queued;
     }
-    this.inFlight = this.loadOnce().finally(() => (this.inFlight = null));
+    this.inFlight = this.loadOnce()
+      .then(() => undefined)
+      .finally(() => (this.inFlight = null));
     return this.inFlight;
   }
 
@@ -177,9 +284,11 @@ export class SuspendedOrganizations {
     }
   }
 
-  private async loadOnce(): Promise<void> {
+  /** True when the answer came from a users that holds polls (it carries a version). */
+  private async loadOnce(known?: KnownSuspensionList, signal?: AbortSignal): Promise<boolean> {
     try {
-      const loaded = asSuspensionList(await this.options.load());
+      const loaded = asSuspensionList(await this.options.load(known, signal));
+      if (signal?.aborted) return false;
       const next = new Set(loaded.organizationIds);
       const nextRevoked = new Set(loaded.revokedClientApplicationIds);
       const nextEnded = new Set(loaded.endedClientSecretIds ?? []);
@@ -190,6 +299,9 @@ export class SuspendedOrganizations {
       this.ids = next;
       this.revokedClients = nextRevoked;
       this.endedSecrets = nextEnded;
+      const version = suspensionListVersion(loaded);
+      const changed = version !== this.version;
+      this.version = version;
       const first = this.loadedAt === null;
       this.loadedAt = Date.now();
       if (this.failures > 0)
@@ -210,7 +322,10 @@ export class SuspendedOrganizations {
           }
         }
       }
+      if (changed) for (const wake of [...this.waiters]) wake();
+      return loaded.version !== undefined;
     } catch (error) {
+      if (signal?.aborted) return false; // stopped: not a failure of users
       this.failures += 1;
       this.resolveFirstAttempt();
       // Every failure while unloaded, then once in a while: an outage must not flood the log.
@@ -222,8 +337,30 @@ export class SuspendedOrganizations {
             : 'could not reload the suspension list: the last one stays in force',
         );
       }
+      return false;
     }
   }
+}
+
+/**
+ * What users serves: its own copy of the list (no statement per poll), with its version. A poll
+ * that has the current version waits for the next change (the copy's reloads compare versions),
+ * its wait, or users stopping; at most `maxHeld` wait at once, the others are answered at once.
+ */
+export function servedSuspensionList(
+  suspensions: SuspendedOrganizations,
+  maxHeld = 1000,
+): SuspendedOrganizationsLoader {
+  return async (known) => {
+    if (!suspensions.loaded) throw new Error('the suspension list is not loaded yet');
+    if (known) await suspensions.changedSince(known.version, known.waitMs, maxHeld);
+    return {
+      organizationIds: suspensions.list(),
+      revokedClientApplicationIds: suspensions.revokedClientApplications(),
+      endedClientSecretIds: suspensions.endedClientSecrets(),
+      version: suspensions.currentVersion ?? undefined,
+    };
+  };
 }
 
 /** The signed GET another process sends to users for the list. */
@@ -232,8 +369,12 @@ export function remoteSuspendedOrganizations(options: {
   secret: string;
   timeoutMs: number;
 }): SuspendedOrganizationsLoader {
-  const url = `${new URL(options.usersUrl).origin}${SUSPENDED_ORGANIZATIONS_PATH}`;
-  return async () => {
+  const origin = new URL(options.usersUrl).origin;
+  return async (known, stopped) => {
+    // The query string is not signed: it can only make users answer sooner or later.
+    const url = known
+      ? `${origin}${SUSPENDED_ORGANIZATIONS_PATH}?version=${encodeURIComponent(known.version)}&waitMs=${known.waitMs}`
+      : `${origin}${SUSPENDED_ORGANIZATIONS_PATH}`;
     const timestamp = String(Math.floor(Date.now() / 1000));
     const requestId = randomUUID();
     const response = await fetch(url, {
@@ -248,7 +389,11 @@ export function remoteSuspendedOrganizations(options: {
           ...SUSPENDED_ORGANIZATIONS_SIGNED_OPERATION,
         }),
       },
-      signal: AbortSignal.timeout(options.timeoutMs),
+      // A held poll answers within its wait: the timeout covers users' answer after it.
+      signal: AbortSignal.any([
+        AbortSignal.timeout(options.timeoutMs + (known?.waitMs ?? 0)),
+        ...(stopped ? [stopped] : []),
+      ]),
       redirect: 'error',
     });
     if (response.status !== 200) {
@@ -264,12 +409,19 @@ export function parseSuspensionList(body: unknown): SuspensionList {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const revoked = fields.revokedClientApplicationIds ?? [];
   const ended = fields.endedClientSecretIds ?? [];
-  if (!isStringArray(fields.organizationIds) || !isStringArray(revoked) || !isStringArray(ended))
+  const version = fields.version;
+  if (
+    !isStringArray(fields.organizationIds) ||
+    !isStringArray(revoked) ||
+    !isStringArray(ended) ||
+    (version !== undefined && typeof version !== 'string')
+  )
     throw new Error('users sent a malformed suspension list');
   return {
     organizationIds: fields.organizationIds,
     revokedClientApplicationIds: revoked,
     endedClientSecretIds: ended,
+    ...(version === undefined ? {} : { version }),
   };
 }
 
@@ -296,5 +448,6 @@ export function subgraphSuspendedOrganizations(
     logger: logger.child({ component: 'suspensions' }),
     refreshMs: config.suspensionRefreshMs,
     failClosed: config.production,
+    longPollMs: SUSPENSION_LONG_POLL_MS,
   });
 }
