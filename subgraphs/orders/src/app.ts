@@ -63,7 +63,8 @@ export const startOrdersApp = defineSubgraph({
         { name: 'orders recovery', everyMs: config.recoveryIntervalMs, run: recover },
         // No timed product backfill: its calls to inventory shared the placement's circuit breaker
         // (test/order-recovery.test.ts saw SERVICE_UNAVAILABLE) and its statements the benchmark's
-        // counts. Older lines are served from inventory; services.productBackfill.runOnce() fills them.
+        // counts. An older line is filled when first shown (recordProducts), or by
+        // services.productBackfill.runOnce().
       ],
       // `prisma`: tests look into its tables.
       expose: { services, prisma },

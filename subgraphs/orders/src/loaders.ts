@@ -3,6 +3,7 @@ import { batchLoader, rowByIdLoader, rowsByColumnLoader } from '@flow/subgraph-k
 import type { DeliveryPosition, Order, OrderItem, OrderStatusChange } from './generated/prisma/client';
 import type { OrdersPrisma } from './db';
 import type { ProductSnapshot } from './services/dependencies';
+import { recordProducts } from './services/product-snapshots';
 import { partyNameLoader, type PartyNameLoader, type PartyOwners } from './services/party-names';
 
 /** One set per request: every entity hop goes through these, so a list costs one query, not N. */
@@ -25,7 +26,11 @@ export interface RemoteReads extends PartyOwners {
 export function createLoaders(prisma: OrdersPrisma, remote: RemoteReads): Loaders {
   return {
     catalogProductById: batchLoader(
-      async (ids) => [...(await remote.products(ids)).values()],
+      async (ids) => {
+        const products = [...(await remote.products(ids)).values()];
+        await recordProducts(prisma, products);
+        return products;
+      },
       (product) => product.id,
     ),
     partyNames: partyNameLoader(prisma, remote),

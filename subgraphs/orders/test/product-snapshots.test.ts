@@ -54,7 +54,7 @@ const snapshotsOf = (orderId: string) =>
   );
 
 /** An order placed before lines recorded their product: lines held, no name or SKU on them. */
-async function legacyOrder(): Promise<string> {
+async function legacyOrder([first, second] = [oxygen, nitrogen]): Promise<string> {
   const [order] = await t.sql<{ id: string }>(
     `INSERT INTO orders (id, number, status, priority, hospital_organization_id, placed_by, site_id,
        vendor_organization_id, depot_id, currency, subtotal_minor, delivery_fee_minor, total_minor,
@@ -67,8 +67,8 @@ async function legacyOrder(): Promise<string> {
   );
   const orderId = order!.id;
   for (const [lineNo, productId, quantity] of [
-    [1, oxygen, 2],
-    [2, nitrogen, 1],
+    [1, first, 2],
+    [2, second, 1],
   ] as const) {
     const hold = deps.landHold({
       depotId: depot,
@@ -119,10 +119,23 @@ it('records each line’s product from its hold and answers with it, without ask
   expect(deps.callsOf('products')).toHaveLength(asked);
 });
 
-it('serves lines without a record from inventory in one call, until the backfill fills them', async () => {
+it('fills lines without a record the first time they are shown: one call to inventory, then none', async () => {
   const first = await legacyOrder();
   const second = await legacyOrder();
+  const unread = await legacyOrder();
   const asked = deps.callsOf('products').length;
+
+  // Only the key asked (the router resolving other fields in inventory): no call, nothing filled.
+  await t.gql({
+    query: `query ($id: ID!) { order(id: $id) { items { product { id } } } }`,
+    variables: { id: first },
+    token: await t.as(hospital),
+  });
+  expect(deps.callsOf('products')).toHaveLength(asked);
+  expect(await snapshotsOf(first)).toEqual([
+    { productName: null, productSku: null },
+    { productName: null, productSku: null },
+  ]);
 
   // Both orders in one request: one call to inventory for every product of every line.
   const both = await t.gql<{ a: Items['order']; b: Items['order'] }>({
@@ -141,34 +154,47 @@ it('serves lines without a record from inventory in one call, until the backfill
   expect(deps.callsOf('products').slice(asked)).toHaveLength(1);
   expect(new Set(deps.callsOf('products').at(-1)![0])).toEqual(new Set([oxygen, nitrogen]));
 
-  // Only the key asked (the router resolving other fields in inventory): no call at all.
-  await t.gql({
-    query: `query ($id: ID!) { order(id: $id) { items { product { id } } } }`,
-    variables: { id: first },
-    token: await t.as(hospital),
-  });
+  // Recorded on every line of those products, shown or not: no call again, nothing left to backfill.
+  const recorded = [
+    { productName: deps.catalogProduct(oxygen).name, productSku: deps.catalogProduct(oxygen).sku },
+    { productName: deps.catalogProduct(nitrogen).name, productSku: deps.catalogProduct(nitrogen).sku },
+  ];
+  for (const orderId of [first, second, unread]) expect(await snapshotsOf(orderId)).toEqual(recorded);
+  expect(await items(unread)).toEqual([
+    { product: deps.catalogProduct(oxygen), quantity: 2 },
+    { product: deps.catalogProduct(nitrogen), quantity: 1 },
+  ]);
   expect(deps.callsOf('products').slice(asked)).toHaveLength(1);
+  expect(await t.app.services.productBackfill.runOnce()).toBe(0);
+});
 
-  // One hold asked per product, however many lines: every line of both orders filled.
+it('backfills lines nobody has shown yet: one hold asked per product, however many lines', async () => {
+  // Products of their own: the lines of the products above are filled already.
+  const [oxygen2, nitrogen2] = [randomUUID(), randomUUID()];
+  deps.depots[0]!.prices[oxygen2] = 1500;
+  deps.depots[0]!.prices[nitrogen2] = 800;
+  const first = await legacyOrder([oxygen2, nitrogen2]);
+  const second = await legacyOrder([oxygen2, nitrogen2]);
   const holdsAsked = deps.callsOf('productOfHold').length;
   expect(await t.app.services.productBackfill.runOnce()).toBe(4);
   expect(deps.callsOf('productOfHold').slice(holdsAsked)).toHaveLength(2);
   for (const orderId of [first, second])
     expect(await snapshotsOf(orderId)).toEqual([
-      { productName: deps.catalogProduct(oxygen).name, productSku: deps.catalogProduct(oxygen).sku },
-      { productName: deps.catalogProduct(nitrogen).name, productSku: deps.catalogProduct(nitrogen).sku },
+      { productName: deps.catalogProduct(oxygen2).name, productSku: deps.catalogProduct(oxygen2).sku },
+      { productName: deps.catalogProduct(nitrogen2).name, productSku: deps.catalogProduct(nitrogen2).sku },
     ]);
   expect(await t.app.services.productBackfill.runOnce()).toBe(0);
-
-  expect(await items(first)).toEqual([
-    { product: deps.catalogProduct(oxygen), quantity: 2 },
-    { product: deps.catalogProduct(nitrogen), quantity: 1 },
+  const asked = deps.callsOf('products').length;
+  expect((await items(first)).map((item) => item.product)).toEqual([
+    deps.catalogProduct(oxygen2),
+    deps.catalogProduct(nitrogen2),
   ]);
-  expect(deps.callsOf('products').slice(asked)).toHaveLength(1);
+  expect(deps.callsOf('products')).toHaveLength(asked);
 });
 
-it('leaves a line whose hold inventory does not know to the read path, and says so', async () => {
-  const orderId = await legacyOrder();
+it('leaves a line whose hold inventory does not know to the read path, which fills it', async () => {
+  const [oxygen3, nitrogen3] = [randomUUID(), randomUUID()];
+  const orderId = await legacyOrder([oxygen3, nitrogen3]);
   // The holds are gone (say, inventory's table was restored from an older backup).
   for (const [id, hold] of deps.reservations)
     if (hold.reference.startsWith(`order:${orderId}:`)) deps.reservations.delete(id);
@@ -178,7 +204,11 @@ it('leaves a line whose hold inventory does not know to the read path, and says 
     { productName: null, productSku: null },
   ]);
   expect((await items(orderId)).map((item) => item.product)).toEqual([
-    deps.catalogProduct(oxygen),
-    deps.catalogProduct(nitrogen),
+    deps.catalogProduct(oxygen3),
+    deps.catalogProduct(nitrogen3),
+  ]);
+  expect(await snapshotsOf(orderId)).toEqual([
+    { productName: deps.catalogProduct(oxygen3).name, productSku: deps.catalogProduct(oxygen3).sku },
+    { productName: deps.catalogProduct(nitrogen3).name, productSku: deps.catalogProduct(nitrogen3).sku },
   ]);
 });

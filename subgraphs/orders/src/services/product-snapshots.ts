@@ -12,10 +12,12 @@ import { asksBeyondId } from './selection';
 // An order line records what was ordered: the product's name and SKU as inventory's catalog
 // named them when the line's stock was held (placement reads them from the hold's own answer, no
 // extra call). Order.items then provides Product.name and sku (`@provides` in
-// schema/orders.graphql), so the router does not ask inventory for every order it shows. Lines
-// held before the record existed are filled by ProductSnapshotBackfill; until then (and for any
-// line without one) OrderItem.product asks inventory, in one call per request, on behalf of the
-// viewer, so the answer never lacks what the schema says orders provides.
+// schema/orders.graphql), so the router does not ask inventory for every order it shows. A line
+// held before the record existed is filled the first time it is shown: OrderItem.product asks
+// inventory for it, in one call per request on behalf of the viewer (so the answer never lacks
+// what the schema says orders provides), and records the answer on every line of that product
+// still without one (recordProducts), as the backfill job would. ProductSnapshotBackfill fills
+// the lines nobody has shown yet, on demand.
 
 /** OrderItem.product: a reference, with the name and SKU it was ordered under when known. */
 export interface ProductAsOrdered {
@@ -35,6 +37,20 @@ export async function productAsOrdered(
   if (!asksBeyondId(info)) return { id: item.productId };
   // Unknown to inventory: a bare reference, as the router's own fetch would have found nothing.
   return (await catalog.load(item.productId)) ?? { id: item.productId };
+}
+
+/**
+ * Records products inventory named (on a read of lines without their record) on every line of
+ * theirs still without one: one statement however many products. The catalog's name now, as
+ * ProductSnapshotBackfill records it; a line's own record, once made, is never rewritten here.
+ */
+export async function recordProducts(prisma: OrdersPrisma, products: ProductSnapshot[]): Promise<void> {
+  if (products.length === 0) return;
+  await prisma.$executeRaw`
+    UPDATE order_items i SET product_name = p.name, product_sku = p.sku
+    FROM unnest(${products.map((p) => p.id)}::uuid[], ${products.map((p) => p.name)}::text[],
+                ${products.map((p) => p.sku)}::text[]) AS p(id, name, sku)
+    WHERE i.product_id = p.id AND i.product_name IS NULL`;
 }
 
 /** Products whose lines are filled per run: one inventory call each, however many lines. */
