@@ -410,7 +410,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
         // until the list changes or waitMs (at most MAX_SUSPENSION_LONG_POLL_MS) pass.
         const version = typeof req.query.version === 'string' ? req.query.version : undefined;
         const waitMs = Math.min(Number(req.query.waitMs) || 0, MAX_SUSPENSION_LONG_POLL_MS);
-        listSuspended(version && waitMs > 0 ? { version, waitMs } : undefined).then(
+        // A caller that goes away (a process stopping or dying) frees its place among the held.
+        const gone = new AbortController();
+        res.on('close', () => gone.abort());
+        listSuspended(version && waitMs > 0 ? { version, waitMs } : undefined, gone.signal).then(
           (list) =>
             res
               .set('cache-control', 'no-store')

@@ -443,6 +443,19 @@ describe('held polls: a change reaches every process at once, a quiet list costs
     });
   });
 
+  it('frees the place of a held poll whose caller goes away', async () => {
+    await until(() => authority.heldPolls === 0, 'no poll held');
+    const caller = new AbortController();
+    const held = remote({ version: authority.currentVersion!, waitMs: 25_000 }, caller.signal);
+    await until(() => authority.heldPolls === 1, 'the poll to be held');
+    const abortedAt = Date.now();
+    caller.abort();
+    await expect(held).rejects.toThrow();
+    await until(() => authority.heldPolls === 0, 'the poll to be freed');
+    // Freed by the caller going away, not by its wait running out.
+    expect(Date.now() - abortedAt).toBeLessThan(20_000);
+  });
+
   it('a long-polling process sees a suspension at once, and polls once per wait while nothing changes', async () => {
     source = [];
     await until(() => authority.list().length === 0, 'an empty list');

@@ -147,20 +147,23 @@ export class SuspendedOrganizations {
   }
 
   /**
-   * Resolves when the list's version is no longer `version`, after `waitMs`, or at stop(),
-   * whichever comes first. At most `maxWaiters` are held: beyond them it resolves at once.
+   * Resolves when the list's version is no longer `version`, after `waitMs`, at stop(), or when
+   * `signal` aborts (the caller went away), whichever comes first. At most `maxWaiters` are held:
+   * beyond them it resolves at once.
    */
-
-  changedSince(version: string, waitMs: number, maxWaiters = 1000): Promise<void> {
-    if (this.version !== version || !this.loaded || this.waiters.size >= maxWaiters) return Promise.resolve();
+  changedSince(version: string, waitMs: number, maxWaiters = 1000, signal?: AbortSignal): Promise<void> {
+    if (this.version !== version || !this.loaded || this.waiters.size >= maxWaiters || signal?.aborted)
+      return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
         this.waiters.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, Math.max(0, waitMs));
       timer.unref();
+      signal?.addEventListener('abort', wake);
       this.waiters.add(wake);
     });
   }
@@ -345,15 +348,16 @@ export class SuspendedOrganizations {
 /**
  * What users serves: its own copy of the list (no statement per poll), with its version. A poll
  * that has the current version waits for the next change (the copy's reloads compare versions),
- * its wait, or users stopping; at most `maxHeld` wait at once, the others are answered at once.
+ * its wait, users stopping, or its caller going away (`signal`); at most `maxHeld` wait at once,
+ * the others are answered at once.
  */
 export function servedSuspensionList(
   suspensions: SuspendedOrganizations,
   maxHeld = 1000,
 ): SuspendedOrganizationsLoader {
-  return async (known) => {
+  return async (known, signal) => {
     if (!suspensions.loaded) throw new Error('the suspension list is not loaded yet');
-    if (known) await suspensions.changedSince(known.version, known.waitMs, maxHeld);
+    if (known) await suspensions.changedSince(known.version, known.waitMs, maxHeld, signal);
     return {
       organizationIds: suspensions.list(),
       revokedClientApplicationIds: suspensions.revokedClientApplications(),
