@@ -445,20 +445,7 @@ describe('lists cost a constant number of statements', () => {
 
 describe('what an order line records', () => {
   it('names each line’s product from the order itself: the router does not ask inventory', async () => {
-    const vendor = await setUpVendor(t.gql, adminToken, {
-      productIds: products,
-      onHand: 20,
-      unitPrice: 2_500,
-    });
-    const hospital = await setUpHospital(t.gql);
-    const order = await placed(
-      hospital,
-      orderInput(
-        hospital,
-        products.map((productId) => ({ productId, quantity: 1 })),
-        { vendorId: vendor.admin.organizationId },
-      ),
-    );
+    const { hospital, order } = await placedWithEveryProduct();
     const catalog = await ok<{ products: { edges: { node: { id: string; name: string; sku: string } }[] } }>(
       t.gql,
       hospital.admin.token,
@@ -480,18 +467,7 @@ describe('what an order line records', () => {
 
 describe('what an order names', () => {
   it('names its hospital, vendor, site and depot itself once it has learned them: the router asks neither users nor locations', async () => {
-    const vendor = await setUpVendor(t.gql, adminToken, {
-      productIds: products,
-      onHand: 20,
-      unitPrice: 2_500,
-    });
-    const hospital = await setUpHospital(t.gql);
-    const order = await placed(
-      hospital,
-      orderInput(hospital, [{ productId: products[0]!, quantity: 1 }], {
-        vendorId: vendor.admin.organizationId,
-      }),
-    );
+    const { hospital, vendor, order } = await placedWithEveryProduct();
     const DETAIL =
       'query ($id: ID!) { order(id: $id) { hospital { id name } vendor { id name } site { id name } depot { id name } } }';
     type Named = { id: string; name: string };
@@ -524,6 +500,21 @@ describe('what an order names', () => {
       expect(view.order).toEqual({ hospital: owners.h, vendor: owners.v, site: owners.s, depot: owners.d });
   });
 });
+
+/** A new hospital's order of one of each product from a new vendor. */
+async function placedWithEveryProduct() {
+  const vendor = await setUpVendor(t.gql, adminToken, { productIds: products, onHand: 20, unitPrice: 2_500 });
+  const hospital = await setUpHospital(t.gql);
+  const order = await placed(
+    hospital,
+    orderInput(
+      hospital,
+      products.map((productId) => ({ productId, quantity: 1 })),
+      { vendorId: vendor.admin.organizationId },
+    ),
+  );
+  return { vendor, hospital, order };
+}
 
 /** The router's calls to a subgraph so far (flow_router_subgraph_request_duration_seconds_count). */
 async function routerCallsTo(subgraph: string): Promise<number> {
