@@ -171,11 +171,16 @@ export class SuspendedOrganizations {
   private async pollLoop(longPollMs: number): Promise<void> {
     while (this.running) {
       const known = this.version === null ? undefined : { version: this.version, waitMs: longPollMs };
+      const before = this.version;
+      const asked = Date.now();
       this.polling = new AbortController();
       const held = await this.loadOnce(known, this.polling.signal);
       this.polling = null;
+      // An unchanged list long before the wait was over: users did not hold the poll (whatever
+      // the reason), so it must not be asked again at once.
+      const unheld = known !== undefined && this.version === before && Date.now() - asked < longPollMs / 2;
       // A failure, or a users that answers at once whatever it is asked: no faster than refreshMs.
-      if (this.running && !held) await this.pause(this.refreshMs);
+      if (this.running && (!held || unheld)) await this.pause(this.refreshMs);
     }
   }
 
