@@ -9,9 +9,6 @@ import { quoteIdentifier, type SubgraphDatabase } from '@flow/subgraph-kit';
 import pg from 'pg';
 import type { UsersEnvironment } from './env';
 
-/** Polls held at once (one per process polling is the usual count); beyond it they are answered at once. */
-const MAX_HELD_POLLS = 1000;
-
 export interface SuspensionList {
   suspensions: SuspendedOrganizations;
   /** Serves the list to the other subgraphs: from this process's copy, so N pollers cost no statement. */
@@ -67,6 +64,6 @@ export function openSuspensionList(
   });
   // A caller that has the current list waits for the next change (each reload compares the
   // list's version), its wait, or users stopping (suspensions.stop()).
-  const serve = servedSuspensionList(suspensions, MAX_HELD_POLLS);
+  const serve = servedSuspensionList(suspensions);
   return { suspensions, serve, close: () => pool.end() };
 }

@@ -37,7 +37,7 @@ export interface SuspensionList {
   revokedClientApplicationIds: readonly string[];
   /** Absent from an older users: no secret is refused. */
   endedClientSecretIds?: readonly string[];
-  /** The list's content hash (suspensionListVersion); absent from an older users, which never holds a poll. */
+  /** The list's content hash (suspensionListVersion), as users computed it; absent from an older users. */
   version?: string;
 }
 
@@ -81,8 +81,9 @@ export interface SuspendedOrganizationsOptions {
   /**
    * Poll users with the version the process has, each poll held until the list changes or this
    * long (SUSPENSION_LONG_POLL_MS): a change arrives at once, and a quiet list costs a poll per
-   * this period instead of one per refreshMs. After a failure, or from a users that does not hold
-   * polls (no version in its answer), the next poll waits refreshMs. Unset: a load every refreshMs.
+   * this period instead of one per refreshMs. After a failed poll, or one answered at once with
+   * nothing new (a users that does not hold polls), the next one waits refreshMs. Unset: a load
+   * every refreshMs.
    */
   longPollMs?: number;
 }
@@ -98,7 +99,8 @@ export class SuspendedOrganizations {
   private failures = 0;
   private version: string | null = null;
   private running = false;
-  private pacing: { timer: NodeJS.Timeout; wake: () => void } | null = null;
+  /** Ends the pause between polls at stop(). */
+  private wakePause: (() => void) | null = null;
   /** Ends the poll in flight at stop(): a held poll must not keep a stopping process alive. */
   private polling: AbortController | null = null;
   private readonly waiters = new Set<() => void>();
@@ -132,7 +134,7 @@ export class SuspendedOrganizations {
     this.timer = null;
     this.running = false;
     this.polling?.abort();
-    this.pacing?.wake();
+    this.wakePause?.();
     for (const wake of [...this.waiters]) wake();
   }
 
@@ -170,17 +172,16 @@ export class SuspendedOrganizations {
 
   private async pollLoop(longPollMs: number): Promise<void> {
     while (this.running) {
-      const known = this.version === null ? undefined : { version: this.version, waitMs: longPollMs };
       const before = this.version;
+      const known = before === null ? undefined : { version: before, waitMs: longPollMs };
       const asked = Date.now();
       this.polling = new AbortController();
-      const held = await this.loadOnce(known, this.polling.signal);
+      const loaded = await this.loadOnce(known, this.polling.signal);
       this.polling = null;
-      // An unchanged list long before the wait was over: users did not hold the poll (whatever
-      // the reason), so it must not be asked again at once.
-      const unheld = known !== undefined && this.version === before && Date.now() - asked < longPollMs / 2;
-      // A failure, or a users that answers at once whatever it is asked: no faster than refreshMs.
-      if (this.running && (!held || unheld)) await this.pause(this.refreshMs);
+      // A failed poll, or one answered long before its wait with nothing new (a users that does
+      // not hold polls, whatever the reason): the next one waits refreshMs, never a busy loop.
+      const unheld = this.version === before && Date.now() - asked < longPollMs / 2;
+      if (this.running && (!loaded || unheld)) await this.pause(this.refreshMs);
     }
   }
 
@@ -188,12 +189,12 @@ export class SuspendedOrganizations {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
-        this.pacing = null;
+        this.wakePause = null;
         resolve();
       };
       const timer = setTimeout(wake, ms);
       timer.unref();
-      this.pacing = { timer, wake };
+      this.wakePause = wake;
     });
   }
 
@@ -292,7 +293,7 @@ export class SuspendedOrganizations {
     }
   }
 
-  /** True when the answer came from a users that holds polls (it carries a version). */
+  /** True when the list was loaded (false: the load failed, or stop() ended it). */
   private async loadOnce(known?: KnownSuspensionList, signal?: AbortSignal): Promise<boolean> {
     try {
       const loaded = asSuspensionList(await this.options.load(known, signal));
@@ -331,7 +332,7 @@ export class SuspendedOrganizations {
         }
       }
       if (changed) for (const wake of [...this.waiters]) wake();
-      return loaded.version !== undefined;
+      return true;
     } catch (error) {
       if (signal?.aborted) return false; // stopped: not a failure of users
       this.failures += 1;

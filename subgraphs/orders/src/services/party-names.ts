@@ -15,7 +15,7 @@ import { asksBeyondId } from './selection';
 // the router's own fetch would have found nothing.
 //
 // If a rename ever becomes possible, the owner must publish it and orders must apply it here
-// (README, "Ordering").
+// (subgraphs/orders/README.md, "What an order names").
 
 /** Order.hospital, vendor, site, depot: a reference, with its name when the query asks for it. */
 export interface PartyReference {
