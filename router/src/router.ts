@@ -11,6 +11,7 @@
 // stops them in reverse.
 import './no-telemetry';
 import './gateway-modules';
+import './apollo-server-modules';
 import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import {

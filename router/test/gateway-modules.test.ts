@@ -1,31 +1,11 @@
 // The router loads @apollo/gateway without the modules it never runs (gateway-modules.ts): they
 // load on first use instead. Checked in a real node process (jest has a module loader of its own).
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { READ_AT_LOAD } from '../src/gateway-modules';
 import { TINY_SUBGRAPHS } from './fixtures/tiny-subgraph';
+import { inNode } from './in-node';
 
 const source = join(__dirname, '..', 'src', 'gateway-modules.ts');
-
-/** Runs `script` (CommonJS, through tsx) in node; what it prints, parsed. */
-function inNode(script: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=flow-source', '--import', 'tsx', '-e', script], {
-      cwd: join(__dirname, '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as Record<string, unknown>)
-        : reject(new Error(`exit ${code}: ${err}`)),
-    );
-  });
-}
 
 const SCRIPT = `
 const { dirname, join } = require('node:path');

@@ -96,6 +96,7 @@ export { createMetrics, type Metrics, mountMetrics, observeStatements } from './
 export { requestIdFrom, requestIdMiddleware } from './http/request-id';
 export {
   createHttpServer,
+  type RequestPrototypes,
   DEFAULT_HTTP_SERVER_POLICY,
   type HttpServerPolicy,
   httpServerPolicyFromEnv,

@@ -215,7 +215,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
   // Express serves every route but the router's and other subgraphs' calls, which `route` (set
   // below, once Apollo Server has started) takes straight to Apollo Server.
   let route: RequestListener = app;
-  const httpServer = createHttpServer((req, res) => route(req, res), options.http);
+  const httpServer = createHttpServer((req, res) => route(req, res), options.http, app);
   const state: HealthState = { accepting: true };
   const metrics = createMetrics(options.name);
   registerEventMetrics(metrics.registry);
