@@ -183,6 +183,12 @@ function routerShape(production: boolean) {
     RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE: nonNegativeInt(5_000, 100_000_000),
     /** Each budget holds this many seconds' worth of its rate: the most spendable at once. */
     RATE_LIMIT_BURST_SECONDS: positiveInt(60, 3600),
+    /**
+     * With REDIS_URL: the share of a budget (percent of the smallest one an operation spends from)
+     * each router takes from Redis at once for a caller who keeps calling, and spends without a
+     * round trip (@flow/rate-limit LeasedPointsLimiter). 0: every operation asks Redis.
+     */
+    RATE_LIMIT_LEASE_PERCENT: nonNegativeInt(5, 50),
     /** `org:<id>=<multiplier>` or `<address or subnet>=<multiplier>`, comma-separated. */
     RATE_LIMIT_TRUSTED: z
       .string()
@@ -336,6 +342,7 @@ function toConfig(env: Parsed & Record<string, unknown>): RouterConfig {
       addressPerMinute: env.RATE_LIMIT_ADDRESS_POINTS_PER_MINUTE,
       anonymousPerMinute: env.RATE_LIMIT_ANONYMOUS_POINTS_PER_MINUTE,
       burstSeconds: env.RATE_LIMIT_BURST_SECONDS,
+      leasePercent: env.RATE_LIMIT_LEASE_PERCENT,
       trusted: parseTrustedClients(env.RATE_LIMIT_TRUSTED),
     },
     trustedDocuments: { dir: env.TRUSTED_DOCUMENTS_DIR, defaultMode: env.TRUSTED_DOCUMENTS_DEFAULT_MODE },

@@ -100,7 +100,10 @@ describe('the gateway request context Apollo Server builds (apollo-server-module
           [...headers.values()],
         );
       }
-      seen.push([...apollo.response.http.headers], [...apollo.request.http!.headers]);
+      seen.push(
+        [...apollo.response.http.headers],
+        [...(apollo.request.http as { headers: HeaderMap }).headers],
+      );
       return seen;
     };
     expect(run(ours)).toEqual(run(apollos));

@@ -181,8 +181,11 @@ describe('parseRouterConfig', () => {
       addressPerMinute: 100_000,
       anonymousPerMinute: 5_000,
       burstSeconds: 60,
+      leasePercent: 5,
       trusted: [],
     });
+    expect(parseRouterConfig({ RATE_LIMIT_LEASE_PERCENT: '0' }).rateLimits.leasePercent).toBe(0);
+    expect(() => parseRouterConfig({ RATE_LIMIT_LEASE_PERCENT: '51' })).toThrow(/RATE_LIMIT_LEASE_PERCENT/);
     expect(config.caps).toEqual({
       subscriptionsPerSocket: 200,
       subscriptionsPerUser: 500,

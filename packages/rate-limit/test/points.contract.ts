@@ -84,6 +84,21 @@ export function pointsLimiterContract({ create, store }: PointsContractOptions):
     expect(await limiter.consume([user, address], 1)).toMatchObject({ allowed: false, refusedBy: 0 });
   });
 
+  it('takes back unused points, never beyond a full bucket', async () => {
+    const user = { key: key('refund-user'), rule: slow(10) };
+    const address = { key: key('refund-address'), rule: slow(20) };
+    expect(await limiter.consume([user, address], 7)).toMatchObject({ allowed: true, remaining: 3 });
+    await limiter.refund([user, address], 3, store);
+    expect(await limiter.consume([user], 0)).toMatchObject({ remaining: 6 });
+    expect(await limiter.consume([address], 0)).toMatchObject({ remaining: 16 });
+    await limiter.refund([user, address], 100, store);
+    expect(await limiter.consume([user], 0)).toMatchObject({ remaining: 10 });
+    expect(await limiter.consume([address], 0)).toMatchObject({ remaining: 20 });
+    const untouched = { key: key('refund-untouched'), rule: slow(5) };
+    await limiter.refund([untouched], 5, store);
+    expect(await limiter.consume([untouched], 6)).toMatchObject({ allowed: false, remaining: 5 });
+  });
+
   it('keeps keys independent', async () => {
     const a = { key: key('a'), rule: slow(1) };
     const b = { key: key('b'), rule: slow(1) };

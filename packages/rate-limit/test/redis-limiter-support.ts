@@ -19,6 +19,9 @@ export function failingFallback(limiterName: string) {
     consume: async (): Promise<never> => {
       throw new Error(`the Redis ${limiterName} fell back to memory: is Redis reachable?`);
     },
+    refund: async (): Promise<never> => {
+      throw new Error(`the Redis ${limiterName} gave points back to memory: is Redis reachable?`);
+    },
   };
 }
 

@@ -28,6 +28,8 @@ export interface RateLimitSettings {
   anonymousPerMinute: number;
   /** Each budget holds this many seconds' worth of points: the most a quiet caller spends at once. */
   burstSeconds: number;
+  /** With Redis: the share (percent) of a budget leased at once to spend in process; 0: none. */
+  leasePercent?: number;
   trusted: readonly TrustedClient[];
 }
 

@@ -1,6 +1,6 @@
 // Builds the rate limits and caps from the configuration, with their metrics.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { createPointsLimiter, type PointsLimiter } from '@flow/rate-limit';
+import { createPointsLimiter, LeasedPointsLimiter, type PointsLimiter } from '@flow/rate-limit';
 import { type Logger } from '@flow/core';
 import type { RouterConfig } from '../env';
 import { UsageCaps } from './caps';
@@ -59,13 +59,19 @@ export function usageLimits(
         registers: [registry],
       })
     : undefined;
-  const pointsLimiter = createPointsLimiter({
+  const shared = createPointsLimiter({
     redisUrl: config.redis?.url,
     keyPrefix: config.redis ? `${config.redis.keyPrefix}points:` : undefined,
     connectionName: `flow-router-points:${process.pid}`,
     logger: logger.child({ component: 'rate-limit' }),
     onFallback: (reason) => fallbacks?.inc({ reason }),
   });
+  // In process (no Redis) every decision is local already.
+  const leasePercent = settings.leasePercent ?? 0;
+  const pointsLimiter =
+    config.redis && leasePercent > 0
+      ? new LeasedPointsLimiter(shared, { leaseShare: leasePercent / 100 })
+      : shared;
   if (config.redis) {
     new Gauge({
       name: 'flow_router_points_redis_up',

@@ -26,6 +26,7 @@ export {
   gcraOf,
   judge,
 } from './points';
+export { LeasedPointsLimiter, type LeasedPointsLimiterOptions } from './points-leases';
 export {
   DEFAULT_POINTS_KEY_PREFIX,
   RedisPointsLimiter,

@@ -60,6 +60,26 @@ end
 return result
 `);
 
+// KEYS: the buckets. ARGV[1]: points; then per bucket: ms per point. Moves each TAT back by that
+// many points, never below now (a bucket already full again gains nothing).
+const REFUND_SCRIPT = luaScript(`
+local points = tonumber(ARGV[1])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+for i = 1, #KEYS do
+  local stored = tonumber(redis.call('GET', KEYS[i]))
+  if stored and stored > now then
+    local back = stored - points * tonumber(ARGV[i + 1])
+    if back > now then
+      redis.call('SET', KEYS[i], string.format('%.3f', back), 'PX', math.ceil(back - now) + 1)
+    else
+      redis.call('DEL', KEYS[i])
+    end
+  end
+end
+return 1
+`);
+
 export const DEFAULT_POINTS_KEY_PREFIX = 'flow:points:';
 
 /** Defaults: keys prefixed `flow:points:`, the connection named `flow-points`, memory as the fallback. */
@@ -97,5 +117,19 @@ export class RedisPointsLimiter extends RedisWithFallback<PointsLimiter> impleme
       },
       () => this.fallback.consume(buckets, cost),
     );
+  }
+
+  async refund(
+    buckets: readonly PointsBucket[],
+    points: number,
+    grantedBy: 'redis' | 'memory',
+  ): Promise<void> {
+    checkCost(points);
+    if (grantedBy === 'memory') return this.fallback.refund(buckets, points, 'memory');
+    // Points Redis granted go back to Redis only: while it is away they stay spent (the safe side).
+    if (buckets.length === 0 || points === 0 || !this.connected) return;
+    const keys = buckets.map((bucket) => this.keyPrefix + bucket.key);
+    const args = [String(points), ...buckets.map((bucket) => String(gcraOf(bucket.rule).intervalMs))];
+    await this.evalScript(REFUND_SCRIPT, keys, args).catch(() => undefined);
   }
 }

@@ -46,6 +46,13 @@ export interface PointsLimiter {
    * falls back to memory); throws a RangeError for an invalid rule or cost (a programming error).
    */
   consume(buckets: readonly PointsBucket[], cost: number): Promise<PointsDecision>;
+  /**
+   * Gives back points a call spent and nobody used (the rest of a lease: ./points-leases.ts) to
+   * every bucket: as if that much had never been spent, so a bucket already full again gains
+   * nothing. `grantedBy`: the store whose decision spent them (a Redis limiter hands points its
+   * fallback granted back to the fallback). Never rejects: points it cannot give back stay spent.
+   */
+  refund(buckets: readonly PointsBucket[], points: number, grantedBy: 'redis' | 'memory'): Promise<void>;
   readonly connected: boolean;
   /** Waits until the store is reachable, at most `timeoutMs`; resolves whether it is. */
   ready(timeoutMs?: number): Promise<boolean>;
@@ -145,6 +152,18 @@ export class MemoryPointsLimiter implements PointsLimiter {
       });
     }
     return decision;
+  }
+
+  async refund(buckets: readonly PointsBucket[], points: number): Promise<void> {
+    checkCost(points);
+    const now = this.tats.now();
+    for (const bucket of buckets) {
+      const tat = this.tats.get(bucket.key);
+      if (tat === undefined) continue;
+      const back = tat - points * gcraOf(bucket.rule).intervalMs;
+      if (back > now) this.tats.touch(bucket.key, back);
+      else this.tats.delete(bucket.key);
+    }
   }
 
   async ready(): Promise<boolean> {
