@@ -121,7 +121,11 @@ describe('LeasedPointsLimiter', () => {
   it('asks a caller seen once for its cost only, and never leases a small budget', async () => {
     const { limiter, calls } = await leased();
     const big = budget('once', 10_000);
-    expect(await limiter.consume([big], 10)).toMatchObject({ allowed: true, remaining: 9990, store: 'redis' });
+    expect(await limiter.consume([big], 10)).toMatchObject({
+      allowed: true,
+      remaining: 9990,
+      store: 'redis',
+    });
     expect(await leftInRedis(big)).toBe(9990);
     const small = budget('small', 30); // 5 % is 1 point: under two calls' cost
     for (let i = 0; i < 10; i += 1) expect((await limiter.consume([small], 1)).allowed).toBe(true);
