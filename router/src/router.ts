@@ -12,6 +12,7 @@
 import './no-telemetry';
 import './gateway-modules';
 import './apollo-server-modules';
+import './request-memos';
 import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import {
