@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { signRequest, verifyRequestSignature, type SignedParts } from '../src/auth/request-signing';
 
 const secret = 'a-test-secret-of-enough-length';
@@ -17,6 +18,31 @@ describe('router request signing', () => {
   it('accepts the router’s own signature', () => {
     expect(signature).toMatch(/^v2=[0-9a-f]{64}$/);
     expect(verifyRequestSignature(secret, signature, parts, now)).toEqual({ valid: true });
+  });
+
+  it('is the documented HMAC, the first time and from the operation memo, and covers every part', () => {
+    const operation = createHash('sha256')
+      .update(`${parts.query}\n${parts.operationName}\n${JSON.stringify(parts.variables)}`)
+      .digest('hex');
+    const canonical = [
+      'v2',
+      parts.timestamp,
+      parts.requestId,
+      parts.authorization,
+      '',
+      '',
+      '',
+      operation,
+    ].join('\n');
+    const expected = `v2=${createHmac('sha256', secret).update(canonical).digest('hex')}`;
+    expect(signature).toBe(expected);
+    expect(signRequest(secret, parts)).toBe(expected);
+    expect(signRequest(secret, { ...parts, variables: { a: 2, b: [true, 'x'] } })).not.toBe(expected);
+    expect(signRequest(secret, { ...parts, operationName: 'Other' })).not.toBe(expected);
+    expect(signRequest(secret, { ...parts, query: 'query Me { me { name } }' })).not.toBe(expected);
+    const long = { ...parts, query: `query Me { me { id } } # ${'x'.repeat(20_000)}` };
+    expect(signRequest(secret, long)).toBe(signRequest(secret, long));
+    expect(verifyRequestSignature(secret, signRequest(secret, long), long, now)).toEqual({ valid: true });
   });
 
   it('accepts variables that went through JSON and back', () => {

@@ -35,14 +35,29 @@ export interface SignedParts {
   variables: Record<string, unknown> | null | undefined;
 }
 
+/**
+ * The operation's digest, from a bounded memo: a router signs, and a subgraph checks, the same
+ * query with the same variables over and over. Longer operations are hashed every time (a memo
+ * entry holds its text).
+ */
+const operationDigests = new Map<string, string>();
+const MAX_MEMO_OPERATION = 16_384;
+const MAX_MEMO_OPERATIONS = 2000;
+
+function operationDigest(parts: SignedParts): string {
+  const text = `${parts.query}\n${parts.operationName ?? ''}\n${JSON.stringify(parts.variables ?? {})}`;
+  const known = operationDigests.get(text);
+  if (known !== undefined) return known;
+  const digest = createHash('sha256').update(text).digest('hex');
+  if (text.length <= MAX_MEMO_OPERATION) {
+    if (operationDigests.size >= MAX_MEMO_OPERATIONS) operationDigests.clear();
+    operationDigests.set(text, digest);
+  }
+  return digest;
+}
+
 function canonical(parts: SignedParts): string {
-  const operation = createHash('sha256')
-    .update(parts.query)
-    .update('\n')
-    .update(parts.operationName ?? '')
-    .update('\n')
-    .update(JSON.stringify(parts.variables ?? {}))
-    .digest('hex');
+  const operation = operationDigest(parts);
   return [
     SIGNATURE_VERSION,
     parts.timestamp,
