@@ -25,10 +25,13 @@ import {
 } from '@flow/core';
 import type { RouterConfig, SubgraphTarget } from './env';
 import { explorer } from './explorer';
+import { graphqlPost } from './graphql-post';
 import { jwksProxy } from './jwks';
 import type { RouterMetrics } from './metrics';
 import { oauthTokenProxy } from './oauth-token';
 import type { SignInThrottle } from './rate-limit';
+
+export const GRAPHQL_PATH = '/graphql';
 
 export interface RouterRoutes {
   config: RouterConfig;
@@ -46,7 +49,11 @@ export interface RouterRoutes {
   graphql: RequestHandler[];
 }
 
-export function mountRoutes(app: Express, routes: RouterRoutes): void {
+/**
+ * Mounts every route on `app`; returns what serves a plain POST /graphql with the same handlers,
+ * in the same order, without Express's router (graphql-post.ts).
+ */
+export function mountRoutes(app: Express, routes: RouterRoutes): ReturnType<typeof graphqlPost> {
   const { config, logger } = routes;
   const usersUrl = config.subgraphs.find((s) => s.name === 'users')?.url ?? '';
   app.disable('x-powered-by');
@@ -54,9 +61,10 @@ export function mountRoutes(app: Express, routes: RouterRoutes): void {
   // explorer's assets are immutable, its page small).
   app.set('etag', false);
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(requestIdMiddleware);
-  app.use(accessLog(logger));
-  mountMetrics(app, routes.metrics);
+  // Every request, in this order, whatever its path (the rest are routes of their own).
+  const application: RequestHandler[] = [requestIdMiddleware, accessLog(logger)];
+  app.use(...application);
+  application.push(mountMetrics(app, routes.metrics));
   mountHealth(app, subgraphReadiness(routes.served), routes.state, { degradable: routes.degradable });
   app.get('/.well-known/jwks.json', jwksProxy(config.jwt.jwksUrl, logger.child({ component: 'jwks' })));
   app.post(
@@ -69,18 +77,24 @@ export function mountRoutes(app: Express, routes: RouterRoutes): void {
       logger: logger.child({ component: 'oauth' }),
     }),
   );
-  if (config.explorer) app.use(explorer(logger.child({ component: 'explorer' })));
-  app.use(
-    '/graphql',
+  if (config.explorer) {
+    const page = explorer(logger.child({ component: 'explorer' }));
+    app.use(page);
+    application.push(page);
+  }
+  const mounted: RequestHandler[] = [
     cors(config.corsOrigins),
     routes.authenticate,
     express.json({ limit: config.limits.maxBodyBytes }),
     ...routes.graphql,
-  );
-  app.use((_req: Request, res: Response) =>
-    sendError(res, 404, ErrorCode.NOT_FOUND, 'Not found. The GraphQL endpoint is /graphql.'),
-  );
-  app.use(errorHandler(config, logger));
+  ];
+  app.use(GRAPHQL_PATH, ...mounted);
+  const unmatched: RequestHandler = (_req, res) =>
+    sendError(res, 404, ErrorCode.NOT_FOUND, 'Not found. The GraphQL endpoint is /graphql.');
+  app.use(unmatched);
+  const onError = errorHandler(config, logger);
+  app.use(onError);
+  return graphqlPost({ application, mounted, mountPath: GRAPHQL_PATH, unmatched, onError });
 }
 
 /** Listens on HOST:PORT; the URL to show for the GraphQL endpoint. */

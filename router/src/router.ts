@@ -14,6 +14,7 @@ import './gateway-modules';
 import './apollo-server-modules';
 import './request-memos';
 import { readFileSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import {
   createHttpServer,
@@ -26,7 +27,8 @@ import { authenticate, createRemoteTokenVerifier } from './auth/authenticate';
 import { SuspendedConnections } from './auth/suspended-connections';
 import type { RouterConfig, SubgraphTarget } from './env';
 import { createGateway, gatewayMiddleware } from './gateway';
-import { listen, mountRoutes } from './http';
+import { GRAPHQL_PATH, listen, mountRoutes } from './http';
+import { isPlainPost } from './graphql-post';
 import { startLive } from './live';
 import { createLimits } from './limits';
 import { createRouterMetrics } from './metrics';
@@ -62,9 +64,11 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const limits = createLimits(config, logger, metrics);
 
   const app = express();
+  // Express until the routes are mounted; then a plain POST /graphql skips its router (http.ts).
+  let serve: RequestListener = app;
   // Half-sent requests are cut off and connections capped (HTTP_*); SSE and WebSockets are not
   // affected: the request timeout covers receiving a request, never a long response.
-  const httpServer = createHttpServer(app, config.http);
+  const httpServer = createHttpServer((req, res) => serve(req, res), config.http, app);
   const state: HealthState = { accepting: true };
   const gateway = createGateway({
     config,
@@ -110,7 +114,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     operationRateLimits: limits.operationRateLimits,
   });
   const verifyToken = createRemoteTokenVerifier(config.jwt);
-  mountRoutes(app, {
+  const graphqlPost = mountRoutes(app, {
     config,
     logger,
     metrics,
@@ -132,6 +136,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       gatewayMiddleware(gateway.apollo),
     ],
   });
+  serve = (req, res) => (isPlainPost(req, GRAPHQL_PATH) ? graphqlPost(req, res) : app(req, res));
 
   let address: { port: number; url: string };
   try {

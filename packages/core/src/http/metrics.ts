@@ -44,8 +44,9 @@ export function createMetrics(processName: string): Metrics {
   };
 }
 
+/** Times every request (mounted first); returns that middleware, for a route served without Express. */
 export function mountMetrics(app: Express, metrics: Metrics) {
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  const timed = (req: Request, res: Response, next: NextFunction) => {
     const stop = metrics.httpDuration.startTimer({ method: req.method });
     // Bounded labels: every probe of an unknown path shares one series.
     res.on('finish', () => {
@@ -54,11 +55,13 @@ export function mountMetrics(app: Express, metrics: Metrics) {
       stop({ route, status: String(res.statusCode) });
     });
     next();
-  });
+  };
+  app.use(timed);
   app.get('/metrics', async (_req: Request, res: Response) => {
     res.set('content-type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+  return timed;
 }
 
 /** The part of a generated Prisma client that emits query events. */
