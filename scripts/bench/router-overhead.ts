@@ -4,7 +4,8 @@
 // one router per build, and runs the systems interleaved round by round with the sequential
 // client: through this build's router, through the baseline's, straight at inventory (signed as
 // the router signs). Before the rounds, every operation of OPERATIONS is sent to both routers and
-// their answers compared byte for byte (status, content type, body).
+// their answers compared byte for byte (status, content type, body). A bare forwarding proxy
+// (harness/bare-proxy.mjs) runs in the same rounds: the least a hop costs on this machine.
 //
 //   npm run build && cp -r router/dist router/.bench/baseline/   (on the build to compare with)
 //   node --conditions=flow-source --import tsx scripts/bench/router-overhead.ts \
@@ -95,6 +96,11 @@ async function main() {
 
   const body = { query: PRODUCTS_QUERY, operationName: 'Products' };
   const inventory = platform.subgraphs.inventory!;
+  const proxy = await platform.addRouter(
+    'bare-proxy',
+    { TARGET_URL: inventory.url },
+    { script: join(__dirname, 'harness', 'bare-proxy.mjs') },
+  );
   const systems: System[] = [
     ...routers.map((router): System => ({
       name: router.name,
@@ -105,6 +111,15 @@ async function main() {
       }),
       processes: { router: router.process, inventory: inventory.process },
     })),
+    {
+      name: 'bare proxy (floor)',
+      request: () => ({
+        url: proxy.url,
+        body: JSON.stringify(body),
+        headers: signedHeaders(platform.secret, token, body),
+      }),
+      processes: { router: proxy.process, inventory: inventory.process },
+    },
     {
       name: 'inventory direct',
       request: () => ({
@@ -127,11 +142,16 @@ async function main() {
   const netCpu = (f: SystemFigures) =>
     (f.cpuMsPerRequest.router! * sentOf(f) - idleMsPerSecond * busySeconds(f)) / sentOf(f);
   console.log(`router CPU while idle: ${idleMsPerSecond.toFixed(2)} ms/s`);
-  for (const f of figures.slice(0, -1))
+  for (const f of figures.slice(0, -1)) {
+    const floor = f.system.startsWith('bare proxy');
+    const cpu = floor
+      ? `its CPU ${f.cpuMsPerRequest.router!.toFixed(3)} ms/req`
+      : `router CPU ${f.cpuMsPerRequest.router!.toFixed(3)} ms/req (${netCpu(f).toFixed(3)} net of idle)`;
     console.log(
-      `${f.system}: p50 ${f.p50Ms.toFixed(2)} ms, overhead ${(f.p50Ms - direct.p50Ms).toFixed(2)} ms over inventory direct; router CPU ${f.cpuMsPerRequest.router!.toFixed(3)} ms/req (${netCpu(f).toFixed(3)} net of idle); ${f.requests} requests`,
+      `${f.system}: p50 ${f.p50Ms.toFixed(2)} ms, overhead ${(f.p50Ms - direct.p50Ms).toFixed(2)} ms over inventory direct; ${cpu}; ${f.requests} requests`,
     );
-  if (figures.length === 3) {
+  }
+  if (baseline) {
     const [now, before] = figures;
     console.log(
       `this build / baseline: router CPU per request ${(now!.cpuMsPerRequest.router! / before!.cpuMsPerRequest.router!).toFixed(2)}x (net of idle ${(netCpu(now!) / netCpu(before!)).toFixed(2)}x), p50 overhead ${((now!.p50Ms - direct.p50Ms) / (before!.p50Ms - direct.p50Ms)).toFixed(2)}x`,
