@@ -21,6 +21,7 @@ import type { RouterContext } from './context';
 import { mayHaveReachedOrders, pendingPlacement, placementOf } from './placement';
 import { describeSubgraphFailure, failureResponse } from './subgraph-failures';
 import { subgraphClient, type SubgraphAnswer, type SubgraphClient } from './subgraph-http';
+import { socketSubgraphClient } from './subgraph-sockets';
 
 // The gateway's own copy of this type (its nested @apollo/* versions differ from the hoisted ones).
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
@@ -35,6 +36,8 @@ export interface SignedDataSourceOptions {
   placeOrderTimeoutMs?: number;
   /** Whether the subgraph accepts a JSON array of operations (Flow's subgraph kit does); default true. */
   batching?: boolean;
+  /** Flow's own subgraph over http: the router's socket client (subgraph-sockets.ts); else node:http. */
+  ownSockets?: boolean;
   duration?: Histogram<'subgraph' | 'outcome'>;
 }
 
@@ -69,7 +72,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   constructor(options: SignedDataSourceOptions) {
     super({ url: options.url, apq: false, honorSubgraphCacheControlHeader: false });
     this.options = options;
-    this.client = subgraphClient(options.url);
+    this.client =
+      options.ownSockets && options.url.startsWith('http:')
+        ? socketSubgraphClient(options.url)
+        : subgraphClient(options.url);
   }
 
   /** Drops the kept-alive connections. */

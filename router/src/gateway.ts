@@ -81,6 +81,7 @@ export function createGateway(options: GatewayOptions): RouterGateway {
         timeoutMs: config.subgraphTimeoutMs,
         placeOrderTimeoutMs: options.foreign?.has(name) ? undefined : config.placeOrderTimeoutMs,
         batching: !options.foreign?.has(name),
+        ownSockets: !options.foreign?.has(name),
         duration: metrics.subgraphDuration,
       });
       dataSources.push(dataSource);
