@@ -22,7 +22,28 @@ export interface SubgraphClient {
 }
 
 /** What `fetch` throws at its deadline (AbortSignal.timeout): the failure mapping reads the name. */
-const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+export const timeoutError = () =>
+  new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+
+type Send = (headers: Record<string, string>, body: string, deadline: number) => Promise<SubgraphAnswer>;
+
+/**
+ * `send`, and once more for a query whose kept-alive connection the subgraph had closed as it was
+ * reused (the request never arrived); never a mutation (it might have arrived after all).
+ */
+export function sentOnceMoreIfClosed(send: Send): SubgraphClient['post'] {
+  return async (headers, body, timeoutMs, idempotent) => {
+    const deadline = Date.now() + timeoutMs;
+    try {
+      return await send(headers, body, deadline);
+    } catch (error) {
+      const { reusedSocket, code } = error as { reusedSocket?: boolean; code?: string };
+      if (!idempotent || !reusedSocket || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
+      if (Date.now() >= deadline) throw timeoutError();
+      return send(headers, body, deadline);
+    }
+  };
+}
 
 export function subgraphClient(url: string): SubgraphClient {
   const target = new URL(url);
@@ -83,19 +104,7 @@ export function subgraphClient(url: string): SubgraphClient {
     });
 
   return {
-    post: async (headers, body, timeoutMs, idempotent) => {
-      const deadline = Date.now() + timeoutMs;
-      try {
-        return await once(headers, body, deadline);
-      } catch (error) {
-        // A kept-alive connection the subgraph closed as we reused it: the request never arrived.
-        // Only a query is sent again (a mutation might have arrived after all).
-        const reused = (error as { reusedSocket?: boolean; code?: string }).reusedSocket;
-        if (!idempotent || !reused || (error as { code?: string }).code !== 'ECONNRESET') throw error;
-        if (Date.now() >= deadline) throw timeoutError();
-        return once(headers, body, deadline);
-      }
-    },
+    post: sentOnceMoreIfClosed(once),
     close: () => agent.destroy(),
   };
 }

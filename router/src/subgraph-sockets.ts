@@ -7,9 +7,13 @@
 // connection the subgraph had closed is sent once more. https: and subgraphs that are not Flow's
 // keep subgraph-http.ts. router/test/subgraph-sockets.test.ts runs it against raw TCP servers.
 import net from 'node:net';
-import type { SubgraphAnswer, SubgraphClient } from './subgraph-http';
+import {
+  sentOnceMoreIfClosed,
+  timeoutError,
+  type SubgraphAnswer,
+  type SubgraphClient,
+} from './subgraph-http';
 
-const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 const cutOff = () => Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' });
 const malformed = (what: string) =>
   Object.assign(new Error(`the subgraph's answer is not valid HTTP: ${what}`), { code: 'EPROTO' });
@@ -238,19 +242,7 @@ export function socketSubgraphClient(url: string): SubgraphClient {
     });
 
   return {
-    post: async (headers, body, timeoutMs, idempotent) => {
-      const deadline = Date.now() + timeoutMs;
-      try {
-        return await once(headers, body, deadline);
-      } catch (error) {
-        // A kept-alive connection the subgraph closed as we reused it: the request never arrived.
-        // Only a query is sent again (a mutation might have arrived after all).
-        const { reusedSocket, code } = error as { reusedSocket?: boolean; code?: string };
-        if (!idempotent || !reusedSocket || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
-        if (Date.now() >= deadline) throw timeoutError();
-        return once(headers, body, deadline);
-      }
-    },
+    post: sentOnceMoreIfClosed(once),
     close: () => {
       closed = true;
       for (const socket of open) socket.destroy();
