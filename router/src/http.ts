@@ -1,7 +1,7 @@
 // The router's HTTP surface on Express: request id, access log, /metrics, health, JWKS, the OAuth
 // token endpoint, the explorer, then /graphql (CORS, bearer token, JSON body, and the handlers the
 // caller gives), a 404 for the rest and one error handler.
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, {
   type Express,
@@ -25,13 +25,13 @@ import {
 } from '@flow/core';
 import type { RouterConfig, SubgraphTarget } from './env';
 import { explorer } from './explorer';
-import { graphqlPost } from './graphql-post';
+import { graphqlPost, isPlainPost } from './graphql-post';
 import { jwksProxy } from './jwks';
 import type { RouterMetrics } from './metrics';
 import { oauthTokenProxy } from './oauth-token';
 import type { SignInThrottle } from './rate-limit';
 
-export const GRAPHQL_PATH = '/graphql';
+const GRAPHQL_PATH = '/graphql';
 
 export interface RouterRoutes {
   config: RouterConfig;
@@ -50,10 +50,10 @@ export interface RouterRoutes {
 }
 
 /**
- * Mounts every route on `app`; returns what serves a plain POST /graphql with the same handlers,
- * in the same order, without Express's router (graphql-post.ts).
+ * Mounts every route on `app`; returns the server's listener: a plain POST /graphql runs the same
+ * handlers, in the same order, without Express's router (graphql-post.ts), the rest goes to `app`.
  */
-export function mountRoutes(app: Express, routes: RouterRoutes): ReturnType<typeof graphqlPost> {
+export function mountRoutes(app: Express, routes: RouterRoutes): RequestListener {
   const { config, logger } = routes;
   const usersUrl = config.subgraphs.find((s) => s.name === 'users')?.url ?? '';
   app.disable('x-powered-by');
@@ -94,7 +94,8 @@ export function mountRoutes(app: Express, routes: RouterRoutes): ReturnType<type
   app.use(unmatched);
   const onError = errorHandler(config, logger);
   app.use(onError);
-  return graphqlPost({ application, mounted, mountPath: GRAPHQL_PATH, unmatched, onError });
+  const post = graphqlPost({ application, mounted, mountPath: GRAPHQL_PATH, unmatched, onError });
+  return (req, res) => (isPlainPost(req, GRAPHQL_PATH) ? post(req, res) : app(req, res));
 }
 
 /** Listens on HOST:PORT; the URL to show for the GraphQL endpoint. */

@@ -27,8 +27,7 @@ import { authenticate, createRemoteTokenVerifier } from './auth/authenticate';
 import { SuspendedConnections } from './auth/suspended-connections';
 import type { RouterConfig, SubgraphTarget } from './env';
 import { createGateway, gatewayMiddleware } from './gateway';
-import { GRAPHQL_PATH, listen, mountRoutes } from './http';
-import { isPlainPost } from './graphql-post';
+import { listen, mountRoutes } from './http';
 import { startLive } from './live';
 import { createLimits } from './limits';
 import { createRouterMetrics } from './metrics';
@@ -64,7 +63,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
   const limits = createLimits(config, logger, metrics);
 
   const app = express();
-  // Express until the routes are mounted; then a plain POST /graphql skips its router (http.ts).
+  // Express until the routes are mounted; then mountRoutes' listener (http.ts).
   let serve: RequestListener = app;
   // Half-sent requests are cut off and connections capped (HTTP_*); SSE and WebSockets are not
   // affected: the request timeout covers receiving a request, never a long response.
@@ -114,7 +113,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     operationRateLimits: limits.operationRateLimits,
   });
   const verifyToken = createRemoteTokenVerifier(config.jwt);
-  const graphqlPost = mountRoutes(app, {
+  serve = mountRoutes(app, {
     config,
     logger,
     metrics,
@@ -136,7 +135,6 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       gatewayMiddleware(gateway.apollo),
     ],
   });
-  serve = (req, res) => (isPlainPost(req, GRAPHQL_PATH) ? graphqlPost(req, res) : app(req, res));
 
   let address: { port: number; url: string };
   try {
