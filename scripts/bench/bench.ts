@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import { createGraphQLClient } from '@flow/testing';
 import { registerOrganization } from '../../test/support/actors';
 import { runBenchmark } from './measure';
-import { runFederation, GUILD_ROUTER_LIMITS } from './harness/federation';
+import { runFederation, GUILD_ROUTER_LIMITS, type FederationResult } from './harness/federation';
 import { pendingPlatform, RAISED_LIMITS, startFlowPlatform } from './harness/flow-platform';
 import { runLive } from './harness/live';
-import { runOperations } from './harness/operations';
-import { runOverhead } from './harness/overhead';
-import { leftovers, startedPids, stopEverything } from './harness/processes';
-import { printFigures } from './harness/table';
+import { judgeGoals } from './harness/goals';
+import { runOperations, type OperationsResult } from './harness/operations';
+import { runOverhead, type OverheadResult } from './harness/overhead';
+import { leftovers, peakRssMbOf, rssMbOf, startedPids, stopEverything } from './harness/processes';
+import { printFigures, printGoals } from './harness/table';
 
 const root = join(__dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -63,17 +64,21 @@ async function main() {
   const platform = await startFlowPlatform();
   const gql = createGraphQLClient(platform.routerUrl);
   const hospital = await registerOrganization(gql, 'HOSPITAL', 'Bench Hospital');
+  let federation: FederationResult | undefined;
+  let operations: OperationsResult | undefined;
+  let overhead: OverheadResult | undefined;
 
   if (runs('federation')) {
     console.log('\nScenario 1: federation benchmark shape (Flow router, Apollo Gateway, Hive Gateway)');
-    const federation = await runFederation(platform, { ...settings, hive: !flag('no-hive') });
-    report.federation = federation;
+    const result = await runFederation(platform, { ...settings, hive: !flag('no-hive') });
+    federation = result;
+    report.federation = result;
     printFigures(
       `Federation query (${federation.responseBytes} bytes), ${settings.connections} connections`,
       federation.figures,
     );
     const [flow, apollo, hive] = ['flow-router', 'apollo-gateway', 'hive-gateway'].map((name) =>
-      federation.figures.find((f) => f.system === name),
+      result.figures.find((f) => f.system === name),
     );
     const ratios = {
       flowOverApolloGatewayCpuPerRequest:
@@ -94,7 +99,7 @@ async function main() {
 
   if (runs('operations')) {
     console.log('\nScenario 3: Flow operations on a seeded data set');
-    const operations = await runOperations(platform, gql, { quick, ...settings });
+    operations = await runOperations(platform, gql, { quick, ...settings });
     report.operations = operations;
     printFigures(`Flow operations, ${settings.connections} connections`, operations.load);
     console.log('\nScenario 3: live updates, deliveryPositionUpdated at 100 and 1,000 subscribers');
@@ -103,7 +108,7 @@ async function main() {
 
   if (runs('overhead')) {
     console.log('\nScenario 2: router overhead, products(first: 20), one request at a time');
-    const overhead = await runOverhead(platform, hospital.token, {
+    overhead = await runOverhead(platform, hospital.token, {
       ...settings,
       seconds: settings.overheadSeconds,
     });
@@ -111,6 +116,18 @@ async function main() {
     printFigures('Router overhead (concurrency 1)', overhead.figures);
     console.log(`p50 difference (router - direct): ${overhead.p50DifferenceMs.toFixed(3)} ms`);
   }
+
+  // VmHWM: the most each subgraph held at any time since it started, whichever scenario it was.
+  const subgraphPeakRssMb = Object.fromEntries(
+    Object.entries(platform.subgraphs).map(([name, subgraph]) => [name, peakRssMbOf(subgraph.process)]),
+  );
+  report.subgraphPeakRssMb = subgraphPeakRssMb;
+  report.subgraphRssAtEndMb = Object.fromEntries(
+    Object.entries(platform.subgraphs).map(([name, subgraph]) => [name, rssMbOf(subgraph.process)]),
+  );
+  const goals = judgeGoals({ federation, operations, overhead, subgraphPeakRssMb });
+  report.goals = goals;
+  printGoals(goals);
 }
 
 async function tearDown() {

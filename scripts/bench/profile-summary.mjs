@@ -3,6 +3,8 @@
 //   node scripts/bench/profile-summary.mjs <file.cpuprofile> [--last=<seconds>] [--top=<n>]
 //     [--per=<count>]  (divide by a request count: ms per request)
 //     [--under=<text>] (only samples with a frame whose label contains <text> on their stack)
+//     [--skip=<seconds>] (leave out the profile's first seconds: start-up and warm-up)
+//     [--timeline] (busy milliseconds of every second, to choose --skip and --last)
 // --last keeps the samples of the profile's last seconds only (a whole-lifetime profile of a
 // process that was measured at its end: start-up and loading stay out).
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ const lastSeconds = Number(option('last') ?? Infinity);
 const top = Number(option('top') ?? 40);
 const per = Number(option('per') ?? 0);
 const under = option('under');
+const skipSeconds = Number(option('skip') ?? 0);
 
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -27,7 +30,21 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 const times = [];
 let at = profile.startTime;
 for (const delta of profile.timeDeltas) times.push((at += delta));
-const from = profile.endTime - lastSeconds * 1e6;
+const from = Math.max(profile.endTime - lastSeconds * 1e6, profile.startTime + skipSeconds * 1e6);
+
+if (options.includes('--timeline')) {
+  const busyBySecond = [];
+  for (let i = 0; i < profile.samples.length; i++) {
+    if (nodes.get(profile.samples[i]).callFrame.functionName === '(idle)') continue;
+    const second = Math.floor((times[i] - profile.startTime) / 1e6);
+    busyBySecond[second] =
+      (busyBySecond[second] ?? 0) + ((times[i + 1] ?? profile.endTime) - times[i]) / 1000;
+  }
+  console.log('second  busy ms');
+  busyBySecond.forEach((ms, second) =>
+    console.log(`${String(second).padStart(6)}  ${(ms ?? 0).toFixed(0).padStart(7)}`),
+  );
+}
 
 const where = (frame) => {
   const url = frame.url.replace(/^file:\/\//, '');

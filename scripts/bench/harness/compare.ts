@@ -7,14 +7,14 @@
 // in flight at the edges of a round would blur the count).
 import { percentile } from '../measure';
 import { autocannon, sequential, type LoadRequest, type LoadResult } from './load';
-import { cpuMsOf, peakRssMbOf, type Tracked } from './processes';
+import { chargedCpuMs, chargedPeakRssMb, type Charged } from './processes';
 
 export interface System {
   name: string;
   /** A fresh request per round (signatures expire). */
   request: () => LoadRequest;
-  /** The processes whose CPU is charged to this system, by role (gateway, accounts, ...). */
-  processes: Record<string, Tracked>;
+  /** The processes whose CPU is charged to this system, by role (gateway, accounts, postgres, ...). */
+  processes: Record<string, Charged>;
   /** Calls answered by the subgraphs so far, in total. */
   subgraphCalls?: () => Promise<number>;
 }
@@ -107,13 +107,13 @@ export async function compare(systems: System[], options: CompareOptions): Promi
   for (let round = 0; round < options.rounds; round++) {
     for (const [i, system] of systems.entries()) {
       const cpuBefore = Object.fromEntries(
-        Object.entries(system.processes).map(([role, p]) => [role, cpuMsOf(p)]),
+        Object.entries(system.processes).map(([role, p]) => [role, chargedCpuMs(p)]),
       );
       const result = await load(system, options, options.seconds);
       await drained(system);
       const total = totals[i]!;
       for (const [role, p] of Object.entries(system.processes))
-        total.cpu[role] = (total.cpu[role] ?? 0) + cpuMsOf(p) - cpuBefore[role]!;
+        total.cpu[role] = (total.cpu[role] ?? 0) + chargedCpuMs(p) - cpuBefore[role]!;
       total.rounds.push(result);
       console.log(
         `  round ${round + 1}/${options.rounds} ${system.name.padEnd(18)} ${(result.requests / result.seconds).toFixed(0).padStart(6)} req/s  p50 ${result.p50Ms.toFixed(2)} ms`,
@@ -143,7 +143,7 @@ export async function compare(systems: System[], options: CompareOptions): Promi
       cpuMsPerRequest: Object.fromEntries(Object.entries(cpu).map(([role, ms]) => [role, perRequest(ms)])),
       loadGeneratorCpuMsPerRequest: perRequest(rounds.reduce((sum, r) => sum + r.clientCpuMs, 0)),
       peakRssMb: Object.fromEntries(
-        Object.entries(system.processes).map(([role, p]) => [role, peakRssMbOf(p)]),
+        Object.entries(system.processes).map(([role, p]) => [role, chargedPeakRssMb(p)]),
       ),
       subgraphCallsPerRequest: calls[i]!,
       rounds,

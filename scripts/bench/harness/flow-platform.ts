@@ -11,7 +11,12 @@ import { databaseUrlForSchema, uniqueSchemaName } from '@flow/testing';
 import { createSigningKey } from '@flow/users';
 import { freePort } from '../../../test/environment';
 import { BENCH_LIMITS } from '../measure';
-import { LEAN_MALLOC_ENV, LEAN_NODE_OPTIONS, ROUTER_NODE_ARGS } from '../../lib/node-settings';
+import {
+  LEAN_MALLOC_ENV,
+  LEAN_NODE_OPTIONS,
+  ROUTER_NODE_ARGS,
+  SUBGRAPH_NODE_ARGS,
+} from '../../lib/node-settings';
 import { startTracked, waitForUrl, type Tracked } from './processes';
 
 const root = join(__dirname, '..', '..', '..');
@@ -103,7 +108,11 @@ export async function startFlowPlatform(extraEnv: Record<string, string> = {}): 
   const subgraphs: FlowPlatform['subgraphs'] = {};
   const start = async (name: string) => {
     const databaseUrl = databaseUrlForSchema(`${prefix}_${name}`);
-    const child = startTracked(name, [join(root, 'subgraphs', name, 'dist', 'server.js')], {
+    // The deployment's flags; BENCH_SUBGRAPH_NODE_ARGS (space-separated, may be empty) to compare others.
+    const nodeArgs = process.env.BENCH_SUBGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [
+      ...SUBGRAPH_NODE_ARGS,
+    ];
+    const child = startTracked(name, [...nodeArgs, join(root, 'subgraphs', name, 'dist', 'server.js')], {
       ...env,
       PORT: String(ports[name]),
       [subgraphDatabaseUrlVariable(name)]: databaseUrl,

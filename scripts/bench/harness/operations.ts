@@ -8,7 +8,7 @@ import { HOSPITAL_POSITION, setUpHospital, setUpVendor, PLACE_ORDER } from '../.
 import { compare, type CompareOptions, type SystemFigures } from './compare';
 import type { FlowPlatform } from './flow-platform';
 import { autocannon, type LoadResult } from './load';
-import { cpuMsOf } from './processes';
+import { cpuMsOf, postgresServer } from './processes';
 import { FULL_SEED, OFFER_SIZES, QUICK_SEED, seed, type SeededData } from './seed';
 
 export const ORDER_DETAIL = `query OrderDetail($id: ID!) { order(id: $id) {
@@ -164,6 +164,7 @@ export async function runOperations(
   const processes = {
     router: platform.router,
     ...Object.fromEntries(subgraphCatalog.map(({ name }) => [name, platform.subgraphs[name]!.process])),
+    postgres: postgresServer,
   };
   const subgraphCalls = async () => {
     let calls = 0;

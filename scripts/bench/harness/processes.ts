@@ -3,9 +3,9 @@
 // itself when the harness dies (FLOW_SUPERVISED). `stopEverything` ends them all, also on failure
 // and on Ctrl-C; `leftovers` lists any pid, child or descendant, still alive afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { processCpuMs } from '../measure';
+import { CLOCK_TICKS_PER_SECOND, processCpuMs } from '../measure';
 import { descendants, isRunning } from '../../../test/support/platform-process';
 import { SUPERVISED_VARIABLE } from '../../lib/processes';
 
@@ -75,6 +75,69 @@ function statusKb(pid: number, field: string): number {
 export function peakRssMbOf(entry: Tracked): number {
   return pidsOf(entry).reduce((sum, pid) => sum + statusKb(pid, 'VmHWM'), 0) / 1024;
 }
+
+/** Resident memory now (VmRSS) of a process plus its descendants', MB. */
+export function rssMbOf(entry: Tracked): number {
+  return pidsOf(entry).reduce((sum, pid) => sum + statusKb(pid, 'VmRSS'), 0) / 1024;
+}
+
+/** Processes the benchmark did not start but charges a system with (Postgres): CPU only. */
+export interface Outside {
+  name: string;
+  cpuMs: () => number;
+}
+
+/** What a system's CPU is counted from: a process the benchmark started, or an outside one. */
+export type Charged = Tracked | Outside;
+
+export const chargedCpuMs = (charged: Charged): number =>
+  'cpuMs' in charged ? charged.cpuMs() : cpuMsOf(charged);
+export const chargedPeakRssMb = (charged: Charged): number =>
+  'cpuMs' in charged ? NaN : peakRssMbOf(charged);
+
+/** /proc/<pid>/stat fields after the command name: utime 11, stime 12, cutime 13, cstime 14. */
+function statFields(pid: string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every Postgres process of this machine: the server the benchmark uses (its own schemas in the
+ * shared server). CPU = each live process's, plus the postmaster's reaped children's (a backend
+ * that exits between two readings keeps counting). Whatever else uses the server at the time is
+ * counted too: the figure is the benchmark's own only on an otherwise idle server.
+ */
+export const postgresServer: Outside = {
+  name: 'postgres',
+  cpuMs: () => {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let command: string;
+      try {
+        command = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (command !== 'postgres') continue;
+      const fields = statFields(pid);
+      if (!fields) continue;
+      ticks += Number(fields[11]) + Number(fields[12]);
+      let parentCommand = '';
+      try {
+        parentCommand = readFileSync(`/proc/${fields[1]}/comm`, 'utf8').trim();
+      } catch {
+        // the parent is gone: count this one as the postmaster
+      }
+      if (parentCommand !== 'postgres') ticks += Number(fields[13]) + Number(fields[14]);
+    }
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  },
+};
 
 /** Polls a URL until it answers 2xx, the process exits, or time runs out. */
 export async function waitForUrl(

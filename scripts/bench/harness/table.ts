@@ -1,5 +1,6 @@
 // The report's tables, as the terminal shows them.
 import type { SystemFigures } from './compare';
+import type { GoalCheck } from './goals';
 
 const fixed = (value: number | null | undefined, digits = 2) =>
   value === null || value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits);
@@ -43,4 +44,12 @@ export function printFigures(title: string, figures: SystemFigures[]): void {
       ];
     }),
   ]);
+}
+
+/** Issue 15's goals as this run measured them (goals.ts). */
+export function printGoals(goals: GoalCheck[]): void {
+  console.log('\nGoals (issue 15), this run');
+  const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT MET');
+  for (const g of goals)
+    console.log(`  ${verdict(g.met).padEnd(12)} ${g.goal}: ${g.measured} (goal: ${g.target})`);
 }

@@ -79,6 +79,7 @@ export function startUsersApp(
           },
         },
         passwordLog2Cost: env.PASSWORD_SCRYPT_LOG2_COST,
+        passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
         // A suspension or reinstatement is enforced here at once, not at the next reload.
         eventsWritten: () => void suspensions.refresh(),
         partnerTokenTtlSeconds: env.PARTNER_TOKEN_TTL_SECONDS,

@@ -57,6 +57,8 @@ export const usersEnvironmentShape = {
   LOGIN_TRUSTED_ADDRESS_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   /** log2 of scrypt's cost N; 15 (32768) takes about 100 ms here. Never below 14. */
   PASSWORD_SCRYPT_LOG2_COST: z.coerce.number().int().min(14).max(20).default(15),
+  /** Password derivations at a time (each holds 32 MB at the default cost); the rest wait. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   SEED_DEMO_DATA: booleanSchema(false),
   /** Domain events through RabbitMQ; unset: pushed over HTTP to the consumers at their *_URL. */
   AMQP_URL: common.AMQP_URL,

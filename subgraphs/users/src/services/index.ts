@@ -27,6 +27,8 @@ export interface UsersServicesOptions {
   refreshTokenTtlDays: number;
   signInThrottle: SignInThrottlePolicy;
   passwordLog2Cost: number;
+  /** Password derivations at a time (PASSWORD_HASH_CONCURRENCY); 2 when not given. */
+  passwordHashConcurrency?: number;
   clock?: () => Date;
   /** Called after a transaction that wrote outbox rows committed (app.ts reloads the suspension list). */
   eventsWritten?: () => void;
@@ -40,7 +42,9 @@ export interface UsersServicesOptions {
 }
 
 export function createUsersServices(options: UsersServicesOptions): UsersServices {
-  const passwords = new PasswordHasher(options.passwordLog2Cost);
+  const passwords = new PasswordHasher(options.passwordLog2Cost, {
+    concurrency: options.passwordHashConcurrency,
+  });
   const accessTokens = new AccessTokenIssuer({
     keys: options.keys,
     issuer: options.issuer,
