@@ -37,14 +37,26 @@ export const LEAN_NODE_ARGS = ['--liftoff-only', '--optimize-for-size', HEAP_LIM
  * Every subgraph's flags in a deployment: docker-compose.yml and `npm run bench`. With Node's
  * defaults, the subgraphs that work hardest under the benchmark's load (locations, inventory,
  * pricing, orders) reached 185 to 234 MB of peak RSS: V8 grew their heaps up to 4x after a
- * collection. With the heap limit they stay at 125 to 149 MB (users' peak is its own plus one
- * 32 MB scrypt derivation), and an 8 MB semi-space keeps the CPU per request where it was
+ * collection. With the heap limit they stay at 125 to 140 MB (users: USERS_NODE_ARGS), and an
+ * 8 MB semi-space keeps the CPU per request where it was
  * (2 MB: 10 to 30 % more; 4 MB: 5 to 10 % more). Measured side by side with
  * `BENCH_SUBGRAPH_NODE_ARGS="<flags>" npm run bench -- --only=operations` (README "Performance").
  * Not LEAN_NODE_ARGS: Liftoff-only WebAssembly saves 10 to 20 MB more a subgraph but costs 25 to
  * 40 % more CPU per request (Prisma's query compiler runs on every query).
  */
 export const SUBGRAPH_NODE_ARGS = ['--max-semi-space-size=8', HEAP_LIMIT] as const;
+
+/**
+ * users: each password derivation holds 32 MB (scrypt) on top of its heap, and its requests are
+ * light (a token's checks, `me`): 2 MB of young generation is enough there, and its peak RSS under
+ * the benchmark stays under 150 MB (139 against 149 to 153 with 8 MB; its CPU per compareOffers
+ * 0.35 to 0.50 ms either way).
+ */
+export const USERS_NODE_ARGS = ['--max-semi-space-size=2', HEAP_LIMIT] as const;
+
+/** A subgraph's flags in a deployment. */
+export const subgraphNodeArgs = (name: string): readonly string[] =>
+  name === 'users' ? USERS_NODE_ARGS : SUBGRAPH_NODE_ARGS;
 
 /**
  * The router's flags in a deployment: the Dockerfile's CMD, docker-compose.yml and `npm run bench`,

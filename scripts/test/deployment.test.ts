@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROUTER_PORT, subgraphCatalog, RENAMED_VARIABLES } from '@flow/core';
-import { LEAN_MALLOC_ENV, ROUTER_NODE_ARGS, SUBGRAPH_NODE_ARGS } from '../lib/node-settings';
+import { LEAN_MALLOC_ENV, ROUTER_NODE_ARGS, subgraphNodeArgs } from '../lib/node-settings';
 
 const root = join(__dirname, '..', '..');
 
@@ -51,12 +51,12 @@ describe('docker-compose.yml', () => {
     for (const name of flowServices) {
       const service = compose.services[name];
       expect(service).toBeDefined();
-      // Node, the flags the process ships with (ROUTER_NODE_ARGS, SUBGRAPH_NODE_ARGS), its entry point.
+      // Node, the flags the process ships with (ROUTER_NODE_ARGS, subgraphNodeArgs), its entry point.
       const [node, ...args] = service!.command!;
       const entry = args.pop();
       expect([node, args]).toEqual([
         'node',
-        name === 'router' ? [...ROUTER_NODE_ARGS] : [...SUBGRAPH_NODE_ARGS],
+        name === 'router' ? [...ROUTER_NODE_ARGS] : [...subgraphNodeArgs(name)],
       ]);
       expect(entry).toBe(`${workspaceOf(name)}/dist/server.js`);
       // The build emits dist/server.js from src/server.ts (tsconfig.build.json: rootDir src, outDir dist).

@@ -15,7 +15,7 @@ import {
   LEAN_MALLOC_ENV,
   LEAN_NODE_OPTIONS,
   ROUTER_NODE_ARGS,
-  SUBGRAPH_NODE_ARGS,
+  subgraphNodeArgs,
 } from '../../lib/node-settings';
 import { startTracked, waitForUrl, type Tracked } from './processes';
 
@@ -110,7 +110,7 @@ export async function startFlowPlatform(extraEnv: Record<string, string> = {}): 
     const databaseUrl = databaseUrlForSchema(`${prefix}_${name}`);
     // The deployment's flags; BENCH_SUBGRAPH_NODE_ARGS (space-separated, may be empty) to compare others.
     const nodeArgs = process.env.BENCH_SUBGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [
-      ...SUBGRAPH_NODE_ARGS,
+      ...subgraphNodeArgs(name),
     ];
     const child = startTracked(name, [...nodeArgs, join(root, 'subgraphs', name, 'dist', 'server.js')], {
       ...env,
