@@ -74,8 +74,8 @@ async function main() {
     federation = result;
     report.federation = result;
     printFigures(
-      `Federation query (${federation.responseBytes} bytes), ${settings.connections} connections`,
-      federation.figures,
+      `Federation query (${result.responseBytes} bytes), ${settings.connections} connections`,
+      result.figures,
     );
     const [flow, apollo, hive] = ['flow-router', 'apollo-gateway', 'hive-gateway'].map((name) =>
       result.figures.find((f) => f.system === name),
@@ -84,14 +84,14 @@ async function main() {
       flowOverApolloGatewayCpuPerRequest:
         flow && apollo ? flow.cpuMsPerRequest.gateway! / apollo.cpuMsPerRequest.gateway! : null,
       subgraphCallsPerRequest: Object.fromEntries(
-        federation.figures.map((f) => [f.system, f.subgraphCallsPerRequest]),
+        result.figures.map((f) => [f.system, f.subgraphCallsPerRequest]),
       ),
       hiveOverApolloGatewayCpuPerRequest:
         hive && apollo ? hive.cpuMsPerRequest.gateway! / apollo.cpuMsPerRequest.gateway! : null,
     };
     report.federationRatios = ratios;
-    console.log(`\nResponses against the stock gateway's: ${JSON.stringify(federation.verification)}`);
-    if (!federation.hive.ran) console.log(`Hive Gateway did not run: ${federation.hive.reason}`);
+    console.log(`\nResponses against the stock gateway's: ${JSON.stringify(result.verification)}`);
+    if (!result.hive.ran) console.log(`Hive Gateway did not run: ${result.hive.reason}`);
     console.log(
       `Router CPU per request, Flow / Apollo Gateway: ${ratios.flowOverApolloGatewayCpuPerRequest?.toFixed(2)}x; subgraph calls per request: ${JSON.stringify(ratios.subgraphCallsPerRequest)}`,
     );

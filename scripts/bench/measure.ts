@@ -12,17 +12,24 @@ export const CLOCK_TICKS_PER_SECOND = (() => {
   }
 })();
 
-/** utime + stime of a process, in milliseconds (clock-tick resolution); null if it cannot be read. */
-export function processCpuMs(pid: number | null | undefined): number | null {
-  if (!pid) return null;
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may hold spaces): ppid 1, utime 11,
+ * stime 12, cutime 13, cstime 14 (clock ticks); undefined if it cannot be read.
+ */
+export function procStatFields(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces); utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+/** utime + stime of a process, in milliseconds (clock-tick resolution); null if it cannot be read. */
+export function processCpuMs(pid: number | null | undefined): number | null {
+  const fields = pid ? procStatFields(pid) : undefined;
+  if (!fields) return null;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** The sum of a metric's series on the router's /metrics. */

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { CLOCK_TICKS_PER_SECOND, processCpuMs } from '../measure';
+import { CLOCK_TICKS_PER_SECOND, processCpuMs, procStatFields } from '../measure';
 import { descendants, isRunning } from '../../../test/support/platform-process';
 import { SUPERVISED_VARIABLE } from '../../lib/processes';
 
@@ -95,16 +95,6 @@ export const chargedCpuMs = (charged: Charged): number =>
 export const chargedPeakRssMb = (charged: Charged): number =>
   'cpuMs' in charged ? NaN : peakRssMbOf(charged);
 
-/** /proc/<pid>/stat fields after the command name: utime 11, stime 12, cutime 13, cstime 14. */
-function statFields(pid: string): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Every Postgres process of this machine: the server the benchmark uses (its own schemas in the
  * shared server). CPU = each live process's, plus the postmaster's reaped children's (a backend
@@ -124,7 +114,7 @@ export const postgresServer: Outside = {
         continue;
       }
       if (command !== 'postgres') continue;
-      const fields = statFields(pid);
+      const fields = procStatFields(pid);
       if (!fields) continue;
       ticks += Number(fields[11]) + Number(fields[12]);
       let parentCommand = '';
